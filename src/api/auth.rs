@@ -1,0 +1,311 @@
+//! Sign-in: password grant, refresh, and the token file (mode 0600).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{ApiError, ApiResult};
+use super::wire::{decode, opt_datetime};
+
+/// A secret string (password, MFA code, token). Its `Debug`/`Display` never show the value, so
+/// it cannot leak through logs or error messages by accident.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// What the password grant needs.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub tenant: String,
+    pub username: String,
+    pub password: Secret,
+    pub mfa_code: Option<Secret>,
+}
+
+/// The tokens we keep between runs. Stored as our own JSON (not the wire shape) together with
+/// whom and where they are for, so a token is never sent to another tenant or host.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+pub struct TokenSet {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub access_token_expire_on: DateTime<Utc>,
+    pub refresh_token_expire_on: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub base_url: String,
+    #[serde(default)]
+    pub tenant: String,
+    #[serde(default)]
+    pub username: String,
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &"***")
+            .field("refresh_token", &"***")
+            .field("access_token_expire_on", &self.access_token_expire_on)
+            .field("refresh_token_expire_on", &self.refresh_token_expire_on)
+            .field("base_url", &self.base_url)
+            .field("tenant", &self.tenant)
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+/// Refresh this long before the access token runs out.
+pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+impl TokenSet {
+    pub fn access_expiring(&self, now: DateTime<Utc>) -> bool {
+        self.access_token_expire_on - Duration::seconds(REFRESH_MARGIN_SECS) <= now
+    }
+    pub fn refresh_usable(&self, now: DateTime<Utc>) -> bool {
+        self.refresh_token_expire_on.is_none_or(|t| t > now)
+    }
+    pub fn belongs_to(&self, base_url: &str, tenant: Option<&str>, username: Option<&str>) -> bool {
+        self.base_url.trim_end_matches('/') == base_url.trim_end_matches('/')
+            && tenant.is_none_or(|t| t.eq_ignore_ascii_case(&self.tenant))
+            && username.is_none_or(|u| u.eq_ignore_ascii_case(&self.username))
+    }
+}
+
+/// `TokenOutputDto` on the wire.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTokens {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: String,
+    #[serde(default, with = "opt_datetime")]
+    access_token_expire_on: Option<DateTime<Utc>>,
+    #[serde(default, with = "opt_datetime")]
+    refresh_token_expire_on: Option<DateTime<Utc>>,
+}
+
+/// Whether a failed sign-in means "an MFA code is needed". The real server's wording is not
+/// documented (bms-api.md §3.5); this is the one place that guesses it.
+pub fn is_mfa_required_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    (m.contains("mfa") || m.contains("two-factor") || m.contains("2fa") || m.contains("one-time"))
+        && (m.contains("required")
+            || m.contains("missing")
+            || m.contains("provide")
+            || m.contains("enter"))
+}
+
+pub(crate) async fn authenticate(
+    http: &reqwest::Client,
+    base: &str,
+    creds: &Credentials,
+) -> ApiResult<TokenSet> {
+    let mut form: Vec<(&str, &str)> = vec![
+        ("GrantType", "password"),
+        ("UserName", creds.username.as_str()),
+        ("Password", creds.password.expose()),
+        ("Tenant", creds.tenant.as_str()),
+    ];
+    if let Some(code) = creds.mfa_code.as_ref().filter(|c| !c.is_empty()) {
+        form.push(("MFACode", code.expose()));
+    }
+    let url = format!("{base}/v2/security/authenticate");
+    let resp = http
+        .post(&url)
+        .header("Accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .map_err(super::client::transport_error)?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(super::client::transport_error)?;
+    let wire = decode::<WireTokens>(status, &body).map_err(|e| match e {
+        ApiError::Api { message, .. } | ApiError::Unauthorized(message) => {
+            if is_mfa_required_message(&message) {
+                ApiError::MfaRequired
+            } else {
+                ApiError::AuthFailed(message)
+            }
+        }
+        other => other,
+    })?;
+    Ok(into_token_set(
+        wire.result,
+        base,
+        &creds.tenant,
+        &creds.username,
+    ))
+}
+
+pub(crate) async fn refresh(
+    http: &reqwest::Client,
+    base: &str,
+    tokens: &TokenSet,
+) -> ApiResult<TokenSet> {
+    let form = [
+        ("AccessToken", tokens.access_token.as_str()),
+        ("RefreshToken", tokens.refresh_token.as_str()),
+    ];
+    let url = format!("{base}/v2/security/refreshtoken");
+    let resp = http
+        .post(&url)
+        .header("Accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .map_err(super::client::transport_error)?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(super::client::transport_error)?;
+    let wire = decode::<WireTokens>(status, &body).map_err(|e| match e {
+        ApiError::Api { message, .. } => ApiError::Unauthorized(message),
+        other => other,
+    })?;
+    Ok(into_token_set(
+        wire.result,
+        base,
+        &tokens.tenant,
+        &tokens.username,
+    ))
+}
+
+fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> TokenSet {
+    TokenSet {
+        access_token: w.access_token,
+        refresh_token: w.refresh_token,
+        // No expiry given: assume the short lifetime other clients assume (one hour).
+        access_token_expire_on: w
+            .access_token_expire_on
+            .unwrap_or_else(|| Utc::now() + Duration::hours(1)),
+        refresh_token_expire_on: w.refresh_token_expire_on,
+        base_url: base.to_string(),
+        tenant: tenant.to_string(),
+        username: username.to_string(),
+    }
+}
+
+/// The token file. Written atomically with mode 0600; a file others can read is fixed (and
+/// warned about) rather than trusted silently.
+#[derive(Debug, Clone)]
+pub struct TokenStore {
+    path: PathBuf,
+}
+
+impl TokenStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        TokenStore { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved tokens, or `None` when there are none or the file is unreadable/corrupt
+    /// (a bad token file only costs a fresh sign-in).
+    pub fn load(&self) -> Option<TokenSet> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        crate::store::fsutil::tighten_permissions(&self.path);
+        match serde_json::from_str::<TokenSet>(&text) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "ignoring unreadable token file");
+                None
+            }
+        }
+    }
+
+    pub fn save(&self, tokens: &TokenSet) -> ApiResult<()> {
+        let json = serde_json::to_vec_pretty(tokens)
+            .map_err(|e| ApiError::Config(format!("cannot encode tokens: {e}")))?;
+        crate::store::fsutil::write_private_atomic(&self.path, &json).map_err(|e| {
+            ApiError::Config(format!(
+                "cannot write token file {}: {e}",
+                self.path.display()
+            ))
+        })
+    }
+
+    pub fn clear(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_prints() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
+        let t = TokenSet {
+            access_token: "AAA-secret".into(),
+            refresh_token: "RRR-secret".into(),
+            access_token_expire_on: Utc::now(),
+            refresh_token_expire_on: None,
+            base_url: "x".into(),
+            tenant: "t".into(),
+            username: "u".into(),
+        };
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("AAA-secret") && !dbg.contains("RRR-secret"));
+    }
+
+    #[test]
+    fn mfa_detection() {
+        assert!(is_mfa_required_message("MFA code is required"));
+        assert!(is_mfa_required_message("Please enter your one-time code"));
+        assert!(!is_mfa_required_message("Invalid user name or password"));
+    }
+
+    #[test]
+    fn token_store_round_trip_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("sub/token.json"));
+        assert!(store.load().is_none());
+        let t = TokenSet {
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            access_token_expire_on: Utc::now(),
+            refresh_token_expire_on: None,
+            base_url: "http://127.0.0.1:1".into(),
+            tenant: "T".into(),
+            username: "u".into(),
+        };
+        store.save(&t).unwrap();
+        assert_eq!(store.load(), Some(t));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(store.path(), "{not json").unwrap();
+        assert!(store.load().is_none());
+    }
+}

@@ -1,0 +1,601 @@
+//! The one place that sends requests: base URL, bearer token (refreshed before expiry and once
+//! on a 401), bounded retries with backoff, envelope decoding.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::auth::{self, Credentials, TokenSet, TokenStore};
+use super::error::{ApiError, ApiResult};
+use super::wire::{Reply, decode};
+
+/// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("us", "https://api.bms.kaseya.com"),
+    ("emea", "https://api.bmsemea.kaseya.com"),
+    ("apac", "https://api.bmsapac.kaseya.com"),
+    ("pulseway", "https://api.psa.pulseway.com"),
+];
+
+/// Turns a region name or URL into a base URL. Only `https://` is accepted, except on loopback
+/// (the simulator), so a password or token never crosses a network in clear text.
+pub fn resolve_base_url(input: &str) -> ApiResult<String> {
+    let input = input.trim();
+    let lower = input.to_ascii_lowercase();
+    let alias = match lower.as_str() {
+        "" | "us" | "na" | "bms" | "default" => Some("us"),
+        "emea" | "eu" => Some("emea"),
+        "apac" | "au" => Some("apac"),
+        "pulseway" | "psa" | "pulseway-psa" => Some("pulseway"),
+        _ => None,
+    };
+    if let Some(name) = alias {
+        if let Some((_, url)) = REGIONS.iter().find(|(n, _)| *n == name) {
+            return Ok((*url).to_string());
+        }
+    }
+    let url = url::Url::parse(input).map_err(|_| {
+        ApiError::Config(format!(
+            "api base {input:?} is neither a region (us, emea, apac, pulseway) nor a URL"
+        ))
+    })?;
+    let host = url.host_str().unwrap_or_default().to_string();
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false);
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(ApiError::Config(format!(
+                "refusing plain http to {host}: use https:// (plain http is only allowed on loopback)"
+            )));
+        }
+        other => {
+            return Err(ApiError::Config(format!(
+                "unsupported URL scheme {other:?}"
+            )));
+        }
+    }
+    if host.is_empty() {
+        return Err(ApiError::Config(format!("api base {input:?} has no host")));
+    }
+    Ok(input.trim_end_matches('/').to_string())
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Region name or URL (see [`resolve_base_url`]).
+    pub base_url: String,
+    pub credentials: Option<Credentials>,
+    pub token_store: Option<TokenStore>,
+    /// Rows asked for per page on paged endpoints.
+    pub page_size: u32,
+    /// Pages fetched at once when the total is known.
+    pub concurrency: usize,
+    pub timeout: Duration,
+    /// Extra attempts for a request that failed for a transient reason.
+    pub max_retries: u32,
+    /// First backoff step; doubles each attempt, with jitter.
+    pub backoff: Duration,
+}
+
+impl ClientOptions {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientOptions {
+            base_url: base_url.into(),
+            credentials: None,
+            token_store: None,
+            page_size: 100,
+            concurrency: 4,
+            timeout: Duration::from_secs(30),
+            max_retries: 3,
+            backoff: Duration::from_millis(300),
+        }
+    }
+}
+
+pub(crate) enum Body {
+    None,
+    Json(Value),
+    JsonPatch(Value),
+}
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    auth: tokio::sync::Mutex<AuthState>,
+    page_size: u32,
+    concurrency: usize,
+    max_retries: u32,
+    backoff: Duration,
+    usage: Mutex<HashMap<String, u64>>,
+}
+
+struct AuthState {
+    tokens: Option<TokenSet>,
+    credentials: Option<Credentials>,
+    store: Option<TokenStore>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .finish()
+    }
+}
+
+pub(crate) fn transport_error(e: reqwest::Error) -> ApiError {
+    // reqwest's text names the URL; ours carry no secrets (tokens go in headers/forms).
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "connection dropped while reading the reply"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(&e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        ApiError::Transport(kind.to_string())
+    } else {
+        ApiError::Transport(format!("{kind}: {detail}"))
+    }
+}
+
+impl Client {
+    pub fn new(opts: ClientOptions) -> ApiResult<Self> {
+        let base = resolve_base_url(&opts.base_url)?;
+        let http = reqwest::Client::builder()
+            .timeout(opts.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("bmsdesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot build HTTP client: {e}")))?;
+        let tokens = opts
+            .token_store
+            .as_ref()
+            .and_then(|s| s.load())
+            .filter(|t| {
+                t.belongs_to(
+                    &base,
+                    opts.credentials.as_ref().map(|c| c.tenant.as_str()),
+                    opts.credentials.as_ref().map(|c| c.username.as_str()),
+                )
+            });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                auth: tokio::sync::Mutex::new(AuthState {
+                    tokens,
+                    credentials: opts.credentials,
+                    store: opts.token_store,
+                }),
+                page_size: opts.page_size.clamp(1, 5000),
+                concurrency: opts.concurrency.clamp(1, 16),
+                max_retries: opts.max_retries,
+                backoff: opts.backoff,
+                usage: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.inner.page_size
+    }
+
+    pub(crate) fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
+    /// Requests sent so far, per endpoint template (ids replaced by `{id}`).
+    pub fn usage(&self) -> HashMap<String, u64> {
+        self.inner
+            .usage
+            .lock()
+            .map(|u| u.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets (or replaces) the one-time MFA code used by the next sign-in.
+    pub async fn set_mfa_code(&self, code: Option<auth::Secret>) {
+        let mut st = self.inner.auth.lock().await;
+        if let Some(c) = st.credentials.as_mut() {
+            c.mfa_code = code;
+        }
+    }
+
+    pub async fn has_credentials(&self) -> bool {
+        self.inner.auth.lock().await.credentials.is_some()
+    }
+
+    /// Signs in with the password grant now (even if a token is saved) and stores the tokens.
+    pub async fn login(&self) -> ApiResult<TokenSet> {
+        let mut st = self.inner.auth.lock().await;
+        let creds = st.credentials.clone().ok_or_else(|| {
+            ApiError::Config("no credentials: set tenant and username in the config (or BMS_TENANT/BMS_USERNAME) and a password".into())
+        })?;
+        let tokens = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
+        Self::keep(&mut st, tokens.clone())?;
+        Ok(tokens)
+    }
+
+    /// Forgets the saved tokens (memory and disk).
+    pub async fn logout(&self) {
+        let mut st = self.inner.auth.lock().await;
+        st.tokens = None;
+        if let Some(s) = &st.store {
+            s.clear();
+        }
+    }
+
+    /// The current tokens, if any (for `whoami`/status; never printed).
+    pub async fn tokens(&self) -> Option<TokenSet> {
+        self.inner.auth.lock().await.tokens.clone()
+    }
+
+    fn keep(st: &mut AuthState, tokens: TokenSet) -> ApiResult<()> {
+        if let Some(store) = &st.store {
+            store.save(&tokens)?;
+        }
+        st.tokens = Some(tokens);
+        Ok(())
+    }
+
+    /// A valid access token: the saved one, a refreshed one, or a fresh sign-in.
+    async fn bearer(&self) -> ApiResult<String> {
+        let mut st = self.inner.auth.lock().await;
+        if let Some(t) = &st.tokens {
+            if !t.access_expiring(Utc::now()) {
+                return Ok(t.access_token.clone());
+            }
+        }
+        self.renew(&mut st).await
+    }
+
+    /// After a 401 with `rejected`: renew unless another request already did.
+    async fn renew_after_401(&self, rejected: &str) -> ApiResult<String> {
+        let mut st = self.inner.auth.lock().await;
+        if let Some(t) = &st.tokens {
+            if t.access_token != rejected && !t.access_expiring(Utc::now()) {
+                return Ok(t.access_token.clone());
+            }
+        }
+        // Force a renewal even when the clock says the token is still good.
+        if let Some(t) = st.tokens.as_mut() {
+            t.access_token_expire_on = Utc::now();
+        }
+        self.renew(&mut st).await
+    }
+
+    async fn renew(&self, st: &mut AuthState) -> ApiResult<String> {
+        let now = Utc::now();
+        if let Some(old) = st.tokens.clone() {
+            if !old.refresh_token.is_empty() && old.refresh_usable(now) {
+                match auth::refresh(&self.inner.http, &self.inner.base, &old).await {
+                    Ok(new) => {
+                        tracing::info!("access token refreshed");
+                        let token = new.access_token.clone();
+                        Self::keep(st, new)?;
+                        return Ok(token);
+                    }
+                    Err(e) if e.is_transient() => return Err(e),
+                    Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
+                }
+            }
+        }
+        st.tokens = None;
+        let Some(creds) = st.credentials.clone() else {
+            return Err(ApiError::Unauthorized(
+                "the saved sign-in has expired and no password is configured: run `bmsdesk login`"
+                    .into(),
+            ));
+        };
+        let new = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
+        let token = new.access_token.clone();
+        Self::keep(st, new)?;
+        Ok(token)
+    }
+
+    fn count(&self, method: &Method, path: &str) {
+        let template: String = path
+            .split('/')
+            .map(|seg| {
+                if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        if let Ok(mut u) = self.inner.usage.lock() {
+            *u.entry(format!("{method} {template}")).or_default() += 1;
+        }
+    }
+
+    /// Whether a failed attempt may be sent again. Reads always; writes only when the server
+    /// cannot have acted on them (connection refused, or an explicit 429/503 refusal), so a
+    /// note is never posted twice.
+    fn may_retry(method: &Method, err: &AttemptError) -> bool {
+        match err {
+            AttemptError::NotSent(_) => true,
+            AttemptError::Refused(e) => e.is_transient(),
+            AttemptError::Unknown(_) => *method == Method::GET,
+        }
+    }
+
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Body,
+    ) -> ApiResult<Reply<T>> {
+        let mut token = self.bearer().await?;
+        let mut renewed = false;
+        let mut attempt = 0u32;
+        loop {
+            self.count(&method, path);
+            let outcome = self.attempt(&method, path, query, &body, &token).await;
+            match outcome {
+                Ok((status, bytes)) => {
+                    if status == 401 && !renewed {
+                        renewed = true;
+                        token = self.renew_after_401(&token).await?;
+                        continue;
+                    }
+                    match decode::<T>(status, &bytes) {
+                        Err(e)
+                            if e.is_transient()
+                                && attempt < self.inner.max_retries
+                                && Self::may_retry(&method, &AttemptError::Refused(e.clone())) =>
+                        {
+                            let wait = self.backoff_for(attempt, e.retry_after());
+                            tracing::warn!(%method, path, status, ?wait, "transient server error; retrying");
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                        }
+                        other => return other,
+                    }
+                }
+                Err(err) => {
+                    if attempt < self.inner.max_retries && Self::may_retry(&method, &err) {
+                        let wait = self.backoff_for(attempt, None);
+                        tracing::warn!(%method, path, error = %err.error(), ?wait, "request failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(err.into_error());
+                }
+            }
+        }
+    }
+
+    fn backoff_for(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let base = self.inner.backoff.as_millis() as u64;
+        let exp = base.saturating_mul(1u64 << attempt.min(10));
+        let jitter = fastrand::u64(0..=exp / 2 + 1);
+        let computed = Duration::from_millis(exp + jitter);
+        match retry_after {
+            Some(ra) => ra.min(Duration::from_secs(60)).max(computed.min(ra)),
+            None => computed.min(Duration::from_secs(30)),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        body: &Body,
+        token: &str,
+    ) -> Result<(u16, Vec<u8>), AttemptError> {
+        let url = format!("{}{}", self.inner.base, path);
+        let mut req = self
+            .inner
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(token)
+            .header("Accept", "application/json");
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        req = match body {
+            Body::None => req,
+            Body::Json(v) => req.json(v),
+            Body::JsonPatch(v) => req
+                .header("Content-Type", "application/json-patch+json")
+                .body(v.to_string()),
+        };
+        let started = std::time::Instant::now();
+        let resp = req.send().await.map_err(|e| {
+            if e.is_connect() {
+                AttemptError::NotSent(transport_error(e))
+            } else {
+                AttemptError::Unknown(transport_error(e))
+            }
+        })?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| AttemptError::Unknown(transport_error(e)))?
+            .to_vec();
+        tracing::debug!(%method, path, status, elapsed_ms = started.elapsed().as_millis() as u64, "api call");
+        if matches!(status, 429 | 503) {
+            // An explicit refusal: the server did not act on it.
+            let message = if status == 429 {
+                "rate limited"
+            } else {
+                "service unavailable"
+            };
+            return Err(AttemptError::Refused(ApiError::Http {
+                status,
+                message: message.into(),
+                retry_after,
+            }));
+        }
+        Ok((status, bytes))
+    }
+
+    // ----- small typed helpers used by the per-area files -----
+
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> ApiResult<Reply<T>> {
+        self.send(Method::GET, path, query, Body::None).await
+    }
+
+    pub(crate) async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> ApiResult<Reply<T>> {
+        self.send(Method::POST, path, &[], Body::Json(body)).await
+    }
+
+    pub(crate) async fn put<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> ApiResult<Reply<T>> {
+        self.send(Method::PUT, path, &[], Body::Json(body)).await
+    }
+
+    pub(crate) async fn patch<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Value,
+    ) -> ApiResult<Reply<T>> {
+        self.send(Method::PATCH, path, &[], Body::JsonPatch(body))
+            .await
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> ApiResult<()> {
+        self.send::<Value>(Method::DELETE, path, &[], Body::None)
+            .await
+            .map(|_| ())
+    }
+
+    /// All pages of a list endpoint without a total: asks page after page until a short or
+    /// empty one. Guards against a server that ignores `PageNumber` (same page twice).
+    pub(crate) async fn get_all<T: DeserializeOwned + PartialEq>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> ApiResult<Vec<T>> {
+        let size = self.inner.page_size;
+        let mut out: Vec<T> = Vec::new();
+        for page in 1..=10_000u32 {
+            let mut q = query.to_vec();
+            q.push(("PageSize".into(), size.to_string()));
+            q.push(("PageNumber".into(), page.to_string()));
+            let reply: Reply<Option<Vec<T>>> = self.get(path, &q).await?;
+            let items = reply.result.unwrap_or_default();
+            let n = items.len();
+            if page > 1 && n > 0 && out.len() >= n && out[out.len() - n..] == items[..] {
+                break;
+            }
+            out.extend(items);
+            if (n as u32) < size {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+enum AttemptError {
+    /// Never reached the server.
+    NotSent(ApiError),
+    /// The server explicitly refused (429/503) without acting.
+    Refused(ApiError),
+    /// Sent, but no complete reply: the server may have acted.
+    Unknown(ApiError),
+}
+
+impl AttemptError {
+    fn error(&self) -> &ApiError {
+        match self {
+            AttemptError::NotSent(e) | AttemptError::Refused(e) | AttemptError::Unknown(e) => e,
+        }
+    }
+    fn into_error(self) -> ApiError {
+        match self {
+            AttemptError::NotSent(e) | AttemptError::Refused(e) | AttemptError::Unknown(e) => e,
+        }
+    }
+}
+
+pub(crate) fn q(key: &str, value: impl ToString) -> (String, String) {
+    (key.to_string(), value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            resolve_base_url("emea").unwrap(),
+            "https://api.bmsemea.kaseya.com"
+        );
+        assert_eq!(resolve_base_url("").unwrap(), "https://api.bms.kaseya.com");
+        assert_eq!(
+            resolve_base_url("Pulseway").unwrap(),
+            "https://api.psa.pulseway.com"
+        );
+        assert_eq!(
+            resolve_base_url("https://api.example.com/").unwrap(),
+            "https://api.example.com"
+        );
+        assert!(resolve_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(resolve_base_url("http://localhost:1").is_ok());
+        assert!(resolve_base_url("http://[::1]:1").is_ok());
+        assert!(matches!(
+            resolve_base_url("http://api.example.com"),
+            Err(ApiError::Config(_))
+        ));
+        assert!(matches!(
+            resolve_base_url("ftp://x"),
+            Err(ApiError::Config(_))
+        ));
+        assert!(matches!(resolve_base_url("mars"), Err(ApiError::Config(_))));
+    }
+}

@@ -1,0 +1,31 @@
+//! BMS v2 REST client. Knows nothing of the terminal.
+
+pub mod auth;
+pub mod client;
+pub mod crm;
+pub mod error;
+pub mod lookups;
+pub mod model;
+pub mod notes;
+pub mod templates;
+pub mod tickets;
+pub mod timelogs;
+pub mod wire;
+
+pub use auth::{Credentials, Secret, TokenSet, TokenStore};
+pub use client::{Client, ClientOptions, resolve_base_url};
+pub use error::{ApiError, ApiResult};
+pub use lookups::LookupKind;
+pub use tickets::TicketDraft;
+
+use model::UserInfo;
+
+impl Client {
+    /// `GET /v2/security/userinfo`.
+    pub async fn user_info(&self) -> ApiResult<UserInfo> {
+        self.get::<Option<UserInfo>>("/v2/security/userinfo", &[])
+            .await?
+            .result
+            .ok_or_else(|| ApiError::Decode("userinfo returned nothing".into()))
+    }
+}

@@ -1,0 +1,341 @@
+//! Ticket search (all pages, concurrently once the total is known), get, create, patch,
+//! assign and delete; plus the draft a form or CLI fills before a create.
+
+use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt};
+use serde_json::{Value, json};
+
+use super::client::Client;
+use super::error::{ApiError, ApiResult};
+use super::model::{
+    AssignInput, Id, PatchOp, SlaInfo, Ticket, TicketFilter, TicketInput, TicketRow, TicketTemplate,
+};
+use super::wire::Reply;
+
+impl Client {
+    /// One page of `POST /v2/servicedesk/tickets/search` (`PageNumber` is 1-based).
+    pub async fn search_tickets_page(
+        &self,
+        filter: &TicketFilter,
+        page: u32,
+        page_size: u32,
+    ) -> ApiResult<Reply<Vec<TicketRow>>> {
+        let body = json!({
+            "PageSize": page_size,
+            "PageNumber": page,
+            "Filter": filter,
+        });
+        let reply: Reply<Option<Vec<TicketRow>>> =
+            self.post("/v2/servicedesk/tickets/search", body).await?;
+        Ok(Reply {
+            result: reply.result.unwrap_or_default(),
+            total: reply.total,
+        })
+    }
+
+    /// Every matching ticket. Page 1 tells the total; the other pages are then fetched several
+    /// at a time. `on_page` sees each page in order as it lands (for streaming into a UI).
+    pub async fn search_tickets_streamed(
+        &self,
+        filter: &TicketFilter,
+        mut on_page: impl FnMut(Vec<TicketRow>, Option<u64>),
+    ) -> ApiResult<u64> {
+        let size = self.page_size();
+        let first = self.search_tickets_page(filter, 1, size).await?;
+        let total = first.total;
+        let first_len = first.result.len() as u64;
+        on_page(first.result, total);
+        let mut seen = first_len;
+        match total {
+            Some(total) if total > first_len => {
+                let pages = total.div_ceil(size as u64).min(100_000) as u32;
+                let mut results = stream::iter(2..=pages)
+                    .map(|p| async move { self.search_tickets_page(filter, p, size).await })
+                    .buffered(self.concurrency());
+                while let Some(page) = results.next().await {
+                    let page = page?;
+                    seen += page.result.len() as u64;
+                    on_page(page.result, Some(total));
+                }
+            }
+            Some(_) => {}
+            None if first_len >= size as u64 => {
+                // No total: keep asking until a short page.
+                let mut p = 2u32;
+                loop {
+                    let page = self.search_tickets_page(filter, p, size).await?;
+                    let n = page.result.len() as u64;
+                    seen += n;
+                    on_page(page.result, None);
+                    if n < size as u64 || p >= 100_000 {
+                        break;
+                    }
+                    p += 1;
+                }
+            }
+            None => {}
+        }
+        Ok(seen)
+    }
+
+    /// Every matching ticket, collected.
+    pub async fn search_tickets(&self, filter: &TicketFilter) -> ApiResult<Vec<TicketRow>> {
+        let mut all = Vec::new();
+        self.search_tickets_streamed(filter, |rows, total| {
+            if let Some(t) = total {
+                all.reserve((t as usize).saturating_sub(all.len()).min(1_000_000));
+            }
+            all.extend(rows);
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// `GET /v2/servicedesk/tickets/{ticketId}`.
+    pub async fn ticket(&self, id: Id) -> ApiResult<Ticket> {
+        let reply = self
+            .get::<Option<Ticket>>(&format!("/v2/servicedesk/tickets/{id}"), &[])
+            .await?;
+        reply
+            .result
+            .ok_or_else(|| ApiError::NotFound(format!("ticket {id}")))
+    }
+
+    /// `POST /v2/servicedesk/tickets`. Returns the created ticket.
+    pub async fn create_ticket(&self, input: &TicketInput) -> ApiResult<Ticket> {
+        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let reply = self
+            .post::<Option<Ticket>>("/v2/servicedesk/tickets", body)
+            .await?;
+        let ticket = reply
+            .result
+            .ok_or_else(|| ApiError::Decode("create returned no ticket".into()))?;
+        if ticket.row.id <= 0 {
+            return Err(ApiError::Decode("create returned no ticket id".into()));
+        }
+        Ok(ticket)
+    }
+
+    /// `PATCH /v2/servicedesk/tickets/{ticketId}` with a JSON-Patch array.
+    pub async fn patch_ticket(&self, id: Id, ops: &[PatchOp]) -> ApiResult<Ticket> {
+        let body = serde_json::to_value(ops).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let reply = self
+            .patch::<Option<Ticket>>(&format!("/v2/servicedesk/tickets/{id}"), body)
+            .await?;
+        match reply.result {
+            Some(t) if t.row.id > 0 => Ok(t),
+            _ => self.ticket(id).await,
+        }
+    }
+
+    /// `POST /v2/servicedesk/tickets/{ticketId}/assignticket` (writes a note, sets a status).
+    pub async fn assign_ticket(&self, id: Id, input: &AssignInput) -> ApiResult<()> {
+        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        self.post::<Value>(&format!("/v2/servicedesk/tickets/{id}/assignticket"), body)
+            .await
+            .map(|_| ())
+    }
+
+    /// `DELETE /v2/servicedesk/tickets/{ticketId}`.
+    pub async fn delete_ticket(&self, id: Id) -> ApiResult<()> {
+        self.delete(&format!("/v2/servicedesk/tickets/{id}")).await
+    }
+
+    /// `GET /v2/servicedesk/tickets/{ticketId}/slainfo`.
+    pub async fn sla_info(&self, id: Id) -> ApiResult<SlaInfo> {
+        let reply = self
+            .get::<Option<SlaInfo>>(&format!("/v2/servicedesk/tickets/{id}/slainfo"), &[])
+            .await?;
+        Ok(reply.result.unwrap_or_default())
+    }
+}
+
+/// A ticket being put together (from flags, a template, or the TUI form). Every field is
+/// optional until [`TicketDraft::validate`] turns it into the input the API requires.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TicketDraft {
+    pub title: Option<String>,
+    pub details: Option<String>,
+    pub account_id: Option<Id>,
+    pub location_id: Option<Id>,
+    pub contact_id: Option<Id>,
+    pub status_id: Option<Id>,
+    pub priority_id: Option<Id>,
+    pub type_id: Option<Id>,
+    pub source_id: Option<Id>,
+    pub queue_id: Option<Id>,
+    pub assignee_id: Option<Id>,
+    pub issue_type_id: Option<Id>,
+    pub sub_issue_type_id: Option<Id>,
+    pub work_type_id: Option<Id>,
+    pub open_date: Option<DateTime<Utc>>,
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+impl TicketDraft {
+    /// Template defaults (bms-api.md §10): the template has no status, source, location,
+    /// contact or open date; those come from the user.
+    pub fn from_template(t: &TicketTemplate) -> Self {
+        TicketDraft {
+            title: t.title.clone().filter(|s| !s.trim().is_empty()),
+            details: t.details.clone().filter(|s| !s.trim().is_empty()),
+            account_id: t.account_id.filter(|&i| i > 0),
+            priority_id: t.priority_id.filter(|&i| i > 0),
+            queue_id: t.queue_id.filter(|&i| i > 0),
+            assignee_id: t.assignee_id.filter(|&i| i > 0),
+            type_id: t.ticket_type_id.filter(|&i| i > 0),
+            issue_type_id: t.issue_type_id.filter(|&i| i > 0),
+            sub_issue_type_id: t.sub_issue_type_id.filter(|&i| i > 0),
+            work_type_id: t.work_type_id.filter(|&i| i > 0),
+            ..Default::default()
+        }
+    }
+
+    /// `self` with every field `over` sets taking precedence.
+    pub fn overlay(mut self, over: &TicketDraft) -> Self {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f.clone(); } )* };
+        }
+        take!(
+            title,
+            details,
+            account_id,
+            location_id,
+            contact_id,
+            status_id,
+            priority_id,
+            type_id,
+            source_id,
+            queue_id,
+            assignee_id,
+            issue_type_id,
+            sub_issue_type_id,
+            work_type_id,
+            open_date,
+            due_date
+        );
+        self
+    }
+
+    /// The names of required fields still missing (spec `required` list, plus the practical
+    /// rule that a queue or an assignee must be set).
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.title.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            missing.push("title");
+        }
+        if self.details.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            missing.push("details");
+        }
+        let ids: [(&'static str, Option<Id>); 5] = [
+            ("account", self.account_id),
+            ("location", self.location_id),
+            ("status", self.status_id),
+            ("priority", self.priority_id),
+            ("type", self.type_id),
+        ];
+        for (name, v) in ids {
+            if v.is_none_or(|i| i < 1) {
+                missing.push(name);
+            }
+        }
+        if self.source_id.is_none_or(|i| i < 0) {
+            missing.push("source");
+        }
+        if self.queue_id.is_none() && self.assignee_id.is_none() {
+            missing.push("queue or assignee");
+        }
+        missing
+    }
+
+    pub fn validate(&self) -> ApiResult<TicketInput> {
+        let missing = self.missing();
+        if !missing.is_empty() {
+            return Err(ApiError::Invalid(format!(
+                "cannot create the ticket: missing {}",
+                missing.join(", ")
+            )));
+        }
+        let req = |v: Option<Id>| v.unwrap_or_default();
+        Ok(TicketInput {
+            title: self.title.clone().unwrap_or_default().trim().to_string(),
+            details: self.details.clone().unwrap_or_default(),
+            account_id: req(self.account_id),
+            location_id: req(self.location_id),
+            status_id: req(self.status_id),
+            priority_id: req(self.priority_id),
+            type_id: req(self.type_id),
+            source_id: req(self.source_id),
+            open_date: self.open_date.unwrap_or_else(Utc::now),
+            contact_id: self.contact_id,
+            queue_id: self.queue_id,
+            assignee_id: self.assignee_id,
+            issue_type_id: self.issue_type_id,
+            sub_issue_type_id: self.sub_issue_type_id,
+            work_type_id: self.work_type_id,
+            due_date: self.due_date,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> TicketDraft {
+        TicketDraft {
+            title: Some("t".into()),
+            details: Some("d".into()),
+            account_id: Some(1),
+            location_id: Some(2),
+            status_id: Some(3),
+            priority_id: Some(4),
+            type_id: Some(5),
+            source_id: Some(0),
+            queue_id: Some(6),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn complete_draft_validates_and_source_zero_is_allowed() {
+        let input = full().validate().unwrap();
+        assert_eq!(input.source_id, 0);
+        assert_eq!(input.queue_id, Some(6));
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let mut d = full();
+        d.title = Some("  ".into());
+        d.location_id = None;
+        d.queue_id = None;
+        assert_eq!(d.missing(), vec!["title", "location", "queue or assignee"]);
+        let err = d.validate().unwrap_err().to_string();
+        assert!(err.contains("title, location, queue or assignee"), "{err}");
+    }
+
+    #[test]
+    fn template_then_overrides() {
+        let t = TicketTemplate {
+            id: 1,
+            name: "Printer".into(),
+            title: Some("Printer offline".into()),
+            priority_id: Some(9),
+            queue_id: Some(7),
+            ticket_type_id: Some(3),
+            ..Default::default()
+        };
+        let over = TicketDraft {
+            priority_id: Some(10),
+            account_id: Some(5),
+            ..Default::default()
+        };
+        let d = TicketDraft::from_template(&t).overlay(&over);
+        assert_eq!(d.title.as_deref(), Some("Printer offline"));
+        assert_eq!(d.priority_id, Some(10));
+        assert_eq!(d.type_id, Some(3));
+        assert_eq!(d.account_id, Some(5));
+        assert_eq!(d.queue_id, Some(7));
+    }
+}

@@ -1,0 +1,349 @@
+//! Everything about the BMS wire format that is not a field list: key casing, the response
+//! envelope and date formats. The real API's details are partly unknown (see
+//! `shared/bms-api.md` §2), so every guess about them lives here and nowhere else.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serializer};
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+
+/// The .NET camelCase of a key, as System.Text.Json produces it: the leading run of capitals is
+/// lower-cased except a capital that starts the next word ("SLAId" -> "slaId",
+/// "IsSLAPaused" -> "isSLAPaused", "ID" -> "id"). Applying it to a camelCase key is a no-op, so
+/// PascalCase (the spec) and camelCase (the live server) both end up as one spelling.
+pub fn dotnet_camel(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.first().is_none_or(|c| !c.is_uppercase()) {
+        return key.to_string();
+    }
+    let mut out = chars.clone();
+    for i in 0..chars.len() {
+        if i == 1 && !chars[i].is_uppercase() {
+            break;
+        }
+        let next_is_upper = chars.get(i + 1).map(|c| c.is_uppercase());
+        if i > 0 && next_is_upper == Some(false) {
+            break;
+        }
+        out[i] = chars[i].to_lowercase().next().unwrap_or(chars[i]);
+    }
+    out.into_iter().collect()
+}
+
+/// Rewrites every object key in `value` (recursively) to its .NET camelCase spelling.
+pub fn normalize_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(dotnet_camel(&k), normalize_keys(v));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(normalize_keys).collect()),
+        other => other,
+    }
+}
+
+/// `Error` inside the envelope (`ErrorInfo` in the spec).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ErrorInfo {
+    pub code: Option<i64>,
+    pub message: Option<String>,
+    pub details: Option<String>,
+    pub sub_errors: Option<Vec<String>>,
+}
+
+impl ErrorInfo {
+    /// The most useful human text the server gave.
+    pub fn text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(m) = self.message.as_deref().filter(|m| !m.trim().is_empty()) {
+            parts.push(m.trim().to_string());
+        }
+        if let Some(d) = self.details.as_deref().filter(|d| !d.trim().is_empty()) {
+            if !parts.iter().any(|p| p == d.trim()) {
+                parts.push(d.trim().to_string());
+            }
+        }
+        if let Some(subs) = &self.sub_errors {
+            parts.extend(subs.iter().filter(|s| !s.trim().is_empty()).cloned());
+        }
+        if parts.is_empty() {
+            match self.code {
+                Some(code) => format!("server error code {code}"),
+                None => "the server reported an error without a message".to_string(),
+            }
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// A decoded reply: the `result` and, for paged endpoints, `totalRecords`.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    pub result: T,
+    pub total: Option<u64>,
+}
+
+const ENVELOPE_KEYS: [&str; 4] = ["success", "error", "result", "totalRecords"];
+
+/// Decodes one HTTP reply. Failures become typed errors carrying the server's message; a
+/// reply that is not wrapped in the envelope (a few GETs are documented that way) is taken
+/// whole as the result.
+pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Reply<T>, ApiError> {
+    let text = String::from_utf8_lossy(body);
+    let parsed: Option<Value> = if text.trim().is_empty() {
+        None
+    } else {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(v) => Some(normalize_keys(v)),
+            Err(e) => {
+                if (200..300).contains(&status) {
+                    return Err(ApiError::Decode(format!(
+                        "the reply is not valid JSON ({e})"
+                    )));
+                }
+                None
+            }
+        }
+    };
+
+    let (success, error, result, total) = match parsed {
+        Some(Value::Object(mut map)) if ENVELOPE_KEYS.iter().any(|k| map.contains_key(*k)) => {
+            let success = map.get("success").and_then(Value::as_bool);
+            let error = match map.remove("error") {
+                Some(Value::Null) | None => None,
+                Some(Value::String(s)) => Some(ErrorInfo {
+                    message: Some(s),
+                    ..Default::default()
+                }),
+                Some(v) => serde_json::from_value::<ErrorInfo>(v).ok(),
+            };
+            let total = map.get("totalRecords").and_then(Value::as_u64);
+            let result = map.remove("result").unwrap_or(Value::Null);
+            (success, error, result, total)
+        }
+        Some(other) => (None, None, other, None),
+        None => (None, None, Value::Null, None),
+    };
+
+    let failed = !(200..300).contains(&status) || success == Some(false);
+    if failed {
+        let message = error
+            .as_ref()
+            .map(ErrorInfo::text)
+            .unwrap_or_else(|| short_body(&text, status));
+        return Err(ApiError::from_status(
+            status,
+            error.and_then(|e| e.code),
+            message,
+        ));
+    }
+    let result = serde_json::from_value::<T>(result)
+        .map_err(|e| ApiError::Decode(format!("unexpected shape in the reply: {e}")))?;
+    Ok(Reply { result, total })
+}
+
+fn short_body(text: &str, status: u16) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        format!("HTTP {status} with an empty body")
+    } else {
+        clean
+    }
+}
+
+/// Parses the date-time spellings seen on the wire: naive (`2025-01-15T14:00:00`, with or
+/// without fractions) or with `Z`/offset. Naive values are taken as UTC: the API does not say
+/// which zone they are in (bms-api.md §2.4), and this is the one place to change that.
+pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(Utc.from_utc_datetime(&naive));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|n| Utc.from_utc_datetime(&n));
+    }
+    None
+}
+
+/// The spelling we send: naive UTC, as the spec's examples and most clients do.
+pub fn format_datetime(dt: &DateTime<Utc>) -> String {
+    dt.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// serde helpers for `Option<DateTime<Utc>>` fields in wire structs.
+pub mod opt_datetime {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(v: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(dt) => s.serialize_str(&format_datetime(dt)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        Ok(match v {
+            Some(Value::String(s)) => parse_datetime(&s),
+            _ => None,
+        })
+    }
+}
+
+/// serde helpers for required `DateTime<Utc>` fields we send.
+pub mod datetime {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(v: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_datetime(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_datetime(&s).ok_or_else(|| serde::de::Error::custom(format!("bad date-time {s:?}")))
+    }
+}
+
+/// Accepts booleans that arrive as `true`/`false`, `0`/`1` or `"true"` (several flags are int32
+/// 0/1 on the wire, bms-api.md §2.4).
+pub mod flexible_bool {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        Ok(match v {
+            Some(Value::Bool(b)) => Some(b),
+            Some(Value::Number(n)) => Some(n.as_i64().unwrap_or(0) != 0),
+            Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Some(true),
+                "false" | "0" | "no" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dotnet_camel_matches_system_text_json() {
+        assert_eq!(dotnet_camel("SLAId"), "slaId");
+        assert_eq!(dotnet_camel("IsSLAPaused"), "isSLAPaused");
+        assert_eq!(dotnet_camel("ID"), "id");
+        assert_eq!(dotnet_camel("Id"), "id");
+        assert_eq!(dotnet_camel("TicketNumber"), "ticketNumber");
+        assert_eq!(dotnet_camel("ticketNumber"), "ticketNumber");
+        assert_eq!(dotnet_camel("MFACode"), "mfaCode");
+        assert_eq!(dotnet_camel(""), "");
+        assert_eq!(dotnet_camel("URL"), "url");
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Row {
+        id: i64,
+        ticket_number: String,
+    }
+
+    #[test]
+    fn decodes_camel_and_pascal_envelopes_alike() {
+        let camel = json!({"success": true, "error": null, "result": [{"id": 1, "ticketNumber": "T1"}], "totalRecords": 7});
+        let pascal = json!({"Success": true, "Error": null, "Result": [{"Id": 1, "TicketNumber": "T1"}], "TotalRecords": 7});
+        for body in [camel, pascal] {
+            let reply: Reply<Vec<Row>> = decode(200, body.to_string().as_bytes()).unwrap();
+            assert_eq!(reply.total, Some(7));
+            assert_eq!(
+                reply.result,
+                vec![Row {
+                    id: 1,
+                    ticket_number: "T1".into()
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn failure_inside_200_is_an_error_with_the_server_message() {
+        let body = json!({"success": false, "error": {"code": 42, "message": "Title is required"}});
+        let err = decode::<Value>(200, body.to_string().as_bytes()).unwrap_err();
+        assert!(
+            matches!(err, ApiError::Api { code: Some(42), .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("Title is required"));
+    }
+
+    #[test]
+    fn http_statuses_map_to_typed_errors() {
+        let e = decode::<Value>(
+            404,
+            br#"{"success":false,"error":{"message":"Ticket 9 not found"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, ApiError::NotFound(ref m) if m.contains("Ticket 9")),
+            "{e:?}"
+        );
+        let e = decode::<Value>(401, b"").unwrap_err();
+        assert!(matches!(e, ApiError::Unauthorized(_)), "{e:?}");
+        let e = decode::<Value>(503, b"<html>busy</html>").unwrap_err();
+        assert!(matches!(e, ApiError::Http { status: 503, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn malformed_success_body_is_a_decode_error_not_a_panic() {
+        let e = decode::<Value>(200, b"{\"success\": tru").unwrap_err();
+        assert!(matches!(e, ApiError::Decode(_)));
+    }
+
+    #[test]
+    fn unwrapped_result_is_accepted() {
+        let reply: Reply<Row> = decode(200, br#"{"Id": 3, "TicketNumber": "X"}"#).unwrap();
+        assert_eq!(reply.result.id, 3);
+    }
+
+    #[test]
+    fn empty_body_decodes_to_unit() {
+        let reply: Reply<()> = decode(200, b"").unwrap();
+        assert_eq!(reply.total, None);
+    }
+
+    #[test]
+    fn datetimes_in_every_seen_spelling() {
+        let expect = Utc.with_ymd_and_hms(2025, 1, 15, 14, 0, 0).unwrap();
+        for s in [
+            "2025-01-15T14:00:00",
+            "2025-01-15T14:00:00.000Z",
+            "2025-01-15T14:00:00.1234567",
+            "2025-01-15T15:00:00+01:00",
+        ] {
+            let got = parse_datetime(s).unwrap();
+            assert_eq!(got.timestamp(), expect.timestamp(), "{s}");
+        }
+        assert_eq!(parse_datetime("not a date"), None);
+        assert_eq!(format_datetime(&expect), "2025-01-15T14:00:00");
+    }
+}

@@ -1,0 +1,3 @@
+//! Local state on disk: cache, audit log, drafts and outbox. Knows nothing of the terminal.
+
+pub mod fsutil;
