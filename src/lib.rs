@@ -1,3 +1,4 @@
 pub mod api;
+pub mod config;
 pub mod domain;
 pub mod store;
