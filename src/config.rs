@@ -665,12 +665,10 @@ fn expand_path(p: &Path, base: Option<&Path>, home: Option<&Path>) -> Result<Pat
             home.join(rest)
         });
     }
-    if p.is_relative() {
-        if let Some(base) = base {
-            return Ok(base.join(p));
-        }
+    match base {
+        Some(base) if p.is_relative() => Ok(base.join(p)),
+        _ => Ok(p.to_path_buf()),
     }
-    Ok(p.to_path_buf())
 }
 
 fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
