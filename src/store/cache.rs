@@ -360,10 +360,9 @@ impl Cache {
         put: impl FnOnce(&mut CacheData, Cached<T>),
         fetch: impl Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
-        if !refresh {
-            if let Some(c) = get(&self.data).filter(|c| c.is_fresh(self.ttl)) {
-                return Ok(c.value.clone());
-            }
+        let fresh = get(&self.data).filter(|c| !refresh && c.is_fresh(self.ttl));
+        if let Some(c) = fresh {
+            return Ok(c.value.clone());
         }
         match fetch.await {
             Ok(value) => {
