@@ -1,2 +1,5 @@
 pub mod api;
+pub mod config;
+pub mod domain;
+pub mod logging;
 pub mod store;
