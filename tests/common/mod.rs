@@ -1,0 +1,102 @@
+//! Shared set-up for the `api_*` tests: a simulator on a random loopback port and the real
+//! client pointed at it.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
+use bmsdesk::sim::{self, SimConfig, SimHandle};
+use serde_json::Value;
+
+/// A small tenant: quick to generate, big enough for paging.
+pub fn small() -> SimConfig {
+    SimConfig {
+        tickets: 300,
+        accounts: 12,
+        ..SimConfig::default()
+    }
+}
+
+pub async fn start(cfg: SimConfig) -> SimHandle {
+    sim::spawn(cfg).await.expect("simulator starts")
+}
+
+pub fn creds(user: &str) -> Credentials {
+    Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: user.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    }
+}
+
+pub fn options(h: &SimHandle, user: &str) -> ClientOptions {
+    let mut o = ClientOptions::new(h.base_url());
+    o.credentials = Some(creds(user));
+    o.backoff = Duration::from_millis(10);
+    o.timeout = Duration::from_secs(10);
+    o
+}
+
+/// The demo technician's client, without a token file.
+pub fn client(h: &SimHandle) -> Client {
+    Client::new(options(h, sim::DEMO_USER)).expect("client")
+}
+
+/// The demo technician's client with its token file at `path`.
+pub fn client_with_store(h: &SimHandle, path: &Path) -> Client {
+    let mut o = options(h, sim::DEMO_USER);
+    o.token_store = Some(TokenStore::new(path));
+    Client::new(o).expect("client")
+}
+
+/// A bearer token from a raw sign-in (for requests made with plain reqwest).
+pub async fn raw_token(h: &SimHandle) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v2/security/authenticate", h.base_url()))
+        .form(&[
+            ("GrantType", "password"),
+            ("UserName", sim::DEMO_USER),
+            ("Password", sim::DEMO_PASSWORD),
+            ("Tenant", sim::DEMO_TENANT),
+        ])
+        .send()
+        .await
+        .expect("sign-in request");
+    let v: Value = resp.json().await.expect("sign-in json");
+    v["result"]["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_string()
+}
+
+/// A raw request with a JSON body; returns status and parsed body.
+pub async fn raw_json(
+    h: &SimHandle,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{}", h.base_url(), path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    let v = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, v)
+}
+
+/// The error message inside a failure envelope.
+pub fn message(v: &Value) -> String {
+    v["error"]["message"].as_str().unwrap_or_default().to_string()
+}
