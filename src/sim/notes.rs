@@ -156,7 +156,7 @@ pub async fn create(
 ) -> SimResult<Response> {
     let ticket = path_id(&ticket, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let i = parse_note(&f, &t)?;
@@ -193,7 +193,7 @@ pub async fn update(
     let ticket = path_id(&ticket, "ticket")?;
     let note = path_id(&note, "note")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let i = parse_note(&f, &t)?;
@@ -226,7 +226,7 @@ pub async fn delete(
 ) -> SimResult<Response> {
     let ticket = path_id(&ticket, "ticket")?;
     let note = path_id(&note, "note")?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let notes = t.notes_mut(ticket);

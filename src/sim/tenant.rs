@@ -147,6 +147,12 @@ pub struct Tenant {
     pub day_seq: HashMap<NaiveDate, u32>,
 }
 
+/// The server clock in whole seconds: what is stored is exactly what the wire shows.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos()))
+}
+
 fn index(id: i64, base: i64, len: usize) -> Option<usize> {
     let i = id.checked_sub(base)?;
     (i >= 0 && (i as usize) < len).then_some(i as usize)

@@ -208,7 +208,7 @@ pub async fn create(
     body: Bytes,
 ) -> SimResult<Response> {
     let f = Fields::from_json_bytes(&body)?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     let i = parse_input(&f, &t)?;
     let id = t.next_ticket_id();
@@ -272,7 +272,7 @@ pub async fn replace(
 ) -> SimResult<Response> {
     let id = path_id(&id, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     let mut rec = t.ticket(id).ok_or_else(|| not_found(id))?.clone();
     let i = parse_input(&f, &t)?;
@@ -488,7 +488,7 @@ pub async fn patch(
             ));
         }
     };
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     let mut rec = t.ticket(id).ok_or_else(|| not_found(id))?.clone();
     let mut status = None;
@@ -551,7 +551,7 @@ pub async fn assign(
     let note_date = f.req_datetime("NoteDate")?;
     let assignee = f.opt_id("AssigneeId")?;
     let queue = f.opt_id("QueueId")?;
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     t.ticket(id).ok_or_else(|| not_found(id))?;
     let refs = &t.refs;
@@ -585,5 +585,5 @@ pub async fn sla_info(State(st): State<SimState>, Path(id): Path<String>) -> Sim
     let id = path_id(&id, "ticket")?;
     let t = st.tenant();
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::sla_info(&t, r, Utc::now()))
+    ok(view::sla_info(&t, r, super::tenant::now()))
 }

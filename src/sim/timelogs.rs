@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::{NaiveTime, Utc};
+use chrono::NaiveTime;
 use serde_json::Value;
 
 use super::auth::CurrentUser;
@@ -64,7 +64,7 @@ pub async fn create(
         Some(h) => h,
         None => (end_time - start_time).num_minutes() as f64 / 60.0,
     };
-    let now = Utc::now();
+    let now = super::tenant::now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     t.refs

@@ -124,7 +124,7 @@ pub fn row_json(t: &Tenant, r: &TicketRec) -> Value {
 
 pub fn ticket_full(t: &Tenant, r: &TicketRec) -> Ticket {
     let contact = r.contact_id.and_then(|c| t.contact(c));
-    let hours: f64 = t.timelogs_of(r).iter().map(|l| l.hours).sum();
+    let hours = t.timelogs_of(r).iter().fold(0.0, |sum, l| sum + l.hours);
     Ticket {
         row: ticket_row(t, r),
         details: Some(t.details_of(r)),
