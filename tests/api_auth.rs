@@ -239,8 +239,14 @@ async fn raw_refresh_rotates_and_old_refresh_token_is_refused() {
     let (status, _) = raw_json(&h, at, reqwest::Method::GET, "/v2/security/userinfo", None).await;
     assert_eq!(status, 401);
     let new_at = fresh["result"]["accessToken"].as_str().unwrap();
-    let (status, me) =
-        raw_json(&h, new_at, reqwest::Method::GET, "/v2/security/userinfo", None).await;
+    let (status, me) = raw_json(
+        &h,
+        new_at,
+        reqwest::Method::GET,
+        "/v2/security/userinfo",
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(me["result"]["userId"], sim::DEMO_USER_ID);
 }

@@ -98,5 +98,8 @@ pub async fn raw_json(
 
 /// The error message inside a failure envelope.
 pub fn message(v: &Value) -> String {
-    v["error"]["message"].as_str().unwrap_or_default().to_string()
+    v["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
