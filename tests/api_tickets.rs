@@ -759,3 +759,47 @@ async fn tenant_has_breached_soon_and_paused_open_tickets() {
     );
     assert!(open.iter().all(|r| r.completed_date.is_none()));
 }
+
+#[tokio::test]
+async fn repeated_searches_see_writes_at_once() {
+    let h = start(small()).await;
+    let c = client(&h);
+    let token = raw_token(&h).await;
+    let filter = TicketFilter {
+        title: Some("scanner jammed".into()),
+        ..Default::default()
+    };
+    let count = || async {
+        c.search_tickets_page(&filter, 1, 50)
+            .await
+            .unwrap()
+            .total
+            .unwrap()
+    };
+    assert_eq!(count().await, 0);
+    let body = h.state().read(create_body);
+    let (status, v) = raw_json(
+        &h,
+        &token,
+        Method::POST,
+        "/v2/servicedesk/tickets",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(count().await, 1);
+    let id = v["result"]["id"].as_i64().unwrap();
+    c.patch_ticket(id, &[PatchOp::replace("Title", json!("Something else"))])
+        .await
+        .unwrap();
+    assert_eq!(count().await, 0);
+    c.patch_ticket(
+        id,
+        &[PatchOp::replace("Title", json!("Scanner jammed again"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(count().await, 1);
+    c.delete_ticket(id).await.unwrap();
+    assert_eq!(count().await, 0);
+}

@@ -161,6 +161,13 @@ impl Fields {
         Fields { map }
     }
 
+    /// A stable text form of the fields (keys are lower-cased), for caching by input.
+    pub fn cache_key(&self) -> String {
+        let mut pairs: Vec<(&String, &Value)> = self.map.iter().collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        serde_json::to_string(&pairs).unwrap_or_default()
+    }
+
     fn raw(&self, name: &str) -> Option<&Value> {
         self.map
             .get(&name.to_ascii_lowercase())

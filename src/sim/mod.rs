@@ -116,6 +116,8 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         auth: Mutex::new(auth::AuthStore::default()),
         faults: Mutex::new(faults::FaultState::new(cfg.faults.clone(), cfg.seed)),
         stats: Mutex::new(SimStats::default()),
+        version: Default::default(),
+        searches: Mutex::new(Vec::new()),
     }))
 }
 
