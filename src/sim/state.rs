@@ -31,6 +31,9 @@ impl SimStats {
     }
 }
 
+/// A recent search result: (filter key, tenant version, matching ticket indexes).
+pub(crate) type CachedSearch = (String, u64, Arc<Vec<u32>>);
+
 pub(crate) struct Shared {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -42,8 +45,7 @@ pub(crate) struct Shared {
     pub stats: Mutex<SimStats>,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
-    /// Recent search results: (filter key, tenant version, matching ticket indexes).
-    pub searches: Mutex<Vec<(String, u64, Arc<Vec<u32>>)>>,
+    pub searches: Mutex<Vec<CachedSearch>>,
 }
 
 /// How many distinct recent searches are kept.
