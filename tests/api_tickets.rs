@@ -803,3 +803,86 @@ async fn repeated_searches_see_writes_at_once() {
     c.delete_ticket(id).await.unwrap();
     assert_eq!(count().await, 0);
 }
+
+#[tokio::test]
+async fn garbage_input_is_a_400_never_a_crash() {
+    let h = start(small()).await;
+    let token = raw_token(&h).await;
+    let id = h.state().read(|t| t.tickets[0].id);
+    let note_id = h.state().notes(id).first().map_or(1, |n| n.id);
+    let mut far = h.state().read(create_body);
+    far["OpenDate"] = json!("9999-12-31T23:59:59");
+    let bodies = [
+        json!(null),
+        json!("text"),
+        json!(42),
+        json!([{"op": "replace"}]),
+        json!([{"op": 1, "path": 2}]),
+        json!({"Title": {"nested": true}, "AccountId": [1], "OpenDate": "soon"}),
+        json!({"PageSize": -1, "PageNumber": "x", "Filter": {"AccountIds": "1,a"}}),
+        json!({"Filter": {"CreatedOnFrom": "99999-01-01"}}),
+        json!({"StartDate": "2025-13-45", "StartTime": "25:61", "EndTime": 3}),
+        far,
+    ];
+    let paths = [
+        (Method::POST, "/v2/servicedesk/tickets".to_string()),
+        (Method::POST, "/v2/servicedesk/tickets/search".to_string()),
+        (Method::PUT, format!("/v2/servicedesk/tickets/{id}")),
+        (Method::PATCH, format!("/v2/servicedesk/tickets/{id}")),
+        (
+            Method::POST,
+            format!("/v2/servicedesk/tickets/{id}/assignticket"),
+        ),
+        (Method::POST, format!("/v2/servicedesk/tickets/{id}/notes")),
+        (
+            Method::PUT,
+            format!("/v2/servicedesk/tickets/{id}/notes/{note_id}"),
+        ),
+        (
+            Method::POST,
+            format!("/v2/servicedesk/tickets/{id}/timelogs"),
+        ),
+    ];
+    for (method, path) in &paths {
+        for body in &bodies {
+            let (status, v) = raw_json(&h, &token, method.clone(), path, Some(body.clone())).await;
+            assert!(
+                status == 400 || status == 200,
+                "{method} {path} {body} -> {status} {v}"
+            );
+            if status == 400 {
+                assert_eq!(v["success"], false, "{v}");
+                assert!(!message(&v).is_empty());
+            }
+        }
+        // Not JSON at all.
+        let resp = reqwest::Client::new()
+            .request(method.clone(), format!("{}{}", h.base_url(), path))
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .body("{\"Title\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{method} {path}");
+    }
+    let (status, v) = raw_json(
+        &h,
+        &token,
+        Method::GET,
+        "/v2/servicedesk/tickets?PageSize=abc&Filter.OpenDateTo=9999-12-31",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{v}");
+    // The server is still serving.
+    let (status, _) = raw_json(
+        &h,
+        &token,
+        Method::GET,
+        &format!("/v2/servicedesk/tickets/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}

@@ -455,9 +455,7 @@ fn apply_op(t: &Tenant, rec: &mut TicketRec, op: &Value) -> SimResult<Option<i64
         "duedate" => {
             rec.due_date = match &value {
                 Value::Null => None,
-                Value::String(s) => Some(crate::api::wire::parse_datetime(s).ok_or_else(|| {
-                    SimError::bad_request(format!("{raw_path}: not a valid date-time"))
-                })?),
+                Value::String(s) => Some(super::envelope::parse_wire_datetime(s, raw_path)?),
                 _ => {
                     return Err(SimError::bad_request(format!(
                         "{raw_path}: expected a date-time"
