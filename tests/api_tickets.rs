@@ -886,3 +886,20 @@ async fn garbage_input_is_a_400_never_a_crash() {
     .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_server_capping_the_page_size_still_yields_every_ticket() {
+    let h = start(SimConfig {
+        tickets: 2500,
+        max_page_size: 1000,
+        ..small()
+    })
+    .await;
+    let mut o = options(&h, sim::DEMO_USER);
+    o.page_size = 2000;
+    let c = bmsdesk::api::Client::new(o).unwrap();
+    let rows = c.search_tickets(&TicketFilter::default()).await.unwrap();
+    let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 2500, "rows lost to the server's page-size cap");
+    assert_eq!(rows.len(), 2500);
+}
