@@ -1,0 +1,3 @@
+//! Domain logic of the service desk: pure Rust, no terminal or network code.
+
+pub mod calendar;
