@@ -1,6 +1,7 @@
 //! Domain logic of the service desk: pure Rust, no terminal or network code.
 
 pub mod calendar;
+pub mod metrics;
 pub mod sla;
 pub mod sla_settings;
 pub mod workflow;
