@@ -303,7 +303,6 @@ pub(crate) type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 struct Clock {
     start: Option<BPos>,
     past_pause_secs: i64,
-    now: DateTime<Utc>,
     now_p: BPos,
     /// Where the clock stands: `now`, or the pause start while paused.
     at: DateTime<Utc>,
@@ -409,7 +408,6 @@ impl SlaEngine {
         let clock = Clock {
             start: opened.map(|o| cal.pos(o)),
             past_pause_secs: self.past_pause_secs(t),
-            now,
             now_p,
             at,
             at_p: if paused { cal.pos(at) } else { now_p },
@@ -545,7 +543,6 @@ impl SlaEngine {
         } else {
             due
         };
-        debug_assert!(c.now >= c.at || c.paused);
         Deadline {
             due: Some(due),
             remaining_minutes: Some(rem_s.div_euclid(60)),

@@ -161,7 +161,10 @@ pub fn check_transition(
             what.to_string()
         }
     };
-    if rules.require_resolution_note && rules.is_complete(to_name) && !note_ok {
+    // Completed -> Closed is bookkeeping, not a second resolution.
+    let already_complete = !from.is_empty() && rules.is_complete(from);
+    if rules.require_resolution_note && rules.is_complete(to_name) && !already_complete && !note_ok
+    {
         return TransitionCheck::NeedsNote {
             kind: NoteKind::Resolution,
             message: too_short(&format!(
@@ -278,6 +281,10 @@ mod tests {
         }
         assert_eq!(
             check_transition(&t, &status(9, "Resolved"), Some("Replaced the toner"), &r),
+            TransitionCheck::Allowed
+        ); // Moving between complete statuses needs no second resolution note.
+        assert_eq!(
+            check_transition(&ticket("Resolved", Some(7)), &status(9, "Closed"), None, &r),
             TransitionCheck::Allowed
         );
     }
