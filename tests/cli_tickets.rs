@@ -344,3 +344,97 @@ fn corrupt_cache_is_ignored_and_rebuilt() {
         "cache rewritten as valid JSON"
     );
 }
+
+#[test]
+fn workflow_rules_are_enforced_before_sending() {
+    let env = Env::new();
+    let created = create_basic(&env, "Workflow");
+    let id = created["id"].as_i64().expect("id").to_string();
+    let before = env.audit_lines().len();
+    let refused = env.run(&["tickets", "patch", &id, "/StatusId", "Completed"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("resolution note"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("notes add"),
+        "says how: {}",
+        refused.stderr
+    );
+    let refused = env.run(&["tickets", "patch", &id, "/StatusId", "Escalated"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(env.audit_lines().len(), before, "nothing was sent");
+
+    let esc = env
+        .run(&[
+            "tickets",
+            "escalate",
+            &id,
+            "--reason",
+            "Needs the network team",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(esc["ticket"]["statusName"], "Escalated");
+    assert!(
+        esc["note"]["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("Needs the network team"))
+    );
+
+    env.run(&[
+        "notes",
+        "add",
+        &id,
+        "--status",
+        "Completed",
+        "-m",
+        "Replaced the switch",
+    ])
+    .ok();
+    let t = env
+        .block_on(env.client().ticket(id.parse().expect("id")))
+        .expect("ticket");
+    assert_eq!(t.row.status_name.as_deref(), Some("Completed"));
+}
+
+#[test]
+fn list_sorted_by_due_and_metrics_agree_with_the_list() {
+    let env = Env::new();
+    let table = env
+        .run(&["tickets", "list", "--sort", "due", "--limit", "5"])
+        .ok()
+        .stdout;
+    assert!(
+        table
+            .lines()
+            .next()
+            .is_some_and(|h| h.trim_end().ends_with("DUE")),
+        "{table}"
+    );
+    let first_due = table
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().last())
+        .expect("a due cell")
+        .to_string();
+    assert!(first_due.starts_with('-'), "most overdue first: {table}");
+    let all = env.run(&["tickets", "list", "--json"]).ok().json();
+    let m = env.run(&["metrics", "--json"]).ok().json();
+    assert_eq!(m["total"].as_u64(), all.as_array().map(|a| a.len() as u64));
+    let by_status: u64 = m["by_status"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["count"].as_u64())
+        .sum();
+    assert_eq!(Some(by_status), m["total"].as_u64());
+    let human = env.run(&["metrics"]).ok().stdout;
+    assert!(
+        human.contains("SLA compliance") && human.contains("QUEUE"),
+        "{human}"
+    );
+}

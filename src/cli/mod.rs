@@ -4,6 +4,7 @@ pub mod args;
 pub mod context;
 // TEMP until the TUI branch lands: pub mod launch;
 pub mod error;
+pub mod metrics;
 pub mod notes;
 pub mod output;
 pub mod reference;
@@ -86,5 +87,6 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         Command::Lookup { kind } => reference::lookup(&mut Ctx::open(&global).await?, &kind).await,
         Command::Templates(cmd) => reference::templates(&mut Ctx::open(&global).await?, cmd).await,
         Command::Time(cmd) => time::run(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Metrics(f) => metrics::run(&mut Ctx::open(&global).await?, f).await,
     }
 }

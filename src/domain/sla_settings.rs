@@ -1038,3 +1038,30 @@ mod tests {
         assert_eq!(match_name(names.iter().copied(), "  "), None);
     }
 }
+
+#[cfg(test)]
+mod example_config_tests {
+    use super::*;
+
+    /// The `[sla]` block of `config.example.toml`, uncommented, is valid and gives the defaults.
+    #[test]
+    fn config_example_sla_block_parses() {
+        let text = include_str!("../../config.example.toml");
+        let block: String = text
+            .lines()
+            .skip_while(|l| *l != "# example-begin sla")
+            .skip(1)
+            .take_while(|l| *l != "# example-end sla")
+            .map(|l| l.strip_prefix("# ").unwrap_or(l.trim_start_matches('#')))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let table: Table = toml::from_str(&block).expect("sla block is TOML");
+        let sla = table
+            .get("sla")
+            .and_then(Value::as_table)
+            .expect("[sla] table");
+        let parsed = SlaSettings::from_table(Some(sla), None).expect("valid settings");
+        let defaults = SlaSettings::from_table(None, None).expect("defaults");
+        assert_eq!(format!("{parsed:?}"), format!("{defaults:?}"));
+    }
+}
