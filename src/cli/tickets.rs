@@ -323,11 +323,11 @@ async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
             }
             _ => patch_value(raw),
         };
-        if lookup_for_path(path) == Some(LookupKind::Statuses) {
-            if let Some(to) = value.as_i64() {
-                let to = super::resolve::Resolved { id: to, name: None };
-                ctx.check_status_change(id, &to, None).await?;
-            }
+        if lookup_for_path(path) == Some(LookupKind::Statuses)
+            && let Some(to) = value.as_i64()
+        {
+            let to = super::resolve::Resolved { id: to, name: None };
+            ctx.check_status_change(id, &to, None).await?;
         }
         ops.push(PatchOp::replace(path.clone(), value));
     }
