@@ -18,6 +18,9 @@ pub mod theme;
 pub mod views;
 pub mod worker;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
