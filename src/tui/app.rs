@@ -44,7 +44,7 @@ pub enum Msg {
     Resize(u16, u16),
     /// Clock tick: relative times on screen may have changed.
     Tick,
-    Api(Reply),
+    Api(Box<Reply>),
     Filtered {
         seq: u64,
         rows: Vec<u32>,
@@ -58,6 +58,7 @@ pub enum Msg {
     DraftIo(Result<(), String>),
 }
 
+#[allow(clippy::large_enum_variant)]
 pub enum Cmd {
     Api(Request),
     After(Duration, Msg),
@@ -560,7 +561,7 @@ impl Model {
                 Vec::new()
             }
             Msg::Tick => Vec::new(),
-            Msg::Api(r) => self.on_reply(r),
+            Msg::Api(r) => self.on_reply(*r),
             Msg::Filtered { seq, rows } => self
                 .list
                 .filtered(seq, rows)
@@ -591,7 +592,7 @@ impl Model {
     /// (the event loop calls it once per frame): used for bursts of search pages.
     pub fn update_deferred(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
-            Msg::Api(r @ Reply::Page { .. }) => self.on_reply(r),
+            Msg::Api(r) if matches!(*r, Reply::Page { .. }) => self.on_reply(*r),
             other => self.update(other),
         }
     }

@@ -318,17 +318,12 @@ where
                 self.dispatch(msg);
             }
         }
-        loop {
-            match tokio::time::timeout(quiet, self.rx.recv()).await {
-                Ok(Some(msg)) => {
-                    self.dispatch(msg);
-                    while let Ok(msg) = self.rx.try_recv() {
-                        self.dispatch(msg);
-                    }
-                    self.after_drain();
-                }
-                _ => break,
+        while let Ok(Some(msg)) = tokio::time::timeout(quiet, self.rx.recv()).await {
+            self.dispatch(msg);
+            while let Ok(msg) = self.rx.try_recv() {
+                self.dispatch(msg);
             }
+            self.after_drain();
         }
         self.after_drain();
         if self.dirty {

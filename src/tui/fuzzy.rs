@@ -83,7 +83,7 @@ impl HayStore {
         self.len = 0;
     }
     pub fn push(&mut self, text: &str) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
         }
         let last = self.chunks.last_mut().expect("chunk");

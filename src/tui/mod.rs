@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod list;
 pub mod picker;
 pub mod settings;
+pub mod testkit;
 pub mod text;
 pub mod theme;
 pub mod views;

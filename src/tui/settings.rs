@@ -148,22 +148,12 @@ impl ViewDef {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub keymap: Keymap,
     /// Views from the config; empty means "defaults" (see [`default_views`]).
     pub views: Vec<ViewDef>,
     pub warnings: Vec<String>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            keymap: Keymap::default(),
-            views: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
 }
 
 /// 1 My tickets, 2 Open, 3 Unassigned, then one per queue (up to 9).

@@ -1,169 +1,17 @@
 //! `update` tests: each flow driven by keys and worker replies, asserting on the model and
 //! on the commands it emits.
 
-use chrono::{TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use super::app::{Cmd, Focus, Layer, Model, Msg};
 use super::drafts::NoteDraft;
 use super::forms::NoteMode;
 use super::picker::{Field, PickKey, Purpose};
 use super::settings::{Column, Settings};
-use super::theme::Theme;
+use super::testkit::*;
 use super::worker::{DetailData, Reply, Request};
-use crate::api::LookupKind;
-use crate::api::model::{
-    Account, Location, LookupItem, Note, NoteTemplate, Ticket, TicketRow, TicketTemplate,
-    TicketTemplateSummary,
-};
+use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
-
-pub fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 10, 12, 0, 0).unwrap()
-}
-
-pub fn row(id: i64, title: &str, account: &str, status: (i64, &str), prio: (i64, &str), assignee: Option<&str>) -> TicketRow {
-    TicketRow {
-        id,
-        ticket_number: format!("T2025{id:04}"),
-        title: title.into(),
-        account_id: Some(100 + id % 3),
-        account_name: Some(account.into()),
-        status_id: Some(status.0),
-        status_name: Some(status.1.into()),
-        priority_id: Some(prio.0),
-        priority_name: Some(prio.1.into()),
-        assignee_id: assignee.map(|_| 7),
-        assignee_name: assignee.map(str::to_string),
-        queue_id: Some(1),
-        queue_name: Some("Help Desk".into()),
-        type_id: Some(3),
-        type_name: Some("Incident".into()),
-        open_date: Some(now() - chrono::Duration::hours(id)),
-        ..Default::default()
-    }
-}
-
-pub fn sample_rows() -> Vec<TicketRow> {
-    vec![
-        row(1, "Printer offline on 2nd floor", "Acme Corp", (1, "New"), (2, "High"), Some("Alice Smith")),
-        row(2, "VPN drops every hour", "Contoso", (2, "In Progress"), (3, "Medium"), None),
-        row(3, "New starter laptop", "Northwind", (1, "New"), (4, "Low"), Some("Bob Jones")),
-        row(4, "Email bounce for sales@", "Acme Corp", (3, "Waiting"), (1, "Critical"), None),
-        row(5, "Printer toner low", "Contoso", (1, "New"), (4, "Low"), Some("Alice Smith")),
-    ]
-}
-
-fn item(id: i64, name: &str) -> LookupItem {
-    LookupItem {
-        id,
-        name: name.into(),
-        ..Default::default()
-    }
-}
-
-pub fn key(c: char) -> Msg {
-    let mods = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
-}
-pub fn code(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-pub fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-pub fn send(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Cmd> {
-    let mut out = Vec::new();
-    for msg in msgs {
-        out.extend(m.update(msg));
-    }
-    out
-}
-
-pub fn typed(s: &str) -> Vec<Msg> {
-    s.chars().map(key).collect()
-}
-
-pub fn api(r: Reply) -> Msg {
-    Msg::Api(r)
-}
-
-/// Reference data as the warm-up would deliver it.
-pub fn warm(m: &mut Model) {
-    let statuses = vec![item(1, "New"), item(2, "In Progress"), item(3, "Waiting"), item(4, "Closed")];
-    let mut prios = vec![item(1, "Critical"), item(2, "High"), item(3, "Medium"), item(4, "Low")];
-    prios[2].is_default = Some(true);
-    let mut people = vec![item(7, "Alice Smith"), item(8, "Bob Jones")];
-    people[0].email_address = Some("alice@msp.example".into());
-    let replies = vec![
-        Reply::Lookup { kind: LookupKind::Statuses, items: statuses },
-        Reply::Lookup { kind: LookupKind::Priorities, items: prios },
-        Reply::Lookup { kind: LookupKind::Queues, items: vec![item(1, "Help Desk"), item(2, "Projects")] },
-        Reply::Lookup { kind: LookupKind::Types, items: vec![item(3, "Incident"), item(4, "Service Request")] },
-        Reply::Lookup {
-            kind: LookupKind::Sources,
-            items: vec![item(0, "Client Portal"), item(1, "Phone"), item(4, "Email")],
-        },
-        Reply::Lookup { kind: LookupKind::Assignees, items: people },
-        Reply::Lookup { kind: LookupKind::NoteTypes, items: vec![item(5, "General")] },
-        Reply::Accounts {
-            items: vec![
-                Account { id: 100, name: "Acme Corp".into(), ..Default::default() },
-                Account { id: 101, name: "Contoso".into(), ..Default::default() },
-                Account { id: 102, name: "Northwind".into(), ..Default::default() },
-            ],
-            fetched_at: now(),
-        },
-        Reply::TicketTemplates(vec![
-            TicketTemplateSummary { id: 50, name: "Printer problem".into() },
-            TicketTemplateSummary { id: 51, name: "New starter".into() },
-        ]),
-        Reply::NoteTemplates(vec![NoteTemplate {
-            id: 60,
-            name: "Called the client".into(),
-            type_id: Some(5),
-            status_id: Some(2),
-            is_internal: Some(false),
-        }]),
-    ];
-    for r in replies {
-        m.update(api(r));
-    }
-}
-
-pub fn model() -> Model {
-    model_with(Settings::default())
-}
-
-pub fn model_with(settings: Settings) -> Model {
-    let mut m = Model::new(settings, "test", false);
-    m.theme = Theme::mono();
-    m.tz = chrono::FixedOffset::east_opt(0).unwrap();
-    m.now = now();
-    m.size = (80, 24);
-    m
-}
-
-/// A model with the warm-up done and the first view loaded with `rows`.
-pub fn loaded(rows: Vec<TicketRow>) -> Model {
-    let mut m = model();
-    let cmds = m.init(Vec::new());
-    assert!(matches!(cmds[0], Cmd::Api(Request::Warmup { .. })));
-    let seq = search_seq(&cmds).expect("a search");
-    warm(&mut m);
-    let n = rows.len() as u64;
-    m.update(api(Reply::Page { seq, rows, total: Some(n) }));
-    m.update(api(Reply::SearchDone { seq, result: Ok(n), at: now() }));
-    m
-}
-
-fn search_seq(cmds: &[Cmd]) -> Option<u64> {
-    cmds.iter().find_map(|c| match c {
-        Cmd::Api(Request::Search { seq, .. }) => Some(*seq),
-        _ => None,
-    })
-}
 
 fn numbers(m: &Model) -> Vec<String> {
     m.list
@@ -181,7 +29,10 @@ fn top_picker(m: &Model) -> &super::picker::Picker {
 }
 
 fn labels(p: &super::picker::Picker) -> Vec<String> {
-    p.matches.iter().map(|&i| p.items[i as usize].label.clone()).collect()
+    p.matches
+        .iter()
+        .map(|&i| p.items[i as usize].label.clone())
+        .collect()
 }
 
 fn apis(cmds: &[Cmd]) -> Vec<&Request> {
@@ -206,14 +57,23 @@ fn view_one_is_mine_and_unassigned_view_filters_locally() {
     assert_eq!(numbers(&m), vec!["T20250001", "T20250005"]);
     // Queue lookup made the default views: 1 mine, 2 open, 3 unassigned, 4+ queues.
     let names: Vec<_> = m.views.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, vec!["My tickets", "Open", "Unassigned", "Help Desk", "Projects"]);
+    assert_eq!(
+        names,
+        vec!["My tickets", "Open", "Unassigned", "Help Desk", "Projects"]
+    );
 
     let cmds = m.update(key('3'));
     let seq = search_seq(&cmds).expect("switching view searches");
     assert_eq!(m.list.visible_len(), 0, "old rows are gone at once");
-    let Some(Request::Search { view, .. }) = apis(&cmds).into_iter().next() else { panic!() };
+    let Some(Request::Search { view, .. }) = apis(&cmds).into_iter().next() else {
+        panic!()
+    };
     assert!(view.unassigned);
-    m.update(api(Reply::Page { seq, rows: sample_rows(), total: Some(5) }));
+    m.update(api(Reply::Page {
+        seq,
+        rows: sample_rows(),
+        total: Some(5),
+    }));
     m.prepare();
     assert_eq!(numbers(&m), vec!["T20250002", "T20250004"]);
 }
@@ -263,7 +123,11 @@ fn fuzzy_filter_narrows_and_clears() {
     assert_eq!(m.list.sel_id, Some(5));
     send(&mut m, [code(KeyCode::Esc)]);
     assert_eq!(m.list.visible_len(), 5);
-    assert_eq!(m.list.sel_id, Some(5), "selection kept when the filter clears");
+    assert_eq!(
+        m.list.sel_id,
+        Some(5),
+        "selection kept when the filter clears"
+    );
 }
 
 #[test]
@@ -283,7 +147,10 @@ fn large_lists_filter_off_the_key_path() {
     assert!(m.list.filter_pending());
     let first = &jobs[0];
     let rows = first.run();
-    let cmds = m.update(Msg::Filtered { seq: first.seq, rows });
+    let cmds = m.update(Msg::Filtered {
+        seq: first.seq,
+        rows,
+    });
     // The result is for an older query: a new job for "vp" is started.
     let job = cmds
         .into_iter()
@@ -305,11 +172,23 @@ fn stale_replies_are_dropped() {
     let cmds = m.update(key('2'));
     let new = search_seq(&cmds).unwrap();
     assert!(new > old);
-    m.update(api(Reply::Page { seq: old, rows: vec![row(99, "stale", "X", (1, "New"), (1, "Critical"), None)], total: None }));
-    m.update(api(Reply::SearchDone { seq: old, result: Ok(1), at: now() }));
+    m.update(api(Reply::Page {
+        seq: old,
+        rows: vec![row(99, "stale", "X", (1, "New"), (1, "Critical"), None)],
+        total: None,
+    }));
+    m.update(api(Reply::SearchDone {
+        seq: old,
+        result: Ok(1),
+        at: now(),
+    }));
     assert_eq!(m.list.len_loaded(), 0);
     assert!(m.list.loading, "the new search is still loading");
-    m.update(api(Reply::Page { seq: new, rows: sample_rows(), total: Some(5) }));
+    m.update(api(Reply::Page {
+        seq: new,
+        rows: sample_rows(),
+        total: Some(5),
+    }));
     m.prepare();
     assert_eq!(m.list.len_loaded(), 5);
 
@@ -321,14 +200,25 @@ fn stale_replies_are_dropped() {
     assert_eq!(m.focus, Focus::Detail);
     let detail = |title: &str| {
         Arc::new(DetailData {
-            ticket: Ticket { row: row(id, title, "Acme Corp", (1, "New"), (1, "Critical"), None), ..Default::default() },
+            ticket: Ticket {
+                row: row(id, title, "Acme Corp", (1, "New"), (1, "Critical"), None),
+                ..Default::default()
+            },
             fetched_at: now(),
             ..Default::default()
         })
     };
-    m.update(api(Reply::Detail { seq: seq - 1, id, result: Ok(detail("old")) }));
+    m.update(api(Reply::Detail {
+        seq: seq - 1,
+        id,
+        result: Ok(detail("old")),
+    }));
     assert!(!m.detail.cache.contains_key(&id));
-    m.update(api(Reply::Detail { seq, id, result: Ok(detail("fresh")) }));
+    m.update(api(Reply::Detail {
+        seq,
+        id,
+        result: Ok(detail("fresh")),
+    }));
     assert_eq!(m.detail.cache[&id].ticket.row.title, "fresh");
 }
 
@@ -364,12 +254,18 @@ fn new_ticket_from_template_through_the_picker_chain() {
     let mut m = loaded(sample_rows());
     m.update(key('n'));
     let p = top_picker(&m);
-    assert_eq!(labels(p), vec!["(blank ticket)", "Printer problem", "New starter"]);
+    assert_eq!(
+        labels(p),
+        vec!["(blank ticket)", "Printer problem", "New starter"]
+    );
     // Typing narrows at once.
     send(&mut m, typed("prin"));
     assert_eq!(labels(top_picker(&m)), vec!["Printer problem"]);
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::TicketTemplate { id: 50 }]));
+    assert!(matches!(
+        apis(&cmds)[..],
+        [Request::TicketTemplate { id: 50 }]
+    ));
     let tpl = TicketTemplate {
         id: 50,
         name: "Printer problem".into(),
@@ -381,35 +277,79 @@ fn new_ticket_from_template_through_the_picker_chain() {
         account_id: Some(101),
         ..Default::default()
     };
-    m.update(api(Reply::TicketTemplate { id: 50, result: Ok(tpl) }));
+    m.update(api(Reply::TicketTemplate {
+        id: 50,
+        result: Ok(tpl),
+    }));
     // Account picker, on the template's account.
     let p = top_picker(&m);
-    assert!(matches!(p.purpose, Purpose::NewTicket { field: Field::Account, chain: true }));
+    assert!(matches!(
+        p.purpose,
+        Purpose::NewTicket {
+            field: Field::Account,
+            chain: true
+        }
+    ));
     assert_eq!(p.selected().unwrap().label, "Contoso");
     send(&mut m, typed("acme"));
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::Locations { account_id: 100 }]));
+    assert!(matches!(
+        apis(&cmds)[..],
+        [Request::Locations { account_id: 100 }]
+    ));
     assert!(top_picker(&m).loading);
     m.update(api(Reply::Locations {
         account_id: 100,
         result: Ok(vec![
-            Location { id: 11, name: "Head office".into(), account_id: 100, is_main: Some(true) },
-            Location { id: 12, name: "Warehouse".into(), account_id: 100, is_main: None },
+            Location {
+                id: 11,
+                name: "Head office".into(),
+                account_id: 100,
+                is_main: Some(true),
+            },
+            Location {
+                id: 12,
+                name: "Warehouse".into(),
+                account_id: 100,
+                is_main: None,
+            },
         ]),
     }));
     let p = top_picker(&m);
-    assert_eq!(p.selected().unwrap().label, "Head office", "main location first choice");
+    assert_eq!(
+        p.selected().unwrap().label,
+        "Head office",
+        "main location first choice"
+    );
     send(&mut m, typed("ware"));
     m.update(code(KeyCode::Enter));
     // Template gave priority, type and queue: only status and source are asked.
     let p = top_picker(&m);
-    assert!(matches!(p.purpose, Purpose::NewTicket { field: Field::Status, .. }));
+    assert!(matches!(
+        p.purpose,
+        Purpose::NewTicket {
+            field: Field::Status,
+            ..
+        }
+    ));
     // Esc backs out to the location picker, and forward again.
     m.update(code(KeyCode::Esc));
-    assert!(matches!(top_picker(&m).purpose, Purpose::NewTicket { field: Field::Location, .. }));
+    assert!(matches!(
+        top_picker(&m).purpose,
+        Purpose::NewTicket {
+            field: Field::Location,
+            ..
+        }
+    ));
     m.update(code(KeyCode::Enter));
     m.update(code(KeyCode::Enter)); // status: New
-    assert!(matches!(top_picker(&m).purpose, Purpose::NewTicket { field: Field::Source, .. }));
+    assert!(matches!(
+        top_picker(&m).purpose,
+        Purpose::NewTicket {
+            field: Field::Source,
+            ..
+        }
+    ));
     send(&mut m, typed("phone"));
     m.update(code(KeyCode::Enter));
     // The form, prefilled from the template.
@@ -424,27 +364,66 @@ fn new_ticket_from_template_through_the_picker_chain() {
     assert_eq!(nt.draft.source_id, Some(1));
     assert!(nt.missing().is_empty());
     // Edit the title, review, create.
-    assert_eq!(nt.focus, super::forms::FormFocus::Details, "title came from the template");
+    assert_eq!(
+        nt.focus,
+        super::forms::FormFocus::Details,
+        "title came from the template"
+    );
     send(&mut m, [code(KeyCode::BackTab)]);
     send(&mut m, typed(" (2F)"));
     send(&mut m, [ctrl('s')]);
     assert!(m.new_ticket.as_ref().unwrap().review);
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Create { req, draft }] = apis(&cmds)[..] else { panic!("{cmds:?}") };
+    let [Request::Create { req, draft }] = apis(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
     let req = *req;
     assert_eq!(draft.title.as_deref(), Some("Printer offline (2F)"));
-    assert_eq!(draft.details.as_deref(), Some("<p>Printer shows offline</p>"));
-    assert_eq!((draft.account_id, draft.location_id, draft.priority_id, draft.queue_id), (Some(100), Some(12), Some(2), Some(1)));
+    assert_eq!(
+        draft.details.as_deref(),
+        Some("<p>Printer shows offline</p>")
+    );
+    assert_eq!(
+        (
+            draft.account_id,
+            draft.location_id,
+            draft.priority_id,
+            draft.queue_id
+        ),
+        (Some(100), Some(12), Some(2), Some(1))
+    );
     assert!(draft.validate().is_ok());
     // Created: in the list without a reload, selected.
-    let mut created = Ticket { row: row(77, "Printer offline (2F)", "Acme Corp", (1, "New"), (2, "High"), None), ..Default::default() };
+    let mut created = Ticket {
+        row: row(
+            77,
+            "Printer offline (2F)",
+            "Acme Corp",
+            (1, "New"),
+            (2, "High"),
+            None,
+        ),
+        ..Default::default()
+    };
     created.row.ticket_number = "T20250077".into();
-    let cmds = m.update(api(Reply::Created { req, result: Ok(created) }));
+    let cmds = m.update(api(Reply::Created {
+        req,
+        result: Ok(created),
+    }));
     assert!(m.new_ticket.is_none() && m.layers.is_empty());
     assert_eq!(m.list.sel_id, Some(77));
     assert_eq!(m.selected().unwrap().ticket_number, "T20250077");
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveRecent(v) if v == &vec![100])));
-    assert!(m.status.info.as_deref().unwrap().contains("created T20250077"));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SaveRecent(v) if v == &vec![100]))
+    );
+    assert!(
+        m.status
+            .info
+            .as_deref()
+            .unwrap()
+            .contains("created T20250077")
+    );
 }
 
 #[test]
@@ -456,18 +435,45 @@ fn new_ticket_refuses_missing_fields_with_the_reason() {
     m.update(code(KeyCode::Enter)); // Acme Corp
     m.update(api(Reply::Locations {
         account_id: 100,
-        result: Ok(vec![Location { id: 11, name: "Head office".into(), account_id: 100, is_main: None }]),
+        result: Ok(vec![Location {
+            id: 11,
+            name: "Head office".into(),
+            account_id: 100,
+            is_main: None,
+        }]),
     }));
-    assert!(matches!(top_picker(&m).purpose, Purpose::NewTicket { field: Field::Status, .. }));
+    assert!(matches!(
+        top_picker(&m).purpose,
+        Purpose::NewTicket {
+            field: Field::Status,
+            ..
+        }
+    ));
     assert_eq!(m.new_ticket.as_ref().unwrap().draft.location_id, Some(11));
     // Priority picker starts on the default priority.
     m.update(code(KeyCode::Enter));
     assert_eq!(top_picker(&m).selected().unwrap().label, "Medium");
-    send(&mut m, [code(KeyCode::Enter), code(KeyCode::Enter), code(KeyCode::Enter)]);
+    send(
+        &mut m,
+        [
+            code(KeyCode::Enter),
+            code(KeyCode::Enter),
+            code(KeyCode::Enter),
+        ],
+    );
     // Queue or assignee: queues and people in one picker.
     let p = top_picker(&m);
-    assert!(matches!(p.purpose, Purpose::NewTicket { field: Field::QueueOrAssignee, .. }));
-    assert_eq!(labels(p), vec!["Help Desk", "Projects", "Alice Smith", "Bob Jones"]);
+    assert!(matches!(
+        p.purpose,
+        Purpose::NewTicket {
+            field: Field::QueueOrAssignee,
+            ..
+        }
+    ));
+    assert_eq!(
+        labels(p),
+        vec!["Help Desk", "Projects", "Alice Smith", "Bob Jones"]
+    );
     send(&mut m, typed("bob"));
     m.update(code(KeyCode::Enter));
     assert!(matches!(m.layers.last(), Some(Layer::Form)));
@@ -490,22 +496,55 @@ fn new_ticket_refuses_missing_fields_with_the_reason() {
 #[test]
 fn new_ticket_form_fields_can_be_repicked_and_discarded() {
     let mut m = loaded(sample_rows());
-    m.data.locations.insert(100, Ok(vec![Location { id: 11, name: "HQ".into(), account_id: 100, is_main: None }]));
-    m.data.locations.insert(102, Ok(vec![
-        Location { id: 21, name: "North".into(), account_id: 102, is_main: None },
-        Location { id: 22, name: "South".into(), account_id: 102, is_main: None },
-    ]));
-    send(&mut m, [key('n'), code(KeyCode::Enter), code(KeyCode::Enter)]);
+    m.data.locations.insert(
+        100,
+        Ok(vec![Location {
+            id: 11,
+            name: "HQ".into(),
+            account_id: 100,
+            is_main: None,
+        }]),
+    );
+    m.data.locations.insert(
+        102,
+        Ok(vec![
+            Location {
+                id: 21,
+                name: "North".into(),
+                account_id: 102,
+                is_main: None,
+            },
+            Location {
+                id: 22,
+                name: "South".into(),
+                account_id: 102,
+                is_main: None,
+            },
+        ]),
+    );
+    send(
+        &mut m,
+        [key('n'), code(KeyCode::Enter), code(KeyCode::Enter)],
+    );
     for _ in 0..5 {
         m.update(code(KeyCode::Enter));
     }
     assert!(matches!(m.layers.last(), Some(Layer::Form)));
     // Tab to the account field and pick another account: its location is asked next.
-    send(&mut m, [code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Enter)]);
+    send(
+        &mut m,
+        [code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Enter)],
+    );
     send(&mut m, typed("north"));
     m.update(code(KeyCode::Enter));
     let p = top_picker(&m);
-    assert!(matches!(p.purpose, Purpose::NewTicket { field: Field::Location, chain: false }));
+    assert!(matches!(
+        p.purpose,
+        Purpose::NewTicket {
+            field: Field::Location,
+            chain: false
+        }
+    ));
     assert_eq!(m.new_ticket.as_ref().unwrap().draft.location_id, None);
     send(&mut m, typed("south"));
     m.update(code(KeyCode::Enter));
@@ -527,35 +566,81 @@ fn note_editor_saves_drafts_and_sends() {
     assert!(matches!(m.layers.last(), Some(Layer::Note(_))));
     let cmds = send(&mut m, typed("Rebooted"));
     // One debounced save is scheduled, not one per key.
-    let timers = cmds.iter().filter(|c| matches!(c, Cmd::After(_, Msg::DraftDue))).count();
+    let timers = cmds
+        .iter()
+        .filter(|c| matches!(c, Cmd::After(_, Msg::DraftDue)))
+        .count();
     assert_eq!(timers, 1);
     let cmds = m.update(Msg::DraftDue);
-    let saved: Vec<_> = cmds.iter().filter_map(|c| match c { Cmd::SaveDraft(d) => Some(d.clone()), _ => None }).collect();
+    let saved: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::SaveDraft(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
     assert_eq!(saved.len(), 1);
-    assert_eq!((saved[0].ticket_id, saved[0].text.as_str(), saved[0].is_internal), (1, "Rebooted", true));
+    assert_eq!(
+        (
+            saved[0].ticket_id,
+            saved[0].text.as_str(),
+            saved[0].is_internal
+        ),
+        (1, "Rebooted", true)
+    );
     assert!(m.drafts.contains_key(&1));
     // Nothing new typed: the next timer saves nothing.
     assert!(m.update(Msg::DraftDue).is_empty());
     // Switch to external, send.
     m.update(ctrl('t'));
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, ticket_id: 1, input }] = apis(&cmds)[..] else { panic!("{cmds:?}") };
+    let [
+        Request::AddNote {
+            req,
+            ticket_id: 1,
+            input,
+        },
+    ] = apis(&cmds)[..]
+    else {
+        panic!("{cmds:?}")
+    };
     assert_eq!(input.details, "<p>Rebooted</p>");
     assert!(!input.is_internal);
     assert_eq!(input.type_id, 5);
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveDraft(d) if !d.is_internal)), "saved before sending");
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SaveDraft(d) if !d.is_internal)),
+        "saved before sending"
+    );
     let req = *req;
     // The server refuses: editor stays with the reason, draft kept.
-    let cmds = m.update(api(Reply::NoteAdded { req, ticket_id: 1, result: Err("HTTP 503: busy".into()) }));
+    let cmds = m.update(api(Reply::NoteAdded {
+        req,
+        ticket_id: 1,
+        result: Err("HTTP 503: busy".into()),
+    }));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(_))));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
     assert!(e.error.as_deref().unwrap().contains("HTTP 503"));
     assert!(e.sending.is_none());
     // Try again: success removes the draft and closes the editor.
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else { panic!() };
-    let note = Note { id: 9, details: "<p>Rebooted</p>".into(), is_internal: Some(false), ..Default::default() };
-    let cmds = m.update(api(Reply::NoteAdded { req: *req, ticket_id: 1, result: Ok(note) }));
+    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else {
+        panic!()
+    };
+    let note = Note {
+        id: 9,
+        details: "<p>Rebooted</p>".into(),
+        is_internal: Some(false),
+        ..Default::default()
+    };
+    let cmds = m.update(api(Reply::NoteAdded {
+        req: *req,
+        ticket_id: 1,
+        result: Ok(note),
+    }));
     assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
     assert!(m.layers.is_empty());
     assert!(m.drafts.is_empty());
@@ -567,10 +652,15 @@ fn closing_the_note_editor_keeps_the_draft_and_a_resumes_it() {
     m.update(key('a'));
     send(&mut m, typed("half a thought"));
     let cmds = m.update(code(KeyCode::Esc));
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveDraft(d) if d.text == "half a thought")));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SaveDraft(d) if d.text == "half a thought"))
+    );
     assert!(m.layers.is_empty());
     m.update(key('a'));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
     assert_eq!(e.text(), "half a thought");
     assert!(e.notice.as_deref().unwrap().starts_with("resumed"));
     // Clearing the text and closing removes the draft.
@@ -594,14 +684,25 @@ fn drafts_from_a_previous_run_are_offered() {
         template_id: None,
         updated_at: now() - chrono::Duration::minutes(5),
     }]);
-    assert!(m.status.info.as_deref().unwrap().contains("1 unsent note draft"));
+    assert!(
+        m.status
+            .info
+            .as_deref()
+            .unwrap()
+            .contains("1 unsent note draft")
+    );
     warm(&mut m);
     m.update(key('d'));
     let p = top_picker(&m);
     assert_eq!(p.items.len(), 1);
     m.update(code(KeyCode::Enter));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
-    assert_eq!((e.ticket_id, e.text(), e.is_internal), (3, "from before the crash".to_string(), false));
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
+    assert_eq!(
+        (e.ticket_id, e.text(), e.is_internal),
+        (3, "from before the crash".to_string(), false)
+    );
 }
 
 #[test]
@@ -620,9 +721,21 @@ fn note_template_fills_the_editor() {
     m.update(ctrl('o'));
     assert_eq!(labels(top_picker(&m)), vec!["Called the client"]);
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::NoteTemplateBody { template_id: 60, ticket_id: 1 }]));
-    m.update(api(Reply::NoteTemplateBody { template_id: 60, ticket_id: 1, result: Ok("Called, no answer".into()) }));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
+    assert!(matches!(
+        apis(&cmds)[..],
+        [Request::NoteTemplateBody {
+            template_id: 60,
+            ticket_id: 1
+        }]
+    ));
+    m.update(api(Reply::NoteTemplateBody {
+        template_id: 60,
+        ticket_id: 1,
+        result: Ok("Called, no answer".into()),
+    }));
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
     assert_eq!(e.text(), "Called, no answer");
     assert!(!e.is_internal, "template visibility applied");
     assert_eq!(e.status_id, Some(2));
@@ -633,9 +746,17 @@ fn editor_result_opens_the_note_and_saves_it() {
     let mut m = loaded(sample_rows());
     let cmds = m.update(key('E'));
     assert!(matches!(cmds[..], [Cmd::Editor { ticket_id: 1, .. }, ..]));
-    let cmds = m.update(Msg::EditorDone { ticket_id: 1, result: Ok("long\ntext\n".into()) });
-    assert!(cmds.iter().any(|c| matches!(c, Cmd::SaveDraft(d) if d.text == "long\ntext")));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
+    let cmds = m.update(Msg::EditorDone {
+        ticket_id: 1,
+        result: Ok("long\ntext\n".into()),
+    });
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::SaveDraft(d) if d.text == "long\ntext"))
+    );
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
     assert_eq!(e.text(), "long\ntext");
 }
 
@@ -644,18 +765,43 @@ fn status_and_priority_changes_patch_the_targets() {
     let mut m = loaded(sample_rows());
     m.update(key('s'));
     let p = top_picker(&m);
-    assert_eq!(p.selected().unwrap().label, "New", "cursor on the current status");
+    assert_eq!(
+        p.selected().unwrap().label,
+        "New",
+        "cursor on the current status"
+    );
     send(&mut m, typed("clos"));
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Patch { req, ticket_id: 1, what: "status", ops }] = apis(&cmds)[..] else { panic!("{cmds:?}") };
+    let [
+        Request::Patch {
+            req,
+            ticket_id: 1,
+            what: "status",
+            ops,
+        },
+    ] = apis(&cmds)[..]
+    else {
+        panic!("{cmds:?}")
+    };
     assert_eq!(ops[0].path, "/StatusId");
     assert_eq!(ops[0].value, Some(serde_json::json!(4)));
     let req = *req;
-    let mut t = Ticket { row: sample_rows()[0].clone(), ..Default::default() };
+    let mut t = Ticket {
+        row: sample_rows()[0].clone(),
+        ..Default::default()
+    };
     t.row.status_id = Some(4);
     t.row.status_name = Some("Closed".into());
-    m.update(api(Reply::Patched { req, ticket_id: 1, what: "status", result: Ok(t) }));
-    assert_eq!(m.list.get(1).unwrap().status_name.as_deref(), Some("Closed"));
+    m.update(api(Reply::Patched {
+        req,
+        ticket_id: 1,
+        what: "status",
+        result: Ok(t),
+    }));
+    assert_eq!(
+        m.list.get(1).unwrap().status_name.as_deref(),
+        Some("Closed")
+    );
     assert!(m.pending.is_empty());
 
     // Marks: space marks and moves down; p applies to every marked ticket.
@@ -665,9 +811,24 @@ fn status_and_priority_changes_patch_the_targets() {
     assert!(top_picker(&m).title.contains("2 tickets"));
     send(&mut m, typed("crit"));
     let cmds = m.update(code(KeyCode::Enter));
-    let ids: Vec<_> = apis(&cmds).iter().map(|r| match r { Request::Patch { ticket_id, what: "priority", .. } => *ticket_id, _ => 0 }).collect();
+    let ids: Vec<_> = apis(&cmds)
+        .iter()
+        .map(|r| match r {
+            Request::Patch {
+                ticket_id,
+                what: "priority",
+                ..
+            } => *ticket_id,
+            _ => 0,
+        })
+        .collect();
     assert_eq!(ids, vec![1, 2]);
-    m.update(api(Reply::Patched { req: 99, ticket_id: 2, what: "priority", result: Err("not allowed".into()) }));
+    m.update(api(Reply::Patched {
+        req: 99,
+        ticket_id: 2,
+        what: "priority",
+        result: Err("not allowed".into()),
+    }));
     assert!(m.status.error.as_deref().unwrap().contains("not allowed"));
 }
 
@@ -677,25 +838,54 @@ fn assign_requires_a_note_and_sends_status() {
     send(&mut m, [key('j'), key('A')]);
     send(&mut m, typed("bob"));
     m.update(code(KeyCode::Enter));
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
-    assert!(matches!(e.mode, NoteMode::Assign { target: PickKey::Assignee(8), .. }));
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
+    assert!(matches!(
+        e.mode,
+        NoteMode::Assign {
+            target: PickKey::Assignee(8),
+            ..
+        }
+    ));
     let cmds = m.update(ctrl('s'));
     assert!(apis(&cmds).is_empty());
-    let Some(Layer::Note(e)) = m.layers.last() else { panic!() };
+    let Some(Layer::Note(e)) = m.layers.last() else {
+        panic!()
+    };
     assert_eq!(e.error.as_deref(), Some("the note is empty"));
     send(&mut m, typed("over to Bob"));
     let cmds = m.update(ctrl('s'));
-    let [Request::Assign { req, ticket_id: 2, input }] = apis(&cmds)[..] else { panic!("{cmds:?}") };
+    let [
+        Request::Assign {
+            req,
+            ticket_id: 2,
+            input,
+        },
+    ] = apis(&cmds)[..]
+    else {
+        panic!("{cmds:?}")
+    };
     assert_eq!(input.assignee_id, Some(8));
     assert_eq!(input.queue_id, None);
     assert_eq!(input.status_id, 2, "keeps the current status");
     assert_eq!(input.details, "<p>over to Bob</p>");
     let req = *req;
-    let mut t = Ticket { row: sample_rows()[1].clone(), ..Default::default() };
+    let mut t = Ticket {
+        row: sample_rows()[1].clone(),
+        ..Default::default()
+    };
     t.row.assignee_name = Some("Bob Jones".into());
-    m.update(api(Reply::Assigned { req, ticket_id: 2, result: Ok(Some(t)) }));
+    m.update(api(Reply::Assigned {
+        req,
+        ticket_id: 2,
+        result: Ok(Some(t)),
+    }));
     assert!(m.layers.is_empty());
-    assert_eq!(m.list.get(2).unwrap().assignee_name.as_deref(), Some("Bob Jones"));
+    assert_eq!(
+        m.list.get(2).unwrap().assignee_name.as_deref(),
+        Some("Bob Jones")
+    );
 }
 
 #[test]
@@ -707,8 +897,14 @@ fn delete_asks_first() {
     assert!(apis(&cmds).is_empty() && m.layers.is_empty());
     m.update(key('D'));
     let cmds = m.update(key('y'));
-    let [Request::Delete { req, ticket_id: 1 }] = apis(&cmds)[..] else { panic!() };
-    m.update(api(Reply::Deleted { req: *req, ticket_id: 1, result: Ok(()) }));
+    let [Request::Delete { req, ticket_id: 1 }] = apis(&cmds)[..] else {
+        panic!()
+    };
+    m.update(api(Reply::Deleted {
+        req: *req,
+        ticket_id: 1,
+        result: Ok(()),
+    }));
     assert!(m.list.get(1).is_none());
     assert_eq!(m.list.visible_len(), 4);
     assert_eq!(m.list.sel_id, Some(2), "selection moves to the next ticket");
@@ -721,7 +917,11 @@ fn help_palette_and_remapped_keys() {
     let cmds = m.init(Vec::new());
     let seq = search_seq(&cmds).unwrap();
     warm(&mut m);
-    m.update(api(Reply::Page { seq, rows: sample_rows(), total: None }));
+    m.update(api(Reply::Page {
+        seq,
+        rows: sample_rows(),
+        total: None,
+    }));
     m.update(key('s'));
     assert!(m.layers.is_empty(), "s is no longer status");
     m.update(key('S'));
@@ -748,8 +948,16 @@ fn refresh_keeps_rows_until_new_ones_arrive() {
     let cmds = m.update(key('r'));
     let seq = search_seq(&cmds).unwrap();
     assert_eq!(m.list.visible_len(), 5, "no flash of an empty list");
-    m.update(api(Reply::Page { seq, rows: sample_rows()[..2].to_vec(), total: Some(2) }));
-    m.update(api(Reply::SearchDone { seq, result: Ok(2), at: now() }));
+    m.update(api(Reply::Page {
+        seq,
+        rows: sample_rows()[..2].to_vec(),
+        total: Some(2),
+    }));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Ok(2),
+        at: now(),
+    }));
     m.prepare();
     assert_eq!(m.list.visible_len(), 2);
     assert_eq!(m.list.loaded_at, Some(now()));
@@ -760,8 +968,19 @@ fn server_errors_reach_the_status_bar() {
     let mut m = loaded(sample_rows());
     let cmds = m.update(key('r'));
     let seq = search_seq(&cmds).unwrap();
-    m.update(api(Reply::SearchDone { seq, result: Err("HTTP 500: boom".into()), at: now() }));
-    assert_eq!(m.status.error.as_deref(), Some("loading tickets failed: HTTP 500: boom"));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Err("HTTP 500: boom".into()),
+        at: now(),
+    }));
+    assert_eq!(
+        m.status.error.as_deref(),
+        Some("loading tickets failed: HTTP 500: boom")
+    );
     assert!(!m.list.loading);
-    assert_eq!(m.list.visible_len(), 5, "old rows stay after a failed refresh");
+    assert_eq!(
+        m.list.visible_len(),
+        5,
+        "old rows stay after a failed refresh"
+    );
 }

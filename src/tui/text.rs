@@ -87,10 +87,10 @@ pub fn html_to_text(html: &str) -> String {
             "style" if !closing => skip_until = Some("style"),
             "br" => out.push('\n'),
             "p" | "div" | "tr" | "h1" | "h2" | "h3" | "h4" | "ul" | "ol" | "table"
-            | "blockquote" => {
-                if !out.is_empty() && !out.ends_with('\n') {
-                    out.push('\n');
-                }
+            | "blockquote"
+                if !out.is_empty() && !out.ends_with('\n') =>
+            {
+                out.push('\n');
             }
             "li" if !closing => {
                 if !out.is_empty() && !out.ends_with('\n') {

@@ -306,7 +306,7 @@ pub fn spawn(client: Client, tx: MsgTx) -> mpsc::Sender<Request> {
 }
 
 fn send(tx: &MsgTx, r: Reply) {
-    let _ = tx.send(Msg::Api(r));
+    let _ = tx.send(Msg::Api(Box::new(r)));
 }
 
 async fn who_am_i(

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::app::{Focus, Model};
-use super::super::text::{truncate, width_of};
+use super::super::text::width_of;
 use super::super::worker::DetailData;
 use super::{ago, fmt_time};
 use crate::api::LookupKind;
@@ -20,6 +20,10 @@ fn field<'a>(m: &Model, label: &str, value: Option<String>) -> Line<'a> {
             None => Span::styled("—", t.dim),
         },
     ])
+}
+
+fn hhmm(s: Option<&str>) -> String {
+    s.unwrap_or("").chars().take(5).collect()
 }
 
 pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
@@ -175,16 +179,8 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
                 .unwrap_or_default();
             let mut s = format!(
                 "{when} {}-{} {:.2}h {}",
-                l.start_time
-                    .as_deref()
-                    .map(|s| truncate(s, 5))
-                    .unwrap_or_default()
-                    .trim_end_matches('…'),
-                l.end_time
-                    .as_deref()
-                    .map(|s| truncate(s, 5))
-                    .unwrap_or_default()
-                    .trim_end_matches('…'),
+                hhmm(l.start_time.as_deref()),
+                hhmm(l.end_time.as_deref()),
                 l.timespent.unwrap_or(0.0),
                 l.employee_name.as_deref().unwrap_or("")
             );

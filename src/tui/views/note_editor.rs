@@ -12,7 +12,7 @@ use super::{centered, fmt_time};
 
 pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     let t = &m.theme;
-    let w = area.width.saturating_sub(2).min(100);
+    let w = if area.width < 100 { area.width } else { 100 };
     let h = area.height.saturating_sub(1).min(24);
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
@@ -65,7 +65,7 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     }
     f.render_widget(Paragraph::new(Line::from(top_spans)), top);
     f.render_widget(&e.text, text);
-    let status = if !e.sending.is_none() {
+    let status = if e.sending.is_some() {
         Span::styled("sending…", t.info)
     } else if let Some(err) = &e.error {
         Span::styled(format!("✗ {err}"), t.error)

@@ -76,7 +76,10 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
             ("Title", Some(Column::Title)),
             ("Account", Some(Column::Account)),
             ("Status", Some(Column::Status)),
-            ("Priority", Some(Column::Priority)),
+            (
+                if w.priority < 8 { "Prio" } else { "Priority" },
+                Some(Column::Priority),
+            ),
             ("Assignee", Some(Column::Assignee)),
             ("Age", Some(Column::Age)),
         ]
