@@ -95,6 +95,25 @@ pub fn tighten_permissions(path: &Path) -> bool {
     false
 }
 
+/// Like [`tighten_permissions`] for a folder holding private files (mode 0700).
+pub fn tighten_dir_permissions(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::metadata(dir) {
+            let mode = meta.permissions().mode();
+            if meta.is_dir() && mode & 0o077 != 0 {
+                tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "folder was open to others; setting it to 0700");
+                let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+                return true;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

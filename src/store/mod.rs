@@ -1,3 +1,6 @@
 //! Local state on disk: cache, audit log, drafts and outbox. Knows nothing of the terminal.
 
+pub mod audit;
+pub mod cache;
+pub mod drafts;
 pub mod fsutil;

@@ -1,0 +1,381 @@
+//! The command line, as clap sees it. `--help` on every level is the reference.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bmsdesk",
+    version,
+    about = "A fast, keyboard-driven console for Kaseya BMS / Pulseway PSA service desks",
+    long_about = "A fast, keyboard-driven console for Kaseya BMS / Pulseway PSA service desks.\n\n\
+        With no command, opens the terminal UI on the configured tenant. `bmsdesk demo` opens it \
+        on a built-in simulated tenant (no account needed). Every read and write of the UI is \
+        also a command below; add --json for scripts.",
+    after_help = "Configuration: ~/.config/bmsdesk/config.toml (see config.example.toml), \
+        overridden by BMS_TENANT, BMS_USERNAME, BMS_PASSWORD, BMS_MFA_CODE, BMS_API_BASE, \
+        BMS_TOKEN_FILE, BMS_CACHE_FILE.\nExit codes: 0 ok, 1 API error, 2 usage error, 3 sign-in error.\n\
+        Writes are audited to ~/.bms-actions/YYYY-MM-DD.jsonl (secrets redacted)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Config profile (tenant) to use [env: BMS_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file instead of the default location [env: BMS_CONFIG]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Refetch cached lists (accounts, locations, lookups, templates) instead of using the cache
+    #[arg(long, global = true)]
+    pub refresh: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal UI on a simulated tenant (no account needed)
+    Demo(DemoArgs),
+    /// Run the BMS simulator (the v2 REST API over a generated tenant) on loopback
+    Sim(SimArgs),
+    /// Sign in, test the connection and store the token
+    Login {
+        /// One-time MFA code (otherwise asked for when the server requires one) [env: BMS_MFA_CODE]
+        #[arg(long, value_name = "CODE")]
+        mfa_code: Option<String>,
+    },
+    /// Forget the stored token
+    Logout,
+    /// Show who you are signed in as, where, and until when
+    Whoami,
+    /// List accounts (cached 24 h)
+    Accounts {
+        /// Only accounts whose name contains this
+        #[arg(long, short = 's')]
+        search: Option<String>,
+    },
+    /// List an account's locations (cached 24 h)
+    Locations {
+        /// Account id or name
+        #[arg(long, short = 'a')]
+        account: String,
+    },
+    /// List an account's contacts
+    Contacts {
+        /// Account id or name
+        #[arg(long, short = 'a')]
+        account: String,
+        /// Only contacts whose name contains this
+        #[arg(long, short = 's')]
+        search: Option<String>,
+    },
+    /// Tickets: list, get, create, patch, assign, delete
+    #[command(subcommand)]
+    Tickets(TicketsCmd),
+    /// Ticket notes: list, get, add, update, delete
+    #[command(subcommand)]
+    Notes(NotesCmd),
+    /// Lookup lists: statuses, priorities, types, sources, queues, assignees, employees,
+    /// notetypes, issuetypes, worktypes, roles
+    Lookup {
+        /// Which list
+        kind: String,
+    },
+    /// Ticket, note and time-log templates (read-only)
+    #[command(subcommand)]
+    Templates(TemplatesCmd),
+    /// Time logs on a ticket
+    #[command(subcommand)]
+    Time(TimeCmd),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Number of generated tickets
+    #[arg(long, default_value_t = 500)]
+    pub tickets: usize,
+    /// Seed of the generated tenant (same seed, same tenant)
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Port on 127.0.0.1 (0 = any free port)
+    #[arg(long, default_value_t = 8089)]
+    pub port: u16,
+    /// Number of generated tickets
+    #[arg(long, default_value_t = 500)]
+    pub tickets: usize,
+    /// Seed of the generated tenant
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Access-token lifetime in seconds (short values exercise refresh)
+    #[arg(long, default_value_t = 900)]
+    pub access_ttl_secs: u64,
+    /// Added latency per request, in milliseconds
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct TicketFilterArgs {
+    /// Status name(s), comma-separated (e.g. "New,In Progress")
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Assignee name (part of it is enough), or "me"
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Account name or id
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Queue name(s), comma-separated
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Priority name(s), comma-separated
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Text in the title
+    #[arg(long, short = 's')]
+    pub search: Option<String>,
+    /// Include completed tickets (hidden by default)
+    #[arg(long)]
+    pub include_completed: bool,
+    /// Show at most this many tickets (all pages are fetched unless a limit is given)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketsCmd {
+    /// List tickets (all pages), newest first
+    List(TicketFilterArgs),
+    /// Show one ticket with its details text
+    Get {
+        /// Ticket id
+        id: i64,
+        /// Also show the notes
+        #[arg(long)]
+        notes: bool,
+    },
+    /// Create a ticket from flags, or from a template with flags as overrides
+    Create(Box<CreateArgs>),
+    /// Change fields with JSON-Patch pairs: `tickets patch 123 /StatusId 6 /PriorityId High`
+    Patch {
+        /// Ticket id
+        id: i64,
+        /// PATH VALUE pairs; ids of status/priority/queue/assignee/type/source may be names
+        #[arg(required = true, num_args = 2.., value_names = ["PATH", "VALUE"])]
+        pairs: Vec<String>,
+    },
+    /// Assign to a technician and/or queue (writes the required note)
+    Assign(AssignArgs),
+    /// Delete a ticket (asks to confirm unless --yes)
+    Delete {
+        /// Ticket id
+        id: i64,
+        /// Do not ask
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CreateArgs {
+    /// Start from this ticket template (id or name); flags below override its fields
+    #[arg(long, visible_alias = "template-id", value_name = "ID|NAME")]
+    pub template: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Details text (plain text; use --html to send HTML as is). "-" reads stdin
+    #[arg(long)]
+    pub details: Option<String>,
+    /// Send --details as HTML without escaping
+    #[arg(long)]
+    pub html: bool,
+    /// Account id or name
+    #[arg(long, visible_alias = "account-id")]
+    pub account: Option<String>,
+    /// Location id or name within the account (default: the account's main location)
+    #[arg(long, visible_alias = "location-id")]
+    pub location: Option<String>,
+    /// Contact id or name within the account
+    #[arg(long, visible_alias = "contact-id")]
+    pub contact: Option<String>,
+    /// Status id or name (default: the first status, usually New)
+    #[arg(long, visible_alias = "status-id")]
+    pub status: Option<String>,
+    #[arg(long, visible_alias = "priority-id")]
+    pub priority: Option<String>,
+    /// Ticket type id or name
+    #[arg(long = "type", visible_alias = "type-id")]
+    pub ticket_type: Option<String>,
+    /// Source id or name (Phone, Email, ...)
+    #[arg(long, visible_alias = "source-id")]
+    pub source: Option<String>,
+    #[arg(long, visible_alias = "queue-id")]
+    pub queue: Option<String>,
+    /// Assignee id or name, or "me"
+    #[arg(long, visible_alias = "assignee-id")]
+    pub assignee: Option<String>,
+    /// Open date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC; default now)
+    #[arg(long)]
+    pub open_date: Option<String>,
+    /// Due date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, UTC)
+    #[arg(long)]
+    pub due_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AssignArgs {
+    /// Ticket id
+    pub id: i64,
+    /// Assignee id or name, or "me"
+    #[arg(long, visible_alias = "assignee-id")]
+    pub assignee: Option<String>,
+    /// Queue id or name
+    #[arg(long, visible_alias = "queue-id")]
+    pub queue: Option<String>,
+    /// The note written with the assignment (required by BMS)
+    #[arg(long, short = 'm', visible_alias = "message")]
+    pub details: String,
+    /// Note type id or name (default: the first note type)
+    #[arg(long = "type", visible_alias = "type-id")]
+    pub note_type: Option<String>,
+    /// Status id or name after assignment (default: unchanged)
+    #[arg(long, visible_alias = "status-id")]
+    pub status: Option<String>,
+    /// Make the note visible to the customer (internal by default)
+    #[arg(long)]
+    pub external: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotesCmd {
+    /// List a ticket's notes, oldest first
+    List {
+        ticket: i64,
+    },
+    /// Show one note
+    Get {
+        ticket: i64,
+        note: i64,
+    },
+    /// Add a note (text from --message, --file, or stdin)
+    Add(NoteWriteArgs),
+    /// Replace a note's text
+    Update {
+        #[command(flatten)]
+        write: NoteWriteArgs,
+        /// Note id
+        #[arg(long)]
+        note: i64,
+    },
+    /// Delete a note (asks to confirm unless --yes)
+    Delete {
+        ticket: i64,
+        note: i64,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NoteWriteArgs {
+    /// Ticket id
+    pub ticket: i64,
+    /// Note text (plain text, escaped to HTML)
+    #[arg(long, short = 'm', visible_alias = "details")]
+    pub message: Option<String>,
+    /// Read the note text from a file ("-" = stdin)
+    #[arg(long, short = 'f')]
+    pub file: Option<PathBuf>,
+    /// Visible to the customer (internal by default)
+    #[arg(long)]
+    pub external: bool,
+    /// Note type id or name
+    #[arg(long = "type", visible_alias = "type-id")]
+    pub note_type: Option<String>,
+    /// Also change the ticket's status (id or name)
+    #[arg(long, visible_alias = "status-id")]
+    pub status: Option<String>,
+    /// Note date (default now)
+    #[arg(long)]
+    pub note_date: Option<String>,
+    /// Send the text as HTML without escaping
+    #[arg(long)]
+    pub html: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCmd {
+    /// Ticket templates
+    #[command(subcommand)]
+    Tickets(TicketTemplatesCmd),
+    /// Note templates
+    #[command(subcommand)]
+    Notes(ListOnly),
+    /// Time-log templates
+    #[command(subcommand)]
+    Timelogs(ListOnly),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketTemplatesCmd {
+    List,
+    Get { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListOnly {
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimeCmd {
+    /// List a ticket's time logs
+    List { ticket: i64 },
+    /// Log time on a ticket
+    Add(TimeAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TimeAddArgs {
+    /// Ticket id
+    pub ticket: i64,
+    /// Start time HH:MM (default: --minutes before --end / now)
+    #[arg(long)]
+    pub start: Option<String>,
+    /// End time HH:MM (default now)
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Duration in minutes (with --start or --end, or alone to end now)
+    #[arg(long)]
+    pub minutes: Option<u32>,
+    /// Date YYYY-MM-DD (default today)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Work type id or name (default from --template, else the default work type)
+    #[arg(long)]
+    pub work_type: Option<String>,
+    /// Role id or name (default from --template, else the default role)
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Notes (customer-visible)
+    #[arg(long, short = 'm')]
+    pub notes: Option<String>,
+    #[arg(long)]
+    pub internal_notes: Option<String>,
+    /// Time-log template id or name
+    #[arg(long)]
+    pub template: Option<String>,
+}

@@ -1,0 +1,257 @@
+//! What every command needs: the resolved profile, a signed-in client, audited actions and the
+//! lookup cache, plus name→id resolution through that cache.
+
+use std::io::IsTerminal;
+
+use chrono::Utc;
+
+use super::args::GlobalOpts;
+use super::error::{CliError, CliResult, usage};
+use super::output;
+use super::resolve::{Resolved, resolve};
+use crate::actions::Actions;
+use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
+use crate::api::{ApiError, Client, Credentials, LookupKind, Secret, TokenStore};
+use crate::config::{self, Profile};
+use crate::store::audit::AuditLog;
+use crate::store::cache::Cache;
+
+pub struct Ctx {
+    pub profile: Profile,
+    pub client: Client,
+    pub actions: Actions,
+    pub cache: Cache,
+    pub refresh: bool,
+    pub json: bool,
+    pub interactive: bool,
+    me: Option<UserInfo>,
+}
+
+fn env_lookup(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+pub fn load_profile(global: &GlobalOpts) -> CliResult<Profile> {
+    let cfg = config::Config::load(global.config.as_deref(), &env_lookup)
+        .map_err(|e| usage(e.to_string()))?;
+    cfg.resolve(global.profile.as_deref(), &env_lookup)
+        .map_err(|e| usage(e.to_string()))
+}
+
+impl Ctx {
+    /// Loads config, builds the client and makes sure there is a usable sign-in (asking for the
+    /// password, and an MFA code, only when no saved token can be used).
+    pub async fn open(global: &GlobalOpts) -> CliResult<Ctx> {
+        let profile = load_profile(global)?;
+        let interactive = std::io::stdin().is_terminal();
+        let ctx = Self::build(profile, global, interactive, false)?;
+        ctx.ensure_signed_in().await?;
+        Ok(ctx)
+    }
+
+    /// Like `open`, but always signs in afresh (`bmsdesk login`).
+    pub async fn open_for_login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<Ctx> {
+        let mut profile = load_profile(global)?;
+        if let Some(code) = mfa_code {
+            profile.mfa_code = Some(Secret::new(code));
+        }
+        let interactive = std::io::stdin().is_terminal();
+        let ctx = Self::build(profile, global, interactive, true)?;
+        ctx.login().await?;
+        Ok(ctx)
+    }
+
+    fn build(profile: Profile, global: &GlobalOpts, interactive: bool, force_password: bool) -> CliResult<Ctx> {
+        let base = crate::api::resolve_base_url(&profile.api_base)?;
+        let store = TokenStore::new(profile.token_file.clone());
+        let now = Utc::now();
+        let saved_usable = store
+            .load()
+            .filter(|t| t.belongs_to(&base, profile.tenant.as_deref(), profile.username.as_deref()))
+            .is_some_and(|t| !t.access_expiring(now) || t.refresh_usable(now));
+        let mut password = profile.password.clone();
+        if password.is_none() && (force_password || !saved_usable) && interactive {
+            if let (Some(t), Some(u)) = (&profile.tenant, &profile.username) {
+                let prompt = format!("Password for {u} at {t}: ");
+                password = Some(config::prompt_password(&prompt).map_err(|e| CliError::Local(format!("cannot read the password: {e}")))?);
+            }
+        }
+        let credentials = match (&profile.tenant, &profile.username, password) {
+            (Some(tenant), Some(username), Some(password)) => Some(Credentials {
+                tenant: tenant.clone(),
+                username: username.clone(),
+                password,
+                mfa_code: profile.mfa_code.clone(),
+            }),
+            _ => None,
+        };
+        let client = Client::new(profile.client_options(credentials))?;
+        let mut secrets: Vec<Secret> = Vec::new();
+        secrets.extend(profile.password.clone());
+        secrets.extend(profile.mfa_code.clone());
+        let audit = AuditLog::new(profile.audit_dir.clone()).with_secrets(secrets);
+        let actions = Actions::new(client.clone(), Some(audit));
+        let cache = Cache::load(&profile.cache_file);
+        Ok(Ctx {
+            profile,
+            client,
+            actions,
+            cache,
+            refresh: global.refresh,
+            json: global.json,
+            interactive,
+            me: None,
+        })
+    }
+
+    async fn ensure_signed_in(&self) -> CliResult<()> {
+        if let Some(t) = self.client.tokens().await {
+            let now = Utc::now();
+            if !t.access_expiring(now) || t.refresh_usable(now) {
+                return Ok(());
+            }
+        }
+        if !self.client.has_credentials().await {
+            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(&self.profile))));
+        }
+        self.login().await
+    }
+
+    /// Password sign-in; asks for an MFA code when the server wants one and a person is there.
+    pub async fn login(&self) -> CliResult<()> {
+        if !self.client.has_credentials().await {
+            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(&self.profile))));
+        }
+        match self.client.login().await {
+            Ok(_) => Ok(()),
+            Err(ApiError::MfaRequired) if self.interactive => {
+                let code = config::prompt_password("MFA code: ")
+                    .map_err(|e| CliError::Local(format!("cannot read the MFA code: {e}")))?;
+                self.client.set_mfa_code(Some(code)).await;
+                self.client.login().await.map(|_| ()).map_err(CliError::Api)
+            }
+            Err(e) => Err(CliError::Api(e)),
+        }
+    }
+
+    pub async fn me(&mut self) -> CliResult<UserInfo> {
+        if let Some(me) = &self.me {
+            return Ok(me.clone());
+        }
+        let me = self.client.user_info().await?;
+        self.me = Some(me.clone());
+        Ok(me)
+    }
+
+    fn persist_cache(&self) {
+        if let Err(e) = self.cache.save() {
+            tracing::warn!(error = %e, "could not save the cache");
+        }
+    }
+
+    pub async fn lookup(&mut self, kind: LookupKind) -> CliResult<Vec<LookupItem>> {
+        let items = self.cache.lookup(&self.client, kind, self.refresh).await?;
+        self.persist_cache();
+        Ok(items)
+    }
+
+    /// Like [`Ctx::lookup`] but an unavailable list is empty (ids are then taken as given).
+    pub async fn lookup_or_empty(&mut self, kind: LookupKind) -> CliResult<Vec<LookupItem>> {
+        match self.lookup(kind).await {
+            Ok(items) => Ok(items),
+            Err(CliError::Api(e)) if !e.is_auth() && !e.is_transient() => {
+                tracing::warn!(kind = kind.name(), error = %e, "lookup unavailable");
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn accounts(&mut self) -> CliResult<Vec<Account>> {
+        let items = self.cache.accounts(&self.client, self.refresh).await?;
+        self.persist_cache();
+        Ok(items)
+    }
+
+    pub async fn locations(&mut self, account_id: Id) -> CliResult<Vec<Location>> {
+        let items = self.cache.locations(&self.client, account_id, self.refresh).await?;
+        self.persist_cache();
+        Ok(items)
+    }
+
+    pub async fn resolve_lookup(&mut self, kind: LookupKind, input: &str) -> CliResult<Resolved> {
+        let items = self.lookup_or_empty(kind).await?;
+        resolve(kind.singular(), input, &items)
+    }
+
+    /// An assignee id or name, or "me".
+    pub async fn resolve_assignee(&mut self, input: &str) -> CliResult<Resolved> {
+        if input.trim().eq_ignore_ascii_case("me") {
+            let me = self.me().await?;
+            return Ok(Resolved {
+                id: me.user_id,
+                name: Some(me.full_name),
+            });
+        }
+        self.resolve_lookup(LookupKind::Assignees, input).await
+    }
+
+    pub async fn resolve_account(&mut self, input: &str) -> CliResult<Resolved> {
+        let accounts = self.accounts().await?;
+        resolve("account", input, &accounts)
+    }
+
+    /// Canonical names for a comma-separated list of lookup names (for name-based filters).
+    pub async fn canonical_names(&mut self, kind: LookupKind, input: &str) -> CliResult<String> {
+        let items = self.lookup_or_empty(kind).await?;
+        let mut names = Vec::new();
+        for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if items.is_empty() {
+                names.push(part.to_string());
+            } else {
+                let r = resolve(kind.singular(), part, &items)?;
+                names.push(r.name.unwrap_or_else(|| part.to_string()));
+            }
+        }
+        if names.is_empty() {
+            return Err(usage(format!("empty {} filter", kind.singular())));
+        }
+        Ok(names.join(","))
+    }
+
+    /// Asks "yes/no" on the terminal; without one, refuses (use --yes in scripts).
+    pub fn confirm(&self, question: &str) -> CliResult<()> {
+        if !self.interactive {
+            return Err(usage(format!("{question} — refusing without a terminal to ask; pass --yes")));
+        }
+        output::note(format!("{question} [y/N] "));
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| CliError::Local(e.to_string()))?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(usage("cancelled"))
+        }
+    }
+}
+
+fn missing_sign_in(profile: &Profile) -> String {
+    let mut missing = Vec::new();
+    if profile.tenant.is_none() {
+        missing.push("tenant (BMS_TENANT)");
+    }
+    if profile.username.is_none() {
+        missing.push("username (BMS_USERNAME)");
+    }
+    if missing.is_empty() {
+        "no saved sign-in and no password: run `bmsdesk login`, or set BMS_PASSWORD or password_command".into()
+    } else {
+        format!(
+            "no saved sign-in; the profile {:?} lacks {} — see config.example.toml",
+            profile.name,
+            missing.join(" and ")
+        )
+    }
+}

@@ -1,0 +1,76 @@
+//! The scriptable CLI: every read and write the TUI can do, with tables or `--json`.
+
+pub mod args;
+pub mod context;
+pub mod error;
+pub mod notes;
+pub mod output;
+pub mod reference;
+pub mod resolve;
+pub mod session;
+pub mod text_input;
+pub mod tickets;
+pub mod time;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+use context::Ctx;
+pub use error::{CliError, CliResult};
+
+/// Parses the command line, runs it, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> CliResult<()> {
+    let global = cli.global;
+    let Some(command) = cli.command else {
+        return Err(CliError::Usage("the TUI is not wired yet".into()));
+    };
+    match command {
+        Command::Demo(_) | Command::Sim(_) => Err(CliError::Usage("not wired yet".into())),
+        Command::Login { mfa_code } => {
+            let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
+            session::login(&global, code).await
+        }
+        Command::Logout => session::logout(&global).await,
+        Command::Whoami => session::whoami(&global).await,
+        Command::Accounts { search } => reference::accounts(&mut Ctx::open(&global).await?, search).await,
+        Command::Locations { account } => reference::locations(&mut Ctx::open(&global).await?, &account).await,
+        Command::Contacts { account, search } => {
+            reference::contacts(&mut Ctx::open(&global).await?, &account, search).await
+        }
+        Command::Tickets(cmd) => tickets::run(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Notes(cmd) => notes::run(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Lookup { kind } => reference::lookup(&mut Ctx::open(&global).await?, &kind).await,
+        Command::Templates(cmd) => reference::templates(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Time(cmd) => time::run(&mut Ctx::open(&global).await?, cmd).await,
+    }
+}

@@ -1,0 +1,403 @@
+//! `bmsdesk tickets …`
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::args::{AssignArgs, CreateArgs, TicketFilterArgs, TicketsCmd};
+use super::context::Ctx;
+use super::error::{CliResult, usage};
+use super::output::{self, Table, age, opt, when};
+use super::text_input::read_text;
+use crate::api::model::{AssignInput, PatchOp, Ticket, TicketFilter, TicketRow};
+use crate::api::{LookupKind, TicketDraft};
+use crate::domain::html;
+
+pub async fn run(ctx: &mut Ctx, cmd: TicketsCmd) -> CliResult<()> {
+    match cmd {
+        TicketsCmd::List(f) => list(ctx, f).await,
+        TicketsCmd::Get { id, notes } => get(ctx, id, notes).await,
+        TicketsCmd::Create(args) => create(ctx, *args).await,
+        TicketsCmd::Patch { id, pairs } => patch(ctx, id, pairs).await,
+        TicketsCmd::Assign(args) => assign(ctx, args).await,
+        TicketsCmd::Delete { id, yes } => delete(ctx, id, yes).await,
+    }
+}
+
+pub async fn build_filter(ctx: &mut Ctx, f: &TicketFilterArgs) -> CliResult<TicketFilter> {
+    let mut filter = TicketFilter {
+        exclude_completed: if f.include_completed { 0 } else { 1 },
+        title: f.search.clone().filter(|s| !s.trim().is_empty()),
+        ..Default::default()
+    };
+    if let Some(s) = &f.status {
+        filter.status_names = Some(ctx.canonical_names(LookupKind::Statuses, s).await?);
+    }
+    if let Some(q) = &f.queue {
+        filter.queue_names = Some(ctx.canonical_names(LookupKind::Queues, q).await?);
+    }
+    if let Some(p) = &f.priority {
+        filter.priority_names = Some(ctx.canonical_names(LookupKind::Priorities, p).await?);
+    }
+    if let Some(a) = &f.assignee {
+        filter.assignee_name = Some(if a.trim().eq_ignore_ascii_case("me") {
+            ctx.me().await?.full_name
+        } else {
+            a.trim().to_string()
+        });
+    }
+    if let Some(a) = &f.account {
+        let account = ctx.resolve_account(a).await?;
+        filter.account_ids = Some(account.id.to_string());
+    }
+    Ok(filter)
+}
+
+async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
+    let filter = build_filter(ctx, &f).await?;
+    let rows: Vec<TicketRow> = match f.limit {
+        Some(0) => Vec::new(),
+        Some(n) if n as u32 <= ctx.client.page_size() => {
+            ctx.client.search_tickets_page(&filter, 1, n as u32).await?.result
+        }
+        Some(n) => {
+            let mut all = ctx.client.search_tickets(&filter).await?;
+            all.truncate(n);
+            all
+        }
+        None => ctx.client.search_tickets(&filter).await?,
+    };
+    if ctx.json {
+        return output::json(&rows);
+    }
+    if rows.is_empty() {
+        output::note("no tickets match");
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut t = Table::new(vec!["ID", "NUMBER", "TITLE", "ACCOUNT", "STATUS", "PRIORITY", "ASSIGNEE", "AGE"]).flex(2);
+    for r in &rows {
+        t.row(vec![
+            r.id.to_string(),
+            r.ticket_number.clone(),
+            r.title.clone(),
+            opt(&r.account_name),
+            opt(&r.status_name),
+            opt(&r.priority_name),
+            r.assignee_name.clone().unwrap_or_else(|| "-".into()),
+            age(r.open_date, now),
+        ]);
+    }
+    t.print()?;
+    output::note(format!("{} ticket(s)", rows.len()));
+    Ok(())
+}
+
+fn ticket_fields(t: &Ticket) -> Vec<(&'static str, String)> {
+    let r = &t.row;
+    vec![
+        ("Ticket", format!("{} (id {})", r.ticket_number, r.id)),
+        ("Title", r.title.clone()),
+        ("Account", opt(&r.account_name)),
+        ("Location", opt(&r.location_name)),
+        ("Contact", opt(&r.contact_name)),
+        ("Status", opt(&r.status_name)),
+        ("Priority", opt(&r.priority_name)),
+        ("Type", opt(&r.type_name)),
+        ("Source", opt(&t.source_name)),
+        ("Queue", opt(&r.queue_name)),
+        ("Assignee", opt(&r.assignee_name)),
+        ("Opened", when(r.open_date)),
+        ("Due", when(r.due_date)),
+        ("Resolve by", when(r.resolution_target_time)),
+        ("Completed", when(r.completed_date)),
+        ("Last activity", when(r.last_activity_update)),
+    ]
+}
+
+async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
+    let ticket = ctx.client.ticket(id).await?;
+    let notes = if with_notes {
+        Some(ctx.client.notes(id).await?)
+    } else {
+        None
+    };
+    if ctx.json {
+        return match notes {
+            Some(n) => output::json(&json!({"ticket": ticket, "notes": n})),
+            None => output::json(&ticket),
+        };
+    }
+    output::fields(&ticket_fields(&ticket))?;
+    let details = html::to_text(ticket.details.as_deref().unwrap_or(""));
+    if !details.is_empty() {
+        output::text(&format!("\n{details}"))?;
+    }
+    if let Some(notes) = notes {
+        for n in notes {
+            let vis = if n.is_internal.unwrap_or(true) { "internal" } else { "external" };
+            output::text(&format!(
+                "\n── note {} · {} · {} · {}\n{}",
+                n.id,
+                when(n.created_on),
+                html::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
+                vis,
+                html::to_text(&n.details)
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_date(what: &str, s: &str) -> CliResult<DateTime<Utc>> {
+    crate::api::wire::parse_datetime(s)
+        .ok_or_else(|| usage(format!("{what} {s:?} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)")))
+}
+
+async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
+    let mut draft = match &a.template {
+        Some(t) => {
+            let templates = ctx.client.ticket_templates().await?;
+            let chosen = super::resolve::resolve("ticket template", t, &templates)?;
+            let template = ctx.client.ticket_template(chosen.id).await?;
+            TicketDraft::from_template(&template)
+        }
+        None => TicketDraft::default(),
+    };
+    let mut over = TicketDraft {
+        title: a.title.clone(),
+        ..Default::default()
+    };
+    if let Some(d) = &a.details {
+        let text = read_text(Some(d.as_str()), None)?;
+        over.details = Some(if a.html { text } else { html::from_text(&text) });
+    }
+    if let Some(acc) = &a.account {
+        over.account_id = Some(ctx.resolve_account(acc).await?.id);
+    }
+    let account_id = over.account_id.or(draft.account_id);
+    if let Some(loc) = &a.location {
+        let Some(account_id) = account_id else {
+            return Err(usage("--location needs --account (locations belong to an account)"));
+        };
+        let locations = ctx.locations(account_id).await?;
+        over.location_id = Some(super::resolve::resolve("location", loc, &locations)?.id);
+    } else if let Some(account_id) = account_id {
+        let locations = ctx.locations(account_id).await?;
+        let main = locations
+            .iter()
+            .find(|l| l.is_main == Some(true))
+            .or(if locations.len() == 1 { locations.first() } else { None });
+        if let Some(m) = main {
+            over.location_id = Some(m.id);
+        }
+    }
+    if let Some(c) = &a.contact {
+        let Some(account_id) = account_id else {
+            return Err(usage("--contact needs --account"));
+        };
+        let contacts = ctx.client.contacts(account_id, None).await?;
+        over.contact_id = Some(super::resolve::resolve("contact", c, &contacts)?.id);
+    }
+    if let Some(s) = &a.status {
+        over.status_id = Some(ctx.resolve_lookup(LookupKind::Statuses, s).await?.id);
+    }
+    if let Some(p) = &a.priority {
+        over.priority_id = Some(ctx.resolve_lookup(LookupKind::Priorities, p).await?.id);
+    }
+    if let Some(t) = &a.ticket_type {
+        over.type_id = Some(ctx.resolve_lookup(LookupKind::Types, t).await?.id);
+    }
+    if let Some(s) = &a.source {
+        over.source_id = Some(ctx.resolve_lookup(LookupKind::Sources, s).await?.id);
+    }
+    if let Some(q) = &a.queue {
+        over.queue_id = Some(ctx.resolve_lookup(LookupKind::Queues, q).await?.id);
+    }
+    if let Some(x) = &a.assignee {
+        over.assignee_id = Some(ctx.resolve_assignee(x).await?.id);
+    }
+    if let Some(d) = &a.open_date {
+        over.open_date = Some(parse_date("--open-date", d)?);
+    }
+    if let Some(d) = &a.due_date {
+        over.due_date = Some(parse_date("--due-date", d)?);
+    }
+    draft = draft.overlay(&over);
+    if draft.status_id.is_none() {
+        // A new ticket starts in the tenant's first status (normally "New").
+        let statuses = ctx.lookup_or_empty(LookupKind::Statuses).await?;
+        draft.status_id = statuses
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case("new"))
+            .or(statuses.first())
+            .map(|s| s.id);
+    }
+    let missing = draft.missing();
+    if !missing.is_empty() {
+        return Err(usage(format!(
+            "cannot create the ticket: missing {} (see `bmsdesk tickets create --help`)",
+            missing.join(", ")
+        )));
+    }
+    let ticket = ctx.actions.create_ticket(&draft).await?;
+    if ctx.json {
+        return output::json(&ticket);
+    }
+    output::text(&format!(
+        "created ticket {} (id {}): {}",
+        ticket.row.ticket_number,
+        ticket.row.id,
+        html::sanitize_line(&ticket.row.title)
+    ))
+}
+
+/// Patch paths whose value may be given as a name.
+fn lookup_for_path(path: &str) -> Option<LookupKind> {
+    match path.trim_start_matches('/').to_ascii_lowercase().as_str() {
+        "statusid" => Some(LookupKind::Statuses),
+        "priorityid" => Some(LookupKind::Priorities),
+        "queueid" => Some(LookupKind::Queues),
+        "assigneeid" => Some(LookupKind::Assignees),
+        "typeid" => Some(LookupKind::Types),
+        "sourceid" => Some(LookupKind::Sources),
+        _ => None,
+    }
+}
+
+/// A patch value: JSON when it parses as JSON (numbers, true, null, "quoted"), else a string.
+fn patch_value(raw: &str) -> Value {
+    serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()))
+}
+
+async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
+    if pairs.len() % 2 != 0 {
+        return Err(usage("patch takes PATH VALUE pairs, e.g. /StatusId 6"));
+    }
+    let mut ops = Vec::new();
+    for pair in pairs.chunks(2) {
+        let (path, raw) = (&pair[0], &pair[1]);
+        if path.trim_start_matches('/').is_empty() {
+            return Err(usage(format!("bad patch path {path:?}")));
+        }
+        let value = match lookup_for_path(path) {
+            Some(kind) if raw.parse::<i64>().is_err() && raw != "null" => {
+                let r = if kind == LookupKind::Assignees {
+                    ctx.resolve_assignee(raw).await?
+                } else {
+                    ctx.resolve_lookup(kind, raw).await?
+                };
+                json!(r.id)
+            }
+            _ => patch_value(raw),
+        };
+        ops.push(PatchOp::replace(path.clone(), value));
+    }
+    let ticket = ctx.actions.patch_ticket(id, &ops).await?;
+    if ctx.json {
+        return output::json(&ticket);
+    }
+    output::text(&format!(
+        "updated ticket {} (id {}): status {}, priority {}, assignee {}",
+        ticket.row.ticket_number,
+        id,
+        opt(&ticket.row.status_name),
+        opt(&ticket.row.priority_name),
+        ticket.row.assignee_name.clone().unwrap_or_else(|| "-".into())
+    ))
+}
+
+async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
+    if a.assignee.is_none() && a.queue.is_none() {
+        return Err(usage("assign needs --assignee and/or --queue"));
+    }
+    if a.details.trim().is_empty() {
+        return Err(usage("assign needs a note (--details): BMS records one with every assignment"));
+    }
+    let assignee_id = match &a.assignee {
+        Some(x) => Some(ctx.resolve_assignee(x).await?.id),
+        None => None,
+    };
+    let queue_id = match &a.queue {
+        Some(q) => Some(ctx.resolve_lookup(LookupKind::Queues, q).await?.id),
+        None => None,
+    };
+    let status_id = match &a.status {
+        Some(s) => ctx.resolve_lookup(LookupKind::Statuses, s).await?.id,
+        None => ctx
+            .client
+            .ticket(a.id)
+            .await?
+            .row
+            .status_id
+            .ok_or_else(|| usage("the ticket has no status; pass --status"))?,
+    };
+    let type_id = note_type(ctx, a.note_type.as_deref()).await?;
+    let input = AssignInput {
+        details: html::from_text(&a.details),
+        is_internal: !a.external,
+        type_id,
+        status_id,
+        note_date: Utc::now(),
+        assignee_id,
+        queue_id,
+    };
+    ctx.actions.assign(a.id, &input).await?;
+    let ticket = ctx.client.ticket(a.id).await?;
+    if ctx.json {
+        return output::json(&ticket);
+    }
+    output::text(&format!(
+        "assigned ticket {} to {} (queue {})",
+        ticket.row.ticket_number,
+        ticket.row.assignee_name.clone().unwrap_or_else(|| "-".into()),
+        opt(&ticket.row.queue_name)
+    ))
+}
+
+/// A note type id from an id/name, or the tenant's first note type (0 when unknown).
+pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
+    match input {
+        Some(t) => Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id),
+        None => {
+            let types = ctx.lookup_or_empty(LookupKind::NoteTypes).await?;
+            Ok(types
+                .iter()
+                .find(|t| t.is_default == Some(true))
+                .or(types.first())
+                .map(|t| t.id)
+                .unwrap_or(0))
+        }
+    }
+}
+
+async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
+    let ticket = ctx.client.ticket(id).await?;
+    if !yes {
+        ctx.confirm(&format!(
+            "Delete ticket {} \"{}\"?",
+            ticket.row.ticket_number,
+            html::sanitize_line(&ticket.row.title)
+        ))?;
+    }
+    ctx.actions.delete_ticket(id).await?;
+    if ctx.json {
+        return output::json(&json!({"deleted": id}));
+    }
+    output::text(&format!("deleted ticket {} (id {id})", ticket.row.ticket_number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_values_and_paths() {
+        assert_eq!(patch_value("6"), json!(6));
+        assert_eq!(patch_value("null"), Value::Null);
+        assert_eq!(patch_value("Printer down"), json!("Printer down"));
+        assert_eq!(patch_value("\"42\""), json!("42"));
+        assert_eq!(lookup_for_path("/StatusId"), Some(LookupKind::Statuses));
+        assert_eq!(lookup_for_path("priorityid"), Some(LookupKind::Priorities));
+        assert_eq!(lookup_for_path("/Title"), None);
+    }
+}

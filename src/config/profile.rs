@@ -1,0 +1,141 @@
+//! A resolved profile: what the CLI and TUI use to sign in, build the client and find files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{ConfigError, secret_command};
+use crate::api::{ClientOptions, Credentials, Secret, TokenStore};
+
+/// A profile ready to use: every path concrete, the API base validated.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    /// Validated base URL (`https://…`, or `http://` on loopback only).
+    pub base_url: String,
+    pub tenant: Option<String>,
+    pub username: Option<String>,
+    pub password_command: Option<String>,
+    pub mfa_command: Option<String>,
+    pub token_file: PathBuf,
+    pub cache_file: PathBuf,
+    pub cache_ttl: chrono::TimeDelta,
+    /// Shared by all profiles.
+    pub audit_dir: PathBuf,
+    /// This profile's drafts, outbox and timers.
+    pub state_dir: PathBuf,
+    pub page_size: u32,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub(super) env_password: Option<Secret>,
+    pub(super) env_mfa_code: Option<Secret>,
+}
+
+impl Profile {
+    pub fn drafts_dir(&self) -> PathBuf {
+        self.state_dir.join("drafts")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.state_dir.join("outbox")
+    }
+
+    pub fn token_store(&self) -> TokenStore {
+        TokenStore::new(&self.token_file)
+    }
+
+    /// Whether the saved sign-in for this profile can still be used (or refreshed) without
+    /// asking for the password.
+    pub fn has_usable_token(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.token_store().load().is_some_and(|t| {
+            t.belongs_to(
+                &self.base_url,
+                self.tenant.as_deref(),
+                self.username.as_deref(),
+            ) && (!t.access_expiring(now) || (!t.refresh_token.is_empty() && t.refresh_usable(now)))
+        })
+    }
+
+    /// The password from `BMS_PASSWORD`, else from `password_command`, else `None` (the caller
+    /// may then prompt with [`prompt_password`]). Runs the command each time it is called.
+    pub fn password(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(p) = &self.env_password {
+            return Ok(Some(p.clone()));
+        }
+        match &self.password_command {
+            Some(cmd) => {
+                secret_command::run(cmd)
+                    .map(Some)
+                    .map_err(|message| ConfigError::Command {
+                        profile: self.name.clone(),
+                        key: "password_command",
+                        message,
+                    })
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A current MFA code from `BMS_MFA_CODE`, else from `mfa_command`, else `None`.
+    pub fn mfa_code(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(c) = &self.env_mfa_code {
+            return Ok(Some(c.clone()));
+        }
+        match &self.mfa_command {
+            Some(cmd) => secret_command::run(cmd)
+                .map(|s| Some(Secret::new(s.expose().trim())))
+                .map_err(|message| ConfigError::Command {
+                    profile: self.name.clone(),
+                    key: "mfa_command",
+                    message,
+                }),
+            None => Ok(None),
+        }
+    }
+
+    /// Sign-in details with `password`; tenant and user name must be configured. The MFA code
+    /// (if any source gives one) is fetched now, since codes expire within a minute.
+    pub fn credentials(&self, password: Secret) -> Result<Credentials, ConfigError> {
+        let missing = |what, env| ConfigError::Missing {
+            profile: self.name.clone(),
+            what,
+            env,
+        };
+        let tenant = self
+            .tenant
+            .clone()
+            .ok_or_else(|| missing("tenant", "BMS_TENANT"))?;
+        let username = self
+            .username
+            .clone()
+            .ok_or_else(|| missing("username", "BMS_USERNAME"))?;
+        Ok(Credentials {
+            tenant,
+            username,
+            password,
+            mfa_code: self.mfa_code()?,
+        })
+    }
+
+    /// Everything the API client needs; `credentials` may be `None` when a saved token is
+    /// expected to do.
+    pub fn client_options(&self, credentials: Option<Credentials>) -> ClientOptions {
+        let mut opts = ClientOptions::new(self.base_url.clone());
+        opts.credentials = credentials;
+        opts.token_store = Some(self.token_store());
+        opts.page_size = self.page_size;
+        opts.concurrency = self.concurrency;
+        opts.timeout = self.timeout;
+        opts.max_retries = self.max_retries;
+        opts
+    }
+
+    /// Secrets the audit log must never contain.
+    pub fn known_secrets(&self) -> Vec<Secret> {
+        [&self.env_password, &self.env_mfa_code]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}

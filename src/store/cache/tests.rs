@@ -1,0 +1,413 @@
+use super::*;
+use crate::api::{ClientOptions, Credentials, Secret};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+fn account(id: Id, name: &str) -> Account {
+    Account {
+        id,
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+fn location(id: Id, name: &str) -> Location {
+    Location {
+        id,
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn freshness_follows_the_ttl() {
+    let ttl = TimeDelta::hours(24);
+    let now = Utc::now();
+    let at = |t| Cached {
+        fetched_at: t,
+        value: (),
+    };
+    assert!(at(now - TimeDelta::hours(1)).is_fresh_at(ttl, now));
+    assert!(!at(now - TimeDelta::hours(25)).is_fresh_at(ttl, now));
+    assert!(
+        !at(now + TimeDelta::hours(2)).is_fresh_at(ttl, now),
+        "from the future"
+    );
+    assert!(!at(now).is_fresh_at(TimeDelta::zero(), now), "ttl 0");
+    assert_eq!(
+        at(now - TimeDelta::minutes(3)).age(now),
+        TimeDelta::minutes(3)
+    );
+}
+
+#[test]
+fn everything_round_trips_through_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("p/cache.json");
+    let mut c = Cache::load(&path).scoped("s");
+    c.set_accounts(vec![account(1, "Acme"), account(2, "Globex")]);
+    c.set_locations(1, vec![location(10, "Main Office")]);
+    c.set_locations(2, vec![location(20, "Main Office")]);
+    c.set_lookup(
+        LookupKind::Statuses,
+        vec![LookupItem {
+            id: 5,
+            name: "New".into(),
+            status_order: Some(1),
+            ..Default::default()
+        }],
+    );
+    c.set_lookup(LookupKind::NoteTypes, vec![]);
+    c.set_ticket_templates(vec![TicketTemplateSummary {
+        id: 3,
+        name: "Printer".into(),
+    }]);
+    c.set_note_templates(vec![NoteTemplate {
+        id: 4,
+        name: "Called".into(),
+        is_internal: Some(true),
+        ..Default::default()
+    }]);
+    c.set_timelog_templates(vec![TimeLogTemplate {
+        id: 6,
+        name: "Remote".into(),
+        timespent: Some(0.25),
+        ..Default::default()
+    }]);
+    c.save().unwrap();
+
+    let back = Cache::load(&path).scoped("s");
+    assert_eq!(
+        back.cached_accounts().unwrap().value,
+        c.cached_accounts().unwrap().value
+    );
+    assert_eq!(
+        back.cached_accounts().unwrap().fetched_at,
+        c.cached_accounts().unwrap().fetched_at
+    );
+    let l1 = &back.cached_locations(1).unwrap().value;
+    let l2 = &back.cached_locations(2).unwrap().value;
+    assert_eq!(
+        (l1[0].id, l1[0].account_id, l2[0].id, l2[0].account_id),
+        (10, 1, 20, 2),
+        "same-named locations stay under their own account"
+    );
+    assert!(back.cached_locations(3).is_none());
+    assert_eq!(
+        back.cached_lookup(LookupKind::Statuses).unwrap().value[0].status_order,
+        Some(1)
+    );
+    assert!(back.cached_lookup(LookupKind::NoteTypes).is_some());
+    assert!(back.cached_lookup(LookupKind::Queues).is_none());
+    assert_eq!(
+        back.cached_ticket_templates().unwrap().value[0].name,
+        "Printer"
+    );
+    assert_eq!(
+        back.cached_note_templates().unwrap().value[0].is_internal,
+        Some(true)
+    );
+    assert_eq!(
+        back.cached_timelog_templates().unwrap().value[0].timespent,
+        Some(0.25)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    let mut c = Cache::load(&path);
+    c.set_accounts(vec![]);
+    c.save().unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn damaged_or_foreign_files_give_an_empty_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    for junk in [
+        &b"{not json"[..],
+        b"",
+        b"[]",
+        b"null",
+        b"{\"version\": 999, \"accounts\": {\"fetched_at\": \"2025-01-01T00:00:00Z\", \"value\": []}}",
+        b"{\"accounts\": {\"fetched_at\": \"2025-01-01T00:00:00Z\", \"value\": []}}",
+        b"\xff\xfe\x00garbage",
+    ] {
+        std::fs::write(&path, junk).unwrap();
+        let mut c = Cache::load(&path);
+        assert!(c.cached_accounts().is_none(), "{junk:?}");
+        c.set_accounts(vec![account(1, "A")]);
+        c.save().unwrap();
+        assert!(Cache::load(&path).cached_accounts().is_some());
+    }
+}
+
+#[test]
+fn one_bad_part_does_not_lose_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    let now = Utc::now().to_rfc3339();
+    let text = format!(
+        r#"{{"version": {CACHE_VERSION}, "accounts": "oops",
+            "locations": {{"7": {{"fetched_at": "{now}", "value": [{{"id": 1, "name": "HQ", "accountId": 7}}]}}}}}}"#
+    );
+    std::fs::write(&path, text).unwrap();
+    let c = Cache::load(&path);
+    assert!(c.cached_accounts().is_none());
+    assert_eq!(c.cached_locations(7).unwrap().value[0].name, "HQ");
+}
+
+#[test]
+fn another_tenants_cache_is_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    let mut c = Cache::load(&path).scoped("https://a|acme");
+    c.set_accounts(vec![account(1, "Acme client")]);
+    c.save().unwrap();
+    c.save_tickets(&TicketSnapshot {
+        fetched_at: Utc::now(),
+        view: None,
+        total: Some(0),
+        rows: vec![],
+    })
+    .unwrap();
+    assert!(
+        Cache::load(&path)
+            .scoped("https://a|acme")
+            .cached_accounts()
+            .is_some()
+    );
+    let other = Cache::load(&path).scoped("https://a|globex");
+    assert!(other.cached_accounts().is_none());
+    assert!(other.load_tickets().is_none());
+}
+
+#[test]
+fn clear_forgets_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = Cache::load(tmp.path().join("c.json")).scoped("x");
+    c.set_accounts(vec![account(1, "A")]);
+    c.set_locations(1, vec![location(1, "L")]);
+    c.clear();
+    assert!(c.cached_accounts().is_none() && c.cached_locations(1).is_none());
+    c.save().unwrap();
+    assert!(
+        Cache::load(c.path())
+            .scoped("x")
+            .cached_accounts()
+            .is_none()
+    );
+}
+
+#[test]
+fn ticket_snapshot_round_trips_beside_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Cache::load(tmp.path().join("acme/cache.json")).scoped("s");
+    assert_eq!(c.tickets_path(), tmp.path().join("acme/cache.tickets.json"));
+    assert!(c.load_tickets().is_none());
+    let snap = TicketSnapshot {
+        fetched_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 5, 1, 8, 0, 0).unwrap(),
+        view: Some("My open".into()),
+        total: Some(1234),
+        rows: vec![TicketRow {
+            id: 9,
+            ticket_number: "T20250009".into(),
+            title: "Printer".into(),
+            is_sla_paused: Some(true),
+            open_date: Some(
+                chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 4, 30, 9, 15, 0).unwrap(),
+            ),
+            ..Default::default()
+        }],
+    };
+    c.save_tickets(&snap).unwrap();
+    assert_eq!(c.load_tickets(), Some(snap));
+    std::fs::write(c.tickets_path(), "{\"version\": 1, \"snapshot\": 3}").unwrap();
+    assert!(c.load_tickets().is_none());
+}
+
+#[test]
+fn open_uses_the_profiles_file_ttl_and_tenant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = crate::config::Config::from_toml(
+        "[cache]\nttl_hours = 2\n[profiles.a]\ntenant = \"A\"\n[profiles.b]\ntenant = \"B\"\ncache_file = \"/dev/null/x\"\n",
+        None,
+        crate::config::Dirs::under(tmp.path()),
+    )
+    .unwrap();
+    let a = cfg.resolve(Some("a"), &|_| None).unwrap();
+    let mut c = Cache::open(&a);
+    assert_eq!(c.path(), a.cache_file.as_path());
+    assert_eq!(c.ttl(), TimeDelta::hours(2));
+    c.set_accounts(vec![account(1, "A's client")]);
+    c.save().unwrap();
+    assert!(Cache::open(&a).cached_accounts().is_some());
+
+    // Same file, another tenant (e.g. the profile was edited): nothing is reused.
+    let mut b = cfg.resolve(Some("b"), &|_| None).unwrap();
+    b.cache_file = a.cache_file.clone();
+    assert!(Cache::open(&b).cached_accounts().is_none());
+}
+
+// ----- cache-or-fetch against a stub BMS server -----
+
+#[derive(Default)]
+struct Stub {
+    hits: Mutex<HashMap<String, usize>>,
+    down: AtomicBool,
+}
+
+impl Stub {
+    fn hit(&self, what: &str) {
+        *self
+            .hits
+            .lock()
+            .unwrap()
+            .entry(what.to_string())
+            .or_default() += 1;
+    }
+    fn hits(&self, what: &str) -> usize {
+        self.hits.lock().unwrap().get(what).copied().unwrap_or(0)
+    }
+}
+
+async fn start_stub() -> (Client, Arc<Stub>) {
+    use axum::extract::{Path as UrlPath, State};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::{get, post};
+    use axum::{Json, Router};
+    use serde_json::json;
+
+    type St = State<Arc<Stub>>;
+    fn reply(stub: &Stub, what: &str, result: serde_json::Value) -> Response {
+        stub.hit(what);
+        if stub.down.load(Ordering::SeqCst) {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        Json(json!({"success": true, "result": result})).into_response()
+    }
+
+    let stub = Arc::new(Stub::default());
+    let app = Router::new()
+        .route(
+            "/v2/security/authenticate",
+            post(|| async {
+                Json(json!({"success": true, "result": {"accessToken": "tok", "refreshToken": "r",
+                    "accessTokenExpireOn": "2099-01-01T00:00:00"}}))
+            }),
+        )
+        .route(
+            "/v2/crm/accounts/lookup",
+            get(|State(s): St| async move {
+                reply(&s, "accounts", json!([{"id": 1, "name": "Acme"}, {"id": 2, "name": "Globex"}]))
+            }),
+        )
+        .route(
+            "/v2/crm/accounts/{id}/locations/lookup",
+            get(|State(s): St, UrlPath(id): UrlPath<i64>| async move {
+                reply(&s, &format!("locations/{id}"), json!([{"id": id * 10, "name": "Main Office"}]))
+            }),
+        )
+        .route(
+            "/v2/system/statuses/lookup",
+            get(|State(s): St| async move {
+                reply(&s, "statuses", json!([{"id": 5, "name": "New"}]))
+            }),
+        )
+        .with_state(stub.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut opts = ClientOptions::new(format!("http://{addr}"));
+    opts.credentials = Some(Credentials {
+        tenant: "T".into(),
+        username: "u".into(),
+        password: Secret::new("pw"),
+        mfa_code: None,
+    });
+    opts.max_retries = 0;
+    (Client::new(opts).unwrap(), stub)
+}
+
+#[tokio::test]
+async fn fetches_once_then_serves_from_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    let (client, stub) = start_stub().await;
+    let mut c = Cache::load(&path).scoped("s");
+
+    let a = c.accounts(&client, false).await.unwrap();
+    assert_eq!(a.len(), 2);
+    let again = c.accounts(&client, false).await.unwrap();
+    assert_eq!(again, a);
+    assert_eq!(stub.hits("accounts"), 1);
+
+    // Saved on fetch: a new process finds it too.
+    let mut reloaded = Cache::load(&path).scoped("s");
+    reloaded.accounts(&client, false).await.unwrap();
+    assert_eq!(stub.hits("accounts"), 1);
+
+    c.accounts(&client, true).await.unwrap();
+    assert_eq!(stub.hits("accounts"), 2, "refresh always fetches");
+
+    let mut expired = Cache::load(&path).scoped("s").with_ttl(TimeDelta::zero());
+    expired.accounts(&client, false).await.unwrap();
+    assert_eq!(stub.hits("accounts"), 3, "stale entries are refetched");
+
+    let statuses = c
+        .lookup(&client, LookupKind::Statuses, false)
+        .await
+        .unwrap();
+    c.lookup(&client, LookupKind::Statuses, false)
+        .await
+        .unwrap();
+    assert_eq!((statuses[0].id, stub.hits("statuses")), (5, 1));
+}
+
+#[tokio::test]
+async fn locations_are_cached_per_account() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (client, stub) = start_stub().await;
+    let mut c = Cache::load(tmp.path().join("cache.json")).scoped("s");
+    let one = c.locations(&client, 1, false).await.unwrap();
+    let two = c.locations(&client, 2, false).await.unwrap();
+    assert_eq!((one[0].id, one[0].account_id), (10, 1));
+    assert_eq!((two[0].id, two[0].account_id), (20, 2));
+    assert_eq!(one[0].name, two[0].name);
+    c.locations(&client, 1, false).await.unwrap();
+    assert_eq!((stub.hits("locations/1"), stub.hits("locations/2")), (1, 1));
+}
+
+#[tokio::test]
+async fn outage_falls_back_to_stale_data_unless_refreshing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("cache.json");
+    let (client, stub) = start_stub().await;
+    // Warm the sign-in while the server is up, so the outage only hits the list calls.
+    let mut c = Cache::load(&path).scoped("s");
+    c.accounts(&client, false).await.unwrap();
+    stub.down.store(true, Ordering::SeqCst);
+
+    let mut stale = Cache::load(&path).scoped("s").with_ttl(TimeDelta::zero());
+    let fetched_at = stale.cached_accounts().unwrap().fetched_at;
+    let got = stale.accounts(&client, false).await.unwrap();
+    assert_eq!(got.len(), 2, "stale list while the server is down");
+    assert_eq!(stale.cached_accounts().unwrap().fetched_at, fetched_at);
+    assert_eq!(stub.hits("accounts"), 2, "it did try the server");
+
+    let err = stale.accounts(&client, true).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+
+    let mut empty = Cache::load(tmp.path().join("other.json"));
+    assert!(empty.accounts(&client, false).await.is_err());
+}
