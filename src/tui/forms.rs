@@ -231,6 +231,7 @@ impl NoteEditor {
         e.is_internal = d.is_internal;
         e.type_id = d.type_id;
         e.template_id = d.template_id;
+        e.status_id = d.status_id;
         e.saved_at = Some(d.updated_at);
         e
     }
@@ -246,6 +247,8 @@ impl NoteEditor {
             is_internal: self.is_internal,
             type_id: self.type_id,
             template_id: self.template_id,
+            status_id: self.status_id,
+            note_id: None,
             updated_at: now,
         }
     }

@@ -682,6 +682,8 @@ fn drafts_from_a_previous_run_are_offered() {
         is_internal: false,
         type_id: Some(5),
         template_id: None,
+        status_id: None,
+        note_id: None,
         updated_at: now() - chrono::Duration::minutes(5),
     }]);
     assert!(
