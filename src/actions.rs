@@ -20,7 +20,9 @@ pub struct Actions {
 
 impl std::fmt::Debug for Actions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Actions").field("client", &self.client).finish()
+        f.debug_struct("Actions")
+            .field("client", &self.client)
+            .finish()
     }
 }
 
@@ -46,7 +48,11 @@ impl Actions {
         let outcome = call.await;
         if let Some(log) = &self.audit {
             let mut entry = match &outcome {
-                Ok(v) => AuditEntry::ok(command, args, serde_json::to_value(v).unwrap_or(Value::Null)),
+                Ok(v) => AuditEntry::ok(
+                    command,
+                    args,
+                    serde_json::to_value(v).unwrap_or(Value::Null),
+                ),
                 Err(e) => AuditEntry::failed(command, args, e.to_string()),
             };
             if let Some(r) = revert {
@@ -65,7 +71,12 @@ impl Actions {
         let input = draft.validate()?;
         let args = serde_json::to_value(&input).unwrap_or(Value::Null);
         let created = self
-            .audited("tickets.create", args, None, self.client.create_ticket(&input))
+            .audited(
+                "tickets.create",
+                args,
+                None,
+                self.client.create_ticket(&input),
+            )
             .await?;
         Ok(created)
     }
@@ -75,8 +86,13 @@ impl Actions {
         let before = self.client.ticket(id).await.ok();
         let revert = before.as_ref().map(|t| previous_values(t, ops));
         let args = json!({"ticket_id": id, "ops": ops});
-        self.audited("tickets.patch", args, revert, self.client.patch_ticket(id, ops))
-            .await
+        self.audited(
+            "tickets.patch",
+            args,
+            revert,
+            self.client.patch_ticket(id, ops),
+        )
+        .await
     }
 
     pub async fn set_status(&self, id: Id, status_id: Id) -> ApiResult<Ticket> {
@@ -95,25 +111,45 @@ impl Actions {
             json!({"ticket_id": id, "assignee_id": t.row.assignee_id, "queue_id": t.row.queue_id, "status_id": t.row.status_id})
         });
         let args = json!({"ticket_id": id, "input": input});
-        self.audited("tickets.assign", args, revert, self.client.assign_ticket(id, input))
-            .await
+        self.audited(
+            "tickets.assign",
+            args,
+            revert,
+            self.client.assign_ticket(id, input),
+        )
+        .await
     }
 
     /// Deletes a ticket; the whole ticket as it was goes to `revert_info`.
     pub async fn delete_ticket(&self, id: Id) -> ApiResult<()> {
         let before = self.client.ticket(id).await?;
         let revert = serde_json::to_value(&before).ok();
-        self.audited("tickets.delete", json!({"ticket_id": id}), revert, self.client.delete_ticket(id))
-            .await
+        self.audited(
+            "tickets.delete",
+            json!({"ticket_id": id}),
+            revert,
+            self.client.delete_ticket(id),
+        )
+        .await
     }
 
     pub async fn add_note(&self, ticket_id: Id, input: &NoteInput) -> ApiResult<Note> {
         let args = json!({"ticket_id": ticket_id, "note": input});
-        self.audited("notes.add", args, None, self.client.add_note(ticket_id, input))
-            .await
+        self.audited(
+            "notes.add",
+            args,
+            None,
+            self.client.add_note(ticket_id, input),
+        )
+        .await
     }
 
-    pub async fn update_note(&self, ticket_id: Id, note_id: Id, input: &NoteInput) -> ApiResult<Note> {
+    pub async fn update_note(
+        &self,
+        ticket_id: Id,
+        note_id: Id,
+        input: &NoteInput,
+    ) -> ApiResult<Note> {
         let before = self.client.note(ticket_id, note_id).await?;
         let revert = json!({"ticket_id": ticket_id, "note_id": note_id, "details": before.details, "is_internal": before.is_internal, "type_id": before.type_id});
         let args = json!({"ticket_id": ticket_id, "note_id": note_id, "note": input});
@@ -142,8 +178,13 @@ impl Actions {
 
     pub async fn add_time_log(&self, ticket_id: Id, input: &TimeLogInput) -> ApiResult<TimeLog> {
         let args = json!({"ticket_id": ticket_id, "time_log": input});
-        self.audited("time.add", args, None, self.client.add_time_log(ticket_id, input))
-            .await
+        self.audited(
+            "time.add",
+            args,
+            None,
+            self.client.add_time_log(ticket_id, input),
+        )
+        .await
     }
 }
 

@@ -1,13 +1,16 @@
 //! `bmsdesk notes …` and `bmsdesk time …`.
 
-mod common;
+mod cli_support;
 
 use std::io::Write;
 
-use common::Env;
+use cli_support::Env;
 
 fn some_ticket(env: &Env) -> i64 {
-    let v = env.run(&["tickets", "list", "--json", "--limit", "1"]).ok().json();
+    let v = env
+        .run(&["tickets", "list", "--json", "--limit", "1"])
+        .ok()
+        .json();
     v[0]["id"].as_i64().expect("a ticket")
 }
 
@@ -15,27 +18,64 @@ fn some_ticket(env: &Env) -> i64 {
 fn note_lifecycle_with_audit() {
     let env = Env::new();
     let t = some_ticket(&env).to_string();
-    let added = env.run(&["notes", "add", &t, "-m", "Called the user <back>", "--json"]).ok().json();
+    let added = env
+        .run(&["notes", "add", &t, "-m", "Called the user <back>", "--json"])
+        .ok()
+        .json();
     let note_id = added["id"].as_i64().expect("note id");
     let list = env.run(&["notes", "list", &t, "--json"]).ok().json();
-    let found = list.as_array().expect("array").iter().find(|n| n["id"].as_i64() == Some(note_id)).cloned().expect("listed");
+    let found = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|n| n["id"].as_i64() == Some(note_id))
+        .cloned()
+        .expect("listed");
     assert_eq!(found["isInternal"], true, "internal by default");
-    assert!(found["details"].as_str().is_some_and(|d| d.contains("&lt;back&gt;")));
-    let shown = env.run(&["notes", "get", &t, &note_id.to_string()]).ok().stdout;
+    assert!(
+        found["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("&lt;back&gt;"))
+    );
+    let shown = env
+        .run(&["notes", "get", &t, &note_id.to_string()])
+        .ok()
+        .stdout;
     assert!(shown.contains("Called the user <back>"), "{shown}");
 
-    env.run(&["notes", "update", &t, "--note", &note_id.to_string(), "-m", "Called back, fixed", "--external"]).ok();
-    let n = env.block_on(env.client().note(t.parse().expect("id"), note_id)).expect("note");
+    env.run(&[
+        "notes",
+        "update",
+        &t,
+        "--note",
+        &note_id.to_string(),
+        "-m",
+        "Called back, fixed",
+        "--external",
+    ])
+    .ok();
+    let n = env
+        .block_on(env.client().note(t.parse().expect("id"), note_id))
+        .expect("note");
     assert!(n.details.contains("Called back, fixed"));
     assert_eq!(n.is_internal, Some(false));
 
-    env.run(&["notes", "delete", &t, &note_id.to_string(), "--yes"]).ok();
+    env.run(&["notes", "delete", &t, &note_id.to_string(), "--yes"])
+        .ok();
     assert_eq!(env.run(&["notes", "get", &t, &note_id.to_string()]).code, 1);
     let audit = env.audit_lines();
     let cmds: Vec<&str> = audit.iter().filter_map(|l| l["command"].as_str()).collect();
     assert_eq!(cmds, ["notes.add", "notes.update", "notes.delete"]);
-    assert!(audit[2]["revert_info"]["details"].as_str().is_some_and(|d| d.contains("Called back, fixed")));
-    assert!(audit[1]["revert_info"]["details"].as_str().is_some_and(|d| d.contains("&lt;back&gt;")));
+    assert!(
+        audit[2]["revert_info"]["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("Called back, fixed"))
+    );
+    assert!(
+        audit[1]["revert_info"]["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("&lt;back&gt;"))
+    );
 }
 
 #[test]
@@ -43,13 +83,28 @@ fn note_text_from_stdin_and_empty_text_refused() {
     let env = Env::new();
     let t = some_ticket(&env).to_string();
     let mut cmd = env.cmd(&["notes", "add", &t, "--json"]);
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"from a pipe\nsecond line\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"from a pipe\nsecond line\n")
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert!(v["details"].as_str().is_some_and(|d| d.contains("from a pipe") && d.contains("second line")));
+    assert!(
+        v["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("from a pipe") && d.contains("second line"))
+    );
     let empty = env.run(&["notes", "add", &t, "-m", "   "]);
     assert_eq!(empty.code, 2);
 }
@@ -58,10 +113,30 @@ fn note_text_from_stdin_and_empty_text_refused() {
 fn time_add_and_list() {
     let env = Env::new();
     let t = some_ticket(&env).to_string();
-    let added = env.run(&["time", "add", &t, "--start", "09:00", "--end", "09:45", "-m", "Remote session", "--json"]).ok().json();
+    let added = env
+        .run(&[
+            "time",
+            "add",
+            &t,
+            "--start",
+            "09:00",
+            "--end",
+            "09:45",
+            "-m",
+            "Remote session",
+            "--json",
+        ])
+        .ok()
+        .json();
     assert!(added["id"].as_i64().is_some_and(|i| i > 0));
     let logs = env.run(&["time", "list", &t, "--json"]).ok().json();
-    let log = logs.as_array().expect("array").iter().find(|l| l["id"] == added["id"]).cloned().expect("listed");
+    let log = logs
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|l| l["id"] == added["id"])
+        .cloned()
+        .expect("listed");
     assert_eq!(log["startTime"], "09:00:00");
     assert_eq!(log["endTime"], "09:45:00");
     assert!((log["timespent"].as_f64().unwrap_or(0.0) - 0.75).abs() < 1e-9);

@@ -1,22 +1,39 @@
 //! `bmsdesk tickets …` through the real binary against the simulator.
 
-mod common;
+mod cli_support;
 
-use common::Env;
+use cli_support::Env;
 use serde_json::Value;
 
 fn first_account(env: &Env) -> (i64, String) {
     let accounts = env.run(&["accounts", "--json"]).ok().json();
     let a = &accounts[0];
-    (a["id"].as_i64().expect("id"), a["name"].as_str().expect("name").to_string())
+    (
+        a["id"].as_i64().expect("id"),
+        a["name"].as_str().expect("name").to_string(),
+    )
 }
 
 fn create_basic(env: &Env, title: &str) -> Value {
     let (account, _) = first_account(env);
     env.run(&[
-        "tickets", "create", "--json", "--title", title, "--details", "Line one\nLine <two> & more",
-        "--account", &account.to_string(), "--priority", "High", "--type", "Incident",
-        "--source", "Phone", "--queue", "Help Desk",
+        "tickets",
+        "create",
+        "--json",
+        "--title",
+        title,
+        "--details",
+        "Line one\nLine <two> & more",
+        "--account",
+        &account.to_string(),
+        "--priority",
+        "High",
+        "--type",
+        "Incident",
+        "--source",
+        "Phone",
+        "--queue",
+        "Help Desk",
     ])
     .ok()
     .json()
@@ -27,16 +44,33 @@ fn list_filters_by_status_and_limits() {
     let env = Env::new();
     let all = env.run(&["tickets", "list", "--json"]).ok().json();
     let all = all.as_array().expect("array");
-    assert!(all.len() > 50, "demo tenant has open tickets: {}", all.len());
+    assert!(
+        all.len() > 50,
+        "demo tenant has open tickets: {}",
+        all.len()
+    );
     let ids: std::collections::HashSet<i64> = all.iter().filter_map(|t| t["id"].as_i64()).collect();
-    assert_eq!(ids.len(), all.len(), "every ticket exactly once across pages");
+    assert_eq!(
+        ids.len(),
+        all.len(),
+        "every ticket exactly once across pages"
+    );
 
-    let new = env.run(&["tickets", "list", "--json", "--status", "new"]).ok().json();
+    let new = env
+        .run(&["tickets", "list", "--json", "--status", "new"])
+        .ok()
+        .json();
     let new = new.as_array().expect("array");
     assert!(!new.is_empty());
-    assert!(new.iter().all(|t| t["statusName"] == "New"), "name resolved case-insensitively");
+    assert!(
+        new.iter().all(|t| t["statusName"] == "New"),
+        "name resolved case-insensitively"
+    );
 
-    let five = env.run(&["tickets", "list", "--json", "--limit", "5"]).ok().json();
+    let five = env
+        .run(&["tickets", "list", "--json", "--limit", "5"])
+        .ok()
+        .json();
     assert_eq!(five.as_array().map(Vec::len), Some(5));
 
     let table = env.run(&["tickets", "list", "--limit", "3"]).ok();
@@ -51,16 +85,38 @@ fn list_filters_by_status_and_limits() {
 #[test]
 fn list_by_assignee_me_and_account() {
     let env = Env::new();
-    let mine = env.run(&["tickets", "list", "--json", "--assignee", "me", "--include-completed"]).ok().json();
+    let mine = env
+        .run(&[
+            "tickets",
+            "list",
+            "--json",
+            "--assignee",
+            "me",
+            "--include-completed",
+        ])
+        .ok()
+        .json();
     let me = env.run(&["whoami", "--json"]).ok().json();
     let my_name = me["user"]["fullName"].as_str().expect("name").to_string();
     let mine = mine.as_array().expect("array");
     assert!(!mine.is_empty(), "the demo user has tickets");
-    assert!(mine.iter().all(|t| t["assigneeName"].as_str() == Some(my_name.as_str())));
+    assert!(
+        mine.iter()
+            .all(|t| t["assigneeName"].as_str() == Some(my_name.as_str()))
+    );
 
     let (account_id, account_name) = first_account(&env);
-    let by_account = env.run(&["tickets", "list", "--json", "--account", &account_name]).ok().json();
-    assert!(by_account.as_array().expect("array").iter().all(|t| t["accountId"].as_i64() == Some(account_id)));
+    let by_account = env
+        .run(&["tickets", "list", "--json", "--account", &account_name])
+        .ok()
+        .json();
+    assert!(
+        by_account
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|t| t["accountId"].as_i64() == Some(account_id))
+    );
 }
 
 #[test]
@@ -70,7 +126,10 @@ fn get_shows_fields_and_text_not_html() {
     let id = created["id"].as_i64().expect("id").to_string();
     let out = env.run(&["tickets", "get", &id]).ok().stdout;
     assert!(out.contains("Printer on fire"), "{out}");
-    assert!(out.contains("Line <two> & more"), "details converted back to text: {out}");
+    assert!(
+        out.contains("Line <two> & more"),
+        "details converted back to text: {out}"
+    );
     assert!(!out.contains("<br"), "{out}");
     let missing = env.run(&["tickets", "get", "99999999"]);
     assert_eq!(missing.code, 1, "{}", missing.stderr);
@@ -83,17 +142,28 @@ fn create_writes_the_ticket_and_an_audit_line() {
     let created = create_basic(&env, "New laptop for Sam");
     let id = created["id"].as_i64().expect("id");
     let (account_id, _) = first_account(&env);
-    let t = env.block_on(env.client().ticket(id)).expect("ticket exists on the server");
+    let t = env
+        .block_on(env.client().ticket(id))
+        .expect("ticket exists on the server");
     assert_eq!(t.row.title, "New laptop for Sam");
     assert_eq!(t.row.account_id, Some(account_id));
-    assert!(t.row.location_id.is_some(), "main location chosen by default");
+    assert!(
+        t.row.location_id.is_some(),
+        "main location chosen by default"
+    );
     assert_eq!(t.row.priority_name.as_deref(), Some("High"));
     assert_eq!(t.row.status_name.as_deref(), Some("New"), "default status");
     let details = t.details.unwrap_or_default();
-    assert!(details.contains("&lt;two&gt; &amp; more"), "plain text escaped to HTML: {details}");
+    assert!(
+        details.contains("&lt;two&gt; &amp; more"),
+        "plain text escaped to HTML: {details}"
+    );
 
     let audit = env.audit_lines();
-    let line = audit.iter().find(|l| l["command"] == "tickets.create").expect("audited");
+    let line = audit
+        .iter()
+        .find(|l| l["command"] == "tickets.create")
+        .expect("audited");
     assert_eq!(line["status"], "ok");
     assert!(line["timestamp"].is_string());
     assert_eq!(line["args_sanitized"]["Title"], "New laptop for Sam");
@@ -102,20 +172,38 @@ fn create_writes_the_ticket_and_an_audit_line() {
 #[test]
 fn create_from_template_with_overrides() {
     let env = Env::new();
-    let templates = env.run(&["templates", "tickets", "list", "--json"]).ok().json();
+    let templates = env
+        .run(&["templates", "tickets", "list", "--json"])
+        .ok()
+        .json();
     let tpl = &templates[0];
     let tpl_id = tpl["id"].as_i64().expect("template id");
-    let full = env.run(&["templates", "tickets", "get", &tpl_id.to_string(), "--json"]).ok().json();
+    let full = env
+        .run(&["templates", "tickets", "get", &tpl_id.to_string(), "--json"])
+        .ok()
+        .json();
     let (account, _) = first_account(&env);
     let created = env
         .run(&[
-            "tickets", "create", "--json", "--template-id", &tpl_id.to_string(), "--account",
-            &account.to_string(), "--source", "Email", "--priority", "Low",
+            "tickets",
+            "create",
+            "--json",
+            "--template-id",
+            &tpl_id.to_string(),
+            "--account",
+            &account.to_string(),
+            "--source",
+            "Email",
+            "--priority",
+            "Low",
         ])
         .ok()
         .json();
     assert_eq!(created["title"], full["title"], "title from the template");
-    assert_eq!(created["priorityName"], "Low", "flag overrides the template");
+    assert_eq!(
+        created["priorityName"], "Low",
+        "flag overrides the template"
+    );
     assert_eq!(created["sourceId"], 4);
 }
 
@@ -125,8 +213,16 @@ fn create_with_missing_fields_is_refused_before_sending() {
     let before = env.audit_lines().len();
     let run = env.run(&["tickets", "create", "--title", "Only a title"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("missing details, account, location"), "{}", run.stderr);
-    assert_eq!(env.audit_lines().len(), before, "nothing sent, nothing audited");
+    assert!(
+        run.stderr.contains("missing details, account, location"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.audit_lines().len(),
+        before,
+        "nothing sent, nothing audited"
+    );
 }
 
 #[test]
@@ -135,19 +231,44 @@ fn patch_by_name_records_the_previous_value() {
     let created = create_basic(&env, "Patch me");
     let id = created["id"].as_i64().expect("id");
     let old_status = created["statusId"].as_i64().expect("status");
-    let out = env.run(&["tickets", "patch", &id.to_string(), "/StatusId", "In Progress", "/Title", "Patched"]).ok();
+    let out = env
+        .run(&[
+            "tickets",
+            "patch",
+            &id.to_string(),
+            "/StatusId",
+            "In Progress",
+            "/Title",
+            "Patched",
+        ])
+        .ok();
     assert!(out.stdout.contains("In Progress"), "{}", out.stdout);
     let t = env.block_on(env.client().ticket(id)).expect("ticket");
     assert_eq!(t.row.status_name.as_deref(), Some("In Progress"));
     assert_eq!(t.row.title, "Patched");
     let audit = env.audit_lines();
-    let line = audit.iter().rev().find(|l| l["command"] == "tickets.patch").expect("audited");
-    assert_eq!(line["revert_info"]["previous"]["/StatusId"].as_i64(), Some(old_status));
+    let line = audit
+        .iter()
+        .rev()
+        .find(|l| l["command"] == "tickets.patch")
+        .expect("audited");
+    assert_eq!(
+        line["revert_info"]["previous"]["/StatusId"].as_i64(),
+        Some(old_status)
+    );
 
     let odd = env.run(&["tickets", "patch", &id.to_string(), "/StatusId"]);
-    assert_eq!(odd.code, 2, "odd pair count is a usage error: {}", odd.stderr);
+    assert_eq!(
+        odd.code, 2,
+        "odd pair count is a usage error: {}",
+        odd.stderr
+    );
     let bad = env.run(&["tickets", "patch", &id.to_string(), "/NoSuchField", "1"]);
-    assert_eq!(bad.code, 1, "server refusal is an API error: {}", bad.stderr);
+    assert_eq!(
+        bad.code, 1,
+        "server refusal is an API error: {}",
+        bad.stderr
+    );
 }
 
 #[test]
@@ -157,12 +278,24 @@ fn assign_sets_the_assignee_and_writes_the_note() {
     let id = created["id"].as_i64().expect("id");
     let assignees = env.run(&["lookup", "assignees", "--json"]).ok().json();
     let tech = assignees[1]["name"].as_str().expect("name").to_string();
-    env.run(&["tickets", "assign", &id.to_string(), "--assignee", &tech, "--details", "Over to you"]).ok();
+    env.run(&[
+        "tickets",
+        "assign",
+        &id.to_string(),
+        "--assignee",
+        &tech,
+        "--details",
+        "Over to you",
+    ])
+    .ok();
     let c = env.client();
     let t = env.block_on(c.ticket(id)).expect("ticket");
     assert_eq!(t.row.assignee_name.as_deref(), Some(tech.as_str()));
     let notes = env.block_on(c.notes(id)).expect("notes");
-    assert!(notes.iter().any(|n| n.details.contains("Over to you")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.details.contains("Over to you")),
+        "{notes:?}"
+    );
     let missing = env.run(&["tickets", "assign", &id.to_string(), "--details", "x"]);
     assert_eq!(missing.code, 2);
 }
@@ -178,7 +311,10 @@ fn delete_needs_yes_without_a_terminal_and_keeps_revert_info() {
     env.run(&["tickets", "delete", &id, "--yes"]).ok();
     assert_eq!(env.run(&["tickets", "get", &id]).code, 1);
     let audit = env.audit_lines();
-    let line = audit.iter().find(|l| l["command"] == "tickets.delete").expect("audited");
+    let line = audit
+        .iter()
+        .find(|l| l["command"] == "tickets.delete")
+        .expect("audited");
     assert_eq!(line["revert_info"]["title"], "Delete me");
 }
 
@@ -203,5 +339,8 @@ fn corrupt_cache_is_ignored_and_rebuilt() {
     let accounts = env.run(&["accounts", "--json"]).ok().json();
     assert!(accounts.as_array().is_some_and(|a| !a.is_empty()));
     let text = std::fs::read_to_string(&cache_files[0]).expect("rebuilt");
-    assert!(serde_json::from_str::<Value>(&text).is_ok(), "cache rewritten as valid JSON");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_ok(),
+        "cache rewritten as valid JSON"
+    );
 }

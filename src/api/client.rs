@@ -34,10 +34,10 @@ pub fn resolve_base_url(input: &str) -> ApiResult<String> {
         "pulseway" | "psa" | "pulseway-psa" => Some("pulseway"),
         _ => None,
     };
-    if let Some(name) = alias {
-        if let Some((_, url)) = REGIONS.iter().find(|(n, _)| *n == name) {
-            return Ok((*url).to_string());
-        }
+    if let Some(name) = alias
+        && let Some((_, url)) = REGIONS.iter().find(|(n, _)| *n == name)
+    {
+        return Ok((*url).to_string());
     }
     let url = url::Url::parse(input).map_err(|_| {
         ApiError::Config(format!(
@@ -270,10 +270,10 @@ impl Client {
     /// A valid access token: the saved one, a refreshed one, or a fresh sign-in.
     async fn bearer(&self) -> ApiResult<String> {
         let mut st = self.inner.auth.lock().await;
-        if let Some(t) = &st.tokens {
-            if !t.access_expiring(Utc::now()) {
-                return Ok(t.access_token.clone());
-            }
+        if let Some(t) = &st.tokens
+            && !t.access_expiring(Utc::now())
+        {
+            return Ok(t.access_token.clone());
         }
         self.renew(&mut st).await
     }
@@ -281,10 +281,11 @@ impl Client {
     /// After a 401 with `rejected`: renew unless another request already did.
     async fn renew_after_401(&self, rejected: &str) -> ApiResult<String> {
         let mut st = self.inner.auth.lock().await;
-        if let Some(t) = &st.tokens {
-            if t.access_token != rejected && !t.access_expiring(Utc::now()) {
-                return Ok(t.access_token.clone());
-            }
+        if let Some(t) = &st.tokens
+            && t.access_token != rejected
+            && !t.access_expiring(Utc::now())
+        {
+            return Ok(t.access_token.clone());
         }
         // Force a renewal even when the clock says the token is still good.
         if let Some(t) = st.tokens.as_mut() {
@@ -295,18 +296,19 @@ impl Client {
 
     async fn renew(&self, st: &mut AuthState) -> ApiResult<String> {
         let now = Utc::now();
-        if let Some(old) = st.tokens.clone() {
-            if !old.refresh_token.is_empty() && old.refresh_usable(now) {
-                match auth::refresh(&self.inner.http, &self.inner.base, &old).await {
-                    Ok(new) => {
-                        tracing::info!("access token refreshed");
-                        let token = new.access_token.clone();
-                        Self::keep(st, new)?;
-                        return Ok(token);
-                    }
-                    Err(e) if e.is_transient() => return Err(e),
-                    Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
+        if let Some(old) = st.tokens.clone()
+            && !old.refresh_token.is_empty()
+            && old.refresh_usable(now)
+        {
+            match auth::refresh(&self.inner.http, &self.inner.base, &old).await {
+                Ok(new) => {
+                    tracing::info!("access token refreshed");
+                    let token = new.access_token.clone();
+                    Self::keep(st, new)?;
+                    return Ok(token);
                 }
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
             }
         }
         st.tokens = None;

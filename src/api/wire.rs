@@ -64,10 +64,10 @@ impl ErrorInfo {
         if let Some(m) = self.message.as_deref().filter(|m| !m.trim().is_empty()) {
             parts.push(m.trim().to_string());
         }
-        if let Some(d) = self.details.as_deref().filter(|d| !d.trim().is_empty()) {
-            if !parts.iter().any(|p| p == d.trim()) {
-                parts.push(d.trim().to_string());
-            }
+        if let Some(d) = self.details.as_deref().filter(|d| !d.trim().is_empty())
+            && !parts.iter().any(|p| p == d.trim())
+        {
+            parts.push(d.trim().to_string());
         }
         if let Some(subs) = &self.sub_errors {
             parts.extend(subs.iter().filter(|s| !s.trim().is_empty()).cloned());

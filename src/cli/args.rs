@@ -262,14 +262,9 @@ pub struct AssignArgs {
 #[derive(Debug, Subcommand)]
 pub enum NotesCmd {
     /// List a ticket's notes, oldest first
-    List {
-        ticket: i64,
-    },
+    List { ticket: i64 },
     /// Show one note
-    Get {
-        ticket: i64,
-        note: i64,
-    },
+    Get { ticket: i64, note: i64 },
     /// Add a note (text from --message, --file, or stdin)
     Add(NoteWriteArgs),
     /// Replace a note's text

@@ -11,12 +11,13 @@ use super::output;
 use super::resolve::{Resolved, resolve};
 use crate::actions::Actions;
 use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
-use crate::api::{ApiError, Client, Credentials, LookupKind, Secret, TokenStore};
+use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
 use crate::config::{self, Profile};
 use crate::store::audit::AuditLog;
 use crate::store::cache::Cache;
 
 pub struct Ctx {
+    pub config: config::Config,
     pub profile: Profile,
     pub client: Client,
     pub actions: Actions,
@@ -27,72 +28,80 @@ pub struct Ctx {
     me: Option<UserInfo>,
 }
 
-fn env_lookup(key: &str) -> Option<String> {
-    std::env::var(key).ok().filter(|v| !v.is_empty())
+pub fn load_config(global: &GlobalOpts) -> CliResult<config::Config> {
+    config::Config::load(global.config.as_deref(), &config::process_env)
+        .map_err(|e| usage(e.to_string()))
 }
 
-pub fn load_profile(global: &GlobalOpts) -> CliResult<Profile> {
-    let cfg = config::Config::load(global.config.as_deref(), &env_lookup)
+pub fn load_profile(global: &GlobalOpts) -> CliResult<(config::Config, Profile)> {
+    let cfg = load_config(global)?;
+    let profile = cfg
+        .resolve(global.profile.as_deref(), &config::process_env)
         .map_err(|e| usage(e.to_string()))?;
-    cfg.resolve(global.profile.as_deref(), &env_lookup)
-        .map_err(|e| usage(e.to_string()))
+    Ok((cfg, profile))
 }
 
 impl Ctx {
     /// Loads config, builds the client and makes sure there is a usable sign-in (asking for the
     /// password, and an MFA code, only when no saved token can be used).
     pub async fn open(global: &GlobalOpts) -> CliResult<Ctx> {
-        let profile = load_profile(global)?;
+        let (cfg, profile) = load_profile(global)?;
         let interactive = std::io::stdin().is_terminal();
-        let ctx = Self::build(profile, global, interactive, false)?;
+        let ctx = Self::build(cfg, profile, global, interactive, false)?;
         ctx.ensure_signed_in().await?;
         Ok(ctx)
     }
 
     /// Like `open`, but always signs in afresh (`bmsdesk login`).
     pub async fn open_for_login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<Ctx> {
-        let mut profile = load_profile(global)?;
-        if let Some(code) = mfa_code {
-            profile.mfa_code = Some(Secret::new(code));
-        }
+        let (cfg, profile) = load_profile(global)?;
         let interactive = std::io::stdin().is_terminal();
-        let ctx = Self::build(profile, global, interactive, true)?;
+        let ctx = Self::build(cfg, profile, global, interactive, true)?;
+        if let Some(code) = mfa_code.filter(|c| !c.trim().is_empty()) {
+            ctx.client
+                .set_mfa_code(Some(Secret::new(code.trim())))
+                .await;
+        }
         ctx.login().await?;
         Ok(ctx)
     }
 
-    fn build(profile: Profile, global: &GlobalOpts, interactive: bool, force_password: bool) -> CliResult<Ctx> {
-        let base = crate::api::resolve_base_url(&profile.api_base)?;
-        let store = TokenStore::new(profile.token_file.clone());
-        let now = Utc::now();
-        let saved_usable = store
-            .load()
-            .filter(|t| t.belongs_to(&base, profile.tenant.as_deref(), profile.username.as_deref()))
-            .is_some_and(|t| !t.access_expiring(now) || t.refresh_usable(now));
-        let mut password = profile.password.clone();
-        if password.is_none() && (force_password || !saved_usable) && interactive {
-            if let (Some(t), Some(u)) = (&profile.tenant, &profile.username) {
-                let prompt = format!("Password for {u} at {t}: ");
-                password = Some(config::prompt_password(&prompt).map_err(|e| CliError::Local(format!("cannot read the password: {e}")))?);
-            }
+    fn build(
+        config: config::Config,
+        profile: Profile,
+        global: &GlobalOpts,
+        interactive: bool,
+        force_password: bool,
+    ) -> CliResult<Ctx> {
+        let local = |e: config::ConfigError| usage(e.to_string());
+        let saved_usable = profile.has_usable_token(Utc::now());
+        let mut password = profile.password().map_err(local)?;
+        let have_identity = profile.tenant.is_some() && profile.username.is_some();
+        if password.is_none() && have_identity && (force_password || !saved_usable) && interactive {
+            let prompt = format!(
+                "Password for {} at {}: ",
+                profile.username.as_deref().unwrap_or_default(),
+                profile.tenant.as_deref().unwrap_or_default()
+            );
+            password = Some(
+                config::prompt_password(&prompt)
+                    .map_err(|e| CliError::Local(format!("cannot read the password: {e}")))?,
+            );
         }
-        let credentials = match (&profile.tenant, &profile.username, password) {
-            (Some(tenant), Some(username), Some(password)) => Some(Credentials {
-                tenant: tenant.clone(),
-                username: username.clone(),
-                password,
-                mfa_code: profile.mfa_code.clone(),
-            }),
+        let credentials: Option<Credentials> = match password.clone() {
+            Some(p) if have_identity => Some(profile.credentials(p).map_err(local)?),
             _ => None,
         };
         let client = Client::new(profile.client_options(credentials))?;
-        let mut secrets: Vec<Secret> = Vec::new();
-        secrets.extend(profile.password.clone());
-        secrets.extend(profile.mfa_code.clone());
-        let audit = AuditLog::new(profile.audit_dir.clone()).with_secrets(secrets);
+        let mut secrets: Vec<Secret> = profile.known_secrets();
+        secrets.extend(password);
+        let audit = AuditLog::new(profile.audit_dir.clone())
+            .with_secrets(secrets)
+            .with_profile(profile.name.clone());
         let actions = Actions::new(client.clone(), Some(audit));
-        let cache = Cache::load(&profile.cache_file);
+        let cache = Cache::open(&profile);
         Ok(Ctx {
+            config,
             profile,
             client,
             actions,
@@ -112,7 +121,9 @@ impl Ctx {
             }
         }
         if !self.client.has_credentials().await {
-            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(&self.profile))));
+            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(
+                &self.profile,
+            ))));
         }
         self.login().await
     }
@@ -120,7 +131,9 @@ impl Ctx {
     /// Password sign-in; asks for an MFA code when the server wants one and a person is there.
     pub async fn login(&self) -> CliResult<()> {
         if !self.client.has_credentials().await {
-            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(&self.profile))));
+            return Err(CliError::Api(ApiError::Unauthorized(missing_sign_in(
+                &self.profile,
+            ))));
         }
         match self.client.login().await {
             Ok(_) => Ok(()),
@@ -174,7 +187,10 @@ impl Ctx {
     }
 
     pub async fn locations(&mut self, account_id: Id) -> CliResult<Vec<Location>> {
-        let items = self.cache.locations(&self.client, account_id, self.refresh).await?;
+        let items = self
+            .cache
+            .locations(&self.client, account_id, self.refresh)
+            .await?;
         self.persist_cache();
         Ok(items)
     }
@@ -222,7 +238,9 @@ impl Ctx {
     /// Asks "yes/no" on the terminal; without one, refuses (use --yes in scripts).
     pub fn confirm(&self, question: &str) -> CliResult<()> {
         if !self.interactive {
-            return Err(usage(format!("{question} — refusing without a terminal to ask; pass --yes")));
+            return Err(usage(format!(
+                "{question} — refusing without a terminal to ask; pass --yes"
+            )));
         }
         output::note(format!("{question} [y/N] "));
         let mut answer = String::new();

@@ -39,10 +39,16 @@ mod tests {
     #[test]
     fn exit_codes() {
         assert_eq!(usage("x").exit_code(), 2);
-        assert_eq!(CliError::Api(ApiError::AuthFailed("no".into())).exit_code(), 3);
+        assert_eq!(
+            CliError::Api(ApiError::AuthFailed("no".into())).exit_code(),
+            3
+        );
         assert_eq!(CliError::Api(ApiError::MfaRequired).exit_code(), 3);
         assert_eq!(CliError::Api(ApiError::NotFound("t".into())).exit_code(), 1);
-        assert_eq!(CliError::Api(ApiError::Invalid("missing".into())).exit_code(), 2);
+        assert_eq!(
+            CliError::Api(ApiError::Invalid("missing".into())).exit_code(),
+            2
+        );
         assert_eq!(CliError::Local("disk".into()).exit_code(), 1);
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod context;
+// TEMP until the TUI branch lands: pub mod launch;
 pub mod error;
 pub mod notes;
 pub mod output;
@@ -52,18 +53,22 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> CliResult<()> {
     let global = cli.global;
     let Some(command) = cli.command else {
-        return Err(CliError::Usage("the TUI is not wired yet".into()));
+        return Err(CliError::Usage("TUI not merged yet".into()));
     };
     match command {
-        Command::Demo(_) | Command::Sim(_) => Err(CliError::Usage("not wired yet".into())),
+        Command::Demo(_) | Command::Sim(_) => Err(CliError::Usage("TUI not merged yet".into())),
         Command::Login { mfa_code } => {
             let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
             session::login(&global, code).await
         }
         Command::Logout => session::logout(&global).await,
         Command::Whoami => session::whoami(&global).await,
-        Command::Accounts { search } => reference::accounts(&mut Ctx::open(&global).await?, search).await,
-        Command::Locations { account } => reference::locations(&mut Ctx::open(&global).await?, &account).await,
+        Command::Accounts { search } => {
+            reference::accounts(&mut Ctx::open(&global).await?, search).await
+        }
+        Command::Locations { account } => {
+            reference::locations(&mut Ctx::open(&global).await?, &account).await
+        }
         Command::Contacts { account, search } => {
             reference::contacts(&mut Ctx::open(&global).await?, &account, search).await
         }

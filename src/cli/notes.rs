@@ -44,7 +44,10 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
             if !yes {
                 let first = html::to_text(&existing.details);
                 let first = first.lines().next().unwrap_or("");
-                ctx.confirm(&format!("Delete note {note} on ticket {ticket} (\"{}\")?", html::sanitize_line(first)))?;
+                ctx.confirm(&format!(
+                    "Delete note {note} on ticket {ticket} (\"{}\")?",
+                    html::sanitize_line(first)
+                ))?;
             }
             ctx.actions.delete_note(ticket, note).await?;
             if ctx.json {
@@ -79,7 +82,11 @@ async fn list(ctx: &mut Ctx, ticket: i64) -> CliResult<()> {
 }
 
 fn visibility(n: &Note) -> &'static str {
-    if n.is_internal.unwrap_or(true) { "internal" } else { "external" }
+    if n.is_internal.unwrap_or(true) {
+        "internal"
+    } else {
+        "external"
+    }
 }
 
 fn show(n: &Note) -> CliResult<()> {

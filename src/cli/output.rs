@@ -48,7 +48,8 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.into_iter().map(|c| sanitize_line(&c)).collect());
+        self.rows
+            .push(cells.into_iter().map(|c| sanitize_line(&c)).collect());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -68,7 +69,9 @@ impl Table {
             if total > max {
                 let mut excess = total - max;
                 let order: Vec<usize> = match self.flex {
-                    Some(f) => std::iter::once(f).chain((0..n).rev().filter(|&i| i != f)).collect(),
+                    Some(f) => std::iter::once(f)
+                        .chain((0..n).rev().filter(|&i| i != f))
+                        .collect(),
                     None => (0..n).rev().collect(),
                 };
                 for i in order {
@@ -159,8 +162,12 @@ pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 }
 
 pub fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    t.map(|t| {
+        t.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
 }
 
 /// A message for the user on stderr (never stdout, which scripts read).
@@ -175,7 +182,11 @@ mod tests {
     #[test]
     fn table_aligns_and_shrinks_the_flex_column() {
         let mut t = Table::new(vec!["ID", "TITLE", "STATUS"]).flex(1);
-        t.row(vec!["1".into(), "A very long title that will not fit".into(), "Open".into()]);
+        t.row(vec![
+            "1".into(),
+            "A very long title that will not fit".into(),
+            "Open".into(),
+        ]);
         t.row(vec!["22".into(), "Short".into(), "In Progress".into()]);
         let full = t.render(None);
         assert!(full.starts_with("ID  TITLE"), "{full}");
@@ -185,7 +196,10 @@ mod tests {
             assert!(line.chars().count() <= 30, "{line:?}");
         }
         assert!(narrow.contains('…'));
-        assert!(narrow.contains("In Progress"), "status column kept whole: {narrow}");
+        assert!(
+            narrow.contains("In Progress"),
+            "status column kept whole: {narrow}"
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub async fn locations(ctx: &mut Ctx, account: &str) -> CliResult<()> {
         t.row(vec![
             l.id.to_string(),
             l.name.clone(),
-            if l.is_main == Some(true) { "yes".into() } else { String::new() },
+            if l.is_main == Some(true) {
+                "yes".into()
+            } else {
+                String::new()
+            },
         ]);
     }
     t.print()
@@ -62,7 +66,10 @@ pub async fn contacts(ctx: &mut Ctx, account: &str, search: Option<String>) -> C
 pub async fn lookup(ctx: &mut Ctx, kind: &str) -> CliResult<()> {
     let Some(kind) = LookupKind::parse(kind) else {
         let names: Vec<&str> = LookupKind::ALL.iter().map(|k| k.name()).collect();
-        return Err(usage(format!("unknown lookup {kind:?}; one of: {}", names.join(", "))));
+        return Err(usage(format!(
+            "unknown lookup {kind:?}; one of: {}",
+            names.join(", ")
+        )));
     };
     let items = ctx.lookup(kind).await?;
     if ctx.json {
@@ -73,7 +80,11 @@ pub async fn lookup(ctx: &mut Ctx, kind: &str) -> CliResult<()> {
         t.row(vec![
             i.id.to_string(),
             i.name.clone(),
-            if i.is_default == Some(true) { "yes".into() } else { String::new() },
+            if i.is_default == Some(true) {
+                "yes".into()
+            } else {
+                String::new()
+            },
             match i.is_active {
                 Some(false) => "no".into(),
                 _ => String::new(),

@@ -1,7 +1,10 @@
 //! Names accepted where ids are: `--status Open`, `--assignee "Jane Doe"`, `--account Contoso`.
 
 use super::error::{CliResult, usage};
-use crate::api::model::{Account, Contact, Id, Location, LookupItem, NoteTemplate, TicketTemplateSummary, TimeLogTemplate};
+use crate::api::model::{
+    Account, Contact, Id, Location, LookupItem, NoteTemplate, TicketTemplateSummary,
+    TimeLogTemplate,
+};
 
 /// Anything with an id and a display name.
 pub trait Named {
@@ -17,7 +20,15 @@ macro_rules! named {
         }
     )*};
 }
-named!(LookupItem, Account, Location, Contact, TicketTemplateSummary, NoteTemplate, TimeLogTemplate);
+named!(
+    LookupItem,
+    Account,
+    Location,
+    Contact,
+    TicketTemplateSummary,
+    NoteTemplate,
+    TimeLogTemplate
+);
 
 /// Finds `input` (an id or a name) among `items`.
 /// - a number matches an id; when the list is empty (the lookup is unavailable) it is taken as is;
@@ -35,11 +46,17 @@ pub fn resolve<T: Named>(what: &str, input: &str, items: &[T]) -> CliResult<Reso
         return items
             .iter()
             .find(|i| i.id() == id)
-            .map(|i| Resolved { id, name: Some(i.name().to_string()) })
+            .map(|i| Resolved {
+                id,
+                name: Some(i.name().to_string()),
+            })
             .ok_or_else(|| usage(format!("unknown {what} id {id}; {}", known(items))));
     }
     let lower = input.to_lowercase();
-    let exact: Vec<&T> = items.iter().filter(|i| i.name().to_lowercase() == lower).collect();
+    let exact: Vec<&T> = items
+        .iter()
+        .filter(|i| i.name().to_lowercase() == lower)
+        .collect();
     let candidates = if exact.is_empty() {
         items
             .iter()
@@ -53,9 +70,16 @@ pub fn resolve<T: Named>(what: &str, input: &str, items: &[T]) -> CliResult<Reso
             id: one.id(),
             name: Some(one.name().to_string()),
         }),
-        [] => Err(usage(format!("no {what} matches {input:?}; {}", known(items)))),
+        [] => Err(usage(format!(
+            "no {what} matches {input:?}; {}",
+            known(items)
+        ))),
         many => {
-            let names: Vec<String> = many.iter().take(10).map(|i| format!("{} ({})", i.name(), i.id())).collect();
+            let names: Vec<String> = many
+                .iter()
+                .take(10)
+                .map(|i| format!("{} ({})", i.name(), i.id()))
+                .collect();
             Err(usage(format!(
                 "{input:?} matches {} {what} entries: {}{} — be more specific or use the id",
                 many.len(),
@@ -89,15 +113,20 @@ mod tests {
     use super::*;
 
     fn items() -> Vec<LookupItem> {
-        ["New", "In Progress", "Waiting Customer", "Waiting Materials"]
-            .iter()
-            .enumerate()
-            .map(|(i, n)| LookupItem {
-                id: 100 + i as i64,
-                name: n.to_string(),
-                ..Default::default()
-            })
-            .collect()
+        [
+            "New",
+            "In Progress",
+            "Waiting Customer",
+            "Waiting Materials",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| LookupItem {
+            id: 100 + i as i64,
+            name: n.to_string(),
+            ..Default::default()
+        })
+        .collect()
     }
 
     #[test]
@@ -115,9 +144,15 @@ mod tests {
         let e = resolve("status", "waiting", &it).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         let msg = e.to_string();
-        assert!(msg.contains("Waiting Customer (102)") && msg.contains("Waiting Materials (103)"), "{msg}");
+        assert!(
+            msg.contains("Waiting Customer (102)") && msg.contains("Waiting Materials (103)"),
+            "{msg}"
+        );
         let e = resolve("status", "Closed", &it).unwrap_err().to_string();
-        assert!(e.contains("no status matches \"Closed\"") && e.contains("known: New"), "{e}");
+        assert!(
+            e.contains("no status matches \"Closed\"") && e.contains("known: New"),
+            "{e}"
+        );
         let e = resolve("status", "999", &it).unwrap_err().to_string();
         assert!(e.contains("unknown status id 999"), "{e}");
     }

@@ -6,7 +6,6 @@ use super::args::GlobalOpts;
 use super::context::{Ctx, load_profile};
 use super::error::CliResult;
 use super::output;
-use crate::api::TokenStore;
 
 pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<()> {
     let mut ctx = Ctx::open_for_login(global, mfa_code).await?;
@@ -29,14 +28,18 @@ pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<(
 }
 
 pub async fn logout(global: &GlobalOpts) -> CliResult<()> {
-    let profile = load_profile(global)?;
-    let store = TokenStore::new(profile.token_file.clone());
+    let (_, profile) = load_profile(global)?;
+    let store = profile.token_store();
     let had = store.load().is_some();
     store.clear();
     if global.json {
         return output::json(&json!({"signed_out": true, "had_token": had}));
     }
-    output::text(if had { "signed out; token removed" } else { "no saved sign-in" })
+    output::text(if had {
+        "signed out; token removed"
+    } else {
+        "no saved sign-in"
+    })
 }
 
 pub async fn whoami(global: &GlobalOpts) -> CliResult<()> {
@@ -61,7 +64,16 @@ pub async fn whoami(global: &GlobalOpts) -> CliResult<()> {
         ("Tenant", ctx.profile.tenant.clone().unwrap_or_default()),
         ("Profile", ctx.profile.name.clone()),
         ("API", ctx.client.base_url().to_string()),
-        ("Time zone", me.olson_time_zone_name.clone().or(me.time_zone_name.clone()).unwrap_or_default()),
-        ("Token until", output::when(tokens.map(|t| t.access_token_expire_on))),
+        (
+            "Time zone",
+            me.olson_time_zone_name
+                .clone()
+                .or(me.time_zone_name.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "Token until",
+            output::when(tokens.map(|t| t.access_token_expire_on)),
+        ),
     ])
 }

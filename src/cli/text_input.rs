@@ -15,7 +15,11 @@ pub fn read_text(message: Option<&str>, file: Option<&Path>) -> CliResult<String
         (None, Some(p)) => std::fs::read_to_string(p)
             .map_err(|e| CliError::Local(format!("cannot read {}: {e}", p.display())))?,
         (None, None) if !std::io::stdin().is_terminal() => read_stdin()?,
-        (None, None) => return Err(usage("no text given: use --message TEXT, --file PATH, or pipe it on stdin")),
+        (None, None) => {
+            return Err(usage(
+                "no text given: use --message TEXT, --file PATH, or pipe it on stdin",
+            ));
+        }
     };
     if text.trim().is_empty() {
         return Err(usage("the text is empty"));

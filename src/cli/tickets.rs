@@ -57,7 +57,10 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
     let rows: Vec<TicketRow> = match f.limit {
         Some(0) => Vec::new(),
         Some(n) if n as u32 <= ctx.client.page_size() => {
-            ctx.client.search_tickets_page(&filter, 1, n as u32).await?.result
+            ctx.client
+                .search_tickets_page(&filter, 1, n as u32)
+                .await?
+                .result
         }
         Some(n) => {
             let mut all = ctx.client.search_tickets(&filter).await?;
@@ -74,7 +77,10 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         return Ok(());
     }
     let now = Utc::now();
-    let mut t = Table::new(vec!["ID", "NUMBER", "TITLE", "ACCOUNT", "STATUS", "PRIORITY", "ASSIGNEE", "AGE"]).flex(2);
+    let mut t = Table::new(vec![
+        "ID", "NUMBER", "TITLE", "ACCOUNT", "STATUS", "PRIORITY", "ASSIGNEE", "AGE",
+    ])
+    .flex(2);
     for r in &rows {
         t.row(vec![
             r.id.to_string(),
@@ -134,7 +140,11 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
     }
     if let Some(notes) = notes {
         for n in notes {
-            let vis = if n.is_internal.unwrap_or(true) { "internal" } else { "external" };
+            let vis = if n.is_internal.unwrap_or(true) {
+                "internal"
+            } else {
+                "external"
+            };
             output::text(&format!(
                 "\n── note {} · {} · {} · {}\n{}",
                 n.id,
@@ -149,8 +159,11 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
 }
 
 fn parse_date(what: &str, s: &str) -> CliResult<DateTime<Utc>> {
-    crate::api::wire::parse_datetime(s)
-        .ok_or_else(|| usage(format!("{what} {s:?} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)")))
+    crate::api::wire::parse_datetime(s).ok_or_else(|| {
+        usage(format!(
+            "{what} {s:?} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"
+        ))
+    })
 }
 
 async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
@@ -177,7 +190,9 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
     let account_id = over.account_id.or(draft.account_id);
     if let Some(loc) = &a.location {
         let Some(account_id) = account_id else {
-            return Err(usage("--location needs --account (locations belong to an account)"));
+            return Err(usage(
+                "--location needs --account (locations belong to an account)",
+            ));
         };
         let locations = ctx.locations(account_id).await?;
         over.location_id = Some(super::resolve::resolve("location", loc, &locations)?.id);
@@ -186,7 +201,11 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
         let main = locations
             .iter()
             .find(|l| l.is_main == Some(true))
-            .or(if locations.len() == 1 { locations.first() } else { None });
+            .or(if locations.len() == 1 {
+                locations.first()
+            } else {
+                None
+            });
         if let Some(m) = main {
             over.location_id = Some(m.id);
         }
@@ -270,7 +289,7 @@ fn patch_value(raw: &str) -> Value {
 }
 
 async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         return Err(usage("patch takes PATH VALUE pairs, e.g. /StatusId 6"));
     }
     let mut ops = Vec::new();
@@ -302,7 +321,11 @@ async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
         id,
         opt(&ticket.row.status_name),
         opt(&ticket.row.priority_name),
-        ticket.row.assignee_name.clone().unwrap_or_else(|| "-".into())
+        ticket
+            .row
+            .assignee_name
+            .clone()
+            .unwrap_or_else(|| "-".into())
     ))
 }
 
@@ -311,7 +334,9 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         return Err(usage("assign needs --assignee and/or --queue"));
     }
     if a.details.trim().is_empty() {
-        return Err(usage("assign needs a note (--details): BMS records one with every assignment"));
+        return Err(usage(
+            "assign needs a note (--details): BMS records one with every assignment",
+        ));
     }
     let assignee_id = match &a.assignee {
         Some(x) => Some(ctx.resolve_assignee(x).await?.id),
@@ -349,7 +374,11 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
     output::text(&format!(
         "assigned ticket {} to {} (queue {})",
         ticket.row.ticket_number,
-        ticket.row.assignee_name.clone().unwrap_or_else(|| "-".into()),
+        ticket
+            .row
+            .assignee_name
+            .clone()
+            .unwrap_or_else(|| "-".into()),
         opt(&ticket.row.queue_name)
     ))
 }
@@ -383,7 +412,10 @@ async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
     if ctx.json {
         return output::json(&json!({"deleted": id}));
     }
-    output::text(&format!("deleted ticket {} (id {id})", ticket.row.ticket_number))
+    output::text(&format!(
+        "deleted ticket {} (id {id})",
+        ticket.row.ticket_number
+    ))
 }
 
 #[cfg(test)]

@@ -22,7 +22,17 @@ pub async fn run(ctx: &mut Ctx, cmd: TimeCmd) -> CliResult<()> {
                 output::note("no time logged");
                 return Ok(());
             }
-            let mut t = Table::new(vec!["ID", "DATE", "FROM", "TO", "HOURS", "BY", "WORK TYPE", "NOTES"]).flex(7);
+            let mut t = Table::new(vec![
+                "ID",
+                "DATE",
+                "FROM",
+                "TO",
+                "HOURS",
+                "BY",
+                "WORK TYPE",
+                "NOTES",
+            ])
+            .flex(7);
             let mut total = 0.0;
             for l in &logs {
                 total += l.timespent.unwrap_or(0.0);
@@ -68,9 +78,14 @@ pub fn span(
         (None, _, None) => return Err(usage("give --start (and --end) or --minutes")),
     };
     if e <= s {
-        return Err(usage("the end must be after the start (split entries that cross midnight)"));
+        return Err(usage(
+            "the end must be after the start (split entries that cross midnight)",
+        ));
     }
-    Ok((s.with_nanosecond(0).unwrap_or(s), e.with_nanosecond(0).unwrap_or(e)))
+    Ok((
+        s.with_nanosecond(0).unwrap_or(s),
+        e.with_nanosecond(0).unwrap_or(e),
+    ))
 }
 
 async fn default_item(ctx: &mut Ctx, kind: LookupKind) -> CliResult<Option<Id>> {
@@ -89,7 +104,11 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
             .map_err(|_| usage(format!("--date {d:?} is not a date (YYYY-MM-DD)")))?,
         None => now.date_naive(),
     };
-    let start = a.start.as_deref().map(|s| parse_hm("--start", s)).transpose()?;
+    let start = a
+        .start
+        .as_deref()
+        .map(|s| parse_hm("--start", s))
+        .transpose()?;
     let end = a.end.as_deref().map(|s| parse_hm("--end", s)).transpose()?;
     let (start, end) = span(start, end, a.minutes, now.time())?;
     let template = match &a.template {
@@ -115,7 +134,9 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         },
     };
     let (Some(work_type_id), Some(role_id)) = (work_type_id, role_id) else {
-        return Err(usage("a time log needs a work type and a role: pass --work-type and --role"));
+        return Err(usage(
+            "a time log needs a work type and a role: pass --work-type and --role",
+        ));
     };
     let me = ctx.me().await?;
     let hours = (end - start).num_minutes() as f64 / 60.0;
@@ -126,7 +147,10 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         work_type_id,
         role_id,
         timespent: Some((hours * 100.0).round() / 100.0),
-        notes: a.notes.clone().or_else(|| template.as_ref().and_then(|t| t.notes.clone())),
+        notes: a
+            .notes
+            .clone()
+            .or_else(|| template.as_ref().and_then(|t| t.notes.clone())),
         internal_notes: a
             .internal_notes
             .clone()
@@ -140,11 +164,7 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
     }
     output::text(&format!(
         "logged {:.2} h on ticket {} ({}–{}, time log {})",
-        hours,
-        a.ticket,
-        input.start_time,
-        input.end_time,
-        log.id
+        hours, a.ticket, input.start_time, input.end_time, log.id
     ))
 }
 
@@ -159,10 +179,22 @@ mod tests {
     #[test]
     fn spans() {
         let now = t(15, 0);
-        assert_eq!(span(Some(t(9, 0)), Some(t(9, 30)), None, now).unwrap(), (t(9, 0), t(9, 30)));
-        assert_eq!(span(Some(t(9, 0)), None, Some(45), now).unwrap(), (t(9, 0), t(9, 45)));
-        assert_eq!(span(None, None, Some(30), now).unwrap(), (t(14, 30), t(15, 0)));
-        assert_eq!(span(None, Some(t(12, 0)), Some(60), now).unwrap(), (t(11, 0), t(12, 0)));
+        assert_eq!(
+            span(Some(t(9, 0)), Some(t(9, 30)), None, now).unwrap(),
+            (t(9, 0), t(9, 30))
+        );
+        assert_eq!(
+            span(Some(t(9, 0)), None, Some(45), now).unwrap(),
+            (t(9, 0), t(9, 45))
+        );
+        assert_eq!(
+            span(None, None, Some(30), now).unwrap(),
+            (t(14, 30), t(15, 0))
+        );
+        assert_eq!(
+            span(None, Some(t(12, 0)), Some(60), now).unwrap(),
+            (t(11, 0), t(12, 0))
+        );
         assert!(span(None, None, None, now).is_err());
         assert!(span(Some(t(10, 0)), Some(t(9, 0)), None, now).is_err());
     }

@@ -1,163 +1,105 @@
-//! Shared harness for CLI tests: a simulator on a random loopback port (hosted by a runtime
-//! owned by the test) and the real `bmsdesk` binary run with an isolated HOME.
-
+//! Shared set-up for the `api_*` tests: a simulator on a random loopback port and the real
+//! client pointed at it.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use std::time::Duration;
 
+use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
+use serde_json::Value;
 
-pub struct Env {
-    pub sim: SimHandle,
-    pub home: tempfile::TempDir,
-    pub rt: tokio::runtime::Runtime,
-    pub user: String,
-    pub password: String,
-}
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
-    }
-    #[track_caller]
-    pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
-        self
-    }
-}
-
-impl Env {
-    pub fn new() -> Env {
-        Self::with(SimConfig::default())
-    }
-
-    pub fn with(cfg: SimConfig) -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let sim = rt.block_on(sim::spawn(SimConfig { port: 0, ..cfg })).expect("simulator starts");
-        Env {
-            sim,
-            home: tempfile::tempdir().expect("tempdir"),
-            rt,
-            user: sim::DEMO_USER.to_string(),
-            password: sim::DEMO_PASSWORD.to_string(),
-        }
-    }
-
-    pub fn home(&self) -> &Path {
-        self.home.path()
-    }
-
-    pub fn audit_dir(&self) -> PathBuf {
-        self.home().join(".bms-actions")
-    }
-
-    /// The command with an isolated environment pointing at the simulator.
-    pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_bmsdesk"));
-        c.args(args);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("BMS") || k.starts_with("XDG_") {
-                c.env_remove(k);
-            }
-        }
-        let h = self.home();
-        c.env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join(".config"))
-            .env("XDG_DATA_HOME", h.join(".local/share"))
-            .env("XDG_CACHE_HOME", h.join(".cache"))
-            .env("XDG_STATE_HOME", h.join(".local/state"))
-            .env("BMS_API_BASE", self.sim.base_url())
-            .env("BMS_TENANT", sim::DEMO_TENANT)
-            .env("BMS_USERNAME", &self.user)
-            .env("BMS_PASSWORD", &self.password)
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::null());
-        c
-    }
-
-    pub fn run(&self, args: &[&str]) -> Run {
-        self.run_cmd(self.cmd(args))
-    }
-
-    pub fn run_cmd(&self, mut c: Command) -> Run {
-        let out: Output = c.output().expect("binary runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// A client signed in to the simulator, for checking what the CLI did.
-    pub fn client(&self) -> bmsdesk::api::Client {
-        let mut opts = bmsdesk::api::ClientOptions::new(self.sim.base_url());
-        opts.credentials = Some(bmsdesk::api::Credentials {
-            tenant: sim::DEMO_TENANT.into(),
-            username: sim::DEMO_USER.into(),
-            password: bmsdesk::api::Secret::new(sim::DEMO_PASSWORD),
-            mfa_code: None,
-        });
-        bmsdesk::api::Client::new(opts).expect("client")
-    }
-
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.rt.block_on(f)
-    }
-
-    /// Every audit line written so far (all days).
-    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
-        let mut lines = Vec::new();
-        if let Ok(dir) = std::fs::read_dir(self.audit_dir()) {
-            let mut files: Vec<_> = dir.flatten().map(|e| e.path()).collect();
-            files.sort();
-            for f in files {
-                let text = std::fs::read_to_string(&f).unwrap_or_default();
-                for l in text.lines().filter(|l| !l.trim().is_empty()) {
-                    lines.push(serde_json::from_str(l).unwrap_or_else(|e| panic!("bad audit line {l:?}: {e}")));
-                }
-            }
-        }
-        lines
-    }
-
-    /// Every file under HOME, as text (for secret scans).
-    pub fn all_files_text(&self) -> String {
-        fn walk(p: &Path, out: &mut String) {
-            if let Ok(rd) = std::fs::read_dir(p) {
-                for e in rd.flatten() {
-                    let path = e.path();
-                    if path.is_dir() {
-                        walk(&path, out);
-                    } else if let Ok(bytes) = std::fs::read(&path) {
-                        out.push_str(&format!("== {}\n", path.display()));
-                        out.push_str(&String::from_utf8_lossy(&bytes));
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        let mut out = String::new();
-        walk(self.home(), &mut out);
-        out
-    }
-}
-
-pub fn short_ttl() -> SimConfig {
+/// A small tenant: quick to generate, big enough for paging.
+pub fn small() -> SimConfig {
     SimConfig {
-        access_ttl: Duration::from_secs(2),
+        tickets: 300,
+        accounts: 12,
         ..SimConfig::default()
     }
+}
+
+pub async fn start(cfg: SimConfig) -> SimHandle {
+    sim::spawn(cfg).await.expect("simulator starts")
+}
+
+pub fn creds(user: &str) -> Credentials {
+    Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: user.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    }
+}
+
+pub fn options(h: &SimHandle, user: &str) -> ClientOptions {
+    let mut o = ClientOptions::new(h.base_url());
+    o.credentials = Some(creds(user));
+    o.backoff = Duration::from_millis(10);
+    o.timeout = Duration::from_secs(10);
+    o
+}
+
+/// The demo technician's client, without a token file.
+pub fn client(h: &SimHandle) -> Client {
+    Client::new(options(h, sim::DEMO_USER)).expect("client")
+}
+
+/// The demo technician's client with its token file at `path`.
+pub fn client_with_store(h: &SimHandle, path: &Path) -> Client {
+    let mut o = options(h, sim::DEMO_USER);
+    o.token_store = Some(TokenStore::new(path));
+    Client::new(o).expect("client")
+}
+
+/// A bearer token from a raw sign-in (for requests made with plain reqwest).
+pub async fn raw_token(h: &SimHandle) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v2/security/authenticate", h.base_url()))
+        .form(&[
+            ("GrantType", "password"),
+            ("UserName", sim::DEMO_USER),
+            ("Password", sim::DEMO_PASSWORD),
+            ("Tenant", sim::DEMO_TENANT),
+        ])
+        .send()
+        .await
+        .expect("sign-in request");
+    let v: Value = resp.json().await.expect("sign-in json");
+    v["result"]["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_string()
+}
+
+/// A raw request with a JSON body; returns status and parsed body.
+pub async fn raw_json(
+    h: &SimHandle,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{}", h.base_url(), path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    let v = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, v)
+}
+
+/// The error message inside a failure envelope.
+pub fn message(v: &Value) -> String {
+    v["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }

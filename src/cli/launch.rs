@@ -1,0 +1,99 @@
+//! Long-running modes: the TUI on the configured tenant, the demo (TUI on an in-process
+//! simulator) and the simulator alone.
+
+use std::time::Duration;
+
+use super::args::{DemoArgs, GlobalOpts, SimArgs};
+use super::context::Ctx;
+use super::error::{CliError, CliResult};
+use crate::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
+use crate::sim::{self, SimConfig};
+use crate::tui::{self, TuiContext};
+
+/// `bmsdesk` with no command: sign in (prompting before the screen is taken), then the TUI.
+pub async fn tui_on_tenant(global: &GlobalOpts) -> CliResult<()> {
+    let ctx = Ctx::open(global).await?;
+    let profile = ctx.profile.clone();
+    tui::run(TuiContext {
+        client: ctx.client.clone(),
+        actions: ctx.actions.clone(),
+        settings: ctx.config.tui.clone(),
+        sla: ctx.config.sla.clone(),
+        state_dir: profile.state_dir.clone(),
+        cache_path: profile.cache_file.clone(),
+        profile: profile.name.clone(),
+        demo: false,
+    })
+    .await
+    .map_err(|e| CliError::Local(format!("{e:#}")))
+}
+
+/// `bmsdesk demo`: a generated tenant on loopback and the real TUI on it. Its state (token,
+/// cache, drafts, audit) lives in a demo folder of its own, apart from any real tenant's.
+pub async fn demo(global: &GlobalOpts, args: &DemoArgs) -> CliResult<()> {
+    let handle = sim::spawn(SimConfig {
+        seed: args.seed,
+        tickets: args.tickets,
+        port: 0,
+        ..SimConfig::default()
+    })
+    .await
+    .map_err(|e| CliError::Local(format!("cannot start the simulator: {e}")))?;
+    // The user's config still applies (keys, views, SLA rules); a broken one must not stop
+    // the demo, so it is simply not used.
+    let cfg = super::context::load_config(global).ok();
+    let state_dir = cfg
+        .as_ref()
+        .and_then(|c| c.state_base(&crate::config::process_env).ok())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("demo");
+    let mut opts = ClientOptions::new(handle.base_url());
+    opts.credentials = Some(Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: sim::DEMO_USER.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    });
+    opts.token_store = Some(TokenStore::new(state_dir.join("token.json")));
+    let client = Client::new(opts)?;
+    let audit = crate::store::audit::AuditLog::new(state_dir.join("audit"));
+    let actions = crate::actions::Actions::new(client.clone(), Some(audit));
+    let result = tui::run(TuiContext {
+        client,
+        actions,
+        settings: cfg.as_ref().map(|c| c.tui.clone()).unwrap_or_default(),
+        sla: cfg.as_ref().map(|c| c.sla.clone()).unwrap_or_default(),
+        cache_path: state_dir.join("cache.json"),
+        state_dir,
+        profile: "demo".into(),
+        demo: true,
+    })
+    .await;
+    handle.shutdown().await;
+    result.map_err(|e| CliError::Local(format!("{e:#}")))
+}
+
+/// `bmsdesk sim`: serves until Ctrl-C, printing how to point the CLI at it.
+pub async fn sim(args: &SimArgs) -> CliResult<()> {
+    let mut cfg = SimConfig {
+        seed: args.seed,
+        tickets: args.tickets,
+        port: args.port,
+        access_ttl: Duration::from_secs(args.access_ttl_secs.max(1)),
+        ..SimConfig::default()
+    };
+    cfg.faults.latency_ms = args.latency_ms;
+    let handle = sim::spawn(cfg)
+        .await
+        .map_err(|e| CliError::Local(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let base = handle.base_url();
+    println!("BMS simulator listening on {base} ({} tickets, seed {})", args.tickets, args.seed);
+    println!("Point bmsdesk at it with:");
+    println!("  export BMS_API_BASE={base} BMS_TENANT='{}' BMS_USERNAME='{}' BMS_PASSWORD='{}'", sim::DEMO_TENANT, sim::DEMO_USER, sim::DEMO_PASSWORD);
+    println!("MFA user: {} (code {}). Fault injection: POST {base}/_sim/faults. Ctrl-C stops.", sim::MFA_USER, sim::MFA_CODE);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Local(format!("cannot wait for Ctrl-C: {e}")))?;
+    handle.shutdown().await;
+    Ok(())
+}

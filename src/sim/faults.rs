@@ -1,0 +1,369 @@
+//! Fault injection and request counting, as middleware over the API routes (`/_sim/*` is
+//! never faulted). Decisions come from a seeded RNG, so a test sees the same faults on every
+//! run for the same sequence of requests.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fastrand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::envelope::SimError;
+use super::state::SimState;
+
+/// What to break. Fractions are probabilities per eligible request and are drawn from one
+/// number, so they add up (keep their sum <= 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Faults {
+    /// Added to every eligible request.
+    pub latency_ms: u64,
+    /// Up to this much more, at random.
+    pub jitter_ms: u64,
+    /// Fraction answered 429 with `Retry-After`.
+    pub rate_limit: f64,
+    /// Every Nth eligible request is answered 429 (0 = off).
+    pub rate_limit_every: u32,
+    /// `Retry-After` seconds on 429 and 503 replies.
+    pub retry_after_secs: u64,
+    /// Fraction answered 500.
+    pub server_error: f64,
+    /// Fraction answered 503 (with `Retry-After`).
+    pub unavailable: f64,
+    /// Fraction whose reply is cut off mid-body and the connection closed. The request is
+    /// carried out first (the server acted, the client cannot know).
+    pub drop: f64,
+    /// Fraction whose reply is 200 with a truncated (malformed) JSON body. The request is
+    /// carried out first.
+    pub malformed: f64,
+    /// Only requests whose path contains this (case-insensitive); `None` = all.
+    pub path_contains: Option<String>,
+    /// Only these methods (`["GET"]`); empty = all.
+    pub methods: Vec<String>,
+    /// Stop injecting after this many faults (latency continues); `None` = no limit.
+    pub limit: Option<u64>,
+    /// Restart the fault RNG with this seed when these faults are set.
+    pub seed: Option<u64>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: 0,
+            jitter_ms: 0,
+            rate_limit: 0.0,
+            rate_limit_every: 0,
+            retry_after_secs: 1,
+            server_error: 0.0,
+            unavailable: 0.0,
+            drop: 0.0,
+            malformed: 0.0,
+            path_contains: None,
+            methods: Vec::new(),
+            limit: None,
+            seed: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    RateLimited,
+    ServerError,
+    Unavailable,
+    Dropped,
+    Malformed,
+}
+
+impl FaultKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::RateLimited => "rateLimited",
+            FaultKind::ServerError => "serverError",
+            FaultKind::Unavailable => "unavailable",
+            FaultKind::Dropped => "dropped",
+            FaultKind::Malformed => "malformed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Decision {
+    pub latency: Duration,
+    pub kind: Option<FaultKind>,
+}
+
+pub struct FaultState {
+    pub faults: Faults,
+    rng: Rng,
+    eligible: u64,
+    injected: u64,
+}
+
+impl FaultState {
+    pub fn new(faults: Faults, seed: u64) -> Self {
+        let rng = Rng::with_seed(faults.seed.unwrap_or(seed ^ 0xfa01_75ee_d000_0001));
+        FaultState {
+            faults,
+            rng,
+            eligible: 0,
+            injected: 0,
+        }
+    }
+
+    pub fn set(&mut self, faults: Faults) {
+        if let Some(seed) = faults.seed {
+            self.rng = Rng::with_seed(seed);
+        }
+        self.faults = faults;
+        self.eligible = 0;
+        self.injected = 0;
+    }
+
+    fn eligible(&self, method: &str, path: &str) -> bool {
+        let f = &self.faults;
+        let path_ok = f
+            .path_contains
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .is_none_or(|p| path.to_ascii_lowercase().contains(&p.to_ascii_lowercase()));
+        let method_ok =
+            f.methods.is_empty() || f.methods.iter().any(|m| m.eq_ignore_ascii_case(method));
+        path_ok && method_ok
+    }
+
+    pub fn decide(&mut self, method: &str, path: &str) -> Decision {
+        if !self.eligible(method, path) {
+            return Decision::default();
+        }
+        self.eligible += 1;
+        let f = &self.faults;
+        let mut latency = Duration::from_millis(f.latency_ms);
+        if f.jitter_ms > 0 {
+            latency += Duration::from_millis(self.rng.u64(0..=f.jitter_ms));
+        }
+        let draw = self.rng.f64();
+        if f.limit.is_some_and(|l| self.injected >= l) {
+            return Decision {
+                latency,
+                kind: None,
+            };
+        }
+        let kind =
+            if f.rate_limit_every > 0 && self.eligible.is_multiple_of(f.rate_limit_every as u64) {
+                Some(FaultKind::RateLimited)
+            } else {
+                let mut edge = 0.0;
+                [
+                    (f.rate_limit, FaultKind::RateLimited),
+                    (f.server_error, FaultKind::ServerError),
+                    (f.unavailable, FaultKind::Unavailable),
+                    (f.drop, FaultKind::Dropped),
+                    (f.malformed, FaultKind::Malformed),
+                ]
+                .into_iter()
+                .find_map(|(p, k)| {
+                    edge += p.max(0.0);
+                    (draw < edge).then_some(k)
+                })
+            };
+        if kind.is_some() {
+            self.injected += 1;
+        }
+        Decision { latency, kind }
+    }
+}
+
+/// The path with numeric segments replaced by `{id}`, the same key the client's
+/// `Client::usage()` uses (`/v2/servicedesk/tickets/{id}/notes`).
+pub fn path_template(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Middleware: counts the request as `"METHOD /path/{id}"`.
+pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next) -> Response {
+    let key = format!("{} {}", req.method(), path_template(req.uri().path()));
+    {
+        let mut stats = st.stats_mut();
+        *stats.requests.entry(key).or_default() += 1;
+        stats.total += 1;
+    }
+    next.run(req).await
+}
+
+fn retry_after(mut resp: Response, secs: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+/// Middleware: applies the active faults.
+pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next) -> Response {
+    let decision = st
+        .fault_state()
+        .decide(req.method().as_str(), req.uri().path());
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let Some(kind) = decision.kind else {
+        return next.run(req).await;
+    };
+    *st.stats_mut()
+        .faults
+        .entry(kind.name().to_string())
+        .or_default() += 1;
+    let secs = st.fault_state().faults.retry_after_secs;
+    let fail = |status: StatusCode, message: &str| SimError {
+        status,
+        code: status.as_u16() as i64,
+        message: message.to_string(),
+    };
+    match kind {
+        FaultKind::RateLimited => retry_after(
+            fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                "API calls quota exceeded: maximum admitted 1500 per hour per endpoint",
+            )
+            .into_response(),
+            secs,
+        ),
+        FaultKind::ServerError => fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An unexpected error occurred (simulated)",
+        )
+        .into_response(),
+        FaultKind::Unavailable => retry_after(
+            fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is temporarily unavailable (simulated)",
+            )
+            .into_response(),
+            secs,
+        ),
+        FaultKind::Dropped => cut_reply(next.run(req).await, true).await,
+        FaultKind::Malformed => cut_reply(next.run(req).await, false).await,
+    }
+}
+
+/// Keeps the first half of a reply. `drop`: announce the full length and then fail the body,
+/// so the connection closes mid-reply; otherwise send the half as a complete (broken) body.
+async fn cut_reply(resp: Response, drop: bool) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let full = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let full = if full.len() < 4 {
+        Bytes::from_static(br#"{"success":true,"result":{"id":1}}"#)
+    } else {
+        full
+    };
+    let half = full.slice(0..full.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if drop {
+        if let Ok(v) = HeaderValue::from_str(&full.len().to_string()) {
+            parts.headers.insert(header::CONTENT_LENGTH, v);
+        }
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(half),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "simulated dropped connection",
+            )),
+        ];
+        Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+    } else {
+        Response::from_parts(parts, Body::from(half))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_nth_and_limits_and_scope() {
+        let mut s = FaultState::new(
+            Faults {
+                rate_limit_every: 3,
+                methods: vec!["get".into()],
+                ..Default::default()
+            },
+            1,
+        );
+        let kinds: Vec<_> = (0..6).map(|_| s.decide("GET", "/v2/x").kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                None,
+                None,
+                Some(FaultKind::RateLimited),
+                None,
+                None,
+                Some(FaultKind::RateLimited)
+            ]
+        );
+        assert_eq!(s.decide("POST", "/v2/x").kind, None);
+
+        s.set(Faults {
+            unavailable: 1.0,
+            limit: Some(2),
+            path_contains: Some("/TICKETS".into()),
+            ..Default::default()
+        });
+        assert_eq!(s.decide("GET", "/v2/system/statuses/lookup").kind, None);
+        let kinds: Vec<_> = (0..4)
+            .map(|_| s.decide("GET", "/v2/servicedesk/tickets/1").kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Some(FaultKind::Unavailable),
+                Some(FaultKind::Unavailable),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn fractions_are_deterministic_for_a_seed() {
+        let run = || {
+            let mut s = FaultState::new(
+                Faults {
+                    server_error: 0.2,
+                    drop: 0.1,
+                    latency_ms: 5,
+                    jitter_ms: 10,
+                    seed: Some(99),
+                    ..Default::default()
+                },
+                0,
+            );
+            (0..200).map(|_| s.decide("GET", "/a")).collect::<Vec<_>>()
+        };
+        let a = run();
+        assert_eq!(a, run());
+        let errors = a
+            .iter()
+            .filter(|d| d.kind == Some(FaultKind::ServerError))
+            .count();
+        assert!((20..=60).contains(&errors), "{errors}");
+        assert!(a.iter().any(|d| d.kind == Some(FaultKind::Dropped)));
+        assert!(
+            a.iter()
+                .all(|d| (5..=15).contains(&(d.latency.as_millis() as u64)))
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The built-in BMS simulator: an axum server on loopback speaking the BMS v2 REST API (same
+//! paths, camelCase envelopes, case-insensitive input) over an in-memory tenant generated
+//! from a seed, with fault injection for reliability tests.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use bmsdesk::sim::{self, SimConfig};
+//! let handle = sim::spawn(SimConfig { tickets: 2000, ..SimConfig::default() }).await?;
+//! println!("BMS simulator on {}", handle.base_url());
+//! // sign in with sim::DEMO_TENANT / sim::DEMO_USER / sim::DEMO_PASSWORD
+//! handle.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod control;
+mod crm;
+mod envelope;
+mod faults;
+mod filter;
+mod generate;
+mod lookups;
+mod notes;
+pub mod refdata;
+mod routes;
+mod state;
+mod templates;
+pub mod tenant;
+mod tickets;
+mod timelogs;
+mod view;
+mod words;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::{FaultKind, Faults};
+pub use refdata::{
+    DEMO_USER_FULL_NAME, DEMO_USER_ID, MFA_USER_FULL_NAME, MFA_USER_ID, status_type,
+};
+pub use state::{SimState, SimStats};
+pub use tenant::Tenant;
+
+/// Sign-in of the demo tenant.
+pub const DEMO_TENANT: &str = "Demo MSP";
+pub const DEMO_USER: &str = "tech@demo.example";
+pub const DEMO_PASSWORD: &str = "demo";
+/// A user whose sign-in also needs [`MFA_CODE`] (same tenant and password).
+pub const MFA_USER: &str = "mfa@demo.example";
+pub const MFA_CODE: &str = "123456";
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Seed of the generated tenant (same seed, same tenant).
+    pub seed: u64,
+    pub tickets: usize,
+    pub accounts: usize,
+    /// 0 = any free port.
+    pub port: u16,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Faults active from the start (change at runtime via the handle or `/_sim/faults`).
+    pub faults: Faults,
+    /// Largest `PageSize` honoured; bigger requests get this many rows.
+    pub max_page_size: u32,
+    /// Rows per page when a request gives no `PageSize`.
+    pub default_page_size: u32,
+    /// The "now" the tenant is generated around (SLA targets, ages). `None` = the real now.
+    /// Fix it for reproducible data (snapshot tests); the server clock still runs.
+    pub generated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 42,
+            tickets: 500,
+            accounts: 40,
+            port: 0,
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(24 * 60 * 60),
+            faults: Faults::default(),
+            max_page_size: 1000,
+            default_page_size: 100,
+            generated_at: None,
+        }
+    }
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(365))
+}
+
+/// Builds the state (generates the tenant) without serving it.
+pub fn build_state(cfg: &SimConfig) -> SimState {
+    let now = cfg.generated_at.unwrap_or_else(Utc::now);
+    let tenant = generate::generate(
+        cfg.seed,
+        cfg.tickets,
+        cfg.accounts,
+        now,
+        DEMO_USER,
+        MFA_USER,
+    );
+    SimState(Arc::new(state::Shared {
+        access_ttl: chrono_duration(cfg.access_ttl),
+        refresh_ttl: chrono_duration(cfg.refresh_ttl),
+        default_page_size: cfg.default_page_size.max(1),
+        max_page_size: cfg.max_page_size.max(1),
+        tenant: RwLock::new(tenant),
+        auth: Mutex::new(auth::AuthStore::default()),
+        faults: Mutex::new(faults::FaultState::new(cfg.faults.clone(), cfg.seed)),
+        stats: Mutex::new(SimStats::default()),
+    }))
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    state: SimState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT` (what `ClientOptions::new` takes).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The server's state: inspect the tenant, set faults, expire tokens, read stats.
+    pub fn state(&self) -> &SimState {
+        &self.state
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to 5 s), then returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+
+    /// Serves until `signal` completes (e.g. `tokio::signal::ctrl_c()`), then shuts down.
+    pub async fn run_until<F: std::future::Future>(self, signal: F) {
+        signal.await;
+        self.shutdown().await;
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Generates the tenant and serves it on `127.0.0.1:cfg.port` in a background task.
+pub async fn spawn(cfg: SimConfig) -> std::io::Result<SimHandle> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
+    let addr = listener.local_addr()?;
+    let state = tokio::task::spawn_blocking(move || build_state(&cfg))
+        .await
+        .map_err(std::io::Error::other)?;
+    let app = routes::router(state.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::warn!(error = %e, "simulator stopped with an error");
+        }
+    });
+    tracing::info!(%addr, "BMS simulator listening");
+    Ok(SimHandle {
+        addr,
+        state,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,160 @@
+//! Shared server state, and the inspection/control surface tests use through the handle.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use chrono::Duration;
+
+use super::auth::AuthStore;
+use super::faults::{FaultState, Faults};
+use super::tenant::Tenant;
+use super::view;
+use crate::api::model::{Id, Note, Ticket, TimeLog};
+
+/// Request and fault counters (`GET /_sim/stats`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimStats {
+    /// `"METHOD /path"` with numeric segments as `{id}` (the client's `usage()` key, e.g.
+    /// `"GET /v2/servicedesk/tickets/{id}"`) -> requests that reached a route.
+    pub requests: BTreeMap<String, u64>,
+    /// Fault kind -> times injected.
+    pub faults: BTreeMap<String, u64>,
+    pub total: u64,
+}
+
+impl SimStats {
+    /// Requests counted for `key` (`"GET /v2/servicedesk/tickets/{id}/notes"`).
+    pub fn count(&self, key: &str) -> u64 {
+        self.requests.get(key).copied().unwrap_or(0)
+    }
+}
+
+pub(crate) struct Shared {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub default_page_size: u32,
+    pub max_page_size: u32,
+    pub tenant: RwLock<Tenant>,
+    pub auth: Mutex<AuthStore>,
+    pub faults: Mutex<FaultState>,
+    pub stats: Mutex<SimStats>,
+}
+
+/// A cheap clone of the simulator's state. Handlers use it; tests reach it through
+/// `SimHandle::state()` to look at or change the tenant and the faults.
+#[derive(Clone)]
+pub struct SimState(pub(crate) Arc<Shared>);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SimState {
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.0
+    }
+
+    pub(crate) fn tenant(&self) -> RwLockReadGuard<'_, Tenant> {
+        self.0.tenant.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn tenant_mut(&self) -> RwLockWriteGuard<'_, Tenant> {
+        self.0.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn auth(&self) -> MutexGuard<'_, AuthStore> {
+        lock(&self.0.auth)
+    }
+
+    pub(crate) fn fault_state(&self) -> MutexGuard<'_, FaultState> {
+        lock(&self.0.faults)
+    }
+
+    pub(crate) fn stats_mut(&self) -> MutexGuard<'_, SimStats> {
+        lock(&self.0.stats)
+    }
+
+    /// Runs `f` over the tenant (read-only).
+    pub fn read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> R {
+        f(&self.tenant())
+    }
+
+    /// Runs `f` over the tenant with write access (test set-up).
+    pub fn write<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
+        f(&mut self.tenant_mut())
+    }
+
+    /// A ticket as `GET /v2/servicedesk/tickets/{id}` would return it.
+    pub fn ticket(&self, id: Id) -> Option<Ticket> {
+        self.read(|t| t.ticket(id).map(|r| view::ticket_full(t, r)))
+    }
+
+    /// Live tickets in the tenant.
+    pub fn ticket_count(&self) -> usize {
+        self.read(Tenant::ticket_count)
+    }
+
+    pub fn notes(&self, ticket_id: Id) -> Vec<Note> {
+        self.read(|t| {
+            t.ticket(ticket_id)
+                .map(|r| t.notes_of(r).iter().map(|n| view::note_dto(t, n)).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn note_count(&self, ticket_id: Id) -> usize {
+        self.read(|t| t.ticket(ticket_id).map_or(0, |r| t.notes_of(r).len()))
+    }
+
+    pub fn time_logs(&self, ticket_id: Id) -> Vec<TimeLog> {
+        self.read(|t| {
+            t.ticket(ticket_id)
+                .map(|r| {
+                    t.timelogs_of(r)
+                        .iter()
+                        .map(|l| view::timelog_dto(t, l))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// Replaces the active faults (counters and, if `faults.seed` is set, the RNG restart).
+    pub fn set_faults(&self, faults: Faults) {
+        self.fault_state().set(faults);
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.fault_state().faults.clone()
+    }
+
+    pub fn clear_faults(&self) {
+        self.set_faults(Faults::default());
+    }
+
+    /// Every access token issued so far stops working now (refresh tokens still work).
+    pub fn expire_access_tokens(&self) {
+        self.auth().expire_access(chrono::Utc::now());
+    }
+
+    /// Every refresh token stops working now (a fresh sign-in is needed once the access
+    /// token is gone too).
+    pub fn expire_refresh_tokens(&self) {
+        self.auth().expire_refresh(chrono::Utc::now());
+    }
+
+    /// Both of the above.
+    pub fn expire_all_tokens(&self) {
+        self.expire_access_tokens();
+        self.expire_refresh_tokens();
+    }
+
+    pub fn stats(&self) -> SimStats {
+        self.stats_mut().clone()
+    }
+
+    pub fn reset_stats(&self) {
+        *self.stats_mut() = SimStats::default();
+    }
+}
