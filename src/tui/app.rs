@@ -276,6 +276,22 @@ impl Model {
         cmds
     }
 
+    /// Shows the list saved at the end of the last run until the fresh one arrives.
+    pub fn show_cached(
+        &mut self,
+        mut rows: Vec<TicketRow>,
+        at: DateTime<Utc>,
+        total: Option<u64>,
+    ) -> Vec<Cmd> {
+        rows.iter_mut().for_each(super::worker::clean_row);
+        self.list.upsert(rows);
+        self.list.total = total;
+        self.list.from_cache = true;
+        self.list.loaded_at = Some(at);
+        self.replace_on_page = true;
+        self.prepare()
+    }
+
     pub fn current_view(&self) -> &ViewDef {
         &self.views[self.view.min(self.views.len() - 1)]
     }

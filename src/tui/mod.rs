@@ -35,8 +35,10 @@ use crossterm::{cursor, execute};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use crate::actions::Actions;
 use crate::api::Client;
 use crate::api::model::Id;
+use crate::store::cache::Cache;
 
 pub use app::{Cmd, Model, Msg};
 pub use event_loop::EventLoop;
@@ -45,10 +47,13 @@ pub use settings::Settings;
 /// What `main` hands the TUI.
 pub struct TuiContext {
     pub client: Client,
+    /// Audited writes (`actions.client()` is normally `client`).
+    pub actions: Actions,
     /// The `[tui]` table of the config (keys, views); empty for defaults.
     pub settings: toml::Table,
     /// Drafts and other local state live here.
     pub state_dir: PathBuf,
+    /// The profile's cache file (accounts, lookups, templates, last ticket list).
     pub cache_path: PathBuf,
     pub profile: String,
     pub demo: bool,
@@ -137,9 +142,17 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let saved = drafts.list();
     let mut model = Model::new(settings, &ctx.profile, ctx.demo);
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
+    let cache = Cache::load(&ctx.cache_path);
+    let snapshot = cache.load_tickets();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let worker = worker::spawn(ctx.client.clone(), tx.clone());
-    let init = model.init(saved);
+    let _ = &ctx.client;
+    let worker = worker::spawn(ctx.actions.clone(), cache, tx.clone());
+    let mut init = model.init(saved);
+    if let Some(s) = snapshot
+        && s.view.as_deref() == Some(model.current_view().cache_key().as_str())
+    {
+        init.extend(model.show_cached(s.rows, s.fetched_at, s.total));
+    }
 
     install_panic_hook();
     enter_terminal()?;

@@ -379,10 +379,7 @@ fn new_ticket_from_template_through_the_picker_chain() {
     };
     let req = *req;
     assert_eq!(draft.title.as_deref(), Some("Printer offline (2F)"));
-    assert_eq!(
-        draft.details.as_deref(),
-        Some("<p>Printer shows offline</p>")
-    );
+    assert_eq!(draft.details.as_deref(), Some("Printer shows offline"));
     assert_eq!(
         (
             draft.account_id,
@@ -604,7 +601,7 @@ fn note_editor_saves_drafts_and_sends() {
     else {
         panic!("{cmds:?}")
     };
-    assert_eq!(input.details, "<p>Rebooted</p>");
+    assert_eq!(input.details, "Rebooted");
     assert!(!input.is_internal);
     assert_eq!(input.type_id, 5);
     assert!(
@@ -871,7 +868,7 @@ fn assign_requires_a_note_and_sends_status() {
     assert_eq!(input.assignee_id, Some(8));
     assert_eq!(input.queue_id, None);
     assert_eq!(input.status_id, 2, "keeps the current status");
-    assert_eq!(input.details, "<p>over to Bob</p>");
+    assert_eq!(input.details, "over to Bob");
     let req = *req;
     let mut t = Ticket {
         row: sample_rows()[1].clone(),

@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn strips_escapes_and_bidi() {
-        assert_eq!(sanitize_line("a\x1b[31mb\u{202e}c\nd"), "a[31mbc d");
+        assert_eq!(sanitize_line("a\x1b[31mb\u{202e}c\nd"), "abc d");
         assert_eq!(sanitize_text("x\r\ny\u{9b}"), "x\ny");
     }
 

@@ -4,7 +4,6 @@
 //! the older one, so the model can drop what is stale. Every server string is sanitized
 //! here, before the model sees it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -14,11 +13,18 @@ use tokio::task::AbortHandle;
 use super::app::Msg;
 use super::settings::{AssigneeSel, ViewDef};
 use super::text::{html_to_text, sanitize_line, sanitize_opt, sanitize_text};
+use crate::actions::Actions;
 use crate::api::model::{
     Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
     TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, UserInfo,
 };
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
+use crate::store::cache::{Cache, Cached, TicketSnapshot};
+
+type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
+
+/// Rows of the last list kept on disk for an instant start.
+pub const SNAPSHOT_ROWS: usize = 2000;
 
 /// What the UI asks of the worker.
 #[derive(Debug, Clone)]
@@ -249,32 +255,93 @@ pub fn view_filter(view: &ViewDef, me: Option<&UserInfo>) -> TicketFilter {
     }
 }
 
-/// The writes, in one place: switching to `actions::Actions` (audited) changes only these.
+/// The writes, in one place, all through the audited [`Actions`].
 mod writes {
     use super::*;
 
-    pub async fn create(client: &Client, draft: &TicketDraft) -> ApiResult<Ticket> {
-        let input = draft.validate()?;
-        client.create_ticket(&input).await
+    pub async fn create(a: &Actions, draft: &TicketDraft) -> ApiResult<Ticket> {
+        a.create_ticket(draft).await
     }
-    pub async fn add_note(client: &Client, ticket_id: Id, input: &NoteInput) -> ApiResult<Note> {
-        client.add_note(ticket_id, input).await
+    pub async fn add_note(a: &Actions, ticket_id: Id, input: &NoteInput) -> ApiResult<Note> {
+        a.add_note(ticket_id, input).await
     }
-    pub async fn patch(client: &Client, ticket_id: Id, ops: &[PatchOp]) -> ApiResult<Ticket> {
-        client.patch_ticket(ticket_id, ops).await
+    pub async fn patch(a: &Actions, ticket_id: Id, ops: &[PatchOp]) -> ApiResult<Ticket> {
+        a.patch_ticket(ticket_id, ops).await
     }
-    pub async fn assign(client: &Client, ticket_id: Id, input: &AssignInput) -> ApiResult<()> {
-        client.assign_ticket(ticket_id, input).await
+    pub async fn assign(a: &Actions, ticket_id: Id, input: &AssignInput) -> ApiResult<()> {
+        a.assign(ticket_id, input).await
     }
-    pub async fn delete(client: &Client, ticket_id: Id) -> ApiResult<()> {
-        client.delete_ticket(ticket_id).await
+    pub async fn delete(a: &Actions, ticket_id: Id) -> ApiResult<()> {
+        a.delete_ticket(ticket_id).await
     }
+}
+
+/// Cache or fetch without holding the cache lock over the network: the fresh cached value,
+/// else a fetch (stored and saved), else on a transient failure the stale value.
+async fn cached<T: Clone>(
+    cache: &CacheRef,
+    refresh: bool,
+    get: impl Fn(&Cache) -> Option<&Cached<T>>,
+    put: impl FnOnce(&mut Cache, T),
+    fetch: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<(T, DateTime<Utc>)> {
+    let (hit, ttl) = {
+        let c = cache.lock().await;
+        (get(&c).cloned(), c.ttl())
+    };
+    if let Some(h) = &hit
+        && !refresh
+        && h.is_fresh(ttl)
+    {
+        return Ok((h.value.clone(), h.fetched_at));
+    }
+    match fetch.await {
+        Ok(v) => {
+            let mut c = cache.lock().await;
+            put(&mut c, v.clone());
+            if let Err(e) = c.save() {
+                tracing::warn!(error = %e, "cannot save the cache");
+            }
+            Ok((v, Utc::now()))
+        }
+        Err(e) if !refresh && e.is_transient() => match hit {
+            Some(h) => Ok((h.value, h.fetched_at)),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+async fn locations(
+    client: &Client,
+    cache: &CacheRef,
+    account_id: Id,
+    refresh: bool,
+) -> Result<Vec<Location>, String> {
+    cached(
+        cache,
+        refresh,
+        |c| c.cached_locations(account_id),
+        |c, v| c.set_locations(account_id, v),
+        client.locations(account_id),
+    )
+    .await
+    .map(|(mut ls, _)| {
+        for l in &mut ls {
+            l.name = sanitize_line(&l.name);
+            l.account_id = account_id;
+        }
+        ls
+    })
+    .map_err(|e| err_text(&e))
 }
 
 pub type MsgTx = mpsc::UnboundedSender<Msg>;
 
 struct Worker {
     client: Client,
+    actions: Actions,
+    cache: CacheRef,
     tx: MsgTx,
     me: Arc<tokio::sync::OnceCell<Option<UserInfo>>>,
     search: Option<AbortHandle>,
@@ -282,10 +349,12 @@ struct Worker {
 }
 
 /// Starts the worker; requests go in on the returned channel, replies come out on `tx`.
-pub fn spawn(client: Client, tx: MsgTx) -> mpsc::Sender<Request> {
+pub fn spawn(actions: Actions, cache: Cache, tx: MsgTx) -> mpsc::Sender<Request> {
     let (req_tx, mut req_rx) = mpsc::channel::<Request>(256);
     let mut w = Worker {
-        client,
+        client: actions.client().clone(),
+        actions,
+        cache: Arc::new(tokio::sync::Mutex::new(cache)),
         tx,
         me: Arc::new(tokio::sync::OnceCell::new()),
         search: None,
@@ -340,15 +409,17 @@ async fn who_am_i(
 impl Worker {
     fn handle(&mut self, req: Request) {
         let client = self.client.clone();
+        let actions = self.actions.clone();
+        let cache = self.cache.clone();
         let tx = self.tx.clone();
         match req {
             Request::Warmup {
                 recent_accounts,
-                refresh: _,
+                refresh,
             } => {
                 let me = self.me.clone();
                 tokio::spawn(async move {
-                    warmup(client, tx, me, recent_accounts).await;
+                    warmup(client, cache, tx, me, recent_accounts, refresh).await;
                 });
             }
             Request::Search { seq, view } => {
@@ -363,13 +434,32 @@ impl Worker {
                         None
                     };
                     let filter = view_filter(&view, me.as_ref());
+                    let mut keep: Vec<TicketRow> = Vec::new();
+                    let mut total_seen = None;
                     let result = client
                         .search_tickets_streamed(&filter, |mut rows, total| {
                             rows.iter_mut().for_each(clean_row);
+                            total_seen = total;
+                            if keep.len() < SNAPSHOT_ROWS {
+                                let n = (SNAPSHOT_ROWS - keep.len()).min(rows.len());
+                                keep.extend_from_slice(&rows[..n]);
+                            }
                             send(&tx, Reply::Page { seq, rows, total });
                         })
                         .await
                         .map_err(|e| err_text(&e));
+                    if result.is_ok() {
+                        let snap = TicketSnapshot {
+                            fetched_at: Utc::now(),
+                            view: Some(view.cache_key()),
+                            total: total_seen,
+                            rows: keep,
+                        };
+                        let c = cache.lock().await;
+                        if let Err(e) = c.save_tickets(&snap) {
+                            tracing::warn!(error = %e, "cannot save the ticket snapshot");
+                        }
+                    }
                     send(
                         &tx,
                         Reply::SearchDone {
@@ -425,16 +515,7 @@ impl Worker {
             }
             Request::Locations { account_id } => {
                 tokio::spawn(async move {
-                    let result = client
-                        .locations(account_id)
-                        .await
-                        .map(|mut ls| {
-                            for l in &mut ls {
-                                l.name = sanitize_line(&l.name);
-                            }
-                            ls
-                        })
-                        .map_err(|e| err_text(&e));
+                    let result = locations(&client, &cache, account_id, false).await;
                     send(&tx, Reply::Locations { account_id, result });
                 });
             }
@@ -466,7 +547,7 @@ impl Worker {
             }
             Request::Create { req, draft } => {
                 tokio::spawn(async move {
-                    let result = writes::create(&client, &draft)
+                    let result = writes::create(&actions, &draft)
                         .await
                         .map(|mut t| {
                             clean_ticket(&mut t);
@@ -482,7 +563,7 @@ impl Worker {
                 input,
             } => {
                 tokio::spawn(async move {
-                    let result = writes::add_note(&client, ticket_id, &input)
+                    let result = writes::add_note(&actions, ticket_id, &input)
                         .await
                         .map_err(|e| err_text(&e));
                     send(
@@ -502,7 +583,7 @@ impl Worker {
                 ops,
             } => {
                 tokio::spawn(async move {
-                    let result = writes::patch(&client, ticket_id, &ops)
+                    let result = writes::patch(&actions, ticket_id, &ops)
                         .await
                         .map(|mut t| {
                             clean_ticket(&mut t);
@@ -526,7 +607,7 @@ impl Worker {
                 input,
             } => {
                 tokio::spawn(async move {
-                    let result = match writes::assign(&client, ticket_id, &input).await {
+                    let result = match writes::assign(&actions, ticket_id, &input).await {
                         // The assign endpoint answers without a body: read the ticket back.
                         Ok(()) => Ok(client.ticket(ticket_id).await.ok().map(|mut t| {
                             clean_ticket(&mut t);
@@ -546,7 +627,7 @@ impl Worker {
             }
             Request::Delete { req, ticket_id } => {
                 tokio::spawn(async move {
-                    let result = writes::delete(&client, ticket_id)
+                    let result = writes::delete(&actions, ticket_id)
                         .await
                         .map_err(|e| err_text(&e));
                     send(
@@ -565,9 +646,11 @@ impl Worker {
 
 async fn warmup(
     client: Client,
+    cache: CacheRef,
     tx: MsgTx,
     me: Arc<tokio::sync::OnceCell<Option<UserInfo>>>,
     recent: Vec<Id>,
+    refresh: bool,
 ) {
     let fail = |what: &str, e: ApiError| {
         send(
@@ -579,25 +662,27 @@ async fn warmup(
         )
     };
     let accounts = async {
-        match client.accounts().await {
-            Ok(mut items) => {
+        let got = cached(
+            &cache,
+            refresh,
+            |c| c.cached_accounts(),
+            |c, v| c.set_accounts(v),
+            client.accounts(),
+        )
+        .await;
+        match got {
+            Ok((mut items, fetched_at)) => {
                 for a in &mut items {
                     a.name = sanitize_line(&a.name);
                 }
                 items.sort_by_cached_key(|a| a.name.to_lowercase());
-                send(
-                    &tx,
-                    Reply::Accounts {
-                        items,
-                        fetched_at: Utc::now(),
-                    },
-                );
+                send(&tx, Reply::Accounts { items, fetched_at });
             }
             Err(e) => fail("accounts", e),
         }
     };
     let lookups = async {
-        let kinds = [
+        for kind in [
             LookupKind::Statuses,
             LookupKind::Priorities,
             LookupKind::Queues,
@@ -605,14 +690,17 @@ async fn warmup(
             LookupKind::Sources,
             LookupKind::Assignees,
             LookupKind::NoteTypes,
-        ];
-        let mut seen: HashMap<LookupKind, ()> = HashMap::new();
-        for kind in kinds {
-            if seen.insert(kind, ()).is_some() {
-                continue;
-            }
-            match client.lookup(kind).await {
-                Ok(mut items) => {
+        ] {
+            let got = cached(
+                &cache,
+                refresh,
+                |c| c.cached_lookup(kind),
+                |c, v| c.set_lookup(kind, v),
+                client.lookup(kind),
+            )
+            .await;
+            match got {
+                Ok((mut items, _)) => {
                     clean_lookup(&mut items);
                     send(&tx, Reply::Lookup { kind, items });
                 }
@@ -621,8 +709,16 @@ async fn warmup(
         }
     };
     let templates = async {
-        match client.ticket_templates().await {
-            Ok(mut t) => {
+        let got = cached(
+            &cache,
+            refresh,
+            |c| c.cached_ticket_templates(),
+            |c, v| c.set_ticket_templates(v),
+            client.ticket_templates(),
+        )
+        .await;
+        match got {
+            Ok((mut t, _)) => {
                 for x in &mut t {
                     x.name = sanitize_line(&x.name);
                 }
@@ -630,8 +726,16 @@ async fn warmup(
             }
             Err(e) => fail("ticket templates", e),
         }
-        match client.note_templates().await {
-            Ok(mut t) => {
+        let got = cached(
+            &cache,
+            refresh,
+            |c| c.cached_note_templates(),
+            |c, v| c.set_note_templates(v),
+            client.note_templates(),
+        )
+        .await;
+        match got {
+            Ok((mut t, _)) => {
                 for x in &mut t {
                     x.name = sanitize_line(&x.name);
                 }
@@ -640,21 +744,12 @@ async fn warmup(
             Err(e) => fail("note templates", e),
         }
     };
-    let locations = async {
+    let locs = async {
         for account_id in recent.into_iter().take(8) {
-            let result = client
-                .locations(account_id)
-                .await
-                .map(|mut ls| {
-                    for l in &mut ls {
-                        l.name = sanitize_line(&l.name);
-                    }
-                    ls
-                })
-                .map_err(|e| err_text(&e));
+            let result = locations(&client, &cache, account_id, refresh).await;
             send(&tx, Reply::Locations { account_id, result });
         }
     };
     let who = who_am_i(&client, &me, &tx);
-    tokio::join!(who, accounts, lookups, templates, locations);
+    tokio::join!(who, accounts, lookups, templates, locs);
 }
