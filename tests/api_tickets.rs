@@ -759,3 +759,147 @@ async fn tenant_has_breached_soon_and_paused_open_tickets() {
     );
     assert!(open.iter().all(|r| r.completed_date.is_none()));
 }
+
+#[tokio::test]
+async fn repeated_searches_see_writes_at_once() {
+    let h = start(small()).await;
+    let c = client(&h);
+    let token = raw_token(&h).await;
+    let filter = TicketFilter {
+        title: Some("scanner jammed".into()),
+        ..Default::default()
+    };
+    let count = || async {
+        c.search_tickets_page(&filter, 1, 50)
+            .await
+            .unwrap()
+            .total
+            .unwrap()
+    };
+    assert_eq!(count().await, 0);
+    let body = h.state().read(create_body);
+    let (status, v) = raw_json(
+        &h,
+        &token,
+        Method::POST,
+        "/v2/servicedesk/tickets",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(count().await, 1);
+    let id = v["result"]["id"].as_i64().unwrap();
+    c.patch_ticket(id, &[PatchOp::replace("Title", json!("Something else"))])
+        .await
+        .unwrap();
+    assert_eq!(count().await, 0);
+    c.patch_ticket(
+        id,
+        &[PatchOp::replace("Title", json!("Scanner jammed again"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(count().await, 1);
+    c.delete_ticket(id).await.unwrap();
+    assert_eq!(count().await, 0);
+}
+
+#[tokio::test]
+async fn garbage_input_is_a_400_never_a_crash() {
+    let h = start(small()).await;
+    let token = raw_token(&h).await;
+    let id = h.state().read(|t| t.tickets[0].id);
+    let note_id = h.state().notes(id).first().map_or(1, |n| n.id);
+    let mut far = h.state().read(create_body);
+    far["OpenDate"] = json!("9999-12-31T23:59:59");
+    let bodies = [
+        json!(null),
+        json!("text"),
+        json!(42),
+        json!([{"op": "replace"}]),
+        json!([{"op": 1, "path": 2}]),
+        json!({"Title": {"nested": true}, "AccountId": [1], "OpenDate": "soon"}),
+        json!({"PageSize": -1, "PageNumber": "x", "Filter": {"AccountIds": "1,a"}}),
+        json!({"Filter": {"CreatedOnFrom": "99999-01-01"}}),
+        json!({"StartDate": "2025-13-45", "StartTime": "25:61", "EndTime": 3}),
+        far,
+    ];
+    let paths = [
+        (Method::POST, "/v2/servicedesk/tickets".to_string()),
+        (Method::POST, "/v2/servicedesk/tickets/search".to_string()),
+        (Method::PUT, format!("/v2/servicedesk/tickets/{id}")),
+        (Method::PATCH, format!("/v2/servicedesk/tickets/{id}")),
+        (
+            Method::POST,
+            format!("/v2/servicedesk/tickets/{id}/assignticket"),
+        ),
+        (Method::POST, format!("/v2/servicedesk/tickets/{id}/notes")),
+        (
+            Method::PUT,
+            format!("/v2/servicedesk/tickets/{id}/notes/{note_id}"),
+        ),
+        (
+            Method::POST,
+            format!("/v2/servicedesk/tickets/{id}/timelogs"),
+        ),
+    ];
+    for (method, path) in &paths {
+        for body in &bodies {
+            let (status, v) = raw_json(&h, &token, method.clone(), path, Some(body.clone())).await;
+            assert!(
+                status == 400 || status == 200,
+                "{method} {path} {body} -> {status} {v}"
+            );
+            if status == 400 {
+                assert_eq!(v["success"], false, "{v}");
+                assert!(!message(&v).is_empty());
+            }
+        }
+        // Not JSON at all.
+        let resp = reqwest::Client::new()
+            .request(method.clone(), format!("{}{}", h.base_url(), path))
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .body("{\"Title\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{method} {path}");
+    }
+    let (status, v) = raw_json(
+        &h,
+        &token,
+        Method::GET,
+        "/v2/servicedesk/tickets?PageSize=abc&Filter.OpenDateTo=9999-12-31",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{v}");
+    // The server is still serving.
+    let (status, _) = raw_json(
+        &h,
+        &token,
+        Method::GET,
+        &format!("/v2/servicedesk/tickets/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_server_capping_the_page_size_still_yields_every_ticket() {
+    let h = start(SimConfig {
+        tickets: 2500,
+        max_page_size: 1000,
+        ..small()
+    })
+    .await;
+    let mut o = options(&h, sim::DEMO_USER);
+    o.page_size = 2000;
+    let c = bmsdesk::api::Client::new(o).unwrap();
+    let rows = c.search_tickets(&TicketFilter::default()).await.unwrap();
+    let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 2500, "rows lost to the server's page-size cap");
+    assert_eq!(rows.len(), 2500);
+}

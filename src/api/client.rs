@@ -373,10 +373,12 @@ impl Client {
                         continue;
                     }
                     match decode::<T>(status, &bytes) {
+                        // 429/503 never get here (`attempt` turns them into `Refused`): a 5xx
+                        // here means the server may have acted, so only reads are sent again.
                         Err(e)
                             if e.is_transient()
                                 && attempt < self.inner.max_retries
-                                && Self::may_retry(&method, &AttemptError::Refused(e.clone())) =>
+                                && Self::may_retry(&method, &AttemptError::Unknown(e.clone())) =>
                         {
                             let wait = self.backoff_for(attempt, e.retry_after());
                             tracing::warn!(%method, path, status, ?wait, "transient server error; retrying");
@@ -388,7 +390,7 @@ impl Client {
                 }
                 Err(err) => {
                     if attempt < self.inner.max_retries && Self::may_retry(&method, &err) {
-                        let wait = self.backoff_for(attempt, None);
+                        let wait = self.backoff_for(attempt, err.error().retry_after());
                         tracing::warn!(%method, path, error = %err.error(), ?wait, "request failed; retrying");
                         tokio::time::sleep(wait).await;
                         attempt += 1;

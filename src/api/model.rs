@@ -102,7 +102,8 @@ pub struct TicketRow {
     pub assignee_name: Option<String>,
     pub sla_id: Option<Id>,
     pub sla_name: Option<String>,
-    #[serde(deserialize_with = "flexible_bool::deserialize")]
+    /// .NET spells it `HasMetSLA`, camelCased `hasMetSLA` (not `hasMetSla`).
+    #[serde(rename = "hasMetSLA", deserialize_with = "flexible_bool::deserialize")]
     pub has_met_sla: Option<bool>,
     #[serde(
         rename = "isSLAPaused",
@@ -437,9 +438,9 @@ mod tests {
     #[test]
     fn ticket_row_decodes_from_pascal_and_camel() {
         let pascal = json!({"Success": true, "Result": {"Id": 5, "TicketNumber": "T20250001", "Title": "Printer",
-            "SLAId": 3, "IsSLAPaused": 1, "OpenDate": "2025-01-15T14:00:00", "Details": "<p>x</p>"}});
+            "SLAId": 3, "IsSLAPaused": 1, "HasMetSLA": 0, "OpenDate": "2025-01-15T14:00:00", "Details": "<p>x</p>"}});
         let camel = json!({"success": true, "result": {"id": 5, "ticketNumber": "T20250001", "title": "Printer",
-            "slaId": 3, "isSLAPaused": true, "openDate": "2025-01-15T14:00:00Z", "details": "<p>x</p>"}});
+            "slaId": 3, "isSLAPaused": true, "hasMetSLA": false, "openDate": "2025-01-15T14:00:00Z", "details": "<p>x</p>"}});
         let a = decode::<Ticket>(200, pascal.to_string().as_bytes())
             .unwrap()
             .result;
@@ -449,6 +450,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.row.sla_id, Some(3));
         assert_eq!(a.row.is_sla_paused, Some(true));
+        assert_eq!(a.row.has_met_sla, Some(false));
         assert_eq!(a.details.as_deref(), Some("<p>x</p>"));
     }
 

@@ -48,6 +48,13 @@ impl Client {
         let mut seen = first_len;
         match total {
             Some(total) if total > first_len => {
+                // A short first page with more to come means the server capped the page
+                // size below what we asked: page by the size it actually serves.
+                let size = if first_len > 0 && first_len < size as u64 {
+                    first_len as u32
+                } else {
+                    size
+                };
                 let pages = total.div_ceil(size as u64).min(100_000) as u32;
                 let mut results = stream::iter(2..=pages)
                     .map(|p| async move { self.search_tickets_page(filter, p, size).await })

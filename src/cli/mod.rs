@@ -9,6 +9,7 @@ pub mod output;
 pub mod reference;
 pub mod resolve;
 pub mod session;
+pub mod simulate;
 pub mod text_input;
 pub mod tickets;
 pub mod time;
@@ -31,6 +32,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // Logs go to a file, never the terminal (the TUI owns it). A broken config still logs to
+    // the default place; the command itself then reports the config problem.
+    let log_file =
+        crate::config::Config::load(cli.global.config.as_deref(), &crate::config::process_env)
+            .ok()
+            .and_then(|c| c.log_file(&crate::config::process_env).ok());
+    let _log = crate::logging::init(log_file, "info");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,7 +64,8 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         return Err(CliError::Usage("TUI not merged yet".into()));
     };
     match command {
-        Command::Demo(_) | Command::Sim(_) => Err(CliError::Usage("TUI not merged yet".into())),
+        Command::Demo(_) => Err(CliError::Usage("TUI not merged yet".into())),
+        Command::Sim(args) => simulate::sim(&args).await,
         Command::Login { mfa_code } => {
             let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
             session::login(&global, code).await

@@ -108,6 +108,8 @@ use entities::{named_entity, numeric_char};
 // ---------------------------------------------------------------------------------------------
 // HTML -> text
 
+const MAX_LIST_INDENT: usize = 6;
+
 #[derive(Default)]
 struct Renderer {
     buf: String,
@@ -122,6 +124,12 @@ struct Renderer {
     cells_in_row: u32,
     /// Open links: their target and where their text starts in `buf`.
     links: Vec<(Option<String>, usize)>,
+    /// The input has no further complete tag.
+    no_tags: bool,
+    /// A quote in some attribute never closed; quotes are no longer trusted to hide '>'.
+    quotes_unreliable: bool,
+    /// Raw-text elements (`script`...) whose end tag is not in the rest of the input.
+    unclosed_raw: Vec<String>,
 }
 
 impl Renderer {
@@ -132,7 +140,7 @@ impl Renderer {
         }
         if self.pre_depth > 0 && c == '\n' {
             self.flush_break();
-            self.buf.push('\n');
+            self.push_newline();
             self.at_line_start = true;
             self.pending_space = false;
             return;
@@ -147,6 +155,14 @@ impl Renderer {
         self.buf.push(c);
     }
 
+    /// More than two newlines in a row would be collapsed later anyway; not adding them keeps
+    /// the trailing-newline scans in `flush_break` short.
+    fn push_newline(&mut self) {
+        if !self.buf.ends_with("\n\n") {
+            self.buf.push('\n');
+        }
+    }
+
     fn brk(&mut self, n: u8) {
         self.pending_break = self.pending_break.max(n);
     }
@@ -154,7 +170,7 @@ impl Renderer {
     /// `<br>`: breaks add up, unlike block boundaries.
     fn hard_break(&mut self) {
         self.flush_break();
-        self.buf.push('\n');
+        self.push_newline();
         self.at_line_start = true;
         self.pending_space = false;
     }
@@ -202,15 +218,35 @@ impl Renderer {
         if rest.starts_with("<!") || rest.starts_with("<?") {
             return rest.find('>').map_or("", |i| &rest[i + 1..]);
         }
-        let Some(tag) = parse_tag(rest) else {
-            // Not a tag ("a < b"): the '<' is text.
-            self.text_char('<');
-            return &rest[1..];
+        let parsed = if self.no_tags {
+            Parsed::NotATag
+        } else {
+            parse_tag(rest, !self.quotes_unreliable)
+        };
+        let tag = match parsed {
+            Parsed::Tag(tag, runaway_quote) => {
+                self.quotes_unreliable |= runaway_quote;
+                tag
+            }
+            parsed => {
+                // Not a tag ("a < b"): the '<' is text. With no '>' left in the input no later
+                // '<' can start a tag either, and not scanning again keeps this linear.
+                self.no_tags |= matches!(parsed, Parsed::Unterminated);
+                self.text_char('<');
+                return &rest[1..];
+            }
         };
         let after = &rest[tag.len..];
-        if !tag.closing && matches!(tag.name.as_str(), "script" | "style" | "title" | "head") {
-            self.brk(1);
-            return skip_raw_text(after, &tag.name);
+        if !tag.closing && matches!(tag.name.as_str(), "script" | "style" | "title") {
+            // Without its end tag the content is shown rather than the rest of the text lost.
+            if !self.unclosed_raw.contains(&tag.name) {
+                if let Some(rest) = skip_raw_text(after, &tag.name) {
+                    self.brk(1);
+                    return rest;
+                }
+                // Later ones will not find an end tag either; remember, to stay linear.
+                self.unclosed_raw.push(tag.name.clone());
+            }
         }
         self.apply(&tag);
         after
@@ -242,7 +278,9 @@ impl Renderer {
             }
             ("li", false) => {
                 self.brk(1);
-                let indent = "  ".repeat(self.lists.len().saturating_sub(1));
+                // Capped: hostile nesting must not make the output grow with depth squared.
+                let depth = self.lists.len().saturating_sub(1).min(MAX_LIST_INDENT);
+                let indent = "  ".repeat(depth);
                 let marker = match self.lists.last_mut() {
                     Some(Some(n)) => {
                         let m = format!("{n}. ");
@@ -337,16 +375,26 @@ struct Tag {
     len: usize,
 }
 
-/// Parses `<name attrs...>` or `</name>` at the start of `s`; `None` if it is not a tag.
-fn parse_tag(s: &str) -> Option<Tag> {
+enum Parsed {
+    /// The tag, and whether a runaway quote was ignored to find its end.
+    Tag(Tag, bool),
+    NotATag,
+    /// Looks like a tag but no '>' follows anywhere.
+    Unterminated,
+}
+
+/// Parses `<name attrs...>` or `</name>` at the start of `s`. Quotes in attributes may hide a
+/// '>' unless `honor_quotes` is off (after one runaway quote, so each '<' costs at most a scan
+/// to the next '>').
+fn parse_tag(s: &str, honor_quotes: bool) -> Parsed {
     let bytes = s.as_bytes();
     let mut i = 1;
     let closing = bytes.get(i) == Some(&b'/');
     if closing {
         i += 1;
     }
-    if !bytes.get(i)?.is_ascii_alphabetic() {
-        return None;
+    if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return Parsed::NotATag;
     }
     let name_start = i;
     while i < bytes.len()
@@ -362,26 +410,37 @@ fn parse_tag(s: &str) -> Option<Tag> {
         match quote {
             Some(q) if b == q => quote = None,
             Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if honor_quotes && (b == b'"' || b == b'\'') => quote = Some(b),
             None if b == b'>' => break,
             None => {}
         }
         i += 1;
     }
+    let mut runaway_quote = false;
     if i >= bytes.len() {
-        return None;
+        // An attribute quote that never closes: end the tag at the first '>' after all.
+        match s[attrs_start..].find('>') {
+            Some(j) if honor_quotes => {
+                i = attrs_start + j;
+                runaway_quote = true;
+            }
+            _ => return Parsed::Unterminated,
+        }
     }
     let href = if name == "a" && !closing {
         attribute(&s[attrs_start..i], "href").map(|v| decode_entities(&v))
     } else {
         None
     };
-    Some(Tag {
-        name,
-        closing,
-        href,
-        len: i + 1,
-    })
+    Parsed::Tag(
+        Tag {
+            name,
+            closing,
+            href,
+            len: i + 1,
+        },
+        runaway_quote,
+    )
 }
 
 /// The value of attribute `want` in an attribute string (quoted or bare).
@@ -433,17 +492,19 @@ fn attribute(attrs: &str, want: &str) -> Option<String> {
     None
 }
 
-/// Skips the content of `<script>`/`<style>`-like elements up to and including their end tag.
-fn skip_raw_text<'a>(s: &'a str, name: &str) -> &'a str {
-    let needle = format!("</{name}");
-    let lower = s.to_ascii_lowercase();
-    match lower.find(&needle) {
-        Some(i) => {
-            let after = &s[i..];
-            after.find('>').map_or("", |j| &after[j + 1..])
+/// Skips the content of `<script>`/`<style>`-like elements up to and including their end tag;
+/// `None` when there is no end tag.
+fn skip_raw_text<'a>(s: &'a str, name: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("</") {
+        let at = from + i;
+        if strip_prefix_ci(&s[at + 2..], name).is_some() {
+            let after = &s[at..];
+            return Some(after.find('>').map_or("", |j| &after[j + 1..]));
         }
-        None => "",
+        from = at + 2;
     }
+    None
 }
 
 fn decode_entities(s: &str) -> String {
@@ -744,6 +805,42 @@ mod tests {
     fn stray_angle_brackets_are_text() {
         assert_eq!(to_text("if a < b and c > d"), "if a < b and c > d");
         assert_eq!(to_text("unclosed <b"), "unclosed <b");
+        assert_eq!(to_text("x <b y <i z"), "x <b y <i z");
+        assert_eq!(
+            to_text("<p title=\"runaway>one</p><p>two</p>"),
+            "one\n\ntwo"
+        );
+        // A raw-text element without its end tag does not swallow the rest.
+        assert_eq!(to_text("a <style> b"), "a b");
+        assert_eq!(to_text("<SCRIPT>x</Script >y"), "y");
+    }
+
+    /// Hostile shapes that would make a naive scanner quadratic; each must finish quickly.
+    #[test]
+    fn adversarial_input_stays_linear() {
+        let n = 50_000;
+        let inputs = [
+            "<a".repeat(n),
+            "<a title=\"".repeat(n),
+            "<script>".repeat(n),
+            "<p><br>".repeat(n),
+            "<pre>".to_string() + &"\n".repeat(n),
+            "<!".repeat(n),
+            "&#".repeat(n),
+            "<a href='http://x'>".repeat(n),
+            "<ul><li>x".repeat(n),
+            "<a href='http://x'>y".repeat(n) + &"</a>".repeat(n),
+        ];
+        let started = std::time::Instant::now();
+        for input in &inputs {
+            let out = to_text(input);
+            assert!(out.len() < input.len() * 8, "output grew out of proportion");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

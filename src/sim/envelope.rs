@@ -161,6 +161,13 @@ impl Fields {
         Fields { map }
     }
 
+    /// A stable text form of the fields (keys are lower-cased), for caching by input.
+    pub fn cache_key(&self) -> String {
+        let mut pairs: Vec<(&String, &Value)> = self.map.iter().collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        serde_json::to_string(&pairs).unwrap_or_default()
+    }
+
     fn raw(&self, name: &str) -> Option<&Value> {
         self.map
             .get(&name.to_ascii_lowercase())
@@ -276,9 +283,7 @@ impl Fields {
     pub fn datetime(&self, name: &str) -> SimResult<Option<DateTime<Utc>>> {
         match self.text(name)? {
             None => Ok(None),
-            Some(s) => parse_datetime(&s).map(Some).ok_or_else(|| {
-                SimError::bad_request(format!("{name} is not a valid date-time: {s:?}"))
-            }),
+            Some(s) => parse_wire_datetime(&s, name).map(Some),
         }
     }
 
@@ -336,6 +341,20 @@ impl Fields {
             .collect::<SimResult<Vec<_>>>()
             .map(Some)
     }
+}
+
+/// Parses a request date-time; years outside 1900..=2200 are refused, so date arithmetic
+/// on them (SLA targets, day ranges) cannot overflow.
+pub fn parse_wire_datetime(s: &str, name: &str) -> SimResult<DateTime<Utc>> {
+    use chrono::Datelike;
+    let dt = parse_datetime(s)
+        .ok_or_else(|| SimError::bad_request(format!("{name} is not a valid date-time: {s:?}")))?;
+    if !(1900..=2200).contains(&dt.year()) {
+        return Err(SimError::bad_request(format!(
+            "{name} is out of range: {s:?}"
+        )));
+    }
+    Ok(dt)
 }
 
 /// Parses a JSON body with keys made case-insensitive. Empty body is `Null`.
@@ -439,5 +458,14 @@ mod tests {
         assert_eq!(to.to_rfc3339(), "2025-01-15T23:59:59+00:00");
         let at = f.datetime_to("At").unwrap().unwrap();
         assert_eq!(at.to_rfc3339(), "2025-01-15T10:00:00+00:00");
+        // Far-off years are refused before any arithmetic could overflow.
+        let f = Fields::from_query(Some("To=9999-12-31&From=0001-01-01T00:00:00"));
+        assert!(
+            f.datetime_to("To")
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
+        assert!(f.datetime("From").is_err());
     }
 }

@@ -555,9 +555,10 @@ pub fn ticket_notes(tenant: &Tenant, t: &TicketRec) -> Vec<NoteRec> {
         } else if k == count - 1 && t.completed.is_some() {
             3
         } else if contact.is_some() {
-            weighted(&mut rng, &[35, 40, 25])
+            // Internal note, update to the customer, reply from the customer.
+            [1, 4, 2][weighted(&mut rng, &[35, 40, 25])]
         } else {
-            weighted(&mut rng, &[30, 70, 0])
+            [1, 4][weighted(&mut rng, &[45, 55])]
         };
         let num = rng.u32(100_000..999_999).to_string();
         let tech_name = tech.map_or("Service Desk", |u| u.name.as_str());
@@ -619,20 +620,30 @@ pub fn ticket_timelogs(tenant: &Tenant, t: &TicketRec) -> Vec<TimeLogRec> {
     if st == status_type::NEW || rng.u32(0..100) >= 60 {
         return Vec::new();
     }
+    // Work happens between the first response and completion (or now), never later.
+    let from = t.fr_actual.unwrap_or(t.open_date);
+    let until = t.completed.unwrap_or(tenant.generated_at);
+    let span = (until - from).num_minutes();
+    if span < 30 {
+        return Vec::new();
+    }
     let user = t.assignee_id.unwrap_or(t.created_by);
     let count = rng.i64(1..=2).min(TIMELOGS_PER_TICKET_MAX);
     let base = TIMELOG_GEN_BASE + (t.id - TICKET_ID_BASE) * TIMELOGS_PER_TICKET_MAX;
-    let day = t.fr_actual.unwrap_or(t.open_date);
-    (0..count)
+    let mut logs: Vec<TimeLogRec> = (0..count)
         .map(|k| {
-            let start_min = rng.u32(9 * 4..16 * 4) * 15;
-            let dur = rng.u32(1..=8) * 15;
-            let start_time = NaiveTime::from_hms_opt(start_min / 60, start_min % 60, 0)
+            let dur = rng.i64(1..=8).min(span / 15) * 15;
+            let offset = rng.i64(0..=(span - dur).max(0));
+            let start = from + Duration::minutes(offset);
+            let start_time = NaiveTime::from_hms_opt(start.hour(), start.minute() / 15 * 15, 0)
                 .unwrap_or(NaiveTime::MIN);
-            let end_min = start_min + dur;
-            let end_time =
-                NaiveTime::from_hms_opt(end_min / 60, end_min % 60, 0).unwrap_or(NaiveTime::MIN);
-            let date = (day + Duration::days(k)).date_naive();
+            // A log stays within its day.
+            let dur = dur.min(
+                (NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN) - start_time)
+                    .num_minutes(),
+            );
+            let end_time = start_time + Duration::minutes(dur);
+            let date = start.date_naive();
             TimeLogRec {
                 id: base + k,
                 start_date: date,
@@ -646,10 +657,13 @@ pub fn ticket_timelogs(tenant: &Tenant, t: &TicketRec) -> Vec<TimeLogRec> {
                     .work_type_id
                     .unwrap_or_else(|| tenant.refs.work_type_id("Remote Support")),
                 role_id: *pick(&mut rng, &[15324, 15325]),
-                created_on: date.and_time(end_time).and_utc().min(tenant.generated_at),
+                created_on: date.and_time(end_time).and_utc().min(until),
             }
         })
-        .collect()
+        .filter(|l| l.hours > 0.0)
+        .collect();
+    logs.sort_by_key(|l| (l.start_date, l.start_time, l.id));
+    logs
 }
 
 #[cfg(test)]
@@ -818,6 +832,24 @@ mod tests {
             .filter(|r| !t.timelogs_of(r).is_empty())
             .count();
         assert!(with_logs > 50, "{with_logs}");
+        for r in &t.tickets {
+            let until = r.completed.unwrap_or(now());
+            for l in t.timelogs_of(r) {
+                assert!(l.end_time > l.start_time && l.hours > 0.0);
+                let end = l.start_date.and_time(l.end_time).and_utc();
+                assert!(
+                    end <= until + Duration::minutes(15),
+                    "log after the work ended"
+                );
+            }
+            // Notes do not repeat the acknowledgement.
+            let notes = t.notes_of(r);
+            let acks = notes
+                .iter()
+                .filter(|n| n.details.contains("Thanks for getting in touch"))
+                .count();
+            assert!(acks <= 1, "{} acknowledgements on {}", acks, r.id);
+        }
     }
 
     #[test]

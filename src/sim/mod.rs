@@ -11,6 +11,14 @@
 //! handle.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! * Sign-in: [`DEMO_TENANT`] / [`DEMO_USER`] / [`DEMO_PASSWORD`]; [`MFA_USER`] also needs
+//!   [`MFA_CODE`]. Every technician `first.last@demo.example` signs in with the same password.
+//! * Control (no token, never faulted): `GET|POST /_sim/faults` (a JSON [`Faults`], camelCase
+//!   or PascalCase keys, e.g. `{"latencyMs":200,"rateLimitEvery":5,"methods":["GET"]}`;
+//!   `"expireTokens":true` expires every access token), `POST /_sim/expire-tokens`
+//!   (`{"refresh":true}` also kills refresh tokens), `GET /_sim/stats`, `POST /_sim/stats/reset`.
+//! * Status types (`typeId` of the status lookup): see [`status_type`].
 
 mod auth;
 mod control;
@@ -116,6 +124,8 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         auth: Mutex::new(auth::AuthStore::default()),
         faults: Mutex::new(faults::FaultState::new(cfg.faults.clone(), cfg.seed)),
         stats: Mutex::new(SimStats::default()),
+        version: Default::default(),
+        searches: Mutex::new(Vec::new()),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Shared server state, and the inspection/control surface tests use through the handle.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::Duration;
@@ -30,6 +31,9 @@ impl SimStats {
     }
 }
 
+/// A recent search result: (filter key, tenant version, matching ticket indexes).
+pub(crate) type CachedSearch = (String, u64, Arc<Vec<u32>>);
+
 pub(crate) struct Shared {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -39,7 +43,13 @@ pub(crate) struct Shared {
     pub auth: Mutex<AuthStore>,
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<SimStats>,
+    /// Bumped on every write access to the tenant (invalidates `searches`).
+    pub version: AtomicU64,
+    pub searches: Mutex<Vec<CachedSearch>>,
 }
+
+/// How many distinct recent searches are kept.
+const SEARCH_CACHE: usize = 16;
 
 /// A cheap clone of the simulator's state. Handlers use it; tests reach it through
 /// `SimHandle::state()` to look at or change the tenant and the faults.
@@ -60,7 +70,38 @@ impl SimState {
     }
 
     pub(crate) fn tenant_mut(&self) -> RwLockWriteGuard<'_, Tenant> {
-        self.0.tenant.write().unwrap_or_else(|e| e.into_inner())
+        let guard = self.0.tenant.write().unwrap_or_else(|e| e.into_inner());
+        self.0.version.fetch_add(1, Ordering::SeqCst);
+        guard
+    }
+
+    /// The tenant's write version (read it while holding the read lock).
+    pub(crate) fn version(&self) -> u64 {
+        self.0.version.load(Ordering::SeqCst)
+    }
+
+    /// A cached search result for `key` at `version`, or `compute`d and cached. Paging
+    /// through 100k tickets then scans them once, not once per page.
+    pub(crate) fn cached_search<E>(
+        &self,
+        key: String,
+        version: u64,
+        compute: impl FnOnce() -> Result<Vec<u32>, E>,
+    ) -> Result<Arc<Vec<u32>>, E> {
+        if let Some((_, _, hit)) = lock(&self.0.searches)
+            .iter()
+            .find(|(k, v, _)| *v == version && *k == key)
+        {
+            return Ok(hit.clone());
+        }
+        let ids = Arc::new(compute()?);
+        let mut cache = lock(&self.0.searches);
+        cache.retain(|(_, v, _)| *v == version);
+        if cache.len() >= SEARCH_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, version, ids.clone()));
+        Ok(ids)
     }
 
     pub(crate) fn auth(&self) -> MutexGuard<'_, AuthStore> {

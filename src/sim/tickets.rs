@@ -18,21 +18,24 @@ use super::view;
 /// Runs a search and answers one page with `totalRecords`.
 fn search_page(st: &SimState, filter: &Fields, page: usize, size: usize) -> SimResult<Response> {
     let t = st.tenant();
-    let q = TicketQuery::parse(filter, &t)?;
+    let matching = st.cached_search(filter.cache_key(), st.version(), || {
+        let q = TicketQuery::parse(filter, &t)?;
+        Ok::<_, SimError>(
+            t.order
+                .iter()
+                .copied()
+                .filter(|&i| q.matches(&t, &t.tickets[i as usize]))
+                .collect(),
+        )
+    })?;
     let start = (page - 1).saturating_mul(size);
-    let mut total = 0usize;
-    let mut rows = Vec::with_capacity(size.min(1000));
-    for &i in &t.order {
-        let r = &t.tickets[i as usize];
-        if !q.matches(&t, r) {
-            continue;
-        }
-        if total >= start && rows.len() < size {
-            rows.push(view::row_json(&t, r));
-        }
-        total += 1;
-    }
-    paged(rows, total)
+    let rows = matching
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|&i| view::row_json(&t, &t.tickets[i as usize]))
+        .collect();
+    paged(rows, matching.len())
 }
 
 /// `POST /v2/servicedesk/tickets/search` with `{PageSize, PageNumber, Filter{…}}`.
@@ -452,9 +455,7 @@ fn apply_op(t: &Tenant, rec: &mut TicketRec, op: &Value) -> SimResult<Option<i64
         "duedate" => {
             rec.due_date = match &value {
                 Value::Null => None,
-                Value::String(s) => Some(crate::api::wire::parse_datetime(s).ok_or_else(|| {
-                    SimError::bad_request(format!("{raw_path}: not a valid date-time"))
-                })?),
+                Value::String(s) => Some(super::envelope::parse_wire_datetime(s, raw_path)?),
                 _ => {
                     return Err(SimError::bad_request(format!(
                         "{raw_path}: expected a date-time"
