@@ -209,7 +209,13 @@ where
                 .status()
                 .await;
             let resumed = self.host.resume();
-            let _ = self.terminal.clear();
+            // Full redraw on the fresh screen (resize resets the back buffer without the
+            // cursor-position query `clear` makes).
+            if let Ok(size) = self.terminal.size() {
+                let _ =
+                    self.terminal
+                        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+            }
             resumed.map_err(|e| e.to_string())?;
             let status = status.map_err(|e| format!("cannot start {prog}: {e}"))?;
             let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;

@@ -51,6 +51,8 @@ pub struct TuiContext {
     pub actions: Actions,
     /// The `[tui]` table of the config (keys, views); empty for defaults.
     pub settings: toml::Table,
+    /// The `[sla]` table of the config (SLA rules; shown once the SLA view lands).
+    pub sla: toml::Table,
     /// Drafts and other local state live here.
     pub state_dir: PathBuf,
     /// The profile's cache file (accounts, lookups, templates, last ticket list).
@@ -157,8 +159,10 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     install_panic_hook();
     enter_terminal()?;
     let _guard = Guard;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    // No `terminal.clear()`: it asks the terminal for the cursor position, which a slow link
+    // (or a terminal that never answers) turns into a start-up failure. The alternate screen
+    // is blank already.
     let size = terminal.size()?;
     model.size = (size.width, size.height);
     let mut lp = EventLoop::new(
