@@ -343,7 +343,7 @@ impl Model {
     /// the detail of the selection when it settles.
     pub fn prepare(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
-        if let Some(job) = self.list.prepare() {
+        if let Some(job) = self.list.prepare(self.now) {
             cmds.push(Cmd::Filter(job));
         }
         let h = self.list_height();
@@ -381,6 +381,21 @@ impl Model {
             seq: self.detail.seq,
             id,
         })]
+    }
+
+    /// How far the detail pane can scroll with what it shows now.
+    pub fn detail_max_scroll(&self) -> u16 {
+        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
+        let (Some(area), Some(d)) = (
+            l.detail,
+            self.detail.id.and_then(|id| self.detail.cache.get(&id)),
+        ) else {
+            return 0;
+        };
+        let inner_w = area.width.saturating_sub(2);
+        let inner_h = area.height.saturating_sub(2) as usize;
+        let lines = views::detail::lines(self, d);
+        views::detail::wrapped_height(&lines, inner_w).saturating_sub(inner_h) as u16
     }
 
     pub fn selected(&self) -> Option<&TicketRow> {
@@ -719,10 +734,11 @@ impl Model {
                     Action::PageUp => -(page as i32),
                     _ => page as i32,
                 };
-                self.detail.scroll = (self.detail.scroll as i32 + d).max(0) as u16;
+                let max = self.detail_max_scroll() as i32;
+                self.detail.scroll = (self.detail.scroll as i32 + d).clamp(0, max) as u16;
             }
             Action::Top if detail_keys => self.detail.scroll = 0,
-            Action::Bottom if detail_keys => self.detail.scroll = u16::MAX / 2,
+            Action::Bottom if detail_keys => self.detail.scroll = self.detail_max_scroll(),
             Action::Up => self.list.move_by(-1),
             Action::Down => self.list.move_by(1),
             Action::PageUp => self.list.move_by(-page),

@@ -15,6 +15,8 @@ use crate::api::model::{Id, TicketRow};
 
 /// Lists up to this size are filtered on the key path; larger ones on a blocking thread.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
+/// While pages stream in, re-sort at most this often (the last page always sorts).
+const RESORT_EVERY_MS: i64 = 250;
 
 /// The view's refinements applied locally (server name filters may match loosely).
 #[derive(Debug, Clone, Default)]
@@ -111,6 +113,7 @@ pub struct TicketList {
     pub total: Option<u64>,
     pub loaded_at: Option<DateTime<Utc>>,
     pub from_cache: bool,
+    sorted_at: Option<DateTime<Utc>>,
 }
 
 impl TicketList {
@@ -245,8 +248,14 @@ impl TicketList {
 
     /// Rebuilds the order if rows, sort or view changed; re-runs the filter if needed.
     /// Returns a background filter job when the list is too large to filter inline.
-    pub fn prepare(&mut self) -> Option<FilterJob> {
-        if self.order_dirty {
+    pub fn prepare(&mut self, now: DateTime<Utc>) -> Option<FilterJob> {
+        let throttled = self.loading
+            && !self.order.is_empty()
+            && self
+                .sorted_at
+                .is_some_and(|t| (now - t).num_milliseconds() < RESORT_EVERY_MS);
+        if self.order_dirty && !throttled {
+            self.sorted_at = Some(now);
             self.order_dirty = false;
             let me = self.me.clone();
             let mut order: Vec<u32> = (0..self.rows.len() as u32)

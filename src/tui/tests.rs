@@ -242,8 +242,34 @@ fn detail_fetch_is_debounced_and_tab_switches_focus() {
     assert!(matches!(apis(&cmds)[..], [Request::Detail { id: 2, .. }]));
     m.update(code(KeyCode::Tab));
     assert_eq!(m.focus, Focus::Detail);
+    let seq = m.detail.seq; // Tab asked again (nothing cached yet): answer the newest.
+    let mut d = DetailData {
+        ticket: Ticket {
+            row: sample_rows()[1].clone(),
+            ..Default::default()
+        },
+        fetched_at: now(),
+        ..Default::default()
+    };
+    d.details_text = (0..80)
+        .map(|i| format!("line {i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    m.update(api(Reply::Detail {
+        seq,
+        id: 2,
+        result: Ok(Arc::new(d)),
+    }));
     m.update(key('j'));
     assert_eq!(m.detail.scroll, 1, "j scrolls the detail when it has focus");
+    m.update(key('G'));
+    let max = m.detail_max_scroll();
+    assert!(
+        max > 40 && m.detail.scroll == max,
+        "G goes to the end, not past it"
+    );
+    m.update(key('j'));
+    assert_eq!(m.detail.scroll, max);
     assert_eq!(m.list.sel_id, Some(2));
     m.update(code(KeyCode::Tab));
     assert_eq!(m.focus, Focus::List);
