@@ -2,8 +2,8 @@
 
 pub mod args;
 pub mod context;
-// TEMP until the TUI branch lands: pub mod launch;
 pub mod error;
+pub mod launch;
 pub mod metrics;
 pub mod notes;
 pub mod output;
@@ -62,10 +62,10 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> CliResult<()> {
     let global = cli.global;
     let Some(command) = cli.command else {
-        return Err(CliError::Usage("TUI not merged yet".into()));
+        return launch::tui_on_tenant(&global).await;
     };
     match command {
-        Command::Demo(_) => Err(CliError::Usage("TUI not merged yet".into())),
+        Command::Demo(args) => launch::demo(&global, &args).await,
         Command::Sim(args) => simulate::sim(&args).await,
         Command::Login { mfa_code } => {
             let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
