@@ -129,6 +129,34 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
     }))
 }
 
+/// Ticket rows of a generated tenant as the search endpoint returns them (newest first),
+/// without serving anything: fixtures for benchmarks at MSP scale.
+pub fn generated_rows(
+    seed: u64,
+    tickets: usize,
+    now: DateTime<Utc>,
+) -> Vec<crate::api::model::TicketRow> {
+    let t = generate::generate(seed, tickets, 40, now, DEMO_USER, MFA_USER);
+    t.order
+        .iter()
+        .map(|&i| view::ticket_row(&t, &t.tickets[i as usize]))
+        .collect()
+}
+
+/// The same rows as the JSON objects the search endpoint puts in `result` (camelCase keys,
+/// every field the simulator sends).
+pub fn generated_rows_json(
+    seed: u64,
+    tickets: usize,
+    now: DateTime<Utc>,
+) -> Vec<serde_json::Value> {
+    let t = generate::generate(seed, tickets, 40, now, DEMO_USER, MFA_USER);
+    t.order
+        .iter()
+        .map(|&i| view::row_json(&t, &t.tickets[i as usize]))
+        .collect()
+}
+
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
