@@ -12,6 +12,7 @@ use bmsdesk::domain::{metrics, sla::SlaEngine, sla_settings::SlaSettings};
 use bmsdesk::tui::app::Model;
 use bmsdesk::tui::fuzzy;
 use bmsdesk::tui::list::TicketList;
+use bmsdesk::tui::settings::{Column, Sort};
 use bmsdesk::tui::testkit;
 use bmsdesk::tui::theme::Theme;
 use bmsdesk::tui::views;
@@ -134,6 +135,20 @@ mod list {
         });
     }
 
+    /// The same sorted by account name (text compare, case-insensitive).
+    #[divan::bench(args = [10_000, 100_000], sample_count = 10)]
+    fn resort_by_account(b: Bencher, n: usize) {
+        let mut m = model(n);
+        m.list.sort = Sort {
+            column: Column::Account,
+            desc: false,
+        };
+        b.bench_local(|| {
+            m.list.invalidate();
+            black_box(m.list.prepare(now()));
+        });
+    }
+
     /// Adding one 100-row page to a list of `n` (search text, index, row).
     #[divan::bench(args = SIZES, sample_count = 50)]
     fn upsert_page(b: Bencher, n: usize) {
@@ -222,6 +237,50 @@ mod filter {
     fn picker_rank(b: Bencher, n: usize) {
         let labels: Vec<String> = rows(n).into_iter().map(|r| r.title).collect();
         b.bench_local(|| black_box(fuzzy::rank(labels.iter().map(String::as_str), "prn off")));
+    }
+}
+
+/// Typing "prn off" into a picker of 100k items, a key at a time (each key re-ranks; from
+/// the second key on only the previous matches): the total for the 7 keys.
+mod picker {
+    use super::*;
+    use bmsdesk::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
+
+    #[divan::bench(args = [10_000, 100_000], sample_count = 20)]
+    fn type_query(b: Bencher, n: usize) {
+        let items: Vec<PickItem> = rows(n)
+            .into_iter()
+            .map(|r| PickItem::new(PickKey::Id(r.id), r.title))
+            .collect();
+        let mut p =
+            Picker::new("Pick", Purpose::NoteTemplate, Source::Static).with_items(Some(items));
+        b.bench_local(|| {
+            for c in "prn off".chars() {
+                p.query.push(c);
+                p.rematch();
+            }
+            black_box(p.matches.len());
+            p.query.clear();
+            p.rematch();
+        });
+    }
+
+    /// The first key only (every item scored): the worst single key press.
+    #[divan::bench(args = [10_000, 100_000], sample_count = 20)]
+    fn first_key(b: Bencher, n: usize) {
+        let items: Vec<PickItem> = rows(n)
+            .into_iter()
+            .map(|r| PickItem::new(PickKey::Id(r.id), r.title))
+            .collect();
+        let mut p =
+            Picker::new("Pick", Purpose::NoteTemplate, Source::Static).with_items(Some(items));
+        b.bench_local(|| {
+            p.query.push('p');
+            p.rematch();
+            black_box(p.matches.len());
+            p.query.clear();
+            p.rematch();
+        });
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
 
@@ -33,17 +33,31 @@ pub fn dotnet_camel(key: &str) -> String {
 }
 
 /// Rewrites every object key in `value` (recursively) to its .NET camelCase spelling.
-pub fn normalize_keys(value: Value) -> Value {
+pub fn normalize_keys(mut value: Value) -> Value {
+    normalize_in_place(&mut value);
+    value
+}
+
+/// Keys already in camelCase (the live server's spelling) are left where they are: an
+/// object is only rebuilt when one of its keys starts with a capital.
+fn normalize_in_place(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                out.insert(dotnet_camel(&k), normalize_keys(v));
+            if map
+                .keys()
+                .any(|k| k.starts_with(|c: char| c.is_uppercase()))
+            {
+                let old = std::mem::take(map);
+                for (k, mut v) in old {
+                    normalize_in_place(&mut v);
+                    map.insert(dotnet_camel(&k), v);
+                }
+            } else {
+                map.values_mut().for_each(normalize_in_place);
             }
-            Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(normalize_keys).collect()),
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(normalize_in_place),
+        _ => {}
     }
 }
 

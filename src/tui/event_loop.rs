@@ -55,6 +55,9 @@ pub struct EventLoop<B: Backend> {
     /// Fixed clock for tests; `None` = wall clock.
     pub clock: Option<DateTime<Utc>>,
     dirty: bool,
+    /// Input changed the screen: draw now, not at the next 60 fps slot (the cap is for
+    /// background bursts; a key must show within a frame).
+    urgent: bool,
     last_draw: Option<Instant>,
     editor: Option<(i64, String)>,
     /// Frames drawn (tests check idle draws nothing).
@@ -87,6 +90,7 @@ where
             host,
             clock: None,
             dirty: true,
+            urgent: false,
             last_draw: None,
             editor: None,
             draws: 0,
@@ -106,12 +110,14 @@ where
     }
 
     pub fn on_event(&mut self, ev: Event) {
-        match ev {
-            Event::Key(k) if k.kind == KeyEventKind::Press => self.dispatch(Msg::Key(k)),
-            Event::Paste(s) => self.dispatch(Msg::Paste(s)),
-            Event::Resize(w, h) => self.dispatch(Msg::Resize(w, h)),
-            _ => {}
-        }
+        let msg = match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => Msg::Key(k),
+            Event::Paste(s) => Msg::Paste(s),
+            Event::Resize(w, h) => Msg::Resize(w, h),
+            _ => return,
+        };
+        self.urgent = true;
+        self.dispatch(msg);
     }
 
     pub fn exec(&mut self, cmds: Vec<Cmd>) {
@@ -176,6 +182,7 @@ where
         r?;
         self.draws += 1;
         self.dirty = false;
+        self.urgent = false;
         self.last_draw = Some(Instant::now());
         Ok(())
     }
@@ -185,8 +192,8 @@ where
             return None;
         }
         Some(match self.last_draw {
-            Some(t) => t + FRAME,
-            None => Instant::now(),
+            Some(t) if !self.urgent => t + FRAME,
+            _ => Instant::now(),
         })
     }
 

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use nucleo::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str, Utf32String};
 
 thread_local! {
@@ -46,19 +46,70 @@ pub fn rank<'a>(labels: impl Iterator<Item = &'a str>, query: &str) -> Vec<u32> 
     if p.atoms.is_empty() {
         return labels.enumerate().map(|(i, _)| i as u32).collect();
     }
-    MATCHER.with(|m| {
-        let mut m = m.borrow_mut();
-        let mut buf = Vec::new();
-        let mut scored: Vec<(u32, u32)> = labels
-            .enumerate()
-            .filter_map(|(i, s)| {
-                p.score(Utf32Str::new(s, &mut buf), &mut m)
-                    .map(|score| (i as u32, score))
-            })
+    let labels: Vec<&str> = labels.collect();
+    let all: Vec<u32> = (0..labels.len() as u32).collect();
+    rank_among(&labels, &all, &p)
+}
+
+/// Whether the matches of `new` are a subset of those of `old` (typing on at the end of a
+/// plain query), so a filter or ranking can start from the old matches.
+pub fn narrows(old: &str, new: &str) -> bool {
+    !old.trim().is_empty() && new.starts_with(old) && !new.contains(['!', '\'', '^', '$', '\\'])
+}
+
+/// Lists at least this long are matched on several threads.
+const PARALLEL_FROM: usize = 30_000;
+
+fn threads_for(n: usize) -> usize {
+    if n < PARALLEL_FROM {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+}
+
+/// `f` over `items` in order-preserving chunks, on several threads when the list is long.
+fn chunked<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads <= 1 {
+        return f(items);
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let f = &f;
+        let rest: Vec<_> = items[size..]
+            .chunks(size)
+            .map(|c| s.spawn(move || f(c)))
             .collect();
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.into_iter().map(|(i, _)| i).collect()
+        let mut out = f(&items[..size]);
+        for h in rest {
+            out.extend(h.join().expect("fuzzy worker"));
+        }
+        out
     })
+}
+
+/// The `candidates` (indices into `labels`) that match `p`, best first, ties in index order.
+pub fn rank_among(labels: &[&str], candidates: &[u32], p: &Pattern) -> Vec<u32> {
+    let mut keyed: Vec<u64> = chunked(candidates, |chunk| {
+        MATCHER.with(|m| {
+            let mut m = m.borrow_mut();
+            let mut buf = Vec::new();
+            chunk
+                .iter()
+                .filter_map(|&i| {
+                    let s = labels.get(i as usize)?;
+                    // Best score first, then the lower index: one integer to sort.
+                    p.score(Utf32Str::new(s, &mut buf), &mut m)
+                        .map(|score| (u64::from(u32::MAX - score) << 32) | u64::from(i))
+                })
+                .collect()
+        })
+    });
+    keyed.sort_unstable();
+    keyed.into_iter().map(|k| k as u32).collect()
 }
 
 const CHUNK: usize = 256;
@@ -114,20 +165,68 @@ impl FilterJob {
     }
 }
 
+/// A pattern made only of plain fuzzy atoms with ASCII needles. On an ASCII text such a
+/// pattern matches exactly when every needle is a subsequence of the text (the check nucleo
+/// itself makes before scoring), so a filter that needs no score can stop there. A needle
+/// with a capital is case-sensitive (smart case), as in nucleo.
+struct Quick(Vec<(Vec<u8>, bool)>);
+
+impl Quick {
+    fn new(p: &Pattern) -> Option<Quick> {
+        p.atoms
+            .iter()
+            .map(|a| match (a.negative, a.kind, a.needle_text()) {
+                (false, AtomKind::Fuzzy, Utf32Str::Ascii(n)) if !n.is_empty() => {
+                    Some((n.to_vec(), !n.iter().any(u8::is_ascii_uppercase)))
+                }
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Quick)
+    }
+
+    fn matches(&self, text: &[u8]) -> bool {
+        self.0
+            .iter()
+            .all(|(needle, ignore_case)| subsequence(text, needle, *ignore_case))
+    }
+}
+
+fn subsequence(text: &[u8], needle: &[u8], ignore_case: bool) -> bool {
+    if needle.len() > text.len() {
+        return false;
+    }
+    let mut rest = text.iter();
+    'next: for &n in needle {
+        for &c in rest.by_ref() {
+            if c == n || (ignore_case && c.to_ascii_lowercase() == n) {
+                continue 'next;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// The `candidates` (row indices, in display order) whose text matches `p`, in order.
 pub fn filter(hay: &HayStore, candidates: &[u32], p: &Pattern) -> Vec<u32> {
     if p.atoms.is_empty() {
         return candidates.to_vec();
     }
-    MATCHER.with(|m| {
-        let mut m = m.borrow_mut();
-        candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                hay.get(i as usize)
-                    .is_some_and(|h| p.score(h.slice(..), &mut m).is_some())
-            })
-            .collect()
+    let quick = Quick::new(p);
+    chunked(candidates, |chunk| {
+        MATCHER.with(|m| {
+            let mut m = m.borrow_mut();
+            chunk
+                .iter()
+                .copied()
+                .filter(|&i| match (hay.get(i as usize), &quick) {
+                    (Some(Utf32String::Ascii(text)), Some(q)) => q.matches(text.as_bytes()),
+                    (Some(h), _) => p.score(h.slice(..), &mut m).is_some(),
+                    (None, _) => false,
+                })
+                .collect()
+        })
     })
 }
 
@@ -160,6 +259,87 @@ mod tests {
         h.set(1, "printer email");
         assert_eq!(filter(&h, &order, &pattern("prn")), vec![2, 1, 0]);
         assert_eq!(indices(&pattern("pj"), "Printer jam"), vec![0, 8]);
+    }
+
+    #[test]
+    fn quick_filter_agrees_with_nucleo() {
+        let texts = [
+            "T20250601.0001 Printer offline - Main Office Harbor Dental Group Alice Smith",
+            "T20250601.0002 Outlook keeps asking for password Summit Logistics",
+            "T20250601.0003 VPN drops every hour Café Müller Bob Jones",
+            "T20250601.0004 PRINTER jam Acme",
+            "short",
+            "",
+        ];
+        let mut h = HayStore::default();
+        for t in texts {
+            h.push(t);
+        }
+        let all: Vec<u32> = (0..texts.len() as u32).collect();
+        for q in [
+            "p",
+            "prn",
+            "printer off",
+            "PRINTER",
+            "Printer",
+            "vpn hour",
+            "cafe",
+            "café",
+            "x",
+            "'jam",
+            "!vpn",
+            "^T2025",
+            "Smith$",
+            "pr 0002",
+            "a b c d e f g h",
+        ] {
+            let p = pattern(q);
+            let expect: Vec<u32> = MATCHER.with(|m| {
+                let mut m = m.borrow_mut();
+                all.iter()
+                    .copied()
+                    .filter(|&i| {
+                        p.score(h.get(i as usize).unwrap().slice(..), &mut m)
+                            .is_some()
+                    })
+                    .collect()
+            });
+            assert_eq!(filter(&h, &all, &p), expect, "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn narrowing_only_for_plain_extensions() {
+        assert!(narrows("pri", "prin"));
+        assert!(narrows("pri", "pri x"));
+        assert!(!narrows("", "p"));
+        assert!(!narrows("prin", "pri"));
+        assert!(!narrows("pri", "pri !x"));
+        assert!(!narrows("'", "'pr"));
+        assert!(!narrows("pr", "pr$"));
+    }
+
+    #[test]
+    fn large_lists_rank_the_same_on_threads() {
+        let labels: Vec<String> = (0..40_000).map(|i| format!("item {i} printer")).collect();
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let r = rank(refs.iter().copied(), "9 prn");
+        let p = pattern("9 prn");
+        let single = MATCHER.with(|m| {
+            let mut m = m.borrow_mut();
+            let mut v: Vec<(u32, u32)> = refs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let mut buf = Vec::new();
+                    p.score(Utf32Str::new(s, &mut buf), &mut m)
+                        .map(|sc| (i as u32, sc))
+                })
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.into_iter().map(|(i, _)| i).collect::<Vec<u32>>()
+        });
+        assert_eq!(r, single);
     }
 
     #[test]

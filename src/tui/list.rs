@@ -2,7 +2,6 @@
 //! selection and marks. Rows are only appended or replaced in place (deleted ones are hidden),
 //! so row indices stay valid for background filter jobs.
 
-use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -101,6 +100,8 @@ pub struct TicketList {
     shown_version: u64,
     filter_gen: u64,
     filter_in_flight: bool,
+    /// Query and order version of the job in flight (its result may still narrow a newer query).
+    in_flight: (String, u64),
     filter_dirty: bool,
     pub sync_limit: usize,
     pub sel: usize,
@@ -211,39 +212,86 @@ impl TicketList {
         !self.query.is_empty() && (self.filter_in_flight || self.shown.is_none())
     }
 
-    fn compare(&self, a: u32, b: u32) -> Ordering {
-        let (ra, rb) = (&self.rows[a as usize], &self.rows[b as usize]);
-        let s = |x: &Option<String>| x.as_deref().unwrap_or("").to_string();
-        let ci = |x: &str, y: &str| {
-            x.chars()
-                .flat_map(char::to_lowercase)
-                .cmp(y.chars().flat_map(char::to_lowercase))
+    /// Sort keys of `rows` for the current column, so the sort compares integers: the
+    /// primary/secondary key (text columns as the rank of their case-folded value), reversed
+    /// for a descending sort, then the newest id first. Text is folded once per distinct
+    /// value, not once per comparison.
+    fn sort_keys(&self, rows: &[u32]) -> Vec<(i64, i64, std::cmp::Reverse<Id>, u32)> {
+        let row = |i: u32| &self.rows[i as usize];
+        let text_rank = |f: &dyn Fn(&TicketRow) -> &str| -> Vec<i64> {
+            let mut slot: HashMap<&str, u32> = HashMap::new();
+            let slots: Vec<u32> = rows
+                .iter()
+                .map(|&i| {
+                    let n = slot.len() as u32;
+                    *slot.entry(f(row(i))).or_insert(n)
+                })
+                .collect();
+            let mut distinct: Vec<(String, u32)> = slot
+                .into_iter()
+                .map(|(s, n)| (s.to_lowercase(), n))
+                .collect();
+            distinct.sort_unstable();
+            let mut rank = vec![0i64; distinct.len()];
+            let mut r = 0i64;
+            for (k, (lower, n)) in distinct.iter().enumerate() {
+                if k > 0 && distinct[k - 1].0 != *lower {
+                    r += 1;
+                }
+                rank[*n as usize] = r;
+            }
+            slots.into_iter().map(|s| rank[s as usize]).collect()
         };
-        let rank = |m: &HashMap<Id, u32>, id: Option<Id>| id.and_then(|i| m.get(&i).copied());
-        let ord = match self.sort.column {
-            Column::Number => ra
-                .id
-                .cmp(&rb.id)
-                .then_with(|| ra.ticket_number.cmp(&rb.ticket_number)),
-            Column::Title => ci(&ra.title, &rb.title),
-            Column::Account => ci(&s(&ra.account_name), &s(&rb.account_name)),
-            Column::Assignee => ci(&s(&ra.assignee_name), &s(&rb.assignee_name)),
-            Column::Status => rank(&self.status_rank, ra.status_id)
-                .unwrap_or(u32::MAX)
-                .cmp(&rank(&self.status_rank, rb.status_id).unwrap_or(u32::MAX))
-                .then_with(|| ci(&s(&ra.status_name), &s(&rb.status_name))),
-            Column::Priority => rank(&self.priority_rank, ra.priority_id)
-                .unwrap_or(u32::MAX)
-                .cmp(&rank(&self.priority_rank, rb.priority_id).unwrap_or(u32::MAX))
-                .then_with(|| ci(&s(&ra.priority_name), &s(&rb.priority_name))),
-            // Ascending age = newest first.
-            Column::Age => rb
-                .open_date
-                .or(rb.created_on)
-                .cmp(&ra.open_date.or(ra.created_on)),
+        fn opt(x: &Option<String>) -> &str {
+            x.as_deref().unwrap_or("")
+        }
+        let lookup = |m: &HashMap<Id, u32>, id: Option<Id>| {
+            id.and_then(|i| m.get(&i).copied()).unwrap_or(u32::MAX) as i64
         };
-        let ord = if self.sort.desc { ord.reverse() } else { ord };
-        ord.then_with(|| rb.id.cmp(&ra.id))
+        let zeros = || vec![0i64; rows.len()];
+        let (primary, secondary): (Vec<i64>, Vec<i64>) = match self.sort.column {
+            Column::Number => (rows.iter().map(|&i| row(i).id).collect(), zeros()),
+            Column::Title => (text_rank(&|r| r.title.as_str()), zeros()),
+            Column::Account => (text_rank(&|r| opt(&r.account_name)), zeros()),
+            Column::Assignee => (text_rank(&|r| opt(&r.assignee_name)), zeros()),
+            Column::Status => (
+                rows.iter()
+                    .map(|&i| lookup(&self.status_rank, row(i).status_id))
+                    .collect(),
+                text_rank(&|r| opt(&r.status_name)),
+            ),
+            Column::Priority => (
+                rows.iter()
+                    .map(|&i| lookup(&self.priority_rank, row(i).priority_id))
+                    .collect(),
+                text_rank(&|r| opt(&r.priority_name)),
+            ),
+            // Ascending age = newest first; no date last.
+            Column::Age => (
+                rows.iter()
+                    .map(|&i| {
+                        let r = row(i);
+                        r.open_date
+                            .or(r.created_on)
+                            .map_or(i64::MAX, |t| -t.timestamp_micros())
+                    })
+                    .collect(),
+                zeros(),
+            ),
+        };
+        // `!x` reverses the order of every i64 without overflow.
+        let dir = |x: i64| if self.sort.desc { !x } else { x };
+        rows.iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                (
+                    dir(primary[k]),
+                    dir(secondary[k]),
+                    std::cmp::Reverse(row(i).id),
+                    i,
+                )
+            })
+            .collect()
     }
 
     /// Rebuilds the order if rows, sort or view changed; re-runs the filter if needed.
@@ -258,14 +306,16 @@ impl TicketList {
             self.sorted_at = Some(now);
             self.order_dirty = false;
             let me = self.me.clone();
-            let mut order: Vec<u32> = (0..self.rows.len() as u32)
+            let order: Vec<u32> = (0..self.rows.len() as u32)
                 .filter(|&i| {
                     let r = &self.rows[i as usize];
                     self.alive[i as usize]
                         && (self.pinned.contains(&r.id) || self.local.accepts(r, me.as_deref()))
                 })
                 .collect();
-            order.sort_by(|&a, &b| self.compare(a, b));
+            let mut keyed = self.sort_keys(&order);
+            keyed.sort_unstable();
+            let order: Vec<u32> = keyed.into_iter().map(|k| k.3).collect();
             self.order = Arc::new(order);
             self.order_version += 1;
             let job = self.refilter();
@@ -315,9 +365,7 @@ impl TicketList {
         let candidates = match &self.shown {
             Some(prev)
                 if self.shown_version == self.order_version
-                    && !self.shown_query.is_empty()
-                    && self.query.starts_with(&self.shown_query)
-                    && !self.query.contains('!') =>
+                    && fuzzy::narrows(&self.shown_query, &self.query) =>
             {
                 prev.clone()
             }
@@ -336,6 +384,7 @@ impl TicketList {
             return None;
         }
         self.filter_in_flight = true;
+        self.in_flight = (self.query.clone(), self.order_version);
         Some(FilterJob {
             seq: self.filter_gen,
             pattern,
@@ -347,10 +396,18 @@ impl TicketList {
     /// A background filter finished.
     pub fn filtered(&mut self, seq: u64, rows: Vec<u32>) -> Option<FilterJob> {
         self.filter_in_flight = false;
+        let (job_query, job_version) = std::mem::take(&mut self.in_flight);
         if seq == self.filter_gen {
             self.shown = Some(Arc::new(rows));
             self.shown_query = self.query.clone();
             self.shown_version = self.order_version;
+            self.restore_selection();
+        } else if job_version == self.order_version && fuzzy::narrows(&job_query, &self.query) {
+            // Typed on while it ran: its matches are a superset of the new query's, so
+            // show them until the narrower run lands, and narrow from them.
+            self.shown = Some(Arc::new(rows));
+            self.shown_query = job_query;
+            self.shown_version = job_version;
             self.restore_selection();
         }
         if self.filter_dirty || seq != self.filter_gen {
@@ -412,4 +469,75 @@ pub fn effective_offset(offset: usize, sel: usize, height: usize, len: usize) ->
         off = sel + 1 - height;
     }
     off
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Ordering;
+
+    use super::*;
+    use crate::tui::testkit::row;
+
+    /// The comparison the integer sort keys stand for, written out plainly.
+    fn reference(l: &TicketList, a: u32, b: u32) -> Ordering {
+        let (ra, rb) = (&l.rows[a as usize], &l.rows[b as usize]);
+        let s = |x: &Option<String>| x.as_deref().unwrap_or("").to_lowercase();
+        let rank = |m: &HashMap<Id, u32>, id: Option<Id>| {
+            id.and_then(|i| m.get(&i).copied()).unwrap_or(u32::MAX)
+        };
+        let ord = match l.sort.column {
+            Column::Number => ra.id.cmp(&rb.id),
+            Column::Title => ra.title.to_lowercase().cmp(&rb.title.to_lowercase()),
+            Column::Account => s(&ra.account_name).cmp(&s(&rb.account_name)),
+            Column::Assignee => s(&ra.assignee_name).cmp(&s(&rb.assignee_name)),
+            Column::Status => rank(&l.status_rank, ra.status_id)
+                .cmp(&rank(&l.status_rank, rb.status_id))
+                .then_with(|| s(&ra.status_name).cmp(&s(&rb.status_name))),
+            Column::Priority => rank(&l.priority_rank, ra.priority_id)
+                .cmp(&rank(&l.priority_rank, rb.priority_id))
+                .then_with(|| s(&ra.priority_name).cmp(&s(&rb.priority_name))),
+            Column::Age => rb
+                .open_date
+                .or(rb.created_on)
+                .cmp(&ra.open_date.or(ra.created_on)),
+        };
+        let ord = if l.sort.desc { ord.reverse() } else { ord };
+        ord.then_with(|| rb.id.cmp(&ra.id))
+    }
+
+    #[test]
+    fn every_sort_matches_the_plain_comparison() {
+        let names = ["acme", "Acme", "Contoso", "", "northwind", "Ørsted"];
+        let mut l = TicketList::new();
+        for i in 0..60i64 {
+            let n = names[(i * 7 % 6) as usize];
+            let mut r = row(
+                i + 1,
+                names[(i % 6) as usize],
+                n,
+                (i % 4, ["New", "new", "Open", "Closed"][(i % 4) as usize]),
+                (i % 3, ["High", "Low", "low"][(i % 3) as usize]),
+                (i % 5 != 0).then_some(names[(i * 5 % 6) as usize]),
+            );
+            if i % 9 == 0 {
+                r.open_date = None;
+            }
+            if i % 11 == 0 {
+                r.open_date = r.open_date.map(|_| crate::tui::testkit::now());
+            }
+            l.upsert_one(r);
+        }
+        l.status_rank = [(1, 0), (0, 1)].into_iter().collect();
+        l.priority_rank = [(2, 0), (1, 1)].into_iter().collect();
+        for column in Column::ALL {
+            for desc in [false, true] {
+                l.sort = Sort { column, desc };
+                l.invalidate();
+                l.prepare(crate::tui::testkit::now());
+                let mut expect: Vec<u32> = (0..60).collect();
+                expect.sort_by(|&a, &b| reference(&l, a, b));
+                assert_eq!(l.visible(), &expect[..], "{column:?} desc={desc}");
+            }
+        }
+    }
 }

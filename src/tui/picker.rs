@@ -114,6 +114,9 @@ pub struct Picker {
     pub error: Option<String>,
     /// Item to put the cursor on when items arrive (template default, current value).
     pub preselect: Option<PickKey>,
+    /// The query `matches` were ranked for (over the current items): typing on narrows
+    /// from those matches instead of scoring every item again.
+    ranked_for: String,
 }
 
 pub enum Outcome {
@@ -135,6 +138,7 @@ impl Picker {
             loading: true,
             error: None,
             preselect: None,
+            ranked_for: String::new(),
         }
     }
 
@@ -147,6 +151,7 @@ impl Picker {
 
     pub fn set_items(&mut self, items: Vec<PickItem>) {
         self.items = items;
+        self.ranked_for.clear();
         self.loading = false;
         self.rematch();
         if let Some(k) = self.preselect
@@ -160,7 +165,23 @@ impl Picker {
     }
 
     pub fn rematch(&mut self) {
-        self.matches = fuzzy::rank(self.items.iter().map(|i| i.label.as_str()), &self.query);
+        let p = fuzzy::pattern(&self.query);
+        if fuzzy::is_empty(&p) {
+            self.matches = (0..self.items.len() as u32).collect();
+            self.ranked_for.clear();
+        } else {
+            let labels: Vec<&str> = self.items.iter().map(|i| i.label.as_str()).collect();
+            let narrowed = fuzzy::narrows(&self.ranked_for, &self.query);
+            let all: Vec<u32>;
+            let candidates = if narrowed {
+                &self.matches
+            } else {
+                all = (0..labels.len() as u32).collect();
+                &all
+            };
+            self.matches = fuzzy::rank_among(&labels, candidates, &p);
+            self.ranked_for = self.query.clone();
+        }
         self.sel = 0;
     }
 
