@@ -134,9 +134,10 @@ impl Sim {
             .spawn()
             .expect("start bmsdesk sim");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("sim stdout"))
-            .read_line(&mut line)
-            .expect("sim banner");
+        let mut out = BufReader::new(child.stdout.take().expect("sim stdout"));
+        out.read_line(&mut line).expect("sim banner");
+        // Keep reading: a closed pipe would kill the simulator at its next line.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         let base = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))

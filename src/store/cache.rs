@@ -398,7 +398,8 @@ impl Cache {
     /// The last saved ticket list of this tenant, if any is readable.
     pub fn load_tickets(&self) -> Option<TicketSnapshot> {
         let path = self.tickets_path();
-        let file: SnapshotFile = serde_json::from_value(read_json(&path)?)
+        // Straight from the bytes (no `Value` tree): this is on the way to the first frame.
+        let file: SnapshotFile = serde_json::from_slice(&read_bytes(&path)?)
             .map_err(|e| tracing::warn!(path = %path.display(), error = %e, "ignoring a damaged ticket snapshot"))
             .ok()?;
         (file.version == CACHE_VERSION && file.scope == self.data.scope).then_some(file.snapshot)
@@ -424,8 +425,8 @@ fn scope_of(profile: &Profile) -> String {
     )
 }
 
-/// The JSON in `path`, or `None` (logged unless the file simply does not exist).
-fn read_json(path: &Path) -> Option<serde_json::Value> {
+/// The bytes of `path`, or `None` (logged unless the file simply does not exist).
+fn read_bytes(path: &Path) -> Option<Vec<u8>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
@@ -435,6 +436,12 @@ fn read_json(path: &Path) -> Option<serde_json::Value> {
         }
     };
     fsutil::tighten_permissions(path);
+    Some(bytes)
+}
+
+/// The JSON in `path`, or `None` (logged unless the file simply does not exist).
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    let bytes = read_bytes(path)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| tracing::warn!(path = %path.display(), error = %e, "cache is not valid JSON; rebuilding it"))
         .ok()

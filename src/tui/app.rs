@@ -333,9 +333,25 @@ impl Model {
             self.replace_on_page = false;
             self.list.clear();
         }
+        self.list.begin_sync(self.now);
         vec![Cmd::Api(Request::Search {
             seq: self.search_gen,
             view: self.current_view().clone(),
+        })]
+    }
+
+    /// `r`: only what changed since the last load when that load is known to be complete
+    /// (see `TicketList::refresh_since`), else everything again.
+    fn refresh_list(&mut self) -> Vec<Cmd> {
+        let Some(since) = self.list.refresh_since() else {
+            return self.start_search(true);
+        };
+        self.search_gen += 1;
+        self.list.begin_sync(self.now);
+        vec![Cmd::Api(Request::Refresh {
+            seq: self.search_gen,
+            view: self.current_view().clone(),
+            since,
         })]
     }
 
@@ -881,7 +897,7 @@ impl Model {
                 }));
             }
             Action::Refresh => {
-                let mut cmds = self.start_search(true);
+                let mut cmds = self.refresh_list();
                 cmds.push(Cmd::Api(Request::Warmup {
                     recent_accounts: self.recent_accounts.clone(),
                     refresh: true,
@@ -1857,6 +1873,7 @@ impl Model {
                     return Vec::new();
                 }
                 self.list.loading = false;
+                self.list.end_sync(result.is_ok());
                 match result {
                     Ok(_) => {
                         if self.replace_on_page {
@@ -1872,6 +1889,31 @@ impl Model {
                     }
                     Err(e) => {
                         self.replace_on_page = false;
+                        self.error(format!("loading tickets failed: {e}"));
+                    }
+                }
+            }
+            Reply::Changed { seq, result, at } => {
+                if seq != self.search_gen {
+                    return Vec::new();
+                }
+                match result {
+                    Ok(c) => {
+                        self.list.merge_changes(c.rows, &c.left);
+                        if c.total.is_some_and(|t| t != self.list.len_loaded() as u64) {
+                            // Something went that no dated search shows (deleted): reload.
+                            self.list.end_sync(false);
+                            return self.start_search(true);
+                        }
+                        self.list.end_sync(true);
+                        self.list.total = c.total.or(self.list.total);
+                        self.list.loaded_at = Some(at);
+                        if self.status.info.as_deref() == Some("refreshing…") {
+                            self.status.info = None;
+                        }
+                    }
+                    Err(e) => {
+                        self.list.end_sync(false);
                         self.error(format!("loading tickets failed: {e}"));
                     }
                 }

@@ -16,6 +16,9 @@ use crate::api::model::{Id, TicketRow};
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
 /// While pages stream in, re-sort at most this often (the last page always sorts).
 const RESORT_EVERY_MS: i64 = 250;
+/// An incremental refresh asks for activity from this long before the last sync started
+/// (pages of a load are fetched concurrently, and clocks differ a little).
+pub const REFRESH_OVERLAP_SECS: i64 = 300;
 
 /// The view's refinements applied locally (server name filters may match loosely).
 #[derive(Debug, Clone, Default)]
@@ -68,6 +71,24 @@ impl LocalFilter {
     }
 }
 
+/// Whether `a` and `b` sort, pass the view's local filter and match a search alike (every
+/// field `TicketList::sort_keys`, `LocalFilter::accepts` and `haystack` read).
+fn same_place(a: &TicketRow, b: &TicketRow) -> bool {
+    a.id == b.id
+        && a.ticket_number == b.ticket_number
+        && a.title == b.title
+        && a.account_name == b.account_name
+        && a.assignee_id == b.assignee_id
+        && a.assignee_name == b.assignee_name
+        && a.status_id == b.status_id
+        && a.status_name == b.status_name
+        && a.priority_id == b.priority_id
+        && a.priority_name == b.priority_name
+        && a.queue_name == b.queue_name
+        && a.open_date == b.open_date
+        && a.created_on == b.created_on
+}
+
 pub fn haystack(r: &TicketRow) -> String {
     format!(
         "{} {} {} {}",
@@ -115,6 +136,10 @@ pub struct TicketList {
     pub loaded_at: Option<DateTime<Utc>>,
     pub from_cache: bool,
     sorted_at: Option<DateTime<Utc>>,
+    /// When the load (full or incremental) in flight started, by our clock.
+    sync_started: Option<DateTime<Utc>>,
+    /// When the last complete load from the server started: the rows are current as of then.
+    synced_at: Option<DateTime<Utc>>,
 }
 
 impl TicketList {
@@ -140,6 +165,51 @@ impl TicketList {
         self.total = None;
         self.order_dirty = true;
         self.offset = 0;
+        self.synced_at = None;
+    }
+
+    /// A load from the server starts (the rows will be current as of `now`).
+    pub fn begin_sync(&mut self, now: DateTime<Utc>) {
+        self.sync_started = Some(now);
+    }
+
+    /// The load that `begin_sync` announced ended; `ok` = every page arrived.
+    pub fn end_sync(&mut self, ok: bool) {
+        let started = self.sync_started.take();
+        if ok {
+            self.synced_at = started;
+        }
+    }
+
+    /// Where an incremental refresh can start, or `None` when only a full load will do (the
+    /// rows came from the disk cache, or no load from the server finished yet). The earlier
+    /// of "a little before the last sync started" and the newest activity seen in the rows
+    /// (the server's clock), so neither clock skew nor a change during the load is missed.
+    pub fn refresh_since(&self) -> Option<DateTime<Utc>> {
+        let synced = self.synced_at?;
+        if self.from_cache || self.loading {
+            return None;
+        }
+        let since = synced - chrono::Duration::seconds(REFRESH_OVERLAP_SECS);
+        let newest = self
+            .rows
+            .iter()
+            .zip(&self.alive)
+            .filter(|(_, alive)| **alive)
+            .filter_map(|(r, _)| r.last_activity_update)
+            .max();
+        Some(newest.map_or(since, |n| n.min(since)))
+    }
+
+    /// Merges an incremental refresh: changed tickets of the view replace theirs or join;
+    /// those that left the view go.
+    pub fn merge_changes(&mut self, rows: Vec<TicketRow>, left: &[Id]) {
+        for &id in left {
+            if !self.pinned.contains(&id) {
+                self.remove(id);
+            }
+        }
+        self.upsert(rows);
     }
 
     pub fn len_loaded(&self) -> usize {
@@ -154,13 +224,19 @@ impl TicketList {
     }
 
     pub fn upsert_one(&mut self, r: TicketRow) -> u32 {
-        self.order_dirty = true;
         if let Some(&i) = self.by_id.get(&r.id) {
-            self.hay.set(i as usize, &haystack(&r));
+            let old = &self.rows[i as usize];
+            // A fresh copy of a row (a detail fetch, a refresh) that sorts, filters and
+            // searches the same leaves the order alone: no re-sort of 100k rows for it.
+            if !same_place(old, &r) {
+                self.order_dirty = true;
+                self.hay.set(i as usize, &haystack(&r));
+            }
             self.alive[i as usize] = true;
             self.rows[i as usize] = r;
             return i;
         }
+        self.order_dirty = true;
         let i = self.rows.len() as u32;
         self.hay.push(&haystack(&r));
         self.by_id.insert(r.id, i);
@@ -539,5 +615,48 @@ mod tests {
                 assert_eq!(l.visible(), &expect[..], "{column:?} desc={desc}");
             }
         }
+    }
+
+    #[test]
+    fn refresh_starts_from_the_last_complete_load() {
+        let now = crate::tui::testkit::now();
+        let mut l = TicketList::new();
+        l.begin_sync(now);
+        l.upsert(vec![row(1, "a", "x", (1, "New"), (1, "Low"), None)]);
+        assert_eq!(l.refresh_since(), None, "nothing finished yet");
+        l.end_sync(false);
+        assert_eq!(l.refresh_since(), None, "a failed load proves nothing");
+        l.begin_sync(now);
+        l.end_sync(true);
+        let overlap = chrono::Duration::seconds(REFRESH_OVERLAP_SECS);
+        assert_eq!(l.refresh_since(), Some(now - overlap));
+        // The server's newest activity is older than our clock says: trust the older.
+        let old = now - chrono::Duration::hours(3);
+        l.get_mut(1).unwrap().last_activity_update = Some(old);
+        assert_eq!(l.refresh_since(), Some(old));
+        l.from_cache = true;
+        assert_eq!(l.refresh_since(), None, "rows from the disk cache: reload");
+        l.from_cache = false;
+        l.clear();
+        assert_eq!(l.refresh_since(), None, "a cleared list: reload");
+    }
+
+    #[test]
+    fn an_unchanged_row_does_not_resort_the_list() {
+        let mut l = TicketList::new();
+        l.upsert(
+            (1..=3)
+                .map(|i| row(i, "t", "x", (1, "New"), (1, "Low"), None))
+                .collect(),
+        );
+        l.prepare(crate::tui::testkit::now());
+        let mut same = l.get(2).unwrap().clone();
+        same.sla_name = Some("Gold".into());
+        l.upsert_one(same);
+        assert!(!l.order_dirty, "detail-only fields changed");
+        let mut moved = l.get(2).unwrap().clone();
+        moved.title = "other".into();
+        l.upsert_one(moved);
+        assert!(l.order_dirty);
     }
 }

@@ -9,7 +9,7 @@ use super::forms::NoteMode;
 use super::picker::{Field, PickKey, Purpose};
 use super::settings::{Column, Settings};
 use super::testkit::*;
-use super::worker::{DetailData, Reply, Request};
+use super::worker::{Changes, DetailData, Reply, Request};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
@@ -967,11 +967,36 @@ fn help_palette_and_remapped_keys() {
     assert!(matches!(top_picker(&m).purpose, Purpose::SetPriority(_)));
 }
 
+fn refresh_seq(cmds: &[Cmd]) -> Option<(u64, chrono::DateTime<chrono::Utc>)> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Api(Request::Refresh { seq, since, .. }) => Some((*seq, *since)),
+        _ => None,
+    })
+}
+
+fn changed(seq: u64, changes: Changes) -> Msg {
+    api(Reply::Changed {
+        seq,
+        result: Ok(changes),
+        at: now(),
+    })
+}
+
 #[test]
 fn refresh_keeps_rows_until_new_ones_arrive() {
     let mut m = loaded(sample_rows());
     let cmds = m.update(key('r'));
-    let seq = search_seq(&cmds).unwrap();
+    let (seq, _) = refresh_seq(&cmds).expect("an incremental refresh");
+    // The view holds fewer tickets than the list after the merge (some were deleted, which
+    // no dated search shows): everything is loaded again.
+    let cmds = m.update(changed(
+        seq,
+        Changes {
+            total: Some(2),
+            ..Default::default()
+        },
+    ));
+    let seq = search_seq(&cmds).expect("a full reload");
     assert_eq!(m.list.visible_len(), 5, "no flash of an empty list");
     m.update(api(Reply::Page {
         seq,
@@ -989,11 +1014,55 @@ fn refresh_keeps_rows_until_new_ones_arrive() {
 }
 
 #[test]
+fn refresh_fetches_only_changes_and_merges_them() {
+    let mut m = loaded(sample_rows());
+    let cmds = m.update(key('r'));
+    let (seq, since) = refresh_seq(&cmds).expect("an incremental refresh");
+    assert!(search_seq(&cmds).is_none(), "no full reload");
+    assert_eq!(
+        since,
+        now() - chrono::Duration::seconds(crate::tui::list::REFRESH_OVERLAP_SECS)
+    );
+    let mut renamed = sample_rows()[1].clone();
+    renamed.title = "VPN fixed, watching".into();
+    let new = row(
+        9,
+        "Scanner jammed",
+        "Contoso",
+        (1, "New"),
+        (3, "Medium"),
+        None,
+    );
+    let cmds = m.update(changed(
+        seq,
+        Changes {
+            rows: vec![renamed, new],
+            left: vec![3],
+            total: Some(5),
+        },
+    ));
+    assert!(search_seq(&cmds).is_none(), "the merge adds up: no reload");
+    m.prepare();
+    let ids: Vec<i64> = m
+        .list
+        .visible()
+        .iter()
+        .map(|&i| m.list.rows[i as usize].id)
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(ids.contains(&9) && !ids.contains(&3), "{ids:?}");
+    assert_eq!(m.list.get(2).unwrap().title, "VPN fixed, watching");
+    // The next refresh starts from this one.
+    let (_, since2) = refresh_seq(&m.update(key('r'))).expect("incremental again");
+    assert!(since2 >= since);
+}
+
+#[test]
 fn server_errors_reach_the_status_bar() {
     let mut m = loaded(sample_rows());
     let cmds = m.update(key('r'));
-    let seq = search_seq(&cmds).unwrap();
-    m.update(api(Reply::SearchDone {
+    let (seq, _) = refresh_seq(&cmds).unwrap();
+    m.update(api(Reply::Changed {
         seq,
         result: Err("HTTP 500: boom".into()),
         at: now(),

@@ -38,6 +38,13 @@ pub enum Request {
         seq: u64,
         view: ViewDef,
     },
+    /// Only what changed since `since` (server `LastActivityUpdate`): the view's changed
+    /// tickets, the changed ones that left it, and the view's total to check the merge.
+    Refresh {
+        seq: u64,
+        view: ViewDef,
+        since: DateTime<Utc>,
+    },
     Detail {
         seq: u64,
         id: Id,
@@ -155,6 +162,12 @@ pub enum Reply {
         result: Result<u64, String>,
         at: DateTime<Utc>,
     },
+    /// Answer to [`Request::Refresh`].
+    Changed {
+        seq: u64,
+        result: Result<Changes, String>,
+        at: DateTime<Utc>,
+    },
     Detail {
         seq: u64,
         id: Id,
@@ -190,6 +203,65 @@ pub enum Reply {
         what: String,
         error: String,
     },
+}
+
+/// What an incremental refresh found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    /// Tickets of the view changed since the mark (new ones included).
+    pub rows: Vec<TicketRow>,
+    /// Tickets changed since the mark that the view no longer holds.
+    pub left: Vec<Id>,
+    /// How many tickets the view holds now (`totalRecords`), when the server says.
+    pub total: Option<u64>,
+}
+
+/// The incremental refresh: two searches with `LastActivityUpdateFrom` (the view's filter,
+/// and no filter, so tickets that moved out of the view are seen too) and a one-row page of
+/// the view for its total.
+pub async fn changes_since(
+    client: &Client,
+    view_filter: &TicketFilter,
+    since: DateTime<Utc>,
+) -> ApiResult<Changes> {
+    let in_view = TicketFilter {
+        last_activity_update_from: Some(since),
+        ..view_filter.clone()
+    };
+    let any = TicketFilter {
+        last_activity_update_from: Some(since),
+        exclude_completed: 0,
+        ..TicketFilter::default()
+    };
+    let (rows, changed, count) = tokio::join!(
+        client.search_tickets(&in_view),
+        client.search_tickets(&any),
+        client.search_tickets_page(view_filter, 1, 1),
+    );
+    let mut rows = rows?;
+    rows.iter_mut().for_each(clean_row);
+    let kept: std::collections::HashSet<Id> = rows.iter().map(|r| r.id).collect();
+    let left = changed?
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|id| !kept.contains(id))
+        .collect();
+    Ok(Changes {
+        rows,
+        left,
+        total: count?.total,
+    })
+}
+
+/// Hands the memory freed after a big load (page bodies, JSON trees, decoded on the worker
+/// threads) back to the system, so the resident size is what the list holds rather than
+/// the high-water mark of decoding.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions; it only walks glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 pub fn err_text(e: &ApiError) -> String {
@@ -448,6 +520,7 @@ impl Worker {
                         })
                         .await
                         .map_err(|e| err_text(&e));
+                    release_freed_memory();
                     if result.is_ok() {
                         let snap = TicketSnapshot {
                             fetched_at: Utc::now(),
@@ -463,6 +536,32 @@ impl Worker {
                     send(
                         &tx,
                         Reply::SearchDone {
+                            seq,
+                            result,
+                            at: Utc::now(),
+                        },
+                    );
+                });
+                self.search = Some(h.abort_handle());
+            }
+            Request::Refresh { seq, view, since } => {
+                if let Some(h) = self.search.take() {
+                    h.abort();
+                }
+                let me = self.me.clone();
+                let h = tokio::spawn(async move {
+                    let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
+                        who_am_i(&client, &me, &tx).await
+                    } else {
+                        None
+                    };
+                    let filter = view_filter(&view, me.as_ref());
+                    let result = changes_since(&client, &filter, since)
+                        .await
+                        .map_err(|e| err_text(&e));
+                    send(
+                        &tx,
+                        Reply::Changed {
                             seq,
                             result,
                             at: Utc::now(),
