@@ -449,6 +449,10 @@ fn main() {
         sim.base,
         t.elapsed().as_secs_f64()
     );
+    // Allocator tuning to try (e.g. MALLOC_ARENA_MAX=2) passes through.
+    env.extend(
+        std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_") || k.starts_with("GLIBC_")),
+    );
     env.extend([
         ("HOME".into(), h.display().to_string()),
         ("TERM".into(), "xterm-256color".into()),
