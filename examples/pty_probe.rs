@@ -147,6 +147,36 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// A raw HTTP/1.1 call to the simulator's control endpoints (no token needed).
+    fn control(&self, method: &str, path: &str) -> String {
+        use std::net::TcpStream;
+        let host = self.base.trim_start_matches("http://");
+        let mut s = TcpStream::connect(host).expect("connect to the simulator");
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    /// Search requests served since the last reset.
+    fn searches(&self) -> u64 {
+        let body = self.control("GET", "/_sim/stats");
+        let key = "\"POST /v2/servicedesk/tickets/search\":";
+        body.find(key)
+            .and_then(|i| {
+                body[i + key.len()..]
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|p| !p.is_empty())
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -579,15 +609,39 @@ fn main() {
         tui.settle(Duration::from_millis(300), Duration::from_secs(5));
     }
 
+    // 7. `r`: refresh the loaded list (incremental when the last load completed).
+    let mut refresh = Vec::new();
+    let mut refresh_requests = Vec::new();
+    for _ in 0..3 {
+        tui.settle(Duration::from_millis(500), Duration::from_secs(20));
+        sim.control("POST", "/_sim/stats/reset");
+        let t0 = Instant::now();
+        tui.send(b"r");
+        tui.wait_until(Duration::from_secs(2), |s| {
+            let st = Tui::status_line(s, rows);
+            st.contains("refreshing") || st.contains("loading tickets")
+        });
+        match tui.wait_until(Duration::from_secs(120), |s| {
+            let st = Tui::status_line(s, rows);
+            !st.contains("refreshing") && !st.contains("loading tickets") && loaded(s, rows, n)
+        }) {
+            Some(t) => refresh.push(t.saturating_duration_since(t0)),
+            None => eprintln!("refresh did not finish:\n{}", tui.text()),
+        }
+        refresh_requests.push(sim.searches());
+    }
+
     println!("\n## Latency (ms)\n");
     println!("| what | n | p50 | p95 | max |\n|---|---|---|---|---|");
     report("`j`/`k` → screen change", &jk);
     report("`/` key → echo", &echo);
     report("`/` key → results settled", &settle);
     report("word at 60 ms/key: last key → settled", &burst);
+    report("`r` refresh of the loaded list → done", &refresh);
     if missed > 0 {
         println!("\n{missed} presses showed no change within 2 s");
     }
+    println!("\nsearch requests per `r`: {refresh_requests:?}");
     println!("\n## Memory\n");
     println!("| what | value |\n|---|---|");
     let mb = |k: Option<u64>| k.unwrap_or(0) as f64 / 1024.0;

@@ -58,6 +58,8 @@ pub struct EventLoop<B: Backend> {
     /// Input changed the screen: draw now, not at the next 60 fps slot (the cap is for
     /// background bursts; a key must show within a frame).
     urgent: bool,
+    /// The list was loading at the last rebuild (to notice the end of a load).
+    was_loading: bool,
     last_draw: Option<Instant>,
     editor: Option<(i64, String)>,
     /// Frames drawn (tests check idle draws nothing).
@@ -91,6 +93,7 @@ where
             clock: None,
             dirty: true,
             urgent: false,
+            was_loading: false,
             last_draw: None,
             editor: None,
             draws: 0,
@@ -171,6 +174,11 @@ where
     fn after_drain(&mut self) {
         self.stamp();
         let cmds = self.model.prepare();
+        if self.was_loading && !self.model.list.loading {
+            // The load and its last full sort are done: give back what they freed.
+            super::worker::release_freed_memory();
+        }
+        self.was_loading = self.model.list.loading;
         self.exec(cmds);
     }
 

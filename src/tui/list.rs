@@ -324,48 +324,34 @@ impl TicketList {
         let lookup = |m: &HashMap<Id, u32>, id: Option<Id>| {
             id.and_then(|i| m.get(&i).copied()).unwrap_or(u32::MAX) as i64
         };
-        let zeros = || vec![0i64; rows.len()];
-        let (primary, secondary): (Vec<i64>, Vec<i64>) = match self.sort.column {
-            Column::Number => (rows.iter().map(|&i| row(i).id).collect(), zeros()),
-            Column::Title => (text_rank(&|r| r.title.as_str()), zeros()),
-            Column::Account => (text_rank(&|r| opt(&r.account_name)), zeros()),
-            Column::Assignee => (text_rank(&|r| opt(&r.assignee_name)), zeros()),
-            Column::Status => (
-                rows.iter()
-                    .map(|&i| lookup(&self.status_rank, row(i).status_id))
-                    .collect(),
-                text_rank(&|r| opt(&r.status_name)),
-            ),
-            Column::Priority => (
-                rows.iter()
-                    .map(|&i| lookup(&self.priority_rank, row(i).priority_id))
-                    .collect(),
-                text_rank(&|r| opt(&r.priority_name)),
-            ),
-            // Ascending age = newest first; no date last.
-            Column::Age => (
-                rows.iter()
-                    .map(|&i| {
-                        let r = row(i);
-                        r.open_date
-                            .or(r.created_on)
-                            .map_or(i64::MAX, |t| -t.timestamp_micros())
-                    })
-                    .collect(),
-                zeros(),
-            ),
+        let ranks: Vec<i64> = match self.sort.column {
+            Column::Title => text_rank(&|r| r.title.as_str()),
+            Column::Account => text_rank(&|r| opt(&r.account_name)),
+            Column::Assignee => text_rank(&|r| opt(&r.assignee_name)),
+            Column::Status => text_rank(&|r| opt(&r.status_name)),
+            Column::Priority => text_rank(&|r| opt(&r.priority_name)),
+            Column::Number | Column::Age => Vec::new(),
         };
         // `!x` reverses the order of every i64 without overflow.
         let dir = |x: i64| if self.sort.desc { !x } else { x };
         rows.iter()
             .enumerate()
             .map(|(k, &i)| {
-                (
-                    dir(primary[k]),
-                    dir(secondary[k]),
-                    std::cmp::Reverse(row(i).id),
-                    i,
-                )
+                let r = row(i);
+                let (primary, secondary) = match self.sort.column {
+                    Column::Number => (r.id, 0),
+                    Column::Title | Column::Account | Column::Assignee => (ranks[k], 0),
+                    Column::Status => (lookup(&self.status_rank, r.status_id), ranks[k]),
+                    Column::Priority => (lookup(&self.priority_rank, r.priority_id), ranks[k]),
+                    // Ascending age = newest first; no date last.
+                    Column::Age => (
+                        r.open_date
+                            .or(r.created_on)
+                            .map_or(i64::MAX, |t| -t.timestamp_micros()),
+                        0,
+                    ),
+                };
+                (dir(primary), dir(secondary), std::cmp::Reverse(r.id), i)
             })
             .collect()
     }

@@ -253,10 +253,10 @@ pub async fn changes_since(
     })
 }
 
-/// Hands the memory freed after a big load (page bodies, JSON trees, decoded on the worker
-/// threads) back to the system, so the resident size is what the list holds rather than
-/// the high-water mark of decoding.
-fn release_freed_memory() {
+/// Hands the memory freed after a big load (page bodies and JSON trees decoded on the
+/// worker threads, the sort buffers of the list) back to the system, so the resident size
+/// is what the list holds rather than the high-water mark of loading it.
+pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim has no preconditions; it only walks glibc's own free lists.
     unsafe {
