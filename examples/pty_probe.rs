@@ -581,7 +581,7 @@ fn main() {
         for k in 1..=w.len() {
             let q = &w[..k];
             let t0 = Instant::now();
-            if let Some(d) = tui.press(q[k - 1..].as_bytes()) {
+            if let Some(d) = tui.press(&q.as_bytes()[k - 1..]) {
                 echo.push(d);
             }
             match tui.wait_until(Duration::from_secs(5), |s| prompt(s, q)) {
