@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use bmsdesk::api::model::{Note, Ticket, TimeLog, UserInfo};
-use bmsdesk::tui::app::{Model, Msg};
+use bmsdesk::tui::app::{Cmd, Model, Msg};
 use bmsdesk::tui::testkit::*;
 use bmsdesk::tui::views;
-use bmsdesk::tui::worker::{DetailData, NoteView, Reply, clean_row};
+use bmsdesk::tui::worker::{DetailData, NoteView, Reply, Request, clean_row};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -271,8 +271,15 @@ fn server_strings_cannot_reach_the_terminal() {
 fn errors_show_in_the_status_bar() {
     let mut m = base();
     let cmds = m.update(key('r'));
-    let seq = search_seq(&cmds).unwrap();
-    m.update(api(Reply::SearchDone {
+    // `r` on a loaded list asks only for what changed.
+    let seq = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Api(Request::Refresh { seq, .. }) => Some(*seq),
+            _ => None,
+        })
+        .unwrap();
+    m.update(api(Reply::Changed {
         seq,
         result: Err("HTTP 503: Service Unavailable".into()),
         at: now(),
