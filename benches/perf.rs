@@ -232,7 +232,7 @@ mod filter {
         });
     }
 
-    /// A picker re-ranking all its items on a key press (`fuzzy::rank`).
+    /// Ranking all labels with `fuzzy::rank` (what a picker's ranking runs).
     #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 30)]
     fn picker_rank(b: Bencher, n: usize) {
         let labels: Vec<String> = rows(n).into_iter().map(|r| r.title).collect();
@@ -240,43 +240,66 @@ mod filter {
     }
 }
 
-/// Typing "prn off" into a picker of 100k items, a key at a time (each key re-ranks; from
-/// the second key on only the previous matches): the total for the 7 keys.
+/// Pickers: from `picker::BACKGROUND_FROM` (20k) items a key press only hands a ranking
+/// job off; below that it ranks inline.
 mod picker {
     use super::*;
     use bmsdesk::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 
-    #[divan::bench(args = [10_000, 100_000], sample_count = 20)]
-    fn type_query(b: Bencher, n: usize) {
+    fn picker(n: usize) -> Picker {
         let items: Vec<PickItem> = rows(n)
             .into_iter()
             .map(|r| PickItem::new(PickKey::Id(r.id), r.title))
             .collect();
-        let mut p =
-            Picker::new("Pick", Purpose::NoteTemplate, Source::Static).with_items(Some(items));
+        Picker::new("Pick", Purpose::NoteTemplate, Source::Static).with_items(Some(items))
+    }
+
+    /// Runs the picker's pending ranking inline, as the blocking thread would.
+    fn settle(p: &mut Picker) {
+        while let Some(job) = p.take_job() {
+            let m = job.run();
+            p.ranked(job.seq, m);
+        }
+    }
+
+    /// What the first key costs the UI thread (inline ranking, or the hand-off).
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 30)]
+    fn first_key(b: Bencher, n: usize) {
+        let mut p = picker(n);
         b.bench_local(|| {
-            for c in "prn off".chars() {
-                p.query.push(c);
-                p.rematch();
-            }
+            p.query.push('p');
+            p.rematch();
+            black_box(p.take_job().map(|j| p.ranked(j.seq, Vec::new())));
+            p.query.clear();
+            p.rematch();
+        });
+    }
+
+    /// One ranking of every item for the first key, wherever it runs (time to settle).
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 30)]
+    fn first_key_settled(b: Bencher, n: usize) {
+        let mut p = picker(n);
+        b.bench_local(|| {
+            p.query.push('p');
+            p.rematch();
+            settle(&mut p);
             black_box(p.matches.len());
             p.query.clear();
             p.rematch();
         });
     }
 
-    /// The first key only (every item scored): the worst single key press.
+    /// Typing "prn off" a key at a time, each ranking run to completion (narrowing from the
+    /// previous matches after the first key): the total for the 7 keys.
     #[divan::bench(args = [10_000, 100_000], sample_count = 20)]
-    fn first_key(b: Bencher, n: usize) {
-        let items: Vec<PickItem> = rows(n)
-            .into_iter()
-            .map(|r| PickItem::new(PickKey::Id(r.id), r.title))
-            .collect();
-        let mut p =
-            Picker::new("Pick", Purpose::NoteTemplate, Source::Static).with_items(Some(items));
+    fn type_query_settled(b: Bencher, n: usize) {
+        let mut p = picker(n);
         b.bench_local(|| {
-            p.query.push('p');
-            p.rematch();
+            for c in "prn off".chars() {
+                p.query.push(c);
+                p.rematch();
+                settle(&mut p);
+            }
             black_box(p.matches.len());
             p.query.clear();
             p.rematch();

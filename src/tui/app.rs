@@ -15,7 +15,7 @@ use super::forms::{FORM_ORDER, FormFocus, NewTicket, NoteEditor, NoteMode, texta
 use super::fuzzy::FilterJob;
 use super::keymap::{Action, Key, Keymap};
 use super::list::{LocalFilter, TicketList};
-use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, Source};
+use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, RankJob, Source};
 use super::settings::{Settings, ViewDef, default_views};
 use super::text::{text_to_html, truncate};
 use super::theme::Theme;
@@ -49,6 +49,11 @@ pub enum Msg {
         seq: u64,
         rows: Vec<u32>,
     },
+    /// A large picker's background ranking finished.
+    Ranked {
+        seq: u64,
+        matches: Vec<u32>,
+    },
     DetailDue(Id),
     DraftDue,
     EditorDone {
@@ -63,6 +68,7 @@ pub enum Cmd {
     Api(Request),
     After(Duration, Msg),
     Filter(FilterJob),
+    Rank(Arc<RankJob>),
     SaveDraft(NoteDraft),
     RemoveDraft(Id),
     /// Suspend the terminal and edit `text` in `$EDITOR`.
@@ -80,6 +86,7 @@ impl std::fmt::Debug for Cmd {
             Cmd::Api(r) => write!(f, "Api({r:?})"),
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Filter(j) => write!(f, "Filter(seq {})", j.seq),
+            Cmd::Rank(j) => write!(f, "Rank(seq {})", j.seq),
             Cmd::SaveDraft(d) => write!(f, "SaveDraft({d:?})"),
             Cmd::RemoveDraft(id) => write!(f, "RemoveDraft({id})"),
             Cmd::Editor { ticket_id, .. } => write!(f, "Editor({ticket_id})"),
@@ -365,6 +372,13 @@ impl Model {
         let h = self.list_height();
         self.list.scroll_into_view(h);
         cmds.extend(self.sync_detail());
+        for l in &mut self.layers {
+            if let Layer::Picker(p) = l
+                && let Some(job) = p.take_job()
+            {
+                cmds.push(Cmd::Rank(job));
+            }
+        }
         cmds
     }
 
@@ -615,6 +629,16 @@ impl Model {
                 .map(Cmd::Filter)
                 .into_iter()
                 .collect(),
+            Msg::Ranked { seq, matches } => {
+                let picker = self.layers.iter_mut().rev().find_map(|l| match l {
+                    Layer::Picker(p) if p.awaits(seq) => Some(p),
+                    _ => None,
+                });
+                if let Some(p) = picker {
+                    p.ranked(seq, matches);
+                }
+                Vec::new()
+            }
             Msg::DetailDue(id) => {
                 if self.list.sel_id == Some(id) && self.detail_visible() {
                     self.request_detail(id, false)

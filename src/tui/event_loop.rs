@@ -147,6 +147,16 @@ where
                         let _ = tx.send(Msg::Filtered { seq: job.seq, rows });
                     });
                 }
+                Cmd::Rank(job) => {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let matches = job.run();
+                        let _ = tx.send(Msg::Ranked {
+                            seq: job.seq,
+                            matches,
+                        });
+                    });
+                }
                 Cmd::SaveDraft(d) => {
                     if let Err(e) = self.drafts.save(&d) {
                         let _ = self.tx.send(Msg::DraftIo(Err(e.to_string())));

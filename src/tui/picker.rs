@@ -1,5 +1,8 @@
 //! Fuzzy picker state: a list of items, a query, matches ranked by nucleo, a selection.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::fuzzy;
@@ -101,6 +104,31 @@ pub enum Purpose {
     Drafts,
 }
 
+/// Pickers with at least this many items rank on a blocking thread: at 100k items a
+/// ranking takes 10-20 ms, too long for the key path.
+pub const BACKGROUND_FROM: usize = 20_000;
+
+/// Ranking generations, unique across pickers (a late answer for a closed picker must not
+/// land in the next one).
+static RANK_GEN: AtomicU64 = AtomicU64::new(0);
+
+/// A ranking for a large picker, run off the key path ([`RankJob::run`]); the answer goes
+/// back through [`Picker::ranked`].
+pub struct RankJob {
+    pub seq: u64,
+    query: String,
+    labels: Arc<Vec<String>>,
+    candidates: Vec<u32>,
+}
+
+impl RankJob {
+    pub fn run(&self) -> Vec<u32> {
+        let p = fuzzy::pattern(&self.query);
+        let labels: Vec<&str> = self.labels.iter().map(String::as_str).collect();
+        fuzzy::rank_among(&labels, &self.candidates, &p)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Picker {
     pub title: String,
@@ -117,6 +145,26 @@ pub struct Picker {
     /// The query `matches` were ranked for (over the current items): typing on narrows
     /// from those matches instead of scoring every item again.
     ranked_for: String,
+    /// The latest ranking asked for.
+    rank_gen: u64,
+    /// Large pickers only: their background ranking.
+    bg: Option<Box<Background>>,
+}
+
+/// The background ranking of a large picker: the labels shared with the jobs, the ranking
+/// in flight (generation, query), whether another must follow it, the job to send.
+#[derive(Debug, Clone)]
+struct Background {
+    labels: Arc<Vec<String>>,
+    in_flight: Option<(u64, String)>,
+    again: bool,
+    job: Option<Arc<RankJob>>,
+}
+
+impl std::fmt::Debug for RankJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RankJob({}, {:?})", self.seq, self.query)
+    }
 }
 
 pub enum Outcome {
@@ -139,6 +187,8 @@ impl Picker {
             error: None,
             preselect: None,
             ranked_for: String::new(),
+            rank_gen: 0,
+            bg: None,
         }
     }
 
@@ -152,6 +202,15 @@ impl Picker {
     pub fn set_items(&mut self, items: Vec<PickItem>) {
         self.items = items;
         self.ranked_for.clear();
+        // A ranking of the old items must not land on the new ones.
+        self.bg = (self.items.len() >= BACKGROUND_FROM).then(|| {
+            Box::new(Background {
+                labels: Arc::new(self.items.iter().map(|i| i.label.clone()).collect()),
+                in_flight: None,
+                again: false,
+                job: None,
+            })
+        });
         self.loading = false;
         self.rematch();
         if let Some(k) = self.preselect
@@ -169,6 +228,18 @@ impl Picker {
         if fuzzy::is_empty(&p) {
             self.matches = (0..self.items.len() as u32).collect();
             self.ranked_for.clear();
+            self.rank_gen = RANK_GEN.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(bg) = self.bg.as_mut() {
+                bg.again = false;
+            }
+        } else if let Some(bg) = self.bg.as_mut() {
+            // Large: rank in the background; the old matches stay on screen meanwhile.
+            self.rank_gen = RANK_GEN.fetch_add(1, Ordering::Relaxed) + 1;
+            if bg.in_flight.is_some() {
+                bg.again = true;
+            } else {
+                self.issue();
+            }
         } else {
             let labels: Vec<&str> = self.items.iter().map(|i| i.label.as_str()).collect();
             let narrowed = fuzzy::narrows(&self.ranked_for, &self.query);
@@ -183,6 +254,71 @@ impl Picker {
             self.ranked_for = self.query.clone();
         }
         self.sel = 0;
+    }
+
+    fn issue(&mut self) {
+        let narrowed = fuzzy::narrows(&self.ranked_for, &self.query);
+        let Some(bg) = self.bg.as_mut() else {
+            return;
+        };
+        let candidates = if narrowed {
+            self.matches.clone()
+        } else {
+            (0..bg.labels.len() as u32).collect()
+        };
+        bg.in_flight = Some((self.rank_gen, self.query.clone()));
+        bg.job = Some(Arc::new(RankJob {
+            seq: self.rank_gen,
+            query: self.query.clone(),
+            labels: bg.labels.clone(),
+            candidates,
+        }));
+    }
+
+    /// The ranking to run off the key path, if one is due.
+    pub fn take_job(&mut self) -> Option<Arc<RankJob>> {
+        self.bg.as_mut()?.job.take()
+    }
+
+    /// A ranking is running or due: the matches shown are for an earlier query.
+    pub fn ranking(&self) -> bool {
+        self.bg
+            .as_ref()
+            .is_some_and(|bg| bg.in_flight.is_some() || bg.job.is_some())
+    }
+
+    /// Whether this picker waits for ranking `seq`.
+    pub fn awaits(&self, seq: u64) -> bool {
+        self.bg
+            .as_ref()
+            .and_then(|bg| bg.in_flight.as_ref())
+            .is_some_and(|(g, _)| *g == seq)
+    }
+
+    /// A background ranking finished. Returns whether it was this picker's.
+    pub fn ranked(&mut self, seq: u64, matches: Vec<u32>) -> bool {
+        if !self.awaits(seq) {
+            return false;
+        }
+        let bg = self.bg.as_mut().expect("awaits");
+        let (_, query) = bg.in_flight.take().expect("in flight");
+        let again = std::mem::take(&mut bg.again);
+        if seq == self.rank_gen {
+            self.matches = matches;
+            self.ranked_for = query;
+            self.sel = 0;
+        } else {
+            if fuzzy::narrows(&query, &self.query) {
+                // Typed on meanwhile: show these (a superset) and narrow from them.
+                self.matches = matches;
+                self.ranked_for = query;
+                self.sel = 0;
+            }
+            if again {
+                self.issue();
+            }
+        }
+        true
     }
 
     pub fn selected(&self) -> Option<&PickItem> {
@@ -235,5 +371,86 @@ impl Picker {
             return;
         }
         self.sel = (self.sel as isize + d).clamp(0, n - 1) as usize;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big() -> Picker {
+        let items = (0..BACKGROUND_FROM as i64)
+            .map(|i| PickItem::new(PickKey::Id(i), format!("account {i} printer")))
+            .collect();
+        Picker::new("Account", Purpose::NoteTemplate, Source::Static).with_items(Some(items))
+    }
+
+    fn typed(p: &mut Picker, c: char) {
+        p.query.push(c);
+        p.rematch();
+    }
+
+    #[test]
+    fn small_pickers_rank_inline() {
+        let items = vec![
+            PickItem::new(PickKey::Id(1), "Contoso"),
+            PickItem::new(PickKey::Id(2), "Acme"),
+        ];
+        let mut p = Picker::new("A", Purpose::NoteTemplate, Source::Static).with_items(Some(items));
+        typed(&mut p, 'a');
+        assert!(p.take_job().is_none() && !p.ranking());
+        assert_eq!(p.selected().unwrap().label, "Acme");
+    }
+
+    #[test]
+    fn large_pickers_rank_off_the_key_path() {
+        let mut p = big();
+        assert_eq!(p.matches.len(), BACKGROUND_FROM);
+        typed(&mut p, '7');
+        assert!(p.ranking());
+        assert_eq!(
+            p.matches.len(),
+            BACKGROUND_FROM,
+            "old matches shown meanwhile"
+        );
+        let j1 = p.take_job().expect("a job");
+        // Typed on while it runs: no second job until the first answers.
+        typed(&mut p, '7');
+        assert!(p.take_job().is_none());
+        let m1 = j1.run();
+        assert!(p.ranked(j1.seq, m1.clone()));
+        assert_eq!(p.matches, m1, "a superset of \"77\" is shown");
+        let j2 = p.take_job().expect("the newer query follows");
+        assert!(
+            j2.candidates.len() == m1.len(),
+            "narrowed from the first answer"
+        );
+        let m2 = j2.run();
+        assert!(p.ranked(j2.seq, m2.clone()));
+        assert!(!p.ranking());
+        assert_eq!(p.matches, m2);
+        assert!(p.matches.len() < m1.len());
+        let labels: Vec<&str> = p.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(p.matches, fuzzy::rank(labels.into_iter(), "77"));
+    }
+
+    #[test]
+    fn a_late_ranking_does_not_land_on_new_items_or_an_empty_query() {
+        let mut p = big();
+        typed(&mut p, '7');
+        let j = p.take_job().unwrap();
+        p.query.clear();
+        p.rematch();
+        assert!(p.ranked(j.seq, j.run()));
+        assert_eq!(
+            p.matches.len(),
+            BACKGROUND_FROM,
+            "cleared query: everything"
+        );
+        typed(&mut p, '9');
+        let j = p.take_job().unwrap();
+        p.set_items(vec![PickItem::new(PickKey::Id(1), "x")]);
+        assert!(!p.awaits(j.seq));
+        assert!(!p.ranked(j.seq, j.run()));
     }
 }

@@ -1078,3 +1078,55 @@ fn server_errors_reach_the_status_bar() {
         "old rows stay after a failed refresh"
     );
 }
+
+#[test]
+fn a_large_account_picker_ranks_off_the_key_path() {
+    let mut m = loaded(sample_rows());
+    let many: Vec<crate::api::model::Account> = (0..25_000)
+        .map(|i| crate::api::model::Account {
+            id: 1000 + i,
+            name: format!("Client {i:05}"),
+            ..Default::default()
+        })
+        .collect();
+    m.update(api(Reply::Accounts {
+        items: many,
+        fetched_at: now(),
+    }));
+    m.update(key('n'));
+    m.update(code(KeyCode::Enter)); // (blank ticket)
+    assert!(matches!(
+        top_picker(&m).purpose,
+        Purpose::NewTicket {
+            field: Field::Account,
+            ..
+        }
+    ));
+    let rank_jobs = |cmds: Vec<Cmd>| -> Vec<_> {
+        cmds.into_iter()
+            .filter_map(|c| match c {
+                Cmd::Rank(j) => Some(j),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut jobs = Vec::new();
+    for c in "12345".chars() {
+        jobs.extend(rank_jobs(m.update(key(c))));
+    }
+    assert_eq!(jobs.len(), 1, "one ranking in flight at a time");
+    assert!(top_picker(&m).ranking());
+    let j = &jobs[0];
+    let next = rank_jobs(m.update(Msg::Ranked {
+        seq: j.seq,
+        matches: j.run(),
+    }));
+    let j = next.first().expect("the newer query follows");
+    m.update(Msg::Ranked {
+        seq: j.seq,
+        matches: j.run(),
+    });
+    let p = top_picker(&m);
+    assert!(!p.ranking());
+    assert_eq!(p.selected().unwrap().label, "Client 12345");
+}

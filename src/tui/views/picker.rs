@@ -25,7 +25,8 @@ pub fn draw(m: &Model, p: &Picker, f: &mut Frame, r: Rect) {
     let count = if p.loading {
         " loading… ".to_string()
     } else {
-        format!(" {}/{} ", p.matches.len(), p.items.len())
+        let more = if p.ranking() { "…" } else { "" };
+        format!(" {}/{}{more} ", p.matches.len(), p.items.len())
     };
     let block = Block::default()
         .borders(Borders::ALL)
