@@ -292,7 +292,23 @@ impl TicketList {
     /// primary/secondary key (text columns as the rank of their case-folded value), reversed
     /// for a descending sort, then the newest id first. Text is folded once per distinct
     /// value, not once per comparison.
-    fn sort_keys(&self, rows: &[u32]) -> Vec<(i64, i64, std::cmp::Reverse<Id>, u32)> {
+    /// `rows` in display order. The keys sit in an array by row index and the sort moves
+    /// 4-byte indices; a stable sort, since rows mostly arrive in order already (pages come
+    /// newest first) and it makes use of runs that are sorted.
+    fn sorted(&self, rows: &[u32]) -> Vec<u32> {
+        let mut by_row = vec![(0i64, 0i64, std::cmp::Reverse(0)); self.rows.len()];
+        for (p, s, id, i) in self.sort_keys(rows) {
+            by_row[i as usize] = (p, s, id);
+        }
+        let mut order = rows.to_vec();
+        order.sort_by(|&a, &b| by_row[a as usize].cmp(&by_row[b as usize]));
+        order
+    }
+
+    fn sort_keys<'a>(
+        &'a self,
+        rows: &'a [u32],
+    ) -> impl Iterator<Item = (i64, i64, std::cmp::Reverse<Id>, u32)> + 'a {
         let row = |i: u32| &self.rows[i as usize];
         let text_rank = |f: &dyn Fn(&TicketRow) -> &str| -> Vec<i64> {
             let mut slot: HashMap<&str, u32> = HashMap::new();
@@ -334,26 +350,23 @@ impl TicketList {
         };
         // `!x` reverses the order of every i64 without overflow.
         let dir = |x: i64| if self.sort.desc { !x } else { x };
-        rows.iter()
-            .enumerate()
-            .map(|(k, &i)| {
-                let r = row(i);
-                let (primary, secondary) = match self.sort.column {
-                    Column::Number => (r.id, 0),
-                    Column::Title | Column::Account | Column::Assignee => (ranks[k], 0),
-                    Column::Status => (lookup(&self.status_rank, r.status_id), ranks[k]),
-                    Column::Priority => (lookup(&self.priority_rank, r.priority_id), ranks[k]),
-                    // Ascending age = newest first; no date last.
-                    Column::Age => (
-                        r.open_date
-                            .or(r.created_on)
-                            .map_or(i64::MAX, |t| -t.timestamp_micros()),
-                        0,
-                    ),
-                };
-                (dir(primary), dir(secondary), std::cmp::Reverse(r.id), i)
-            })
-            .collect()
+        rows.iter().enumerate().map(move |(k, &i)| {
+            let r = row(i);
+            let (primary, secondary) = match self.sort.column {
+                Column::Number => (r.id, 0),
+                Column::Title | Column::Account | Column::Assignee => (ranks[k], 0),
+                Column::Status => (lookup(&self.status_rank, r.status_id), ranks[k]),
+                Column::Priority => (lookup(&self.priority_rank, r.priority_id), ranks[k]),
+                // Ascending age = newest first; no date last.
+                Column::Age => (
+                    r.open_date
+                        .or(r.created_on)
+                        .map_or(i64::MAX, |t| -t.timestamp_micros()),
+                    0,
+                ),
+            };
+            (dir(primary), dir(secondary), std::cmp::Reverse(r.id), i)
+        })
     }
 
     /// Rebuilds the order if rows, sort or view changed; re-runs the filter if needed.
@@ -375,9 +388,7 @@ impl TicketList {
                         && (self.pinned.contains(&r.id) || self.local.accepts(r, me.as_deref()))
                 })
                 .collect();
-            let mut keyed = self.sort_keys(&order);
-            keyed.sort_unstable();
-            let order: Vec<u32> = keyed.into_iter().map(|k| k.3).collect();
+            let order = self.sorted(&order);
             self.order = Arc::new(order);
             self.order_version += 1;
             let job = self.refilter();
