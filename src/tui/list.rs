@@ -12,6 +12,7 @@ use nucleo::pattern::Pattern;
 use super::fuzzy::{self, FilterJob, HayStore};
 use super::settings::{AssigneeSel, Column, Sort, ViewDef};
 use crate::api::model::{Id, TicketRow};
+use crate::domain::sla::SlaState;
 
 /// Lists up to this size are filtered on the key path; larger ones on a blocking thread.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
@@ -26,6 +27,7 @@ pub struct LocalFilter {
     priority: Vec<String>,
     assignee: Option<AssigneeSel>,
     unassigned: bool,
+    due_within: Option<i64>,
 }
 
 impl LocalFilter {
@@ -37,6 +39,20 @@ impl LocalFilter {
             priority: low(&v.priority),
             assignee: v.assignee.clone(),
             unassigned: v.unassigned,
+            due_within: v.due_within,
+        }
+    }
+
+    /// The view filters on SLA states (they must be current before the order is built).
+    pub fn uses_sla(&self) -> bool {
+        self.due_within.is_some()
+    }
+
+    /// The SLA part of the filter; a ticket without a state yet is let through.
+    pub fn accepts_sla(&self, s: Option<&SlaState>) -> bool {
+        match (self.due_within, s) {
+            (Some(m), Some(s)) => s.breaching_within(m),
+            _ => true,
         }
     }
 
@@ -114,6 +130,11 @@ pub struct TicketList {
     pub loaded_at: Option<DateTime<Utc>>,
     pub from_cache: bool,
     sorted_at: Option<DateTime<Utc>>,
+    /// SLA state of each row (same index as `rows`), kept current by the model from
+    /// `sla_stale`; may be shorter than `rows` until then.
+    pub sla: Vec<SlaState>,
+    /// Rows added or replaced since their SLA state was computed.
+    pub sla_stale: Vec<u32>,
 }
 
 impl TicketList {
@@ -139,6 +160,13 @@ impl TicketList {
         self.total = None;
         self.order_dirty = true;
         self.offset = 0;
+        self.sla.clear();
+        self.sla_stale.clear();
+    }
+
+    /// Changes whenever the display order is rebuilt.
+    pub fn version(&self) -> u64 {
+        self.order_version
     }
 
     pub fn len_loaded(&self) -> usize {
@@ -155,12 +183,14 @@ impl TicketList {
     pub fn upsert_one(&mut self, r: TicketRow) -> u32 {
         self.order_dirty = true;
         if let Some(&i) = self.by_id.get(&r.id) {
+            self.sla_stale.push(i);
             self.hay.set(i as usize, &haystack(&r));
             self.alive[i as usize] = true;
             self.rows[i as usize] = r;
             return i;
         }
         let i = self.rows.len() as u32;
+        self.sla_stale.push(i);
         self.hay.push(&haystack(&r));
         self.by_id.insert(r.id, i);
         self.rows.push(r);
@@ -183,6 +213,7 @@ impl TicketList {
     pub fn get_mut(&mut self, id: Id) -> Option<&mut TicketRow> {
         let i = *self.by_id.get(&id)?;
         self.order_dirty = true;
+        self.sla_stale.push(i);
         Some(&mut self.rows[i as usize])
     }
 
@@ -241,6 +272,14 @@ impl TicketList {
                 .open_date
                 .or(rb.created_on)
                 .cmp(&ra.open_date.or(ra.created_on)),
+            // Breaches next first; rows without a state yet last.
+            Column::Due => {
+                let key = |i: u32| {
+                    let s = self.sla.get(i as usize);
+                    (s.is_none(), s.map(SlaState::time_to_breach))
+                };
+                key(a).cmp(&key(b))
+            }
         };
         let ord = if self.sort.desc { ord.reverse() } else { ord };
         ord.then_with(|| rb.id.cmp(&ra.id))
@@ -262,7 +301,9 @@ impl TicketList {
                 .filter(|&i| {
                     let r = &self.rows[i as usize];
                     self.alive[i as usize]
-                        && (self.pinned.contains(&r.id) || self.local.accepts(r, me.as_deref()))
+                        && (self.pinned.contains(&r.id)
+                            || (self.local.accepts(r, me.as_deref())
+                                && self.local.accepts_sla(self.sla.get(i as usize))))
                 })
                 .collect();
             order.sort_by(|&a, &b| self.compare(a, b));

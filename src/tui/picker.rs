@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
+use super::forms::LogFocus;
 use super::fuzzy;
 use super::keymap::Key;
 use crate::api::LookupKind;
@@ -48,6 +49,8 @@ pub enum Source {
     Lookup(LookupKind),
     TicketTemplates,
     NoteTemplates,
+    /// "(no template)", then the time-log templates.
+    TimeLogTemplates,
     /// Assignees, then queues.
     AssignTargets,
 }
@@ -99,6 +102,8 @@ pub enum Purpose {
     NoteTemplate,
     Palette,
     Drafts,
+    /// A field of the time-log form (template, work type, role).
+    TimeLog(LogFocus),
 }
 
 #[derive(Debug, Clone)]

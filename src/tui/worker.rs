@@ -16,7 +16,8 @@ use super::text::{html_to_text, sanitize_line, sanitize_opt, sanitize_text};
 use crate::actions::Actions;
 use crate::api::model::{
     Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
-    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, UserInfo,
+    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogInput,
+    TimeLogTemplate, UserInfo,
 };
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot};
@@ -75,6 +76,11 @@ pub enum Request {
     Delete {
         req: u64,
         ticket_id: Id,
+    },
+    AddTimeLog {
+        req: u64,
+        ticket_id: Id,
+        input: TimeLogInput,
     },
 }
 
@@ -136,6 +142,7 @@ pub enum Reply {
     },
     TicketTemplates(Vec<TicketTemplateSummary>),
     NoteTemplates(Vec<NoteTemplate>),
+    TimeLogTemplates(Vec<TimeLogTemplate>),
     TicketTemplate {
         id: Id,
         result: Result<TicketTemplate, String>,
@@ -185,6 +192,11 @@ pub enum Reply {
         ticket_id: Id,
         result: Result<(), String>,
     },
+    TimeLogged {
+        req: u64,
+        ticket_id: Id,
+        result: Result<TimeLog, String>,
+    },
     /// A background load failed (warm-up, lookups).
     Failed {
         what: String,
@@ -227,6 +239,15 @@ pub fn clean_ticket(t: &mut Ticket) {
         &mut t.work_type_name,
     ] {
         sanitize_opt(s);
+    }
+}
+
+fn clean_time_log(l: &mut TimeLog) {
+    sanitize_opt(&mut l.employee_name);
+    sanitize_opt(&mut l.work_type_name);
+    sanitize_opt(&mut l.role_name);
+    if let Some(n) = l.notes.as_mut() {
+        *n = sanitize_text(n);
     }
 }
 
@@ -273,6 +294,13 @@ mod writes {
     }
     pub async fn delete(a: &Actions, ticket_id: Id) -> ApiResult<()> {
         a.delete_ticket(ticket_id).await
+    }
+    pub async fn add_time_log(
+        a: &Actions,
+        ticket_id: Id,
+        input: &TimeLogInput,
+    ) -> ApiResult<TimeLog> {
+        a.add_time_log(ticket_id, input).await
     }
 }
 
@@ -488,12 +516,7 @@ impl Worker {
                         let (time_logs, time_error) = match l {
                             Ok(mut ls) => {
                                 for l in &mut ls {
-                                    sanitize_opt(&mut l.employee_name);
-                                    sanitize_opt(&mut l.work_type_name);
-                                    sanitize_opt(&mut l.role_name);
-                                    if let Some(n) = l.notes.as_mut() {
-                                        *n = sanitize_text(n);
-                                    }
+                                    clean_time_log(l);
                                 }
                                 (ls, None)
                             }
@@ -625,6 +648,29 @@ impl Worker {
                     );
                 });
             }
+            Request::AddTimeLog {
+                req,
+                ticket_id,
+                input,
+            } => {
+                tokio::spawn(async move {
+                    let result = writes::add_time_log(&actions, ticket_id, &input)
+                        .await
+                        .map(|mut l| {
+                            clean_time_log(&mut l);
+                            l
+                        })
+                        .map_err(|e| err_text(&e));
+                    send(
+                        &tx,
+                        Reply::TimeLogged {
+                            req,
+                            ticket_id,
+                            result,
+                        },
+                    );
+                });
+            }
             Request::Delete { req, ticket_id } => {
                 tokio::spawn(async move {
                     let result = writes::delete(&actions, ticket_id)
@@ -690,6 +736,8 @@ async fn warmup(
             LookupKind::Sources,
             LookupKind::Assignees,
             LookupKind::NoteTypes,
+            LookupKind::WorkTypes,
+            LookupKind::Roles,
         ] {
             let got = cached(
                 &cache,
@@ -742,6 +790,29 @@ async fn warmup(
                 send(&tx, Reply::NoteTemplates(t));
             }
             Err(e) => fail("note templates", e),
+        }
+        let got = cached(
+            &cache,
+            refresh,
+            |c| c.cached_timelog_templates(),
+            |c, v| c.set_timelog_templates(v),
+            client.timelog_templates(),
+        )
+        .await;
+        match got {
+            Ok((mut t, _)) => {
+                for x in &mut t {
+                    x.name = sanitize_line(&x.name);
+                    if let Some(n) = x.notes.as_mut() {
+                        *n = sanitize_text(n);
+                    }
+                    if let Some(n) = x.internal_notes.as_mut() {
+                        *n = sanitize_text(n);
+                    }
+                }
+                send(&tx, Reply::TimeLogTemplates(t));
+            }
+            Err(e) => fail("time-log templates", e),
         }
     };
     let locs = async {
