@@ -5,6 +5,7 @@ pub mod context;
 // TEMP until the TUI branch lands: pub mod launch;
 pub mod error;
 pub mod notes;
+pub mod outbox;
 pub mod output;
 pub mod reference;
 pub mod resolve;
@@ -86,5 +87,6 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         Command::Lookup { kind } => reference::lookup(&mut Ctx::open(&global).await?, &kind).await,
         Command::Templates(cmd) => reference::templates(&mut Ctx::open(&global).await?, cmd).await,
         Command::Time(cmd) => time::run(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Outbox(cmd) => outbox::run(&global, cmd).await,
     }
 }
