@@ -19,8 +19,8 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-pub use crate::api::ops::{WriteOp, WriteResult};
 use crate::api::model::{AssignInput, Id, Note, NoteInput, PatchOp, Ticket, TimeLog, TimeLogInput};
+pub use crate::api::ops::{WriteOp, WriteResult};
 use crate::api::retry::worth_keeping;
 use crate::api::wire::dotnet_camel;
 use crate::api::{ApiError, ApiResult, Client, TicketDraft};

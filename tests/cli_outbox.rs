@@ -113,10 +113,23 @@ fn a_write_during_an_outage_is_queued_and_retry_delivers_it_once() {
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["state"], "pending");
     assert_eq!(items[0]["command"], "notes.add");
-    assert!(items[0]["operation"].as_str().unwrap().contains("outage note q1"));
-    assert!(items[0]["last_error"].as_str().unwrap().contains("cannot reach"));
+    assert!(
+        items[0]["operation"]
+            .as_str()
+            .unwrap()
+            .contains("outage note q1")
+    );
+    assert!(
+        items[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach")
+    );
     let shown = run(&env, &cfg, &["outbox", "list"]).ok().stdout;
-    assert!(shown.contains("outage note q1") && shown.contains("pending"), "{shown}");
+    assert!(
+        shown.contains("outage note q1") && shown.contains("pending"),
+        "{shown}"
+    );
 
     // Still down: retry keeps them and says so.
     let r = run(&env, &cfg, &["outbox", "retry"]);
@@ -134,7 +147,12 @@ fn a_write_during_an_outage_is_queued_and_retry_delivers_it_once() {
     assert_eq!(copies(&env, t, "outage note q2"), 1);
     assert!(outbox_files(env.home()).is_empty());
     // Nothing left: retry is a no-op.
-    assert!(run(&env, &cfg, &["outbox", "retry"]).ok().stderr.contains("nothing pending"));
+    assert!(
+        run(&env, &cfg, &["outbox", "retry"])
+            .ok()
+            .stderr
+            .contains("nothing pending")
+    );
 }
 
 #[test]
@@ -146,9 +164,22 @@ fn a_ticket_created_during_an_outage_is_created_once() {
             &env,
             &cfg,
             &[
-                "tickets", "create", "--title", title, "--details", "Scanner jammed", "--account",
-                &account, "--priority", "High", "--type", "Incident", "--source", "Phone",
-                "--queue", "Help Desk",
+                "tickets",
+                "create",
+                "--title",
+                title,
+                "--details",
+                "Scanner jammed",
+                "--account",
+                &account,
+                "--priority",
+                "High",
+                "--type",
+                "Incident",
+                "--source",
+                "Phone",
+                "--queue",
+                "Help Desk",
             ],
         )
     };
@@ -246,9 +277,7 @@ fn kill_9_while_waiting_out_refusals_loses_nothing() {
         &env,
         &cfg,
         &["notes", "add", &t.to_string(), "-m", "killed k2"],
-        || {
-            env.sim.state().stats().count(NOTES_POST) >= 1 && outbox_files(&home).len() == 1
-        },
+        || env.sim.state().stats().count(NOTES_POST) >= 1 && outbox_files(&home).len() == 1,
     );
     assert_eq!(copies(&env, t, "killed k2"), 0);
     assert_eq!(list(&env, &cfg).len(), 1, "the write survived the kill");
@@ -264,7 +293,11 @@ fn a_conflict_stays_listed_until_dropped() {
     run(&env, &cfg, &["login"]).ok();
     let t = ticket(&env, 3);
     env.sim.state().set_faults(outage());
-    let r = run(&env, &cfg, &["notes", "add", &t.to_string(), "-m", "for a gone ticket"]);
+    let r = run(
+        &env,
+        &cfg,
+        &["notes", "add", &t.to_string(), "-m", "for a gone ticket"],
+    );
     assert_eq!(r.code, 1);
     env.sim.state().clear_faults();
     env.block_on(async {
@@ -281,11 +314,17 @@ fn a_conflict_stays_listed_until_dropped() {
     let msg = items[0]["last_error"].as_str().unwrap().to_lowercase();
     assert!(msg.contains("not found"), "{msg}");
 
-    let dropped = run(&env, &cfg, &["outbox", "drop", "1", "--json"]).ok().json();
+    let dropped = run(&env, &cfg, &["outbox", "drop", "1", "--json"])
+        .ok()
+        .json();
     assert_eq!(dropped["dropped"]["id"], 1);
     assert!(list(&env, &cfg).is_empty());
     assert_eq!(run(&env, &cfg, &["outbox", "drop", "1"]).code, 2);
     let audit = env.audit_lines();
     let cmds: Vec<&str> = audit.iter().filter_map(|l| l["command"].as_str()).collect();
-    assert_eq!(cmds, ["notes.add", "notes.add", "outbox.drop"], "queued, conflict, dropped");
+    assert_eq!(
+        cmds,
+        ["notes.add", "notes.add", "outbox.drop"],
+        "queued, conflict, dropped"
+    );
 }

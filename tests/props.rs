@@ -15,15 +15,71 @@ use serde_json::{Value, json};
 
 /// Keys the decoders look for, in both casings, so generated objects hit real fields.
 const KEYS: &[&str] = &[
-    "success", "Success", "error", "Error", "result", "Result", "totalRecords", "TotalRecords",
-    "message", "Message", "code", "details", "Details", "subErrors", "id", "Id", "ID",
-    "title", "Title", "ticketNumber", "name", "Name", "accountId", "AccountID", "openDate",
-    "OpenDate", "dueDate", "createdOn", "modifiedOn", "isInternal", "IsInternal",
-    "isSLAPaused", "IsSLAPaused", "hasMetSLA", "slaId", "SLAId", "isActive", "isMain",
-    "isDefault", "statusId", "priorityId", "typeId", "assigneeId", "queueId", "startDate",
-    "startTime", "endTime", "timespent", "notes", "userId", "fullName", "respondGoal",
-    "kind", "ticket_id", "note_id", "input", "ops", "op", "path", "value", "seq", "state",
-    "created_at", "attempts", "maybe_sent",
+    "success",
+    "Success",
+    "error",
+    "Error",
+    "result",
+    "Result",
+    "totalRecords",
+    "TotalRecords",
+    "message",
+    "Message",
+    "code",
+    "details",
+    "Details",
+    "subErrors",
+    "id",
+    "Id",
+    "ID",
+    "title",
+    "Title",
+    "ticketNumber",
+    "name",
+    "Name",
+    "accountId",
+    "AccountID",
+    "openDate",
+    "OpenDate",
+    "dueDate",
+    "createdOn",
+    "modifiedOn",
+    "isInternal",
+    "IsInternal",
+    "isSLAPaused",
+    "IsSLAPaused",
+    "hasMetSLA",
+    "slaId",
+    "SLAId",
+    "isActive",
+    "isMain",
+    "isDefault",
+    "statusId",
+    "priorityId",
+    "typeId",
+    "assigneeId",
+    "queueId",
+    "startDate",
+    "startTime",
+    "endTime",
+    "timespent",
+    "notes",
+    "userId",
+    "fullName",
+    "respondGoal",
+    "kind",
+    "ticket_id",
+    "note_id",
+    "input",
+    "ops",
+    "op",
+    "path",
+    "value",
+    "seq",
+    "state",
+    "created_at",
+    "attempts",
+    "maybe_sent",
 ];
 
 const ODD_STRINGS: &[&str] = &[
@@ -315,7 +371,9 @@ proptest! {
 fn the_generators_reach_real_fields() {
     // A decoded ticket from a generated-looking reply: the generators are not all noise.
     let body = json!({"Success": true, "Result": {"Id": 7, "Title": "t", "IsSLAPaused": "1", "OpenDate": "2025-01-15"}});
-    let t = decode::<Ticket>(200, body.to_string().as_bytes()).unwrap().result;
+    let t = decode::<Ticket>(200, body.to_string().as_bytes())
+        .unwrap()
+        .result;
     assert_eq!((t.row.id, t.row.is_sla_paused), (7, Some(true)));
     assert!(t.row.open_date.is_some());
 }

@@ -120,8 +120,12 @@ fn create_op(h: &SimHandle, title: &str) -> WriteOp {
 }
 
 fn titled(h: &SimHandle, title: &str) -> usize {
-    h.state()
-        .read(|t| t.tickets.iter().filter(|r| !r.deleted && &*r.title == title).count())
+    h.state().read(|t| {
+        t.tickets
+            .iter()
+            .filter(|r| !r.deleted && &*r.title == title)
+            .count()
+    })
 }
 
 fn posts_only(path: &str, f: Faults) -> Faults {
@@ -152,13 +156,23 @@ async fn a_note_whose_reply_is_dropped_lands_once_and_is_not_resent() {
             ..Default::default()
         },
     ));
-    let note = done(&r.actions, add_note(t, "drop-7a1")).await.note().unwrap();
+    let note = done(&r.actions, add_note(t, "drop-7a1"))
+        .await
+        .note()
+        .unwrap();
     assert!(note.details.contains("drop-7a1"));
     assert_eq!(r.copies(t, "drop-7a1"), 1);
     let stats = r.h.state().stats();
     assert_eq!(stats.faults.get("dropped"), Some(&1));
-    assert_eq!(stats.count(NOTES_POST), 1, "found by re-reading, not sent again");
-    assert!(r.outbox().list().is_empty(), "delivered items leave the outbox");
+    assert_eq!(
+        stats.count(NOTES_POST),
+        1,
+        "found by re-reading, not sent again"
+    );
+    assert!(
+        r.outbox().list().is_empty(),
+        "delivered items leave the outbox"
+    );
 }
 
 #[tokio::test]
@@ -212,7 +226,11 @@ async fn notes_under_random_drops_and_resets_each_land_exactly_once() {
     });
     let mut queued = 0;
     for i in 0..24 {
-        match r.actions.submit(add_note(t, &format!("mix-{i:02}-q"))).await {
+        match r
+            .actions
+            .submit(add_note(t, &format!("mix-{i:02}-q")))
+            .await
+        {
             Ok(Outcome::Done(_)) => {}
             Ok(Outcome::Queued { .. }) => queued += 1,
             Err(e) => panic!("note {i} refused: {e}"),
@@ -230,7 +248,10 @@ async fn notes_under_random_drops_and_resets_each_land_exactly_once() {
         assert_eq!(r.copies(t, &format!("mix-{i:02}-q")), 1, "note {i}");
     }
     let s = r.h.state().stats();
-    assert!(s.faults.values().sum::<u64>() > 5, "faults were injected: {s:?}");
+    assert!(
+        s.faults.values().sum::<u64>() > 5,
+        "faults were injected: {s:?}"
+    );
 }
 
 #[tokio::test]
@@ -254,12 +275,17 @@ async fn a_rate_limit_storm_is_ridden_out() {
         limit: Some(40),
         ..Default::default()
     });
-    let Outcome::Queued { seq, reason, .. } = r.actions.submit(add_note(t, "storm-2a8")).await.unwrap() else {
+    let Outcome::Queued { seq, reason, .. } =
+        r.actions.submit(add_note(t, "storm-2a8")).await.unwrap()
+    else {
         panic!("expected queued");
     };
     assert!(reason.contains("429"), "{reason}");
     let item = r.outbox().get(seq).unwrap();
-    assert!(!item.maybe_sent, "a refused write is known not to have landed");
+    assert!(
+        !item.maybe_sent,
+        "a refused write is known not to have landed"
+    );
     r.h.state().clear_faults();
     let flushed = r.actions.flush_outbox().await;
     assert_eq!(flushed.len(), 1);
@@ -284,7 +310,11 @@ async fn retry_after_as_an_http_date_is_honoured() {
         .await
         .unwrap();
     // The date has whole seconds: at least one of the two is left when it is read.
-    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -513,9 +543,17 @@ async fn an_outage_queues_writes_and_a_flush_delivers_them_in_order() {
     });
     let mut seqs = Vec::new();
     for i in 0..3 {
-        match r.actions.submit(add_note(t, &format!("order-{i}-x"))).await.unwrap() {
+        match r
+            .actions
+            .submit(add_note(t, &format!("order-{i}-x")))
+            .await
+            .unwrap()
+        {
             Outcome::Queued { seq, reason, .. } => {
-                assert!(reason.contains("cannot reach") || reason.contains("waiting for"), "{reason}");
+                assert!(
+                    reason.contains("cannot reach") || reason.contains("waiting for"),
+                    "{reason}"
+                );
                 seqs.push(seq);
             }
             other => panic!("{other:?}"),
@@ -525,9 +563,21 @@ async fn an_outage_queues_writes_and_a_flush_delivers_them_in_order() {
     let items = r.outbox().list();
     assert_eq!(items.len(), 3);
     assert!(items[0].attempts >= 1 && items[0].maybe_sent);
-    assert!(items[0].last_error.as_deref().unwrap().contains("cannot reach"));
+    assert!(
+        items[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("cannot reach")
+    );
     // Later items waited behind the first instead of overtaking it.
-    assert!(items[2].last_error.as_deref().unwrap().contains("waiting for outbox item 1"));
+    assert!(
+        items[2]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("waiting for outbox item 1")
+    );
     assert_eq!(r.copies(t, "order-"), 0);
 
     r.h.state().clear_faults();
@@ -553,13 +603,23 @@ async fn an_outage_queues_writes_and_a_flush_delivers_them_in_order() {
         .iter()
         .map(|id| notes.iter().find(|n| n.id == *id).unwrap().details.clone())
         .collect();
-    assert!(by_id[0].contains("order-0") && by_id[1].contains("order-1") && by_id[2].contains("order-2"));
+    assert!(
+        by_id[0].contains("order-0")
+            && by_id[1].contains("order-1")
+            && by_id[2].contains("order-2")
+    );
     assert!(r.outbox().list().is_empty());
     // The audit log tells the whole story: queued, then delivered.
     let audit = r.audit();
     let queued = audit
         .iter()
-        .filter(|e| e["status"] == "error" && e["error"].as_str().unwrap().contains("queued as outbox item"))
+        .filter(|e| {
+            e["status"] == "error"
+                && e["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("queued as outbox item")
+        })
         .count();
     let delivered = audit
         .iter()
@@ -576,9 +636,20 @@ async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
         reset: 1.0,
         ..Default::default()
     });
-    let q1 = r.actions.submit(add_note(gone, "conflict-a")).await.unwrap();
-    let q2 = r.actions.submit(add_note(alive, "conflict-b")).await.unwrap();
-    assert!(matches!(q1, Outcome::Queued { seq: 1, .. }) && matches!(q2, Outcome::Queued { seq: 2, .. }));
+    let q1 = r
+        .actions
+        .submit(add_note(gone, "conflict-a"))
+        .await
+        .unwrap();
+    let q2 = r
+        .actions
+        .submit(add_note(alive, "conflict-b"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(q1, Outcome::Queued { seq: 1, .. })
+            && matches!(q2, Outcome::Queued { seq: 2, .. })
+    );
     r.h.state().clear_faults();
     // Meanwhile someone deletes the first ticket.
     r.client.delete_ticket(gone).await.unwrap();
@@ -586,7 +657,10 @@ async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
     let flushed = r.actions.flush_outbox().await;
     assert_eq!(flushed.len(), 2, "a conflict does not block later items");
     let err = flushed[0].1.as_ref().unwrap_err();
-    assert!(matches!(err, ApiError::NotFound(_)) && !worth_keeping(err), "{err:?}");
+    assert!(
+        matches!(err, ApiError::NotFound(_)) && !worth_keeping(err),
+        "{err:?}"
+    );
     assert!(flushed[1].1.is_ok());
     assert_eq!(r.copies(alive, "conflict-b"), 1);
 
@@ -594,7 +668,10 @@ async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].state, ItemState::Conflict);
     let msg = items[0].last_error.as_deref().unwrap();
-    assert!(msg.contains(&gone.to_string()) && msg.to_lowercase().contains("not found"), "{msg}");
+    assert!(
+        msg.contains(&gone.to_string()) && msg.to_lowercase().contains("not found"),
+        "{msg}"
+    );
     // Flushing again does not touch a conflict; retrying it explicitly still fails.
     assert!(r.actions.flush_outbox().await.is_empty());
     assert!(r.actions.retry_outbox_item(1).await.is_err());
@@ -604,22 +681,33 @@ async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
     assert_eq!(dropped.seq, 1);
     assert!(r.outbox().list().is_empty());
     let audit = r.audit();
-    assert!(audit.iter().any(|e| e["command"] == "outbox.drop"
-        && e["args_sanitized"]["outbox_item"] == 1
-        && e["args_sanitized"]["args"]["note"]["Details"]
+    assert!(audit.iter().any(|e| {
+        e["command"] == "outbox.drop"
+            && e["args_sanitized"]["outbox_item"] == 1
+            && e["args_sanitized"]["args"]["note"]["Details"]
+                .as_str()
+                .is_some_and(|d| d.contains("conflict-a"))
+    }));
+    assert!(audit.iter().any(|e| {
+        e["error"]
             .as_str()
-            .is_some_and(|d| d.contains("conflict-a"))));
-    assert!(audit
-        .iter()
-        .any(|e| e["error"].as_str().is_some_and(|m| m.starts_with("conflict"))));
+            .is_some_and(|m| m.starts_with("conflict"))
+    }));
 }
 
 #[tokio::test]
 async fn a_refused_write_is_an_error_not_a_queued_item() {
     let r = rig().await;
-    let err = r.actions.submit(add_note(999_999_999, "nowhere")).await.unwrap_err();
+    let err = r
+        .actions
+        .submit(add_note(999_999_999, "nowhere"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApiError::NotFound(_)), "{err:?}");
-    assert!(r.outbox().list().is_empty(), "the caller got the error; nothing lingers");
+    assert!(
+        r.outbox().list().is_empty(),
+        "the caller got the error; nothing lingers"
+    );
 }
 
 #[tokio::test]
@@ -628,11 +716,17 @@ async fn a_second_sender_queues_behind_the_first() {
     let t = r.ticket(10);
     let other = r.outbox();
     let held = other.try_lock().unwrap().unwrap();
-    let actions = r.actions.clone().with_outbox_lock_wait(Duration::from_millis(200));
+    let actions = r
+        .actions
+        .clone()
+        .with_outbox_lock_wait(Duration::from_millis(200));
     let out = actions.submit(add_note(t, "behind-1")).await.unwrap();
     assert!(matches!(out, Outcome::Queued { seq: 1, .. }), "{out:?}");
     assert_eq!(r.copies(t, "behind-1"), 0);
-    assert!(actions.flush_outbox().await.is_empty(), "busy: nothing sent");
+    assert!(
+        actions.flush_outbox().await.is_empty(),
+        "busy: nothing sent"
+    );
     drop(held);
     let flushed = actions.flush_outbox().await;
     assert_eq!(flushed.len(), 1);

@@ -60,8 +60,7 @@ fn a_full_cli_session_leaks_no_secret() {
             r.stdout, r.stderr
         );
         if let Some(p) = token_file(env.home()) {
-            let v: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
             for k in ["access_token", "refresh_token"] {
                 if let Some(t) = v[k].as_str().filter(|t| !t.is_empty()) {
                     tokens.insert(t.to_string());
@@ -84,15 +83,33 @@ fn a_full_cli_session_leaks_no_secret() {
     let created = step(
         &env,
         &[
-            "tickets", "create", "--json", "--title", "Leak scan", "--details", "Printer offline",
-            "--account", &account, "--priority", "High", "--type", "Incident", "--source", "Phone",
-            "--queue", "Help Desk",
+            "tickets",
+            "create",
+            "--json",
+            "--title",
+            "Leak scan",
+            "--details",
+            "Printer offline",
+            "--account",
+            &account,
+            "--priority",
+            "High",
+            "--type",
+            "Incident",
+            "--source",
+            "Phone",
+            "--queue",
+            "Help Desk",
         ],
         0,
     )
     .json();
     let id = created["id"].as_i64().unwrap().to_string();
-    step(&env, &["notes", "add", &id, "-m", "Called the user", "--json"], 0);
+    step(
+        &env,
+        &["notes", "add", &id, "-m", "Called the user", "--json"],
+        0,
+    );
     step(
         &env,
         &["tickets", "patch", &id, "/PriorityId", "Low", "--json"],
@@ -101,11 +118,31 @@ fn a_full_cli_session_leaks_no_secret() {
     step(
         &env,
         &[
-            "tickets", "assign", &id, "--assignee", "me", "--details", "Taking it", "--json",
+            "tickets",
+            "assign",
+            &id,
+            "--assignee",
+            "me",
+            "--details",
+            "Taking it",
+            "--json",
         ],
         0,
     );
-    step(&env, &["time", "add", &id, "--minutes", "15", "-m", "Remote session", "--json"], 0);
+    step(
+        &env,
+        &[
+            "time",
+            "add",
+            &id,
+            "--minutes",
+            "15",
+            "-m",
+            "Remote session",
+            "--json",
+        ],
+        0,
+    );
     // An outage: the write is queued, then delivered.
     env.sim.state().set_faults(Faults {
         reset: 1.0,
@@ -137,15 +174,24 @@ fn a_full_cli_session_leaks_no_secret() {
         "the session saw sign-in, refresh and re-sign-in: {}",
         tokens.len()
     );
-    let secrets: Vec<(&str, String)> = [("password", PASSWORD.to_string()), ("MFA code", MFA.to_string())]
-        .into_iter()
-        .chain(tokens.iter().map(|t| ("token", t.clone())))
-        .collect();
+    let secrets: Vec<(&str, String)> = [
+        ("password", PASSWORD.to_string()),
+        ("MFA code", MFA.to_string()),
+    ]
+    .into_iter()
+    .chain(tokens.iter().map(|t| ("token", t.clone())))
+    .collect();
 
     for (what, r) in &runs {
         for (kind, s) in &secrets {
-            assert!(!r.stdout.contains(s.as_str()), "{kind} in stdout of `{what}`");
-            assert!(!r.stderr.contains(s.as_str()), "{kind} in stderr of `{what}`");
+            assert!(
+                !r.stdout.contains(s.as_str()),
+                "{kind} in stdout of `{what}`"
+            );
+            assert!(
+                !r.stderr.contains(s.as_str()),
+                "{kind} in stderr of `{what}`"
+            );
         }
     }
 
@@ -201,7 +247,10 @@ fn a_token_file_readable_by_others_is_made_private() {
         .find(|p| p.file_name() == Some("bmsdesk.log".as_ref()))
         .unwrap();
     let text = std::fs::read_to_string(log).unwrap();
-    assert!(text.contains("readable by others"), "the fix is reported: {text}");
+    assert!(
+        text.contains("readable by others"),
+        "the fix is reported: {text}"
+    );
 }
 
 #[test]

@@ -210,11 +210,12 @@ async fn writer(
             }
             Err(e) => panic!("writer {who}: a write was refused outright: {e} ({op:?})"),
         }
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             let flushed = a.flush_outbox().await;
-            tally
-                .flushed
-                .fetch_add(flushed.iter().filter(|(_, r)| r.is_ok()).count() as u64, Ordering::Relaxed);
+            tally.flushed.fetch_add(
+                flushed.iter().filter(|(_, r)| r.is_ok()).count() as u64,
+                Ordering::Relaxed,
+            );
         }
         tokio::time::sleep(Duration::from_millis(rng.u64(5..40))).await;
     }
@@ -287,9 +288,10 @@ async fn soak_no_write_lost_or_duplicated() {
     let drain = actions(&h, &outbox, &audit);
     for _ in 0..20 {
         let flushed = drain.flush_outbox().await;
-        tally
-            .flushed
-            .fetch_add(flushed.iter().filter(|(_, r)| r.is_ok()).count() as u64, Ordering::Relaxed);
+        tally.flushed.fetch_add(
+            flushed.iter().filter(|(_, r)| r.is_ok()).count() as u64,
+            Ordering::Relaxed,
+        );
         if Outbox::new(&outbox).list().is_empty() {
             break;
         }
@@ -313,9 +315,12 @@ async fn soak_no_write_lost_or_duplicated() {
         }
     }
     for m in &e.tickets {
-        let count = h
-            .state()
-            .read(|t| t.tickets.iter().filter(|r| !r.deleted && &*r.title == m).count());
+        let count = h.state().read(|t| {
+            t.tickets
+                .iter()
+                .filter(|r| !r.deleted && &*r.title == m)
+                .count()
+        });
         if count != 1 {
             problems.push(format!("ticket {m}: {count} copies"));
         }
@@ -343,7 +348,18 @@ async fn soak_no_write_lost_or_duplicated() {
         stats.total,
         stats.faults
     );
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
-    assert!(e.notes.len() + e.tickets.len() > 10, "the soak did some work");
-    assert!(stats.faults.values().sum::<u64>() > 0, "faults were injected");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        e.notes.len() + e.tickets.len() > 10,
+        "the soak did some work"
+    );
+    assert!(
+        stats.faults.values().sum::<u64>() > 0,
+        "faults were injected"
+    );
 }

@@ -60,7 +60,10 @@ where
             let since = state.sent_at.unwrap_or_else(Utc::now);
             match find_applied(client, op, since).await {
                 Ok(Some(found)) => {
-                    tracing::info!(command = op.command(), "an earlier attempt had landed; not sending again");
+                    tracing::info!(
+                        command = op.command(),
+                        "an earlier attempt had landed; not sending again"
+                    );
                     return Ok(found);
                 }
                 Ok(None) => {}
@@ -129,17 +132,28 @@ pub async fn find_applied(
     match op {
         WriteOp::AddNote { ticket_id, input } => {
             let notes = client.notes(*ticket_id).await?;
-            Ok(find_note(&notes, &input.details, input.is_internal, input.note_date, since, me)
-                .cloned()
-                .map(WriteResult::Note))
+            Ok(find_note(
+                &notes,
+                &input.details,
+                input.is_internal,
+                input.note_date,
+                since,
+                me,
+            )
+            .map(|n| WriteResult::Note(Box::new(n.clone()))))
         }
         WriteOp::AssignTicket { ticket_id, input } => {
             // Assigning always writes its note: that note is the evidence.
             let notes = client.notes(*ticket_id).await?;
-            Ok(
-                find_note(&notes, &input.details, input.is_internal, input.note_date, since, me)
-                    .map(|_| WriteResult::Done),
+            Ok(find_note(
+                &notes,
+                &input.details,
+                input.is_internal,
+                input.note_date,
+                since,
+                me,
             )
+            .map(|_| WriteResult::Done))
         }
         WriteOp::CreateTicket { input } => {
             let filter = TicketFilter {
@@ -157,12 +171,15 @@ pub async fn find_applied(
                     r.title.trim() == input.title.trim()
                         && r.account_id == Some(input.account_id)
                         && (r.created_on.is_some_and(|c| c >= slack)
-                            || (r.created_on.is_none() && same_second(r.open_date, input.open_date)))
+                            || (r.created_on.is_none()
+                                && same_second(r.open_date, input.open_date)))
                 })
                 .map(|r| r.id)
                 .min();
             match found {
-                Some(id) => Ok(Some(WriteResult::Ticket(Box::new(client.ticket(id).await?)))),
+                Some(id) => Ok(Some(WriteResult::Ticket(Box::new(
+                    client.ticket(id).await?,
+                )))),
                 None => Ok(None),
             }
         }
@@ -172,14 +189,15 @@ pub async fn find_applied(
                 .into_iter()
                 .rev()
                 .find(|l| same_time_log(l, input))
-                .map(WriteResult::TimeLog))
+                .map(|l| WriteResult::TimeLog(Box::new(l))))
         }
         WriteOp::DeleteTicket { ticket_id } => match client.ticket(*ticket_id).await {
             Err(ApiError::NotFound(_)) => Ok(Some(WriteResult::Done)),
             Err(e) => Err(e),
             Ok(_) => Ok(None),
         },
-        WriteOp::DeleteNote { ticket_id, note_id } => match client.note(*ticket_id, *note_id).await {
+        WriteOp::DeleteNote { ticket_id, note_id } => match client.note(*ticket_id, *note_id).await
+        {
             Err(ApiError::NotFound(_)) => Ok(Some(WriteResult::Done)),
             Err(e) => Err(e),
             Ok(_) => Ok(None),
@@ -191,7 +209,12 @@ pub async fn find_applied(
 
 /// Text compared as a reader sees it: the server may re-encode the HTML we sent.
 pub fn same_text(a: &str, b: &str) -> bool {
-    let norm = |s: &str| html::to_text(s).split_whitespace().collect::<Vec<_>>().join(" ");
+    let norm = |s: &str| {
+        html::to_text(s)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     norm(a) == norm(b)
 }
 
@@ -269,16 +292,31 @@ mod tests {
         let typed = t0 - Duration::hours(3);
         let notes = vec![
             // The same words an hour earlier: someone else's day, not our attempt.
-            note(1, "<p>Rebooted the printer</p>", t0 - Duration::hours(1), Some("me@x")),
+            note(
+                1,
+                "<p>Rebooted the printer</p>",
+                t0 - Duration::hours(1),
+                Some("me@x"),
+            ),
             note(2, "<p>Other text</p>", t0, Some("me@x")),
-            note(3, "<p>Rebooted   the printer</p>", t0 + Duration::seconds(5), Some("other@x")),
+            note(
+                3,
+                "<p>Rebooted   the printer</p>",
+                t0 + Duration::seconds(5),
+                Some("other@x"),
+            ),
         ];
         let find = |notes: &[Note]| {
             find_note(notes, "Rebooted the printer", true, typed, t0, Some("ME@x")).map(|n| n.id)
         };
         assert_eq!(find(&notes), None);
         let mut with_ours = notes.clone();
-        with_ours.push(note(4, "<p>Rebooted the printer</p>", t0 + Duration::seconds(2), Some("me@x")));
+        with_ours.push(note(
+            4,
+            "<p>Rebooted the printer</p>",
+            t0 + Duration::seconds(2),
+            Some("me@x"),
+        ));
         assert_eq!(find(&with_ours), Some(4));
         // Dated with our note date (a server that keeps NoteDate as the creation time).
         let mut dated = notes.clone();

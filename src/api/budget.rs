@@ -81,10 +81,10 @@ impl BudgetSnapshot {
             8
         };
         let mut wait = base.saturating_mul(factor);
-        if t.used >= t.limit {
-            if let Some(f) = t.frees_in {
-                wait = wait.max(f);
-            }
+        if t.used >= t.limit
+            && let Some(f) = t.frees_in
+        {
+            wait = wait.max(f);
         }
         if let Some(th) = t.throttled_for {
             wait = wait.max(th);
@@ -162,7 +162,10 @@ impl RequestBudget {
                     } else {
                         limit.saturating_sub(used)
                     },
-                    frees_in: e.sent.front().map(|&first| (first + window).saturating_duration_since(now)),
+                    frees_in: e
+                        .sent
+                        .front()
+                        .map(|&first| (first + window).saturating_duration_since(now)),
                     throttled_for,
                 }
             })

@@ -496,7 +496,11 @@ impl Client {
             // An explicit refusal: the server did not act on it.
             let message = if status == 429 {
                 if let Ok(mut b) = self.inner.budget.lock() {
-                    b.throttled(&Self::endpoint_key(method, path), retry_after, Instant::now());
+                    b.throttled(
+                        &Self::endpoint_key(method, path),
+                        retry_after,
+                        Instant::now(),
+                    );
                 }
                 "rate limited"
             } else {

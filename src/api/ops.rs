@@ -58,8 +58,8 @@ pub enum WriteOp {
 #[serde(untagged)]
 pub enum WriteResult {
     Ticket(Box<Ticket>),
-    Note(Note),
-    TimeLog(TimeLog),
+    Note(Box<Note>),
+    TimeLog(Box<TimeLog>),
     /// Writes that return nothing (assign, delete).
     Done,
 }
@@ -73,13 +73,13 @@ impl WriteResult {
     }
     pub fn note(self) -> Option<Note> {
         match self {
-            WriteResult::Note(n) => Some(n),
+            WriteResult::Note(n) => Some(*n),
             _ => None,
         }
     }
     pub fn time_log(self) -> Option<TimeLog> {
         match self {
-            WriteResult::TimeLog(t) => Some(t),
+            WriteResult::TimeLog(t) => Some(*t),
             _ => None,
         }
     }
@@ -119,15 +119,18 @@ impl WriteOp {
     pub fn is_idempotent(&self) -> bool {
         match self {
             WriteOp::PatchTicket { ops, .. } => ops.iter().all(|o| o.op == "replace"),
-            WriteOp::UpdateNote { .. } | WriteOp::DeleteTicket { .. } | WriteOp::DeleteNote { .. } => {
-                true
-            }
+            WriteOp::UpdateNote { .. }
+            | WriteOp::DeleteTicket { .. }
+            | WriteOp::DeleteNote { .. } => true,
             _ => false,
         }
     }
 
     pub fn is_delete(&self) -> bool {
-        matches!(self, WriteOp::DeleteTicket { .. } | WriteOp::DeleteNote { .. })
+        matches!(
+            self,
+            WriteOp::DeleteTicket { .. } | WriteOp::DeleteNote { .. }
+        )
     }
 
     /// The arguments as the audit log records them.
@@ -158,7 +161,11 @@ impl WriteOp {
     pub fn summary(&self) -> String {
         let text = |s: &str| {
             let t = html::to_text(s);
-            let first = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            let first = t
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
             let mut out: String = first.chars().take(60).collect();
             if first.chars().count() > 60 {
                 out.push('…');
@@ -231,19 +238,21 @@ impl WriteOp {
                 WriteResult::Done
             }
             WriteOp::AddNote { ticket_id, input } => {
-                WriteResult::Note(client.add_note(*ticket_id, input).await?)
+                WriteResult::Note(Box::new(client.add_note(*ticket_id, input).await?))
             }
             WriteOp::UpdateNote {
                 ticket_id,
                 note_id,
                 input,
-            } => WriteResult::Note(client.update_note(*ticket_id, *note_id, input).await?),
+            } => WriteResult::Note(Box::new(
+                client.update_note(*ticket_id, *note_id, input).await?,
+            )),
             WriteOp::DeleteNote { ticket_id, note_id } => {
                 client.delete_note(*ticket_id, *note_id).await?;
                 WriteResult::Done
             }
             WriteOp::AddTimeLog { ticket_id, input } => {
-                WriteResult::TimeLog(client.add_time_log(*ticket_id, input).await?)
+                WriteResult::TimeLog(Box::new(client.add_time_log(*ticket_id, input).await?))
             }
         })
     }
@@ -260,7 +269,9 @@ mod any_case {
         v.serialize(s)
     }
 
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
         let v = Value::deserialize(d)?;
         serde_json::from_value(crate::api::wire::normalize_keys(v)).map_err(D::Error::custom)
     }
@@ -370,7 +381,10 @@ mod tests {
     #[test]
     fn idempotence() {
         let all = ops();
-        let names: Vec<(&str, bool)> = all.iter().map(|o| (o.command(), o.is_idempotent())).collect();
+        let names: Vec<(&str, bool)> = all
+            .iter()
+            .map(|o| (o.command(), o.is_idempotent()))
+            .collect();
         assert_eq!(
             names,
             vec![

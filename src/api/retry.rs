@@ -180,7 +180,10 @@ mod tests {
         let p = policy();
         for _ in 0..100 {
             let w = p.backoff(0, Some(Duration::from_secs(7)));
-            assert!(w >= Duration::from_secs(7) && w <= Duration::from_millis(7050), "{w:?}");
+            assert!(
+                w >= Duration::from_secs(7) && w <= Duration::from_millis(7050),
+                "{w:?}"
+            );
             let w = p.backoff(5, Some(Duration::from_secs(3600)));
             assert!(w >= Duration::from_secs(60) && w <= Duration::from_millis(60_050));
             // "Retry-After: 0" still waits a moment, never longer than the jitter.
@@ -191,7 +194,10 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = Utc.with_ymd_and_hms(2025, 1, 15, 14, 0, 0).unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("Wed, 15 Jan 2025 14:00:30 GMT", now),
@@ -227,9 +233,15 @@ mod tests {
         assert_eq!(delivery(&http(503)), Delivery::NotApplied);
         assert_eq!(delivery(&http(500)), Delivery::Unknown);
         assert_eq!(delivery(&http(504)), Delivery::Unknown);
-        assert_eq!(delivery(&ApiError::Transport("x".into())), Delivery::Unknown);
+        assert_eq!(
+            delivery(&ApiError::Transport("x".into())),
+            Delivery::Unknown
+        );
         assert_eq!(delivery(&ApiError::Decode("x".into())), Delivery::Unknown);
-        assert_eq!(delivery(&ApiError::NotFound("x".into())), Delivery::Rejected);
+        assert_eq!(
+            delivery(&ApiError::NotFound("x".into())),
+            Delivery::Rejected
+        );
         assert_eq!(
             delivery(&ApiError::Unauthorized("x".into())),
             Delivery::NotApplied

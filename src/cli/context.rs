@@ -99,8 +99,8 @@ impl Ctx {
         let audit = AuditLog::new(profile.audit_dir.clone())
             .with_secrets(secrets)
             .with_profile(profile.name.clone());
-        let actions =
-            Actions::new(client.clone(), Some(audit)).with_outbox(Outbox::new(profile.outbox_dir()));
+        let actions = Actions::new(client.clone(), Some(audit))
+            .with_outbox(Outbox::new(profile.outbox_dir()));
         let cache = Cache::open(&profile);
         Ok(Ctx {
             config,

@@ -10,8 +10,8 @@ use super::output::{self, Table, when};
 use super::text_input::read_text;
 use super::tickets::note_type;
 use crate::actions::{WriteOp, WriteResult};
-use crate::api::{ApiError, LookupKind};
 use crate::api::model::{Note, NoteInput};
+use crate::api::{ApiError, LookupKind};
 use crate::domain::html;
 
 pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {

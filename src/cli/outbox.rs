@@ -108,8 +108,7 @@ async fn retry(global: &GlobalOpts, id: Option<u64>) -> CliResult<()> {
             let r = ctx.actions.flush_outbox().await;
             if r.is_empty() && !outbox.pending().is_empty() {
                 return Err(CliError::Local(
-                    "another bmsdesk is sending the outbox right now; try again in a moment"
-                        .into(),
+                    "another bmsdesk is sending the outbox right now; try again in a moment".into(),
                 ));
             }
             r

@@ -319,7 +319,10 @@ async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
         };
         ops.push(PatchOp::replace(path.clone(), value));
     }
-    let ticket = expect_ticket(ctx.write(WriteOp::PatchTicket { ticket_id: id, ops }).await?)?;
+    let ticket = expect_ticket(
+        ctx.write(WriteOp::PatchTicket { ticket_id: id, ops })
+            .await?,
+    )?;
     if ctx.json {
         return output::json(&ticket);
     }

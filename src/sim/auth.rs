@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use fastrand::Rng;
 use serde_json::json;
 
+use super::DEMO_TENANT;
 use super::envelope::{Fields, SimError, SimResult, ok};
 use super::state::SimState;
-use super::DEMO_TENANT;
 use crate::api::model::UserInfo;
 use crate::api::wire::format_datetime;
 
@@ -245,7 +245,8 @@ pub async fn authenticate(
         let t = st.tenant();
         match t.refs.user_by_email(&user) {
             Some(u)
-                if password == st.shared().password && tenant.trim().eq_ignore_ascii_case(DEMO_TENANT) =>
+                if password == st.shared().password
+                    && tenant.trim().eq_ignore_ascii_case(DEMO_TENANT) =>
             {
                 (u.id, u.mfa)
             }

@@ -124,7 +124,10 @@ impl Outbox {
         ));
         let result = (|| {
             for _ in 0..10_000 {
-                write_synced(&tmp, &serde_json::to_vec_pretty(&item).map_err(io::Error::other)?)?;
+                write_synced(
+                    &tmp,
+                    &serde_json::to_vec_pretty(&item).map_err(io::Error::other)?,
+                )?;
                 // A hard link fails if the name exists: the number is ours alone.
                 match fs::hard_link(&tmp, self.path(item.seq)) {
                     Ok(()) => {
@@ -409,7 +412,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ob = Outbox::new(tmp.path());
         ob.enqueue(op(1)).unwrap();
-        fs::write(tmp.path().join("000000000002.json"), "{\"seq\": 2, \"op\": {\"ki").unwrap();
+        fs::write(
+            tmp.path().join("000000000002.json"),
+            "{\"seq\": 2, \"op\": {\"ki",
+        )
+        .unwrap();
         assert_eq!(ob.list().len(), 1);
         assert!(tmp.path().join("000000000002.json.corrupt").exists());
         // The damaged number is not handed out again.
@@ -423,7 +430,10 @@ mod tests {
         let held = ob.try_lock().unwrap();
         assert!(held.is_some());
         #[cfg(unix)]
-        assert!(ob.try_lock().unwrap().is_none(), "a second holder is refused");
+        assert!(
+            ob.try_lock().unwrap().is_none(),
+            "a second holder is refused"
+        );
         drop(held);
         assert!(ob.try_lock().unwrap().is_some());
     }
