@@ -6,3 +6,4 @@ pub mod domain;
 pub mod logging;
 pub mod sim;
 pub mod store;
+pub mod tui;

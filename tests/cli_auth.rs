@@ -112,29 +112,25 @@ fn http_to_a_remote_host_is_refused() {
 fn tokens_never_reach_audit_log_cache_or_output() {
     let env = Env::new();
     let login = env.run(&["login", "--json"]).ok();
-    let accounts = env.run(&["accounts", "--json"]).ok().json();
-    let account = accounts[0]["id"].as_i64().expect("an account").to_string();
-    let created = env
-        .run(&[
-            "tickets",
-            "create",
-            "--json",
-            "--title",
-            "Secret scan",
-            "--details",
-            "checking",
-            "--account",
-            &account,
-            "--priority",
-            "High",
-            "--type",
-            "Incident",
-            "--source",
-            "Phone",
-            "--queue",
-            "Help Desk",
-        ])
-        .ok();
+    let created = env.run(&[
+        "tickets",
+        "create",
+        "--json",
+        "--title",
+        "Secret scan",
+        "--details",
+        "checking",
+        "--account",
+        &env.first_account().0.to_string(),
+        "--priority",
+        "High",
+        "--type",
+        "Incident",
+        "--source",
+        "Phone",
+        "--queue",
+        "Help Desk",
+    ]);
     let id = created.json()["id"]
         .as_i64()
         .expect("created id")
@@ -164,18 +160,7 @@ fn tokens_never_reach_audit_log_cache_or_output() {
 }
 
 fn find_token_file(env: &Env) -> std::path::PathBuf {
-    fn walk(p: &std::path::Path) -> Option<std::path::PathBuf> {
-        for e in std::fs::read_dir(p).ok()?.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                if let Some(f) = walk(&path) {
-                    return Some(f);
-                }
-            } else if path.file_name().is_some_and(|n| n == "token.json") {
-                return Some(path);
-            }
-        }
-        None
-    }
-    walk(env.home()).expect("a token.json under HOME")
+    env.files_named("token.json")
+        .pop()
+        .expect("a token.json under HOME")
 }

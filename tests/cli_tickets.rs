@@ -5,40 +5,6 @@ mod cli_support;
 use cli_support::Env;
 use serde_json::Value;
 
-fn first_account(env: &Env) -> (i64, String) {
-    let accounts = env.run(&["accounts", "--json"]).ok().json();
-    let a = &accounts[0];
-    (
-        a["id"].as_i64().expect("id"),
-        a["name"].as_str().expect("name").to_string(),
-    )
-}
-
-fn create_basic(env: &Env, title: &str) -> Value {
-    let (account, _) = first_account(env);
-    env.run(&[
-        "tickets",
-        "create",
-        "--json",
-        "--title",
-        title,
-        "--details",
-        "Line one\nLine <two> & more",
-        "--account",
-        &account.to_string(),
-        "--priority",
-        "High",
-        "--type",
-        "Incident",
-        "--source",
-        "Phone",
-        "--queue",
-        "Help Desk",
-    ])
-    .ok()
-    .json()
-}
-
 #[test]
 fn list_filters_by_status_and_limits() {
     let env = Env::new();
@@ -105,7 +71,7 @@ fn list_by_assignee_me_and_account() {
             .all(|t| t["assigneeName"].as_str() == Some(my_name.as_str()))
     );
 
-    let (account_id, account_name) = first_account(&env);
+    let (account_id, account_name) = env.first_account();
     let by_account = env
         .run(&["tickets", "list", "--json", "--account", &account_name])
         .ok()
@@ -122,7 +88,7 @@ fn list_by_assignee_me_and_account() {
 #[test]
 fn get_shows_fields_and_text_not_html() {
     let env = Env::new();
-    let created = create_basic(&env, "Printer on fire");
+    let created = env.create_ticket("Printer on fire");
     let id = created["id"].as_i64().expect("id").to_string();
     let out = env.run(&["tickets", "get", &id]).ok().stdout;
     assert!(out.contains("Printer on fire"), "{out}");
@@ -139,9 +105,9 @@ fn get_shows_fields_and_text_not_html() {
 #[test]
 fn create_writes_the_ticket_and_an_audit_line() {
     let env = Env::new();
-    let created = create_basic(&env, "New laptop for Sam");
+    let created = env.create_ticket("New laptop for Sam");
     let id = created["id"].as_i64().expect("id");
-    let (account_id, _) = first_account(&env);
+    let (account_id, _) = env.first_account();
     let t = env
         .block_on(env.client().ticket(id))
         .expect("ticket exists on the server");
@@ -182,7 +148,7 @@ fn create_from_template_with_overrides() {
         .run(&["templates", "tickets", "get", &tpl_id.to_string(), "--json"])
         .ok()
         .json();
-    let (account, _) = first_account(&env);
+    let (account, _) = env.first_account();
     let created = env
         .run(&[
             "tickets",
@@ -228,7 +194,7 @@ fn create_with_missing_fields_is_refused_before_sending() {
 #[test]
 fn patch_by_name_records_the_previous_value() {
     let env = Env::new();
-    let created = create_basic(&env, "Patch me");
+    let created = env.create_ticket("Patch me");
     let id = created["id"].as_i64().expect("id");
     let old_status = created["statusId"].as_i64().expect("status");
     let out = env
@@ -274,7 +240,7 @@ fn patch_by_name_records_the_previous_value() {
 #[test]
 fn assign_sets_the_assignee_and_writes_the_note() {
     let env = Env::new();
-    let created = create_basic(&env, "Assign me");
+    let created = env.create_ticket("Assign me");
     let id = created["id"].as_i64().expect("id");
     let assignees = env.run(&["lookup", "assignees", "--json"]).ok().json();
     let tech = assignees[1]["name"].as_str().expect("name").to_string();
@@ -303,7 +269,7 @@ fn assign_sets_the_assignee_and_writes_the_note() {
 #[test]
 fn delete_needs_yes_without_a_terminal_and_keeps_revert_info() {
     let env = Env::new();
-    let created = create_basic(&env, "Delete me");
+    let created = env.create_ticket("Delete me");
     let id = created["id"].as_i64().expect("id").to_string();
     let refused = env.run(&["tickets", "delete", &id]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
@@ -322,18 +288,7 @@ fn delete_needs_yes_without_a_terminal_and_keeps_revert_info() {
 fn corrupt_cache_is_ignored_and_rebuilt() {
     let env = Env::new();
     env.run(&["accounts"]).ok();
-    let mut cache_files = Vec::new();
-    fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.file_name().is_some_and(|n| n == "cache.json") {
-                out.push(path);
-            }
-        }
-    }
-    walk(env.home(), &mut cache_files);
+    let cache_files = env.files_named("cache.json");
     assert_eq!(cache_files.len(), 1, "one cache file written");
     std::fs::write(&cache_files[0], "{\"accounts\": [garbage").expect("corrupt it");
     let accounts = env.run(&["accounts", "--json"]).ok().json();
@@ -342,5 +297,99 @@ fn corrupt_cache_is_ignored_and_rebuilt() {
     assert!(
         serde_json::from_str::<Value>(&text).is_ok(),
         "cache rewritten as valid JSON"
+    );
+}
+
+#[test]
+fn workflow_rules_are_enforced_before_sending() {
+    let env = Env::new();
+    let created = env.create_ticket("Workflow");
+    let id = created["id"].as_i64().expect("id").to_string();
+    let before = env.audit_lines().len();
+    let refused = env.run(&["tickets", "patch", &id, "/StatusId", "Completed"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("resolution note"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("notes add"),
+        "says how: {}",
+        refused.stderr
+    );
+    let refused = env.run(&["tickets", "patch", &id, "/StatusId", "Escalated"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(env.audit_lines().len(), before, "nothing was sent");
+
+    let esc = env
+        .run(&[
+            "tickets",
+            "escalate",
+            &id,
+            "--reason",
+            "Needs the network team",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(esc["ticket"]["statusName"], "Escalated");
+    assert!(
+        esc["note"]["details"]
+            .as_str()
+            .is_some_and(|d| d.contains("Needs the network team"))
+    );
+
+    env.run(&[
+        "notes",
+        "add",
+        &id,
+        "--status",
+        "Completed",
+        "-m",
+        "Replaced the switch",
+    ])
+    .ok();
+    let t = env
+        .block_on(env.client().ticket(id.parse().expect("id")))
+        .expect("ticket");
+    assert_eq!(t.row.status_name.as_deref(), Some("Completed"));
+}
+
+#[test]
+fn list_sorted_by_due_and_metrics_agree_with_the_list() {
+    let env = Env::new();
+    let table = env
+        .run(&["tickets", "list", "--sort", "due", "--limit", "5"])
+        .ok()
+        .stdout;
+    assert!(
+        table
+            .lines()
+            .next()
+            .is_some_and(|h| h.trim_end().ends_with("DUE")),
+        "{table}"
+    );
+    let first_due = table
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().last())
+        .expect("a due cell")
+        .to_string();
+    assert!(first_due.starts_with('-'), "most overdue first: {table}");
+    let all = env.run(&["tickets", "list", "--json"]).ok().json();
+    let m = env.run(&["metrics", "--json"]).ok().json();
+    assert_eq!(m["total"].as_u64(), all.as_array().map(|a| a.len() as u64));
+    let by_status: u64 = m["by_status"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["count"].as_u64())
+        .sum();
+    assert_eq!(Some(by_status), m["total"].as_u64());
+    let human = env.run(&["metrics"]).ok().stdout;
+    assert!(
+        human.contains("SLA compliance") && human.contains("QUEUE"),
+        "{human}"
     );
 }

@@ -118,6 +118,24 @@ pub fn is_mfa_required_message(message: &str) -> bool {
             || m.contains("enter"))
 }
 
+/// The security endpoints take form bodies (not JSON) and answer with `TokenOutputDto`.
+async fn post_token_form(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> ApiResult<super::wire::Reply<WireTokens>> {
+    let resp = http
+        .post(url)
+        .header("Accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .map_err(super::client::transport_error)?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(super::client::transport_error)?;
+    decode::<WireTokens>(status, &body)
+}
+
 pub(crate) async fn authenticate(
     http: &reqwest::Client,
     base: &str,
@@ -132,26 +150,18 @@ pub(crate) async fn authenticate(
     if let Some(code) = creds.mfa_code.as_ref().filter(|c| !c.is_empty()) {
         form.push(("MFACode", code.expose()));
     }
-    let url = format!("{base}/v2/security/authenticate");
-    let resp = http
-        .post(&url)
-        .header("Accept", "application/json")
-        .form(&form)
-        .send()
+    let wire = post_token_form(http, &format!("{base}/v2/security/authenticate"), &form)
         .await
-        .map_err(super::client::transport_error)?;
-    let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(super::client::transport_error)?;
-    let wire = decode::<WireTokens>(status, &body).map_err(|e| match e {
-        ApiError::Api { message, .. } | ApiError::Unauthorized(message) => {
-            if is_mfa_required_message(&message) {
-                ApiError::MfaRequired
-            } else {
-                ApiError::AuthFailed(message)
+        .map_err(|e| match e {
+            ApiError::Api { message, .. } | ApiError::Unauthorized(message) => {
+                if is_mfa_required_message(&message) {
+                    ApiError::MfaRequired
+                } else {
+                    ApiError::AuthFailed(message)
+                }
             }
-        }
-        other => other,
-    })?;
+            other => other,
+        })?;
     Ok(into_token_set(
         wire.result,
         base,
@@ -169,20 +179,12 @@ pub(crate) async fn refresh(
         ("AccessToken", tokens.access_token.as_str()),
         ("RefreshToken", tokens.refresh_token.as_str()),
     ];
-    let url = format!("{base}/v2/security/refreshtoken");
-    let resp = http
-        .post(&url)
-        .header("Accept", "application/json")
-        .form(&form)
-        .send()
+    let wire = post_token_form(http, &format!("{base}/v2/security/refreshtoken"), &form)
         .await
-        .map_err(super::client::transport_error)?;
-    let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(super::client::transport_error)?;
-    let wire = decode::<WireTokens>(status, &body).map_err(|e| match e {
-        ApiError::Api { message, .. } => ApiError::Unauthorized(message),
-        other => other,
-    })?;
+        .map_err(|e| match e {
+            ApiError::Api { message, .. } => ApiError::Unauthorized(message),
+            other => other,
+        })?;
     Ok(into_token_set(
         wire.result,
         base,

@@ -126,6 +126,16 @@ pub struct TicketRow {
     pub resolution_target_time: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]
     pub resolution_actual_time: Option<DateTime<Utc>>,
+    /// `SLALastPausedTime` (normalised to `slaLastPausedTime`).
+    #[serde(with = "opt_datetime")]
+    pub sla_last_paused_time: Option<DateTime<Utc>>,
+    /// `SLALastResumedTime`.
+    #[serde(with = "opt_datetime")]
+    pub sla_last_resumed_time: Option<DateTime<Utc>>,
+    /// `ActualPauseMinutes`: SLA pause time accumulated so far.
+    pub actual_pause_minutes: Option<i64>,
+    #[serde(with = "opt_datetime")]
+    pub last_status_update: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]
     pub created_on: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]
@@ -452,6 +462,21 @@ mod tests {
         assert_eq!(a.row.is_sla_paused, Some(true));
         assert_eq!(a.row.has_met_sla, Some(false));
         assert_eq!(a.details.as_deref(), Some("<p>x</p>"));
+    }
+
+    #[test]
+    fn ticket_row_decodes_sla_pause_fields() {
+        let pascal = json!({"Success": true, "Result": {"Id": 5, "SLALastPausedTime": "2025-01-15T14:00:00",
+            "SLALastResumedTime": "2025-01-15T15:30:00", "ActualPauseMinutes": 90,
+            "LastStatusUpdate": "2025-01-15T14:00:00"}});
+        let row = decode::<TicketRow>(200, pascal.to_string().as_bytes())
+            .unwrap()
+            .result;
+        let at = |h, m| chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 1, 15, h, m, 0).unwrap();
+        assert_eq!(row.sla_last_paused_time, Some(at(14, 0)));
+        assert_eq!(row.sla_last_resumed_time, Some(at(15, 30)));
+        assert_eq!(row.actual_pause_minutes, Some(90));
+        assert_eq!(row.last_status_update, Some(at(14, 0)));
     }
 
     #[test]

@@ -101,6 +101,8 @@ pub enum Command {
     /// Writes waiting to reach BMS (queued during an outage): list, retry, drop
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// SLA and workload figures over a ticket set: distributions, compliance, per-queue pulse
+    Metrics(TicketFilterArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,6 +176,9 @@ pub struct TicketFilterArgs {
     /// Show at most this many tickets (all pages are fetched unless a limit is given)
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Order: "due" (time to SLA breach, breached first) or "server" (newest first)
+    #[arg(long, default_value = "server", value_parser = ["server", "due"])]
+    pub sort: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +205,17 @@ pub enum TicketsCmd {
     },
     /// Assign to a technician and/or queue (writes the required note)
     Assign(AssignArgs),
+    /// Escalate: move to the escalation status with the required reason note
+    Escalate {
+        /// Ticket id
+        id: i64,
+        /// Why (required; written as an internal note)
+        #[arg(long, short = 'm')]
+        reason: String,
+        /// Escalation status id or name (default: the first status named in [sla.rules] escalation_statuses)
+        #[arg(long)]
+        status: Option<String>,
+    },
     /// Delete a ticket (asks to confirm unless --yes)
     Delete {
         /// Ticket id

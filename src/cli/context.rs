@@ -13,6 +13,9 @@ use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
 use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
 use crate::config::{self, Profile};
+use crate::domain::sla::SlaEngine;
+use crate::domain::sla_settings::SlaSettings;
+use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::store::audit::AuditLog;
 use crate::store::cache::Cache;
 use crate::store::outbox::Outbox;
@@ -175,6 +178,55 @@ impl Ctx {
                     auth: needs_sign_in,
                 })
             }
+        }
+    }
+
+    /// The SLA engine for the `[sla]` config section (business hours, targets, rules).
+    pub fn sla_engine(&self) -> CliResult<SlaEngine> {
+        let settings = SlaSettings::from_table(Some(&self.config.sla), None)
+            .map_err(|e| usage(e.to_string()))?;
+        Ok(SlaEngine::new(settings))
+    }
+
+    /// Applies the workflow rules to a status change before anything is sent: a refusal or a
+    /// missing note is a usage error saying what to do; a warning is shown and the change goes on.
+    pub async fn check_status_change(
+        &mut self,
+        ticket_id: Id,
+        to: &Resolved,
+        note: Option<&str>,
+    ) -> CliResult<()> {
+        let engine = self.sla_engine()?;
+        let statuses = self.lookup_or_empty(LookupKind::Statuses).await?;
+        let target = statuses
+            .iter()
+            .find(|s| s.id == to.id)
+            .cloned()
+            .unwrap_or(LookupItem {
+                id: to.id,
+                name: to.name.clone().unwrap_or_default(),
+                ..Default::default()
+            });
+        let ticket = self.client.ticket(ticket_id).await?;
+        match check_transition(&ticket.row, &target, note, &engine.settings().rules) {
+            TransitionCheck::Allowed => Ok(()),
+            TransitionCheck::Warn { message } => {
+                output::note(format!("warning: {message}"));
+                Ok(())
+            }
+            TransitionCheck::NeedsNote { kind, message } => {
+                let how = match kind {
+                    NoteKind::Resolution => format!(
+                        "add it with the change: bmsdesk notes add {ticket_id} --status \"{}\" -m \"what fixed it\"",
+                        target.name
+                    ),
+                    NoteKind::Escalation => {
+                        format!("use: bmsdesk tickets escalate {ticket_id} --reason \"why\"")
+                    }
+                };
+                Err(usage(format!("{message} — {how}")))
+            }
+            TransitionCheck::Refused { message } => Err(usage(message)),
         }
     }
 

@@ -1,9 +1,7 @@
 //! Long-running modes: the TUI on the configured tenant, the demo (TUI on an in-process
 //! simulator) and the simulator alone.
 
-use std::time::Duration;
-
-use super::args::{DemoArgs, GlobalOpts, SimArgs};
+use super::args::{DemoArgs, GlobalOpts};
 use super::context::Ctx;
 use super::error::{CliError, CliResult};
 use crate::api::{Client, ClientOptions, Credentials, Secret, TokenStore};

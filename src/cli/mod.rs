@@ -2,8 +2,9 @@
 
 pub mod args;
 pub mod context;
-// TEMP until the TUI branch lands: pub mod launch;
 pub mod error;
+pub mod launch;
+pub mod metrics;
 pub mod notes;
 pub mod outbox;
 pub mod output;
@@ -62,10 +63,10 @@ pub fn main() -> ExitCode {
 pub async fn run(cli: Cli) -> CliResult<()> {
     let global = cli.global;
     let Some(command) = cli.command else {
-        return Err(CliError::Usage("TUI not merged yet".into()));
+        return launch::tui_on_tenant(&global).await;
     };
     match command {
-        Command::Demo(_) => Err(CliError::Usage("TUI not merged yet".into())),
+        Command::Demo(args) => launch::demo(&global, &args).await,
         Command::Sim(args) => simulate::sim(&args).await,
         Command::Login { mfa_code } => {
             let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
@@ -88,5 +89,6 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         Command::Templates(cmd) => reference::templates(&mut Ctx::open(&global).await?, cmd).await,
         Command::Time(cmd) => time::run(&mut Ctx::open(&global).await?, cmd).await,
         Command::Outbox(cmd) => outbox::run(&global, cmd).await,
+        Command::Metrics(f) => metrics::run(&mut Ctx::open(&global).await?, f).await,
     }
 }

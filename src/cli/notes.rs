@@ -131,7 +131,11 @@ async fn note_input(ctx: &mut Ctx, w: &NoteWriteArgs) -> CliResult<NoteInput> {
         None => Utc::now(),
     };
     let status_id = match &w.status {
-        Some(s) => Some(ctx.resolve_lookup(LookupKind::Statuses, s).await?.id),
+        Some(s) => {
+            let to = ctx.resolve_lookup(LookupKind::Statuses, s).await?;
+            ctx.check_status_change(w.ticket, &to, Some(&text)).await?;
+            Some(to.id)
+        }
         None => None,
     };
     Ok(NoteInput {

@@ -10,9 +10,10 @@ use super::output::{self, Table, age, opt, when};
 use super::text_input::read_text;
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::ApiError;
-use crate::api::model::{AssignInput, PatchOp, Ticket, TicketFilter, TicketRow};
+use crate::api::model::{AssignInput, NoteInput, PatchOp, Ticket, TicketFilter, TicketRow};
 use crate::api::{LookupKind, TicketDraft};
 use crate::domain::html;
+use crate::domain::sla::breach_order;
 
 pub async fn run(ctx: &mut Ctx, cmd: TicketsCmd) -> CliResult<()> {
     match cmd {
@@ -21,6 +22,9 @@ pub async fn run(ctx: &mut Ctx, cmd: TicketsCmd) -> CliResult<()> {
         TicketsCmd::Create(args) => create(ctx, *args).await,
         TicketsCmd::Patch { id, pairs } => patch(ctx, id, pairs).await,
         TicketsCmd::Assign(args) => assign(ctx, args).await,
+        TicketsCmd::Escalate { id, reason, status } => {
+            escalate(ctx, id, &reason, status.as_deref()).await
+        }
         TicketsCmd::Delete { id, yes } => delete(ctx, id, yes).await,
     }
 }
@@ -56,34 +60,43 @@ pub async fn build_filter(ctx: &mut Ctx, f: &TicketFilterArgs) -> CliResult<Tick
 
 async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
     let filter = build_filter(ctx, &f).await?;
+    let by_due = f.sort == "due";
     let rows: Vec<TicketRow> = match f.limit {
         Some(0) => Vec::new(),
-        Some(n) if n as u32 <= ctx.client.page_size() => {
+        // Without a sort of our own, the first page is the answer; sorting by due needs all.
+        Some(n) if !by_due && n as u32 <= ctx.client.page_size() => {
             ctx.client
                 .search_tickets_page(&filter, 1, n as u32)
                 .await?
                 .result
         }
-        Some(n) => {
-            let mut all = ctx.client.search_tickets(&filter).await?;
-            all.truncate(n);
-            all
-        }
-        None => ctx.client.search_tickets(&filter).await?,
+        _ => ctx.client.search_tickets(&filter).await?,
     };
-    if ctx.json {
-        return output::json(&rows);
+    let now = Utc::now();
+    let engine = ctx.sla_engine()?;
+    let states = engine.states(&rows, now);
+    let mut order: Vec<usize> = if by_due {
+        breach_order(&states)
+    } else {
+        (0..rows.len()).collect()
+    };
+    if let Some(n) = f.limit {
+        order.truncate(n);
     }
-    if rows.is_empty() {
+    if ctx.json {
+        let sorted: Vec<&TicketRow> = order.iter().map(|&i| &rows[i]).collect();
+        return output::json(&sorted);
+    }
+    if order.is_empty() {
         output::note("no tickets match");
         return Ok(());
     }
-    let now = Utc::now();
     let mut t = Table::new(vec![
-        "ID", "NUMBER", "TITLE", "ACCOUNT", "STATUS", "PRIORITY", "ASSIGNEE", "AGE",
+        "ID", "NUMBER", "TITLE", "ACCOUNT", "STATUS", "PRIORITY", "ASSIGNEE", "AGE", "DUE",
     ])
     .flex(2);
-    for r in &rows {
+    for &i in &order {
+        let r = &rows[i];
         t.row(vec![
             r.id.to_string(),
             r.ticket_number.clone(),
@@ -93,10 +106,11 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
             opt(&r.priority_name),
             r.assignee_name.clone().unwrap_or_else(|| "-".into()),
             age(r.open_date, now),
+            states[i].column(),
         ]);
     }
     t.print()?;
-    output::note(format!("{} ticket(s)", rows.len()));
+    output::note(format!("{} ticket(s)", order.len()));
     Ok(())
 }
 
@@ -317,6 +331,12 @@ async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
             }
             _ => patch_value(raw),
         };
+        if lookup_for_path(path) == Some(LookupKind::Statuses)
+            && let Some(to) = value.as_i64()
+        {
+            let to = super::resolve::Resolved { id: to, name: None };
+            ctx.check_status_change(id, &to, None).await?;
+        }
         ops.push(PatchOp::replace(path.clone(), value));
     }
     let ticket = expect_ticket(
@@ -358,7 +378,11 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         None => None,
     };
     let status_id = match &a.status {
-        Some(s) => ctx.resolve_lookup(LookupKind::Statuses, s).await?.id,
+        Some(s) => {
+            let to = ctx.resolve_lookup(LookupKind::Statuses, s).await?;
+            ctx.check_status_change(a.id, &to, Some(&a.details)).await?;
+            to.id
+        }
         None => ctx
             .client
             .ticket(a.id)
@@ -395,6 +419,53 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
             .clone()
             .unwrap_or_else(|| "-".into()),
         opt(&ticket.row.queue_name)
+    ))
+}
+
+async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) -> CliResult<()> {
+    if reason.trim().is_empty() {
+        return Err(usage("escalating needs a reason (--reason)"));
+    }
+    let to = match status {
+        Some(s) => ctx.resolve_lookup(LookupKind::Statuses, s).await?,
+        None => {
+            let engine = ctx.sla_engine()?;
+            let statuses = ctx.lookup_or_empty(LookupKind::Statuses).await?;
+            let found = statuses
+                .iter()
+                .find(|s| engine.settings().rules.is_escalation(&s.name))
+                .ok_or_else(|| usage("no escalation status found; pass --status"))?;
+            super::resolve::Resolved {
+                id: found.id,
+                name: Some(found.name.clone()),
+            }
+        }
+    };
+    ctx.check_status_change(id, &to, Some(reason)).await?;
+    let input = NoteInput {
+        details: html::from_text(reason),
+        is_internal: true,
+        type_id: note_type(ctx, None).await?,
+        note_date: Utc::now(),
+        status_id: Some(to.id),
+    };
+    let note = ctx
+        .write(WriteOp::AddNote {
+            ticket_id: id,
+            input,
+        })
+        .await?
+        .note()
+        .ok_or_else(|| ApiError::Decode("the server returned no note".into()))?;
+    let ticket = ctx.client.ticket(id).await?;
+    if ctx.json {
+        return output::json(&json!({"ticket": ticket, "note": note}));
+    }
+    output::text(&format!(
+        "escalated ticket {} to {} (reason recorded as note {})",
+        ticket.row.ticket_number,
+        opt(&ticket.row.status_name),
+        note.id
     ))
 }
 

@@ -1,3 +1,8 @@
-//! Business rules and text handling that know nothing of the terminal or the network.
+//! Domain logic of the service desk: pure Rust, no terminal or network code.
 
+pub mod calendar;
 pub mod html;
+pub mod metrics;
+pub mod sla;
+pub mod sla_settings;
+pub mod workflow;

@@ -174,3 +174,58 @@ pub fn short_ttl() -> SimConfig {
         ..SimConfig::default()
     }
 }
+
+impl Env {
+    /// The first account of the tenant: (id, name).
+    pub fn first_account(&self) -> (i64, String) {
+        let accounts = self.run(&["accounts", "--json"]).ok().json();
+        let a = &accounts[0];
+        (
+            a["id"].as_i64().expect("account id"),
+            a["name"].as_str().expect("account name").to_string(),
+        )
+    }
+
+    /// Creates a ticket on the first account through the CLI and returns it as JSON.
+    pub fn create_ticket(&self, title: &str) -> serde_json::Value {
+        let (account, _) = self.first_account();
+        self.run(&[
+            "tickets",
+            "create",
+            "--json",
+            "--title",
+            title,
+            "--details",
+            "Line one\nLine <two> & more",
+            "--account",
+            &account.to_string(),
+            "--priority",
+            "High",
+            "--type",
+            "Incident",
+            "--source",
+            "Phone",
+            "--queue",
+            "Help Desk",
+        ])
+        .ok()
+        .json()
+    }
+
+    /// Every file under HOME with this file name.
+    pub fn files_named(&self, name: &str) -> Vec<PathBuf> {
+        fn walk(p: &Path, name: &str, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, name, out);
+                } else if path.file_name().is_some_and(|n| n == name) {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.home(), name, &mut out);
+        out
+    }
+}

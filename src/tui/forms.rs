@@ -1,0 +1,260 @@
+//! State of the two editors: the new-ticket form and the note editor.
+
+use chrono::{DateTime, Utc};
+use ratatui_textarea::{TextArea, WrapMode};
+
+use super::drafts::NoteDraft;
+use super::picker::{Field, PickKey};
+use super::text::{html_to_text, text_to_html};
+use crate::api::TicketDraft;
+use crate::api::model::Id;
+
+pub fn textarea(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut t = TextArea::new(lines);
+    t.set_wrap_mode(WrapMode::WordOrGlyph);
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+pub fn text_of(t: &TextArea<'_>) -> String {
+    t.lines().join("\n")
+}
+
+/// Which part of the form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormFocus {
+    Title,
+    Details,
+    Field(Field),
+}
+
+pub const FORM_ORDER: [FormFocus; 10] = [
+    FormFocus::Title,
+    FormFocus::Details,
+    FormFocus::Field(Field::Account),
+    FormFocus::Field(Field::Location),
+    FormFocus::Field(Field::Status),
+    FormFocus::Field(Field::Priority),
+    FormFocus::Field(Field::Type),
+    FormFocus::Field(Field::Source),
+    FormFocus::Field(Field::Queue),
+    FormFocus::Field(Field::Assignee),
+];
+
+pub struct NewTicket {
+    pub template: Option<(Id, String)>,
+    /// A template is being fetched.
+    pub template_loading: Option<Id>,
+    pub draft: TicketDraft,
+    pub title: TextArea<'static>,
+    pub details: TextArea<'static>,
+    pub focus: FormFocus,
+    /// The initial chain of pickers is over: the form is showing.
+    pub form_open: bool,
+    pub review: bool,
+    pub error: Option<String>,
+    pub sending: Option<u64>,
+}
+
+impl Default for NewTicket {
+    fn default() -> Self {
+        NewTicket::new()
+    }
+}
+
+impl NewTicket {
+    pub fn new() -> NewTicket {
+        NewTicket {
+            template: None,
+            template_loading: None,
+            draft: TicketDraft::default(),
+            title: textarea(""),
+            details: textarea(""),
+            focus: FormFocus::Title,
+            form_open: false,
+            review: false,
+            error: None,
+            sending: None,
+        }
+    }
+
+    /// Fills title and details from the draft (after a template is applied).
+    pub fn load_text(&mut self) {
+        self.title = textarea(self.draft.title.as_deref().unwrap_or(""));
+        self.details = textarea(&html_to_text(self.draft.details.as_deref().unwrap_or("")));
+    }
+
+    /// The draft with the typed title and details (details as HTML).
+    pub fn current(&self) -> TicketDraft {
+        let mut d = self.draft.clone();
+        let title = text_of(&self.title).trim().to_string();
+        d.title = (!title.is_empty()).then_some(title);
+        let details = text_of(&self.details);
+        d.details = (!details.trim().is_empty()).then(|| text_to_html(details.trim_end()));
+        d
+    }
+
+    pub fn missing(&self) -> Vec<&'static str> {
+        self.current().missing()
+    }
+
+    pub fn value(&self, f: Field) -> Option<Id> {
+        let d = &self.draft;
+        match f {
+            Field::Account => d.account_id,
+            Field::Location => d.location_id,
+            Field::Status => d.status_id,
+            Field::Priority => d.priority_id,
+            Field::Type => d.type_id,
+            Field::Source => d.source_id,
+            Field::Queue => d.queue_id,
+            Field::Assignee => d.assignee_id,
+            Field::Template => self.template.as_ref().map(|t| t.0),
+            Field::QueueOrAssignee => d.queue_id.or(d.assignee_id),
+        }
+    }
+
+    pub fn set(&mut self, f: Field, key: PickKey) {
+        let id = match key {
+            PickKey::Id(i) | PickKey::Queue(i) | PickKey::Assignee(i) => Some(i),
+            _ => None,
+        };
+        let d = &mut self.draft;
+        match (f, key) {
+            (Field::Account, _) => {
+                if d.account_id != id {
+                    d.location_id = None;
+                    d.contact_id = None;
+                }
+                d.account_id = id;
+            }
+            (Field::Location, _) => d.location_id = id,
+            (Field::Status, _) => d.status_id = id,
+            (Field::Priority, _) => d.priority_id = id,
+            (Field::Type, _) => d.type_id = id,
+            (Field::Source, _) => d.source_id = id,
+            (Field::Queue, _) => d.queue_id = id,
+            (Field::Assignee, _) => d.assignee_id = id,
+            (Field::QueueOrAssignee, PickKey::Assignee(i)) => d.assignee_id = Some(i),
+            (Field::QueueOrAssignee, PickKey::Queue(i)) => d.queue_id = Some(i),
+            _ => {}
+        }
+    }
+
+    /// The next chain step still to ask for, after account and location.
+    pub fn next_missing(&self) -> Option<Field> {
+        let d = &self.draft;
+        if d.account_id.is_none() {
+            return Some(Field::Account);
+        }
+        if d.location_id.is_none() {
+            return Some(Field::Location);
+        }
+        if d.status_id.is_none() {
+            return Some(Field::Status);
+        }
+        if d.priority_id.is_none() {
+            return Some(Field::Priority);
+        }
+        if d.type_id.is_none() {
+            return Some(Field::Type);
+        }
+        if d.source_id.is_none() {
+            return Some(Field::Source);
+        }
+        if d.queue_id.is_none() && d.assignee_id.is_none() {
+            return Some(Field::QueueOrAssignee);
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteMode {
+    Note,
+    /// The required note of an assignment.
+    Assign {
+        ticket_ids: Vec<Id>,
+        target: PickKey,
+        target_label: String,
+    },
+}
+
+pub struct NoteEditor {
+    pub ticket_id: Id,
+    pub ticket_label: String,
+    pub mode: NoteMode,
+    pub text: TextArea<'static>,
+    pub is_internal: bool,
+    pub type_id: Option<i64>,
+    pub template_id: Option<i64>,
+    pub status_id: Option<Id>,
+    /// Changed since the last draft save.
+    pub dirty: bool,
+    pub save_scheduled: bool,
+    pub saved_at: Option<DateTime<Utc>>,
+    pub sending: Option<u64>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl NoteEditor {
+    pub fn new(ticket_id: Id, ticket_label: String, mode: NoteMode) -> NoteEditor {
+        NoteEditor {
+            ticket_id,
+            ticket_label,
+            mode,
+            text: textarea(""),
+            is_internal: true,
+            type_id: None,
+            template_id: None,
+            status_id: None,
+            dirty: false,
+            save_scheduled: false,
+            saved_at: None,
+            sending: None,
+            error: None,
+            notice: None,
+        }
+    }
+
+    pub fn from_draft(d: &NoteDraft, ticket_label: String) -> NoteEditor {
+        let mut e = NoteEditor::new(d.ticket_id, ticket_label, NoteMode::Note);
+        e.text = textarea(&d.text);
+        e.is_internal = d.is_internal;
+        e.type_id = d.type_id;
+        e.template_id = d.template_id;
+        e.status_id = d.status_id;
+        e.saved_at = Some(d.updated_at);
+        e
+    }
+
+    pub fn text(&self) -> String {
+        text_of(&self.text)
+    }
+
+    pub fn draft(&self, now: DateTime<Utc>) -> NoteDraft {
+        NoteDraft {
+            ticket_id: self.ticket_id,
+            text: self.text(),
+            is_internal: self.is_internal,
+            type_id: self.type_id,
+            template_id: self.template_id,
+            status_id: self.status_id,
+            note_id: None,
+            updated_at: now,
+        }
+    }
+
+    /// Drafts are kept for plain notes; an assignment note lives only in the editor.
+    pub fn keeps_draft(&self) -> bool {
+        self.mode == NoteMode::Note
+    }
+}

@@ -1,0 +1,264 @@
+//! The detail pane: fields by name, details, the notes thread and time logs. Scrolls on its own.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::app::{Focus, Model};
+use super::super::text::width_of;
+use super::super::worker::DetailData;
+use super::{ago, fmt_time};
+use crate::api::LookupKind;
+
+fn field<'a>(m: &Model, label: &str, value: Option<String>) -> Line<'a> {
+    let t = &m.theme;
+    Line::from(vec![
+        Span::styled(format!("{label:<11}"), t.label),
+        match value.filter(|v| !v.is_empty()) {
+            Some(v) => Span::raw(v),
+            None => Span::styled("—", t.dim),
+        },
+    ])
+}
+
+fn hhmm(s: Option<&str>) -> String {
+    s.unwrap_or("").chars().take(5).collect()
+}
+
+pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
+    let t = &m.theme;
+    let r = &d.ticket.row;
+    let data = &m.data;
+    let name = |n: &Option<String>, kind: LookupKind, id: Option<i64>| {
+        n.clone()
+            .or_else(|| data.lookup_name(kind, id).map(str::to_string))
+    };
+    let mut out = vec![
+        Line::from(Span::styled(r.title.clone(), t.title)),
+        Line::raw(""),
+        field(
+            m,
+            "Account",
+            r.account_name
+                .clone()
+                .or_else(|| data.account_name(r.account_id).map(str::to_string)),
+        ),
+        field(
+            m,
+            "Location",
+            r.location_name.clone().or_else(|| {
+                data.location_name(r.account_id, r.location_id)
+                    .map(str::to_string)
+            }),
+        ),
+        field(
+            m,
+            "Contact",
+            r.contact_name.clone().map(|c| {
+                let mut s = c;
+                if let Some(p) = &d.ticket.contact_phone {
+                    s.push_str(&format!(" · {p}"));
+                }
+                if let Some(e) = &d.ticket.contact_email {
+                    s.push_str(&format!(" · {e}"));
+                }
+                s
+            }),
+        ),
+        field(
+            m,
+            "Status",
+            name(&r.status_name, LookupKind::Statuses, r.status_id),
+        ),
+        field(
+            m,
+            "Priority",
+            name(&r.priority_name, LookupKind::Priorities, r.priority_id),
+        ),
+        field(m, "Type", name(&r.type_name, LookupKind::Types, r.type_id)),
+        field(m, "Issue type", r.issue_type_name.clone()),
+        field(
+            m,
+            "Source",
+            d.ticket.source_name.clone().or_else(|| {
+                data.lookup_name(LookupKind::Sources, r.source_id)
+                    .map(str::to_string)
+            }),
+        ),
+        field(
+            m,
+            "Queue",
+            name(&r.queue_name, LookupKind::Queues, r.queue_id),
+        ),
+        field(
+            m,
+            "Assignee",
+            name(&r.assignee_name, LookupKind::Assignees, r.assignee_id),
+        ),
+        field(
+            m,
+            "SLA",
+            r.sla_name
+                .clone()
+                .map(|s| match (r.is_sla_paused, r.has_met_sla) {
+                    (Some(true), _) => format!("{s} (paused)"),
+                    (_, Some(false)) => format!("{s} (missed)"),
+                    _ => s,
+                }),
+        ),
+        field(m, "Opened", Some(fmt_time(m, r.open_date))),
+        field(m, "Due", r.due_date.map(|d| fmt_time(m, Some(d)))),
+        field(
+            m,
+            "Activity",
+            r.last_activity_update
+                .map(|d| format!("{} ({})", fmt_time(m, Some(d)), ago(m.now, d))),
+        ),
+        field(m, "Created by", r.created_by_name.clone()),
+    ];
+    if let Some(h) = d.ticket.total_time_spent.filter(|h| *h > 0.0) {
+        out.push(field(m, "Time spent", Some(format!("{h:.2} h"))));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(Span::styled("Details", t.header)));
+    if d.details_text.is_empty() {
+        out.push(Line::from(Span::styled("(none)", t.dim)));
+    } else {
+        out.extend(d.details_text.lines().map(|l| Line::raw(l.to_string())));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(Span::styled(
+        format!("Notes ({})", d.notes.len()),
+        t.header,
+    )));
+    if let Some(e) = &d.notes_error {
+        out.push(Line::from(Span::styled(
+            format!("cannot load notes: {e}"),
+            t.error,
+        )));
+    }
+    for n in &d.notes {
+        let (vis, style) = match n.is_internal {
+            Some(true) => ("INTERNAL", t.internal),
+            Some(false) => ("EXTERNAL", t.external),
+            None => ("NOTE", t.label),
+        };
+        let mut head = vec![
+            Span::styled("── ", t.dim),
+            Span::styled(vis, style),
+            Span::styled(
+                format!(" · {} · {}", fmt_time(m, n.created_on), n.author),
+                t.label,
+            ),
+        ];
+        if let Some(ty) = &n.type_name {
+            head.push(Span::styled(format!(" · {ty}"), t.dim));
+        }
+        out.push(Line::from(head));
+        for l in n.text.lines() {
+            out.push(Line::raw(format!("  {l}")));
+        }
+    }
+    if !d.time_logs.is_empty() || d.time_error.is_some() {
+        out.push(Line::raw(""));
+        out.push(Line::from(Span::styled(
+            format!("Time logs ({})", d.time_logs.len()),
+            t.header,
+        )));
+        if let Some(e) = &d.time_error {
+            out.push(Line::from(Span::styled(
+                format!("cannot load time logs: {e}"),
+                t.error,
+            )));
+        }
+        for l in &d.time_logs {
+            let when = l
+                .start_date
+                .map(|s| s.with_timezone(&m.tz).format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let mut s = format!(
+                "{when} {}-{} {:.2}h {}",
+                hhmm(l.start_time.as_deref()),
+                hhmm(l.end_time.as_deref()),
+                l.timespent.unwrap_or(0.0),
+                l.employee_name.as_deref().unwrap_or("")
+            );
+            if let Some(w) = &l.work_type_name {
+                s.push_str(&format!(" · {w}"));
+            }
+            out.push(Line::raw(s));
+            if let Some(n) = l.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+                for nl in n.lines() {
+                    out.push(Line::from(Span::styled(format!("  {nl}"), t.dim)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Rows these lines take when wrapped to `width`.
+pub fn wrapped_height(lines: &[Line], width: u16) -> usize {
+    let w = width.max(1) as usize;
+    lines
+        .iter()
+        .map(|l| {
+            let lw: usize = l.spans.iter().map(|s| width_of(&s.content)).sum();
+            lw.div_ceil(w).max(1)
+        })
+        .sum()
+}
+
+pub fn render(m: &Model, f: &mut Frame, area: Rect) {
+    let t = &m.theme;
+    let focused = m.focus == Focus::Detail;
+    let id = m.detail.id;
+    let data = id.and_then(|id| m.detail.cache.get(&id));
+    let title = match (data, id.and_then(|i| m.list.get(i))) {
+        (Some(d), _) => format!(" {} ", d.ticket.row.ticket_number),
+        (None, Some(r)) => format!(" {} ", r.ticket_number),
+        _ => " Ticket ".into(),
+    };
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { t.border_focus } else { t.border })
+        .title(Span::styled(title, t.title));
+    if let Some(d) = data {
+        let fresh = if m.detail.loading == id {
+            "refreshing…".to_string()
+        } else {
+            ago(m.now, d.fetched_at)
+        };
+        block = block
+            .title_bottom(Line::from(Span::styled(format!(" {fresh} "), t.dim)).right_aligned());
+    }
+    let inner = block.inner(area);
+    let body: Vec<Line> = match (id, data) {
+        (None, _) => vec![Line::from(Span::styled("No ticket selected", t.dim))],
+        (Some(_), Some(d)) => lines(m, d),
+        (Some(id), None) => match &m.detail.error {
+            Some((eid, e)) if *eid == id => {
+                vec![Line::from(Span::styled(format!("✗ {e}"), t.error))]
+            }
+            _ => match m.list.get(id) {
+                Some(r) => vec![
+                    Line::from(Span::styled(r.title.clone(), t.title)),
+                    Line::raw(""),
+                    Line::from(Span::styled("Loading…", t.dim)),
+                ],
+                None => vec![Line::from(Span::styled("Loading…", t.dim))],
+            },
+        },
+    };
+    let total = wrapped_height(&body, inner.width);
+    let max_scroll = total.saturating_sub(inner.height as usize) as u16;
+    let scroll = m.detail.scroll.min(max_scroll);
+    f.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(block),
+        area,
+    );
+}

@@ -1,0 +1,264 @@
+//! Rendering: reads the model, draws a frame. No I/O, no locks, nothing awaited.
+
+pub mod detail;
+pub mod help;
+pub mod note_editor;
+pub mod palette;
+pub mod picker;
+pub mod status_bar;
+pub mod ticket_form;
+pub mod ticket_list;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{Focus, Layer, Model};
+use super::text::{truncate, width_of};
+
+pub struct MainLayout {
+    pub tabs: Rect,
+    pub list: Rect,
+    pub detail: Option<Rect>,
+    pub prompt: Option<Rect>,
+    pub status: Rect,
+}
+
+pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
+    let prompt_rows = u16::from(m.filter_input || !m.list.query.is_empty());
+    let [tabs, body, prompt, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(prompt_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let prompt = (prompt_rows > 0).then_some(prompt);
+    if m.wide() {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(body);
+        MainLayout {
+            tabs,
+            list,
+            detail: Some(detail),
+            prompt,
+            status,
+        }
+    } else if m.focus == Focus::Detail {
+        MainLayout {
+            tabs,
+            list: Rect::new(body.x, body.y, body.width, 0),
+            detail: Some(body),
+            prompt,
+            status,
+        }
+    } else {
+        MainLayout {
+            tabs,
+            list: body,
+            detail: None,
+            prompt,
+            status,
+        }
+    }
+}
+
+pub fn render(m: &Model, f: &mut Frame) {
+    let area = f.area();
+    let l = main_layout(area, m);
+    render_tabs(m, f, l.tabs);
+    if l.list.height > 0 {
+        ticket_list::render(m, f, l.list);
+    }
+    if let Some(d) = l.detail {
+        detail::render(m, f, d);
+    }
+    if let Some(p) = l.prompt {
+        render_prompt(m, f, p);
+    }
+    status_bar::render(m, f, l.status);
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    for layer in &m.layers {
+        match layer {
+            Layer::Picker(p) => {
+                if p.purpose == super::picker::Purpose::Palette {
+                    palette::render(m, p, f, body);
+                } else {
+                    picker::render(m, p, f, body);
+                }
+            }
+            Layer::Help { scroll } => help::render(m, *scroll, f, body),
+            Layer::Confirm(c) => render_confirm(m, &c.prompt, f, body),
+            Layer::Note(e) => note_editor::render(m, e, f, body),
+            Layer::Form => ticket_form::render(m, f, body),
+        }
+    }
+}
+
+fn render_tabs(m: &Model, f: &mut Frame, area: Rect) {
+    let t = &m.theme;
+    let mut right = vec![];
+    if m.demo {
+        right.push(Span::styled(" DEMO ", t.tab_active));
+        right.push(Span::raw(" "));
+    }
+    right.push(Span::styled(m.profile.clone(), t.dim));
+    right.push(Span::styled(" · ", t.dim));
+    right.push(Span::styled(
+        format!("{} help", m.keymap.hint(super::keymap::Action::Help)),
+        t.dim,
+    ));
+    right.push(Span::raw(" "));
+    let right_w: usize = right.iter().map(|s| width_of(&s.content)).sum();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let avail = (area.width as usize).saturating_sub(right_w + 1);
+    for (i, v) in m.views.iter().enumerate() {
+        let label = format!(" {} {} ", v.key, v.name);
+        let w = width_of(&label) + 1;
+        if used + w > avail {
+            break;
+        }
+        let style = if i == m.view { t.tab_active } else { t.tab };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+        used += w;
+    }
+    let pad = (area.width as usize).saturating_sub(used + right_w);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.extend(right);
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_prompt(m: &Model, f: &mut Frame, area: Rect) {
+    let t = &m.theme;
+    let count = if m.list.filter_pending() {
+        "filtering…".to_string()
+    } else {
+        format!(
+            "{} match{}",
+            m.list.visible_len(),
+            if m.list.visible_len() == 1 { "" } else { "es" }
+        )
+    };
+    let mut spans = vec![Span::styled("/", t.key), Span::raw(m.list.query.clone())];
+    if m.filter_input {
+        spans.push(Span::styled("▏", t.key));
+    }
+    spans.push(Span::styled(format!("  {count}"), t.dim));
+    if !m.filter_input {
+        spans.push(Span::styled(
+            format!("  ({} clears)", m.keymap.hint(super::keymap::Action::Back)),
+            t.dim,
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_confirm(m: &Model, prompt: &str, f: &mut Frame, area: Rect) {
+    let w = (width_of(prompt) as u16 + 4).clamp(20, area.width.saturating_sub(4).max(20));
+    let r = centered(area, w, 5);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(m.theme.border_focus)
+        .title(Span::styled(" Confirm ", m.theme.title));
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::raw(""),
+            Line::styled(prompt.to_string(), m.theme.warn),
+        ])
+        .wrap(Wrap { trim: true })
+        .block(block),
+        r,
+    );
+}
+
+/// A `w`×`h` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// "just now", "3m ago", "2h ago", "5d ago".
+pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let s = (now - t).num_seconds();
+    if s < 45 {
+        "just now".into()
+    } else {
+        format!("{} ago", age_secs(s))
+    }
+}
+
+pub fn age_secs(s: i64) -> String {
+    let s = s.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        86_400..=1_209_599 => format!("{}d", s / 86_400),
+        1_209_600..=31_535_999 => format!("{}w", s / 604_800),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
+pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| age_secs((now - t).num_seconds()))
+        .unwrap_or_default()
+}
+
+pub fn fmt_time(m: &Model, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.with_timezone(&m.tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// `text` cut to `width` with the chars at `matched` (offset by `base`) highlighted.
+pub fn highlighted<'a>(
+    text: &str,
+    width: usize,
+    matched: &[u32],
+    base: u32,
+    style: Style,
+    hl: Style,
+) -> Vec<Span<'a>> {
+    let shown = truncate(text, width);
+    if matched.is_empty() {
+        return vec![Span::styled(shown, style)];
+    }
+    let mut spans = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hl = false;
+    for (i, c) in shown.chars().enumerate() {
+        let is = c != '…' && matched.binary_search(&(base + i as u32)).is_ok();
+        if is != cur_hl && !cur.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut cur),
+                if cur_hl { style.patch(hl) } else { style },
+            ));
+        }
+        cur_hl = is;
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        spans.push(Span::styled(
+            cur,
+            if cur_hl { style.patch(hl) } else { style },
+        ));
+    }
+    spans
+}

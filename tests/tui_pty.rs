@@ -1,0 +1,306 @@
+//! End to end: the real binary in a pseudo-terminal, its screen read back through vt100.
+//! HOME and the XDG folders point into a temp dir, so nothing of the user's is touched.
+
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bmsdesk::api::model::TicketFilter;
+use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
+use bmsdesk::sim::{self, SimConfig, SimHandle};
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 140;
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Tui {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+impl Tui {
+    fn spawn(args: &[&str], env: &[(&str, String)]) -> Tui {
+        let home = tempfile::tempdir().unwrap();
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bmsdesk"));
+        cmd.args(args);
+        cmd.env_clear();
+        let h = home.path();
+        cmd.env("HOME", h);
+        for (k, sub) in [
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_STATE_HOME", "state"),
+            ("TMPDIR", "tmp"),
+        ] {
+            let d = h.join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            cmd.env(k, d);
+        }
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.cwd(h);
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        // Keep the master open for the child's lifetime.
+        std::mem::forget(pair.master);
+        Tui {
+            parser,
+            writer,
+            child,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    fn quit(mut self) {
+        self.keys("q");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(
+                    status.success(),
+                    "exit status {status:?}\n{}",
+                    self.screen()
+                );
+                break;
+            }
+            assert!(start.elapsed() < WAIT, "did not quit:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            !self.parser.lock().unwrap().screen().alternate_screen(),
+            "terminal restored"
+        );
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn sim_env(h: &SimHandle) -> Vec<(&'static str, String)> {
+    vec![
+        ("BMS_API_BASE", h.base_url()),
+        ("BMS_TENANT", sim::DEMO_TENANT.into()),
+        ("BMS_USERNAME", sim::DEMO_USER.into()),
+        ("BMS_PASSWORD", sim::DEMO_PASSWORD.into()),
+    ]
+}
+
+fn client(h: &SimHandle) -> Client {
+    let mut o = ClientOptions::new(h.base_url());
+    o.credentials = Some(Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: sim::DEMO_USER.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    });
+    Client::new(o).unwrap()
+}
+
+/// "T2025…" right after `prefix` on the screen.
+fn number_after(screen: &str, prefix: &str) -> String {
+    let i = screen
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix:?} in\n{screen}"))
+        + prefix.len();
+    screen[i..].split_whitespace().next().unwrap().to_string()
+}
+
+async fn find_ticket(c: &Client, number: &str) -> bmsdesk::api::model::TicketRow {
+    let rows = c
+        .search_tickets(&TicketFilter {
+            ticket_number: Some(number.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    rows.into_iter()
+        .find(|r| r.ticket_number == number)
+        .expect("ticket exists")
+}
+
+#[test]
+fn demo_opens_shows_tickets_and_quits_cleanly() {
+    let mut t = Tui::spawn(&["demo", "--tickets", "150"], &[("NO_COLOR", "1".into())]);
+    t.wait_text("DEMO");
+    t.wait_text("2 Open");
+    t.keys("2");
+    let s = t.wait_for("open tickets", |s| {
+        s.contains("tickets · updated") && s.contains("T20")
+    });
+    assert!(s.contains("Number") && s.contains("Assignee"), "{s}");
+    // The detail pane of the selection (wide terminal) fills in.
+    t.wait_text("Notes (");
+    // Help lists the bindings; any key closes it.
+    t.keys("?");
+    t.wait_text("command palette");
+    t.keys("x");
+    t.wait_for("help closed", |s| !s.contains("command palette"));
+    t.quit();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_a_ticket_from_a_template_through_the_pickers() {
+    let h = sim::spawn(SimConfig {
+        tickets: 150,
+        accounts: 8,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&h);
+    let templates = c.ticket_templates().await.unwrap();
+    let tpl = c.ticket_template(templates[0].id).await.unwrap();
+    let accounts = c.accounts().await.unwrap();
+    let account = accounts.iter().find(|a| a.name.len() >= 4).unwrap().clone();
+    let locs = c.locations(account.id).await.unwrap();
+    let expect_loc = locs
+        .iter()
+        .find(|l| l.is_main == Some(true))
+        .or(locs.first())
+        .unwrap()
+        .id;
+    let env = sim_env(&h);
+    let number = tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.wait_for("tickets", |s| s.contains("tickets · updated"));
+        t.keys("n");
+        t.wait_text("(blank ticket)");
+        t.keys("\x1b[B\r"); // first real template
+        t.wait_text("New ticket: account");
+        let q: String = account.name.chars().take(8).collect();
+        t.keys(&q);
+        t.keys("\r");
+        for _ in 0..10 {
+            let s = t.wait_for("a picker or the form", |s| {
+                s.contains("ctrl-s review") || (s.contains("enter pick") && !s.contains("loading"))
+            });
+            if s.contains("ctrl-s review") {
+                break;
+            }
+            t.keys("\r");
+        }
+        t.wait_text("ctrl-s review");
+        if tpl.title.as_deref().unwrap_or("").trim().is_empty() {
+            t.keys("Scanner jams\t");
+        }
+        t.keys(" Paper jam in tray 2 (pty)");
+        t.keys("\x13"); // ctrl-s: review
+        t.wait_text("enter create");
+        t.keys("\r");
+        let s = t.wait_text("created T");
+        let number = number_after(&s, "created ");
+        t.quit();
+        number
+    })
+    .await
+    .unwrap();
+    let row = find_ticket(&c, &number).await;
+    let ticket = c.ticket(row.id).await.unwrap();
+    assert_eq!(ticket.row.account_id, Some(account.id));
+    assert_eq!(ticket.row.location_id, Some(expect_loc));
+    assert!(
+        ticket
+            .details
+            .unwrap_or_default()
+            .contains("Paper jam in tray 2 (pty)")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_a_note_seen_by_the_api() {
+    let h = sim::spawn(SimConfig {
+        tickets: 150,
+        accounts: 8,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&h);
+    let env = sim_env(&h);
+    let number = tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.wait_for("tickets", |s| s.contains("tickets · updated"));
+        t.keys("2");
+        t.wait_for("open tickets", |s| {
+            s.contains("tickets · updated") && s.contains("T20")
+        });
+        t.keys("a");
+        t.wait_text("Note on");
+        t.keys("Called the user, issue resolved (pty)");
+        t.keys("\x13"); // ctrl-s: send
+        let s = t.wait_text("note added to ");
+        let number = number_after(&s, "note added to ");
+        t.quit();
+        number
+    })
+    .await
+    .unwrap();
+    let row = find_ticket(&c, &number).await;
+    let notes = c.notes(row.id).await.unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n.details.contains("issue resolved (pty)"))
+        .expect("the note is on the ticket");
+    assert_eq!(note.is_internal, Some(true), "internal by default");
+}

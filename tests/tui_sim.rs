@@ -1,0 +1,230 @@
+//! The TUI's event loop and worker against the simulator: keys in, real API calls out,
+//! results checked through the API. Headless (TestBackend); the pty tests run the binary.
+
+use std::time::Duration;
+
+use bmsdesk::actions::Actions;
+use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
+use bmsdesk::sim::{self, SimConfig, SimHandle};
+use bmsdesk::store::cache::Cache;
+use bmsdesk::tui::drafts::DraftStore;
+use bmsdesk::tui::event_loop::{EventLoop, NoHost};
+use bmsdesk::tui::{Model, Settings, worker};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const QUIET: Duration = Duration::from_millis(400);
+
+fn ch(c: char) -> Event {
+    let m = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    Event::Key(KeyEvent::new(KeyCode::Char(c), m))
+}
+fn code(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+fn text(s: &str) -> Vec<Event> {
+    s.chars().map(ch).collect()
+}
+
+struct Rig {
+    _sim: SimHandle,
+    client: Client,
+    lp: EventLoop<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig() -> Rig {
+    let sim = sim::spawn(SimConfig {
+        tickets: 200,
+        accounts: 10,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let mut o = ClientOptions::new(sim.base_url());
+    o.credentials = Some(Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: sim::DEMO_USER.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    });
+    o.timeout = Duration::from_secs(10);
+    let client = Client::new(o).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = worker::spawn(
+        Actions::new(client.clone(), None),
+        Cache::load(dir.path().join("cache.json")),
+        tx.clone(),
+    );
+    let mut model = Model::new(Settings::default(), "demo", true);
+    model.size = (120, 40);
+    let init = model.init(Vec::new());
+    let mut lp = EventLoop::new(
+        Terminal::new(TestBackend::new(120, 40)).unwrap(),
+        model,
+        rx,
+        tx,
+        w,
+        DraftStore::new(dir.path().join("drafts")),
+        dir.path().to_path_buf(),
+        Box::new(NoHost),
+    );
+    lp.exec(init);
+    lp.run_until_idle([], QUIET).await.unwrap();
+    Rig {
+        _sim: sim,
+        client,
+        lp,
+        _dir: dir,
+    }
+}
+
+fn screen(lp: &EventLoop<TestBackend>) -> String {
+    lp.terminal.backend().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opens_and_shows_tickets_then_switches_view() {
+    let mut r = rig().await;
+    let m = &r.lp.model;
+    assert!(m.data.me.is_some(), "who am I answered");
+    assert!(m.data.accounts.as_ref().is_some_and(|a| !a.is_empty()));
+    assert!(m.list.len_loaded() > 0, "my tickets loaded");
+    let me = m.data.me.as_ref().unwrap().full_name.clone();
+    for &i in m.list.visible() {
+        assert_eq!(
+            m.list.rows[i as usize].assignee_name.as_deref(),
+            Some(me.as_str())
+        );
+    }
+    r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+    let open = r.lp.model.list.len_loaded();
+    assert!(
+        open > r.lp.model.list.visible().len() / 2 && open > 20,
+        "{open}"
+    );
+    let s = screen(&r.lp);
+    let first = r.lp.model.selected().unwrap().ticket_number.clone();
+    assert!(s.contains(&first), "{s}");
+    assert!(s.contains("tickets · updated"));
+    // The detail of the selection loads beside the list (wide terminal).
+    assert!(
+        r.lp.model
+            .detail
+            .cache
+            .contains_key(&r.lp.model.list.sel_id.unwrap())
+    );
+    assert!(s.contains("Notes ("), "{s}");
+    // Idle: nothing more is drawn.
+    let draws = r.lp.draws;
+    r.lp.run_until_idle([], QUIET).await.unwrap();
+    assert_eq!(r.lp.draws, draws);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_a_ticket_from_a_template_through_the_pickers() {
+    let mut r = rig().await;
+    r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+    // n → template (first real one) → account → location → whatever is missing.
+    let mut keys = vec![ch('n'), code(KeyCode::Down), code(KeyCode::Enter)];
+    r.lp.run_until_idle(keys.drain(..), QUIET).await.unwrap();
+    let account = r.lp.model.data.accounts.as_ref().unwrap()[1].clone();
+    let q: String = account.name.chars().take(6).collect();
+    r.lp.run_until_idle(text(&q).into_iter().chain([code(KeyCode::Enter)]), QUIET)
+        .await
+        .unwrap();
+    // Pick whatever each remaining picker offers first, until the form shows.
+    for _ in 0..8 {
+        if r.lp.model.new_ticket.as_ref().is_some_and(|n| n.form_open) {
+            break;
+        }
+        r.lp.run_until_idle([code(KeyCode::Enter)], QUIET)
+            .await
+            .unwrap();
+    }
+    let nt = r.lp.model.new_ticket.as_ref().expect("flow still open");
+    assert!(nt.form_open, "the pickers lead to the form");
+    let draft = nt.draft.clone();
+    assert_eq!(draft.account_id, Some(account.id));
+    let location = draft.location_id.expect("location picked");
+    // Title came from the template (focus on details then); type the details.
+    let mut keys = vec![];
+    if bmsdesk::tui::forms::text_of(&nt.title).is_empty() {
+        keys.extend(text("Scanner jams"));
+        keys.push(code(KeyCode::Tab));
+    }
+    keys.extend([ctrl('u')]);
+    keys.extend(text("Paper jam on the scanner, tray 2"));
+    keys.extend([ctrl('s'), code(KeyCode::Enter)]);
+    r.lp.run_until_idle(keys, QUIET).await.unwrap();
+    let m = &r.lp.model;
+    assert!(m.new_ticket.is_none(), "created: {:?}", m.status.error);
+    let id = m.list.sel_id.unwrap();
+    assert!(
+        m.status
+            .info
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("created")
+    );
+    // Through the API: it exists with the chosen account and location.
+    let t = r.client.ticket(id).await.unwrap();
+    assert_eq!(t.row.account_id, Some(account.id));
+    assert_eq!(t.row.location_id, Some(location));
+    assert!(
+        t.details
+            .unwrap_or_default()
+            .contains("Paper jam on the scanner")
+    );
+    assert!(screen(&r.lp).contains(&t.row.ticket_number));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_a_note_and_removes_its_draft() {
+    let mut r = rig().await;
+    r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+    let id = r.lp.model.list.sel_id.unwrap();
+    let before = r.client.notes(id).await.unwrap().len();
+    let mut keys = vec![ch('a')];
+    keys.extend(text("Spoke to the user & rebooted <the> router"));
+    r.lp.run_until_idle(keys, Duration::from_millis(900))
+        .await
+        .unwrap();
+    // The debounced draft is on disk while typing.
+    assert!(r.lp.model.drafts.contains_key(&id));
+    let drafts = DraftStore::new(r._dir.path().join("drafts"));
+    assert!(drafts.load(id).is_some_and(|d| d.text.contains("rebooted")));
+    r.lp.run_until_idle([ctrl('t'), ctrl('s')], QUIET)
+        .await
+        .unwrap();
+    assert!(
+        r.lp.model.layers.is_empty(),
+        "{:?}",
+        r.lp.model.status.error
+    );
+    let notes = r.client.notes(id).await.unwrap();
+    assert_eq!(notes.len(), before + 1);
+    let n = notes
+        .iter()
+        .find(|n| n.details.contains("rebooted"))
+        .expect("our note");
+    assert_eq!(n.is_internal, Some(false), "ctrl-t made it external");
+    assert!(
+        n.details.contains("&amp;") && n.details.contains("&lt;the&gt;"),
+        "{}",
+        n.details
+    );
+    assert!(
+        drafts.load(id).is_none(),
+        "draft removed once the server confirmed"
+    );
+}
