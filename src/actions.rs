@@ -246,7 +246,7 @@ impl Actions {
         let Some(slot) = self.outbox.clone() else {
             return self.run(op).await.map(Outcome::Done);
         };
-        let locks = self.lock_outbox(&slot).await;
+        // Durable first: from here on a crash or a kill loses nothing.
         let mut item = match slot.store.enqueue(op.clone()) {
             Ok(item) => item,
             Err(e) => {
@@ -255,29 +255,55 @@ impl Actions {
                 return self.run(op).await.map(Outcome::Done);
             }
         };
-        let queued = |item: &mut OutboxItem, reason: String, needs_sign_in: bool| {
-            item.last_error = Some(reason.clone());
-            if let Err(e) = slot.store.save(item) {
-                tracing::error!(seq = item.seq, error = %e, "cannot update the outbox item");
-            }
+        let record_queued = |item: &OutboxItem, reason: &str| {
             self.record(
                 &item.op,
                 Err(format!("queued as outbox item {}: {reason}", item.seq)),
                 None,
                 Some(item.seq),
             );
+        };
+        let Some(_locks) = self.lock_outbox(&slot).await else {
+            // Another sender owns the outbox (and may send this item): leave the file alone.
+            let reason = "another bmsdesk is sending the outbox; queued behind it".to_string();
+            record_queued(&item, &reason);
+            return Ok(Outcome::Queued {
+                seq: item.seq,
+                reason,
+                needs_sign_in: false,
+            });
+        };
+        // While this waited for the lock, another sender may have dealt with the item.
+        match slot.store.get(item.seq) {
+            Some(current) if current.is_pending() => item = current,
+            Some(conflict) => {
+                return Err(ApiError::Invalid(format!(
+                    "refused by the server (kept as outbox item {}): {}",
+                    conflict.seq,
+                    conflict.last_error.unwrap_or_default()
+                )));
+            }
+            None => {
+                return match reconcile::find_applied(&self.client, &op, item.created_at).await {
+                    Ok(Some(r)) => Ok(Outcome::Done(r)),
+                    _ => Err(ApiError::Config(format!(
+                        "outbox item {} was handled by another bmsdesk meanwhile; see the audit log",
+                        item.seq
+                    ))),
+                };
+            }
+        }
+        let queued = |item: &mut OutboxItem, reason: String, needs_sign_in: bool| {
+            item.last_error = Some(reason.clone());
+            if let Err(e) = slot.store.save(item) {
+                tracing::error!(seq = item.seq, error = %e, "cannot update the outbox item");
+            }
+            record_queued(item, &reason);
             Outcome::Queued {
                 seq: item.seq,
                 reason,
                 needs_sign_in,
             }
-        };
-        let Some(_locks) = locks else {
-            return Ok(queued(
-                &mut item,
-                "another bmsdesk is sending the outbox; queued behind it".into(),
-                false,
-            ));
         };
         let earlier: Vec<OutboxItem> = slot
             .store

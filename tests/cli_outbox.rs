@@ -328,3 +328,43 @@ fn a_conflict_stays_listed_until_dropped() {
         "queued, conflict, dropped"
     );
 }
+
+#[test]
+fn kill_9_while_waiting_for_another_sender_loses_nothing() {
+    let (env, cfg) = env_with(3);
+    let state = env.home().join("state");
+    let run_in = |args: &[&str]| {
+        let mut c = cmd(&env, &cfg, args);
+        c.env("BMS_STATE_DIR", &state);
+        env.run_cmd(c)
+    };
+    run_in(&["login"]).ok();
+    let t = ticket(&env, 4);
+    // Another bmsdesk (here: this test) is busy sending the outbox.
+    let outbox = bmsdesk::store::outbox::Outbox::new(state.join("default/outbox"));
+    let held = outbox.try_lock().unwrap().expect("the lock is free");
+    let mut c = cmd(
+        &env,
+        &cfg,
+        &["notes", "add", &t.to_string(), "-m", "killed k3"],
+    );
+    c.env("BMS_STATE_DIR", &state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let started = Instant::now();
+    while outbox.list().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never stored");
+        assert!(child.try_wait().unwrap().is_none(), "finished too early");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Stored before waiting for the lock: killed while it waits, the write is still there.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(held);
+    assert_eq!(outbox.list().len(), 1);
+    assert_eq!(copies(&env, t, "killed k3"), 0);
+    run_in(&["outbox", "retry"]).ok();
+    assert_eq!(copies(&env, t, "killed k3"), 1);
+    assert!(outbox.list().is_empty());
+}
