@@ -348,6 +348,9 @@ async fn the_budget_counts_per_endpoint_and_a_429_empties_it() {
     assert_eq!(tight.remaining, 0);
     assert!(tight.throttled_for.unwrap() > Duration::from_secs(100));
     assert!(b.suggested_refresh_interval(Duration::from_secs(30)) > Duration::from_secs(100));
+    assert!(
+        r.client.suggested_refresh_interval(Duration::from_secs(30)) > Duration::from_secs(100)
+    );
 }
 
 #[tokio::test]

@@ -265,6 +265,12 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// How often background refresh should run given it would run every `base` with budget
+    /// to spare (see [`BudgetSnapshot::suggested_refresh_interval`]).
+    pub fn suggested_refresh_interval(&self, base: Duration) -> Duration {
+        self.budget().suggested_refresh_interval(base)
+    }
+
     /// Sets (or replaces) the one-time MFA code used by the next sign-in.
     pub async fn set_mfa_code(&self, code: Option<auth::Secret>) {
         let mut st = self.inner.auth.lock().await;
