@@ -9,7 +9,7 @@ use super::args::GlobalOpts;
 use super::error::{CliError, CliResult, usage};
 use super::output;
 use super::resolve::{Resolved, resolve};
-use crate::actions::Actions;
+use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
 use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
 use crate::config::{self, Profile};
@@ -18,6 +18,7 @@ use crate::domain::sla_settings::SlaSettings;
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::store::audit::AuditLog;
 use crate::store::cache::Cache;
+use crate::store::outbox::Outbox;
 
 pub struct Ctx {
     pub config: config::Config,
@@ -101,7 +102,8 @@ impl Ctx {
         let audit = AuditLog::new(profile.audit_dir.clone())
             .with_secrets(secrets)
             .with_profile(profile.name.clone());
-        let actions = Actions::new(client.clone(), Some(audit));
+        let actions = Actions::new(client.clone(), Some(audit))
+            .with_outbox(Outbox::new(profile.outbox_dir()));
         let cache = Cache::open(&profile);
         Ok(Ctx {
             config,
@@ -147,6 +149,35 @@ impl Ctx {
                 self.client.login().await.map(|_| ()).map_err(CliError::Api)
             }
             Err(e) => Err(CliError::Api(e)),
+        }
+    }
+
+    /// Sends a write through the outbox. One that cannot be delivered now stays queued: with
+    /// `--json` that is printed (`{"queued": true, "outbox_item": N, ...}`), and the command
+    /// fails with [`CliError::Queued`] (exit 1, or 3 when a sign-in is needed) so a script
+    /// knows it is not done.
+    pub async fn write(&self, op: WriteOp) -> CliResult<WriteResult> {
+        match self.actions.submit(op.clone()).await? {
+            Outcome::Done(r) => Ok(r),
+            Outcome::Queued {
+                seq,
+                reason,
+                needs_sign_in,
+            } => {
+                if self.json {
+                    output::json(&serde_json::json!({
+                        "queued": true,
+                        "outbox_item": seq,
+                        "operation": op.summary(),
+                        "reason": reason,
+                    }))?;
+                }
+                Err(CliError::Queued {
+                    seq,
+                    reason,
+                    auth: needs_sign_in,
+                })
+            }
         }
     }
 

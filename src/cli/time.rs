@@ -149,7 +149,14 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
     };
     let hours = entry.hours();
     let input = entry.input().map_err(|e| usage(e.to_string()))?;
-    let log = ctx.actions.add_time_log(a.ticket, &input).await?;
+    let log = ctx
+        .write(crate::actions::WriteOp::AddTimeLog {
+            ticket_id: a.ticket,
+            input: input.clone(),
+        })
+        .await?
+        .time_log()
+        .ok_or_else(|| crate::api::ApiError::Decode("the server returned no time log".into()))?;
     if ctx.json {
         return output::json(&log);
     }

@@ -10,7 +10,15 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
         return Ok(());
     }
     if !dir.exists() {
-        fs::create_dir_all(dir)?;
+        // Every folder created on the way is private, not only the last one.
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -134,14 +142,17 @@ mod tests {
                 fs::metadata(&p).unwrap().permissions().mode() & 0o777,
                 0o600
             );
-            assert_eq!(
-                fs::metadata(p.parent().unwrap())
-                    .unwrap()
-                    .permissions()
-                    .mode()
-                    & 0o777,
-                0o700
-            );
+            for d in ["a", "a/b"] {
+                assert_eq!(
+                    fs::metadata(dir.path().join(d))
+                        .unwrap()
+                        .permissions()
+                        .mode()
+                        & 0o777,
+                    0o700,
+                    "{d}"
+                );
+            }
         }
     }
 
