@@ -765,7 +765,6 @@ impl Model {
 
     fn on_key(&mut self, ev: KeyEvent) -> Vec<Cmd> {
         let key = Key::from_event(&ev);
-        self.follow_top = false;
         // Make sure the list is current before acting on the selection.
         let mut cmds = self.prepare();
         let more = match self.layers.last() {
@@ -824,6 +823,22 @@ impl Model {
     }
 
     pub fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        if matches!(
+            a,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Mark
+                | Action::Open
+                | Action::SwitchPane
+                | Action::Filter
+        ) {
+            // The user has taken the cursor.
+            self.follow_top = false;
+        }
         let page = self.list_height().max(1) as isize;
         let detail_keys = self.focus == Focus::Detail && self.detail_visible();
         match a {

@@ -577,6 +577,8 @@ fn cursor_stays_on_top_while_a_view_loads_page_by_page() {
     }));
     m.prepare();
     assert_eq!(m.list.sel_id, Some(1));
+    // Looking at the dashboard meanwhile does not take the cursor.
+    send(&mut m, [key('D'), key('D')]);
     // Ticket 4 breaches first and arrives later: the cursor follows the top...
     m.update(api(Reply::Page {
         seq,

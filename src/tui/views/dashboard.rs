@@ -100,10 +100,8 @@ fn render_head(m: &Model, x: &Metrics, title: String, f: &mut Frame, area: Rect)
         ),
         label("  Paused "),
         num(x.paused, t.base),
-        label("  Done "),
-        num(x.completed, t.base),
     ]);
-    let l2 = Line::from(vec![
+    let mut l2 = vec![
         label("SLA compliance "),
         Span::styled(
             pct,
@@ -117,23 +115,29 @@ fn render_head(m: &Model, x: &Metrics, title: String, f: &mut Frame, area: Rect)
             format!(" ({} met, {} missed)", x.sla_met, x.sla_missed),
             t.dim,
         ),
-        label("  Avg resolution "),
-        Span::raw(hours(x.avg_resolution_minutes)),
-        Span::styled(
+        label("  Done "),
+        num(x.completed, t.base),
+    ];
+    if x.avg_resolution_minutes.is_some() {
+        l2.push(label(", avg "));
+        l2.push(Span::raw(hours(x.avg_resolution_minutes)));
+        l2.push(Span::styled(
             format!(" ({} business)", hours(x.avg_resolution_business_minutes)),
             t.dim,
-        ),
-    ]);
+        ));
+    }
+    let l2 = Line::from(l2);
     f.render_widget(Paragraph::new(vec![l1, l2]).block(section(m, title)), area);
 }
 
 fn render_pulse(m: &Model, x: &Metrics, f: &mut Frame, area: Rect) {
     let t = &m.theme;
     let heads = [
-        "Breached", "<1h", "1-4h", "4-24h", "Later", "Paused", "None",
+        "Open", "Breached", "<1h", "1-4h", "4-24h", "Later", "Paused", "None",
     ];
     let cells = |p: &Pulse| {
         [
+            p.total(),
             p.breached,
             p.under_1h,
             p.within_4h,
@@ -145,8 +149,8 @@ fn render_pulse(m: &Model, x: &Metrics, f: &mut Frame, area: Rect) {
     };
     let style_of = |i: usize, n: usize| match (i, n) {
         (_, 0) => t.dim,
-        (0, _) => t.error,
-        (1, _) => t.warn,
+        (1, _) => t.error,
+        (2, _) => t.warn,
         _ => Style::default(),
     };
     let row = |name: &str, p: &Pulse, bold: bool| {
