@@ -2200,7 +2200,7 @@ impl Model {
                                 cmds.extend(self.status_changed(id, status_id));
                                 let done = desc.unwrap_or_default();
                                 match warning {
-                                    Some(w) => self.warn(format!("{done} — {w}")),
+                                    Some(w) => self.warn(w),
                                     None => self.info(done),
                                 }
                             }
@@ -2230,9 +2230,13 @@ impl Model {
                 let warning = self.pending_warn.remove(&req);
                 match result {
                     Ok(t) => {
+                        if what == "status" {
+                            self.step_off_if_done(&t.row);
+                        }
                         self.update_row_from(&t);
                         match warning {
-                            Some(w) => self.warn(format!("{desc} — {w}")),
+                            // Worded as done anyway ("… moving it to X anyway").
+                            Some(w) => self.warn(w),
                             None => self.info(desc),
                         }
                     }

@@ -209,6 +209,7 @@ impl Model {
         };
         if let Some(mut row) = self.list.get(id).cloned() {
             apply(&mut row);
+            self.step_off_if_done(&row);
             self.list.upsert_one(row);
         }
         if let Some(d) = self.detail.cache.get_mut(&id) {
@@ -218,6 +219,31 @@ impl Model {
             return self.request_detail(id, true);
         }
         Vec::new()
+    }
+
+    /// A selected ticket that was just completed sinks to the end of a list sorted by time to
+    /// breach: the cursor stays where it was (on the next ticket) instead of following it.
+    pub(super) fn step_off_if_done(&mut self, row: &TicketRow) {
+        let done = row
+            .status_name
+            .as_deref()
+            .is_some_and(|n| self.sla.rules().is_complete(n));
+        if !done || self.list.sel_id != Some(row.id) {
+            return;
+        }
+        let vis = self.list.visible();
+        let Some(pos) = vis
+            .iter()
+            .position(|&i| self.list.rows[i as usize].id == row.id)
+        else {
+            return;
+        };
+        let next = vis
+            .get(pos + 1)
+            .or(pos.checked_sub(1).and_then(|p| vis.get(p)));
+        if let Some(&i) = next {
+            self.list.sel_id = Some(self.list.rows[i as usize].id);
+        }
     }
 
     /// `e`: the reason for escalating (note editor), then the escalation status with it.

@@ -240,6 +240,11 @@ fn completing_needs_a_resolution_note_sent_with_the_change() {
     assert!(m.layers.is_empty());
     let r = m.list.get(1).unwrap();
     assert_eq!(r.status_name.as_deref(), Some("Closed"));
+    assert_eq!(
+        m.list.sel_id,
+        Some(2),
+        "the cursor stays put, on the next ticket"
+    );
     assert!(m.status.info.as_deref().unwrap().contains("Closed"));
     let i = m.list.by_id[&1] as usize;
     assert!(m.list.sla[i].stopped, "the SLA clock stops at once");
@@ -281,7 +286,14 @@ fn warned_status_change_goes_ahead_and_shows_the_warning() {
         result: Ok(t),
     }));
     let shown = m.status.warn.clone().unwrap();
-    assert!(shown.contains("status → In Progress") && shown.contains("no assignee"));
+    assert!(
+        shown.contains("no assignee") && shown.contains("anyway"),
+        "{shown}"
+    );
+    assert_eq!(
+        m.list.get(4).unwrap().status_name.as_deref(),
+        Some("In Progress")
+    );
 }
 
 #[test]
