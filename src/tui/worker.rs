@@ -450,16 +450,23 @@ struct Shared {
     tx: MsgTx,
     link: Arc<Link>,
     /// The outbox as last reported (so it is sent only when it changed).
-    seen: Arc<std::sync::Mutex<Option<Vec<OutboxItem>>>>,
+    seen: Arc<std::sync::Mutex<Option<Vec<OutboxKey>>>>,
 }
+
+type OutboxKey = (u64, crate::store::outbox::ItemState, Option<String>);
 
 impl Shared {
     /// Sends the outbox to the model if it changed since last time.
     fn report_outbox(&self) {
         let items = self.actions.outbox_items();
+        // What the model shows of an item; attempt counts and times alone are not news.
+        let key: Vec<OutboxKey> = items
+            .iter()
+            .map(|i| (i.seq, i.state, i.last_error.clone()))
+            .collect();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.as_ref() != Some(&items) {
-            *seen = Some(items.clone());
+        if seen.as_ref() != Some(&key) {
+            *seen = Some(key);
             send(&self.tx, Reply::Outbox(items));
         }
     }
