@@ -429,11 +429,11 @@ async fn starts_offline_from_the_cache_and_recovers() {
     assert!(!cached.is_empty());
     drop(r.lp);
     // The second starts while the server cannot be reached at all.
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let client = Client::new(fast_options(format!("http://127.0.0.1:{dead}"))).unwrap();
+    r.sim.state().set_faults(bmsdesk::sim::Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let client = Client::new(fast_options(r.sim.base_url())).unwrap();
     let mut lp = tui_on(client, r.dir.path());
     lp.run_until_idle([], QUIET).await.unwrap();
     until(&mut lp, "offline", |m| {
@@ -449,4 +449,13 @@ async fn starts_offline_from_the_cache_and_recovers() {
     assert!(s.contains("OFFLINE"), "{s}");
     assert!(s.contains(&cached[0]), "{s}");
     assert!(s.contains("cached"), "{s}");
+    // The link comes back: the banner clears and the list is loaded fresh.
+    r.sim.state().clear_faults();
+    until(&mut lp, "back online", |m| {
+        m.outbox.offline.is_none() && !m.list.loading && !m.list.from_cache
+    })
+    .await;
+    let s = screen(&lp);
+    assert!(!s.contains("OFFLINE") && s.contains("updated"), "{s}");
+    assert!(lp.model.data.me.is_some(), "who am I asked again");
 }
