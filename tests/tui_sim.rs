@@ -254,9 +254,8 @@ fn fast_options(base_url: String) -> ClientOptions {
 /// The TUI as `run` builds it: writes through an outbox, the cached list shown at start,
 /// the worker's background loop quick.
 fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
-    let actions = Actions::new(client, None).with_outbox(
-        bmsdesk::store::outbox::Outbox::new(dir.join("outbox")),
-    );
+    let actions = Actions::new(client, None)
+        .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")));
     let cache = Cache::load(dir.join("cache.json"));
     let snapshot = cache.load_tickets();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -342,9 +341,15 @@ async fn a_note_written_during_an_outage_is_pending_then_lands_exactly_once() {
     r.lp.run_until_idle(keys, QUIET).await.unwrap();
     until(&mut r.lp, "the note queued", |m| m.outbox.pending() == 1).await;
     let m = &r.lp.model;
-    assert!(m.layers.is_empty(), "the editor closed: the outbox holds the note");
+    assert!(
+        m.layers.is_empty(),
+        "the editor closed: the outbox holds the note"
+    );
     assert_eq!(m.outbox.ticket_state(id), Some(ItemState::Pending));
-    assert!(!m.drafts.contains_key(&id), "stored durably, the draft is gone");
+    assert!(
+        !m.drafts.contains_key(&id),
+        "stored durably, the draft is gone"
+    );
     until(&mut r.lp, "offline noticed", |m| m.outbox.offline.is_some()).await;
     let s = screen(&r.lp);
     assert!(s.contains("OFFLINE") && s.contains("1 pending"), "{s}");
@@ -418,14 +423,13 @@ async fn a_note_refused_with_503_is_queued_and_delivered_once() {
 async fn starts_offline_from_the_cache_and_recovers() {
     // A first session fills the cache (lookups, accounts, the list of view 1).
     let r = outbox_rig().await;
-    let cached: Vec<String> = r
-        .lp
-        .model
-        .list
-        .rows
-        .iter()
-        .map(|t| t.ticket_number.clone())
-        .collect();
+    let cached: Vec<String> =
+        r.lp.model
+            .list
+            .rows
+            .iter()
+            .map(|t| t.ticket_number.clone())
+            .collect();
     assert!(!cached.is_empty());
     drop(r.lp);
     // The second starts while the server cannot be reached at all.

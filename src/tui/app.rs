@@ -2090,12 +2090,10 @@ impl Model {
                     Err(e) => {
                         self.replace_on_page = false;
                         if self.outbox.offline.is_some() {
-                            self.warn(match self.list.loaded_at {
-                                Some(at) if self.list.from_cache => format!(
-                                    "offline — showing the list cached {}",
-                                    views::ago(self.now, at)
-                                ),
-                                _ => format!("offline — {e}"),
+                            self.warn(if self.list.from_cache {
+                                "working from the cache".to_string()
+                            } else {
+                                format!("offline — {e}")
                             });
                         } else {
                             self.error(format!("loading tickets failed: {e}"));

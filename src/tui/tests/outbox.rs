@@ -237,7 +237,7 @@ fn offline_banner_on_and_off_and_the_list_stays() {
     }));
     assert!(m.outbox.offline.is_some());
     assert!(m.status.error.is_none(), "{:?}", m.status.error);
-    assert!(m.status.warn.as_deref().unwrap().starts_with("offline"));
+    assert_eq!(m.status.warn.as_deref(), Some("working from the cache"));
     assert_eq!(m.list.visible_len(), 5, "the cached rows stay");
     let line = status_line(&mut m);
     assert!(line.contains("OFFLINE"), "{line}");
