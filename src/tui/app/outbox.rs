@@ -109,13 +109,12 @@ impl Model {
                 self.sync_placeholders();
             }
             Reply::Delivered { seq, op, result } => return self.on_delivered(seq, *op, *result),
-            Reply::Conflict { seq, op, error } => {
+            Reply::Conflict { op, error, .. } => {
                 self.error(format!(
                     "refused by the server: {} — {error} ({} to retry or drop)",
                     op.summary(),
                     self.keymap.hint(super::Action::Outbox)
                 ));
-                let _ = seq;
             }
             Reply::OutboxFailed { seq, error } => {
                 self.error(format!("outbox item {seq}: {error}"));
@@ -136,10 +135,12 @@ impl Model {
                 self.outbox.budget = low;
                 self.outbox.refresh_every = Some(refresh_every);
             }
-            Reply::RefreshDue => {
-                if self.outbox.offline.is_none() && !self.list.loading && self.layers.is_empty() {
-                    return self.start_search(true);
-                }
+            Reply::RefreshDue
+                if self.outbox.offline.is_none()
+                    && !self.list.loading
+                    && self.layers.is_empty() =>
+            {
+                return self.start_search(true);
             }
             _ => {}
         }
