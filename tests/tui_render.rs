@@ -408,3 +408,41 @@ fn frames_only_build_visible_rows() {
     assert!(per_frame.as_millis() < 250, "{per_frame:?} per key+frame");
     assert!(t.backend().to_string().contains("Ticket number 100979"));
 }
+
+#[test]
+fn list_offline_with_pending_writes_80x24() {
+    use bmsdesk::actions::WriteOp;
+    use bmsdesk::api::model::NoteInput;
+    use bmsdesk::store::outbox::OutboxItem;
+    let mut m = base();
+    m.list.from_cache = true;
+    let cmds = m.update(key('r'));
+    let seq = search_seq(&cmds).unwrap();
+    m.update(api(Reply::Link {
+        online: false,
+        reason: Some("cannot reach the server".into()),
+    }));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Err("cannot reach the server".into()),
+        at: now(),
+    }));
+    let note = WriteOp::AddNote {
+        ticket_id: 2,
+        input: NoteInput {
+            details: "<p>Called back</p>".into(),
+            is_internal: true,
+            type_id: 1,
+            note_date: now(),
+            status_id: None,
+        },
+    };
+    m.update(api(Reply::Outbox(vec![OutboxItem::new(4, note)])));
+    let s = draw(&mut m, 80, 24);
+    assert!(s.contains("OFFLINE · 1 pending"), "{s}");
+    assert!(s.contains("working from the cache"), "{s}");
+    assert!(s.contains("cached 3m ago"), "{s}");
+    let row = s.lines().find(|l| l.contains("T20250002")).unwrap();
+    assert!(row.contains('⧗'), "{row}");
+    insta::assert_snapshot!(s);
+}

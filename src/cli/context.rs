@@ -56,6 +56,21 @@ impl Ctx {
         Ok(ctx)
     }
 
+    /// Like `open`, for the TUI: when the server cannot be reached for the sign-in, it opens
+    /// anyway (offline, from the cache; the sign-in happens once the link is back).
+    pub async fn open_for_tui(global: &GlobalOpts) -> CliResult<Ctx> {
+        let (cfg, profile) = load_profile(global)?;
+        let interactive = std::io::stdin().is_terminal();
+        let ctx = Self::build(cfg, profile, global, interactive, false)?;
+        match ctx.ensure_signed_in().await {
+            Err(CliError::Api(e)) if e.is_transient() => {
+                tracing::warn!(error = %e, "cannot reach the server to sign in; starting offline");
+                Ok(ctx)
+            }
+            r => r.map(|()| ctx),
+        }
+    }
+
     /// Like `open`, but always signs in afresh (`bmsdesk login`).
     pub async fn open_for_login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<Ctx> {
         let (cfg, profile) = load_profile(global)?;

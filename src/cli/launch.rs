@@ -10,7 +10,7 @@ use crate::tui::{self, TuiContext};
 
 /// `bmsdesk` with no command: sign in (prompting before the screen is taken), then the TUI.
 pub async fn tui_on_tenant(global: &GlobalOpts) -> CliResult<()> {
-    let ctx = Ctx::open(global).await?;
+    let ctx = Ctx::open_for_tui(global).await?;
     let profile = ctx.profile.clone();
     tui::run(TuiContext {
         client: ctx.client.clone(),

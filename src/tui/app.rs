@@ -30,7 +30,10 @@ use crate::api::model::{
     TicketTemplateSummary, TimeLogTemplate, UserInfo,
 };
 
+mod outbox;
 mod triage;
+
+pub use outbox::{OutboxState, placeholder_id};
 
 /// Wait this long after the selection settles before fetching the detail.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -240,6 +243,8 @@ pub struct Model {
     /// Keep the cursor on the first row while a new view loads (its order settles only when
     /// every page is in), until a key is pressed.
     follow_top: bool,
+    /// Writes waiting in the outbox, the link, the request budget (see `app/outbox.rs`).
+    pub outbox: OutboxState,
 }
 
 fn sel_label(r: &TicketRow) -> String {
@@ -295,6 +300,7 @@ impl Model {
             pending_warn: HashMap::new(),
             call_template: settings.call_template,
             follow_top: false,
+            outbox: OutboxState::default(),
         };
         m.apply_view_settings();
         m
@@ -428,6 +434,10 @@ impl Model {
     }
 
     fn request_detail(&mut self, id: Id, force: bool) -> Vec<Cmd> {
+        if id < 0 {
+            // A ticket created offline: nothing on the server to read yet.
+            return Vec::new();
+        }
         if !force
             && let Some(d) = self.detail.cache.get(&id)
             && (self.now - d.fetched_at).num_seconds() < DETAIL_FRESH_SECS
@@ -1050,6 +1060,7 @@ impl Model {
                     None => Some(Dashboard::default()),
                 };
             }
+            Action::Outbox => return self.open_outbox(),
             Action::Escalate => return self.escalate(),
             Action::Timer => return self.toggle_timer(),
             Action::Call => return self.toggle_call(),
@@ -1292,6 +1303,7 @@ impl Model {
                     None => Vec::new(),
                 }
             }
+            Purpose::Outbox => self.pick_outbox(key),
             Purpose::Drafts => {
                 self.layers.pop();
                 let PickKey::Id(id) = key else {
@@ -2092,7 +2104,15 @@ impl Model {
                     }
                     Err(e) => {
                         self.replace_on_page = false;
-                        self.error(format!("loading tickets failed: {e}"));
+                        if self.outbox.offline.is_some() {
+                            self.warn(if self.list.from_cache {
+                                "working from the cache".to_string()
+                            } else {
+                                format!("offline — {e}")
+                            });
+                        } else {
+                            self.error(format!("loading tickets failed: {e}"));
+                        }
                     }
                 }
             }
@@ -2287,6 +2307,15 @@ impl Model {
                     Err(e) => self.error(format!("deleting failed: {e}")),
                 }
             }
+            r @ (Reply::Queued { .. }
+            | Reply::Outbox(_)
+            | Reply::Delivered { .. }
+            | Reply::Conflict { .. }
+            | Reply::OutboxFailed { .. }
+            | Reply::Dropped { .. }
+            | Reply::Link { .. }
+            | Reply::Budget { .. }
+            | Reply::RefreshDue) => return self.on_outbox_reply(r),
             Reply::Failed { what, error } => {
                 self.data.failed.insert(what.clone());
                 let quiet = [
@@ -2296,7 +2325,7 @@ impl Model {
                     LookupKind::Roles.name(),
                     "time-log templates",
                 ];
-                if !quiet.contains(&what.as_str()) {
+                if !quiet.contains(&what.as_str()) && self.outbox.offline.is_none() {
                     self.error(format!("{what}: {error}"));
                 }
                 return self.refresh_pickers();

@@ -102,6 +102,8 @@ pub enum Purpose {
     NoteTemplate,
     Palette,
     Drafts,
+    /// The outbox overlay: `Id(seq)` retries, `Id(-seq)` drops.
+    Outbox,
     /// A field of the time-log form (template, work type, role).
     TimeLog(LogFocus),
 }

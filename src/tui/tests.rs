@@ -13,6 +13,7 @@ use super::worker::{DetailData, Reply, Request};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
+mod outbox;
 mod triage;
 
 fn numbers(m: &Model) -> Vec<String> {

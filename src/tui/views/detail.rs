@@ -212,6 +212,29 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
             out.push(Line::raw(format!("  {l}")));
         }
     }
+    // Notes waiting in the outbox: shown where they will land, marked as not sent yet.
+    for (item, n) in m.outbox.notes_for(d.ticket.row.id) {
+        let (mark, style) = match item.state {
+            crate::store::outbox::ItemState::Pending => ("⧗ PENDING", t.warn),
+            crate::store::outbox::ItemState::Conflict => ("✗ REFUSED", t.error),
+        };
+        let vis = if n.is_internal {
+            "internal"
+        } else {
+            "external"
+        };
+        out.push(Line::from(vec![
+            Span::styled("── ", t.dim),
+            Span::styled(mark, style),
+            Span::styled(
+                format!(" · {vis} · not sent yet (outbox #{})", item.seq),
+                t.label,
+            ),
+        ]));
+        for l in super::super::text::html_to_text(&n.details).lines() {
+            out.push(Line::raw(format!("  {l}")));
+        }
+    }
     if !d.time_logs.is_empty() || d.time_error.is_some() {
         out.push(Line::raw(""));
         out.push(Line::from(Span::styled(

@@ -90,12 +90,33 @@ pub fn timer_text(m: &Model) -> Option<String> {
     ))
 }
 
+/// The link and the outbox, always shown first: " OFFLINE ", "2 pending", "API 412/1500".
+pub fn link_text(m: &Model) -> Option<String> {
+    let mut parts = Vec::new();
+    if m.outbox.offline.is_some() {
+        parts.push("OFFLINE".to_string());
+    }
+    if let Some(s) = m.outbox.summary() {
+        parts.push(s);
+    }
+    if let Some(b) = m.outbox.budget_text() {
+        parts.push(b);
+    }
+    (!parts.is_empty()).then(|| format!(" {} ", parts.join(" · ")))
+}
+
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let t = &m.theme;
     let right = format!("{} ", right_text(m));
     let mut rw = width_of(&right);
     let mut spans = vec![];
     let mut used = 0;
+    if let Some(lt) = link_text(m) {
+        let lt = truncate(&lt, (area.width as usize).saturating_sub(2));
+        used += width_of(&lt);
+        let bad = m.outbox.offline.is_some() || m.outbox.conflicts() > 0;
+        spans.push(Span::styled(lt, if bad { t.error } else { t.warn }));
+    }
     if let Some(tt) = timer_text(m) {
         let call = m.timer.as_ref().is_some_and(|x| x.call);
         let tt = truncate(&tt, (area.width as usize).saturating_sub(2));

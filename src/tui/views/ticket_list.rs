@@ -247,7 +247,16 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
             _ => base,
         };
         let cells = cols.iter().map(|&(c, w)| match c {
-            Col::Mark => Cell::from(if marked { "●" } else { " " }),
+            Col::Mark => match m.outbox.ticket_state(r.id) {
+                // A write for this ticket waits in the outbox (or was refused).
+                Some(crate::store::outbox::ItemState::Pending) => {
+                    Cell::from(Span::styled("⧗", t.warn))
+                }
+                Some(crate::store::outbox::ItemState::Conflict) => {
+                    Cell::from(Span::styled("!", t.error))
+                }
+                None => Cell::from(if marked { "●" } else { " " }),
+            },
             Col::Number => cell(&r.ticket_number, w, 0, base),
             Col::Title => cell(&r.title, w, n_num, base),
             Col::Account => cell(account, w, n_num + n_title, base),
