@@ -122,6 +122,25 @@ pub fn tighten_dir_permissions(dir: &Path) -> bool {
     false
 }
 
+/// Moves a damaged file out of the way as `<name>.corrupt` (or `<name>.N.corrupt` when an
+/// earlier damaged copy is there), so it is neither read again nor lost. Returns where it went.
+pub fn set_aside_corrupt(path: &Path) -> io::Result<std::path::PathBuf> {
+    let named = |n: u32| {
+        let mut t = path.as_os_str().to_owned();
+        if n > 0 {
+            t.push(format!(".{n}"));
+        }
+        t.push(".corrupt");
+        std::path::PathBuf::from(t)
+    };
+    let target = (0..1000)
+        .map(named)
+        .find(|t| !t.exists())
+        .unwrap_or_else(|| named(0));
+    fs::rename(path, &target)?;
+    Ok(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

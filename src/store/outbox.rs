@@ -313,20 +313,8 @@ fn remove_if_stale(path: &Path) {
 /// Renames a damaged item to `<name>.corrupt` (or `.N.corrupt`) so it is out of the way but
 /// its text is not lost.
 fn set_aside(path: &Path, why: &str) {
-    let named = |n: u32| {
-        let mut t = path.as_os_str().to_owned();
-        if n > 0 {
-            t.push(format!(".{n}"));
-        }
-        t.push(".corrupt");
-        PathBuf::from(t)
-    };
-    let target = (0..1000)
-        .map(named)
-        .find(|t| !t.exists())
-        .unwrap_or_else(|| named(0));
-    match fs::rename(path, &target) {
-        Ok(()) => {
+    match super::fsutil::set_aside_corrupt(path) {
+        Ok(target) => {
             tracing::error!(path = %path.display(), moved_to = %target.display(), reason = why, "damaged outbox item set aside")
         }
         Err(e) => {
