@@ -129,6 +129,21 @@ impl ClientOptions {
     }
 }
 
+/// The path with numeric segments replaced by `{id}` (`/v2/servicedesk/tickets/{id}/notes`):
+/// how requests are counted per endpoint, here and in the simulator's stats.
+pub fn path_template(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 pub(crate) enum Body {
     None,
     Json(Value),
@@ -375,18 +390,7 @@ impl Client {
 
     /// `"METHOD /path/{id}"`: the key of [`Client::usage`] and [`Client::budget`].
     fn endpoint_key(method: &Method, path: &str) -> String {
-        let template: String = path
-            .split('/')
-            .map(|seg| {
-                if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-                    "{id}"
-                } else {
-                    seg
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        format!("{method} {template}")
+        format!("{method} {}", path_template(path))
     }
 
     fn count(&self, key: &str) {

@@ -203,20 +203,7 @@ impl FaultState {
     }
 }
 
-/// The path with numeric segments replaced by `{id}`, the same key the client's
-/// `Client::usage()` uses (`/v2/servicedesk/tickets/{id}/notes`).
-pub fn path_template(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use crate::api::client::path_template;
 
 /// Middleware: counts the request as `"METHOD /path/{id}"`.
 pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next) -> Response {
