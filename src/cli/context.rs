@@ -196,9 +196,16 @@ impl Ctx {
         }
     }
 
-    /// The SLA engine for the `[sla]` config section (business hours, targets, rules).
-    pub fn sla_engine(&self) -> CliResult<SlaEngine> {
-        let settings = SlaSettings::from_table(Some(&self.config.sla), None)
+    /// The SLA engine for the `[sla]` config section (business hours, targets, rules). Business
+    /// hours are in the tenant's time zone unless the section names one; if the server cannot
+    /// say which, UTC is used.
+    pub async fn sla_engine(&mut self) -> CliResult<SlaEngine> {
+        let tenant_tz = if self.config.sla.contains_key("timezone") {
+            None
+        } else {
+            self.me().await.ok().and_then(|me| me.olson_time_zone_name)
+        };
+        let settings = SlaSettings::from_table(Some(&self.config.sla), tenant_tz.as_deref())
             .map_err(|e| usage(e.to_string()))?;
         Ok(SlaEngine::new(settings))
     }
@@ -211,7 +218,7 @@ impl Ctx {
         to: &Resolved,
         note: Option<&str>,
     ) -> CliResult<()> {
-        let engine = self.sla_engine()?;
+        let engine = self.sla_engine().await?;
         let statuses = self.lookup_or_empty(LookupKind::Statuses).await?;
         let target = statuses
             .iter()

@@ -73,7 +73,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         _ => ctx.client.search_tickets(&filter).await?,
     };
     let now = Utc::now();
-    let engine = ctx.sla_engine()?;
+    let engine = ctx.sla_engine().await?;
     let states = engine.states(&rows, now);
     let mut order: Vec<usize> = if by_due {
         breach_order(&states)
@@ -429,7 +429,7 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
     let to = match status {
         Some(s) => ctx.resolve_lookup(LookupKind::Statuses, s).await?,
         None => {
-            let engine = ctx.sla_engine()?;
+            let engine = ctx.sla_engine().await?;
             let statuses = ctx.lookup_or_empty(LookupKind::Statuses).await?;
             let found = statuses
                 .iter()
