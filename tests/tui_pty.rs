@@ -188,7 +188,7 @@ fn demo_opens_shows_tickets_and_quits_cleanly() {
     let s = t.wait_for("open tickets", |s| {
         s.contains("tickets · updated") && s.contains("T20")
     });
-    assert!(s.contains("Number") && s.contains("Assignee"), "{s}");
+    assert!(s.contains("Number") && s.contains("Due in"), "{s}");
     // The detail pane of the selection (wide terminal) fills in.
     t.wait_text("Notes (");
     // Help lists the bindings; any key closes it.
@@ -303,4 +303,67 @@ async fn adds_a_note_seen_by_the_api() {
         .find(|n| n.details.contains("issue resolved (pty)"))
         .expect("the note is on the ticket");
     assert_eq!(note.is_internal, Some(true), "internal by default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalates_with_a_reason_seen_by_the_api() {
+    let h = sim::spawn(SimConfig {
+        tickets: 150,
+        accounts: 8,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&h);
+    // An open ticket that is not escalated yet.
+    let open = c
+        .search_tickets(&TicketFilter {
+            exclude_completed: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let target = open
+        .iter()
+        .find(|r| {
+            r.status_name
+                .as_deref()
+                .is_some_and(|s| s == "New" || s == "In Progress")
+        })
+        .expect("a ticket to escalate")
+        .clone();
+    let number = target.ticket_number.clone();
+    let env = sim_env(&h);
+    let shown = tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.wait_for("tickets", |s| s.contains("tickets · updated"));
+        t.keys("2");
+        t.wait_for("open tickets", |s| {
+            s.contains("tickets · updated") && s.contains("T20")
+        });
+        // Exact match on the number selects it.
+        t.keys(&format!("/'{number}\r"));
+        t.wait_text("1 match");
+        t.keys("e");
+        t.wait_text("Escalating needs a note giving the reason");
+        t.keys("Client director escalated by phone (pty)");
+        t.keys("\x13"); // ctrl-s: send
+        let s = t.wait_text("→ Escalated with a note");
+        t.quit();
+        s
+    })
+    .await
+    .unwrap();
+    assert!(shown.contains(&target.ticket_number), "{shown}");
+    let ticket = c.ticket(target.id).await.unwrap();
+    assert_eq!(ticket.row.status_name.as_deref(), Some("Escalated"));
+    let notes = c.notes(target.id).await.unwrap();
+    let note = notes
+        .iter()
+        .find(|n| {
+            n.details
+                .contains("Client director escalated by phone (pty)")
+        })
+        .expect("the reason is a note on the ticket");
+    assert_eq!(note.is_internal, Some(true));
 }

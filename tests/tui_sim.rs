@@ -7,6 +7,7 @@ use bmsdesk::actions::Actions;
 use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 use bmsdesk::store::cache::Cache;
+use bmsdesk::store::outbox::ItemState;
 use bmsdesk::tui::drafts::DraftStore;
 use bmsdesk::tui::event_loop::{EventLoop, NoHost};
 use bmsdesk::tui::{Model, Settings, worker};
@@ -227,4 +228,238 @@ async fn adds_a_note_and_removes_its_draft() {
         drafts.load(id).is_none(),
         "draft removed once the server confirmed"
     );
+}
+
+// ----- a flaky link: the outbox, offline start -----------------------------------------
+
+struct OutboxRig {
+    sim: SimHandle,
+    lp: EventLoop<TestBackend>,
+    dir: tempfile::TempDir,
+}
+
+fn fast_options(base_url: String) -> ClientOptions {
+    let mut o = ClientOptions::new(base_url);
+    o.credentials = Some(Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: sim::DEMO_USER.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    });
+    o.timeout = Duration::from_secs(3);
+    o.backoff = Duration::from_millis(10);
+    o
+}
+
+/// The TUI as `run` builds it: writes through an outbox, the cached list shown at start,
+/// the worker's background loop quick.
+fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
+    let actions = Actions::new(client, None)
+        .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")));
+    let cache = Cache::load(dir.join("cache.json"));
+    let snapshot = cache.load_tickets();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = worker::spawn_with(
+        actions,
+        cache,
+        tx.clone(),
+        worker::WorkerOptions {
+            flush_every: Duration::from_millis(300),
+            refresh_base: None,
+        },
+    );
+    let mut model = Model::new(Settings::default(), "demo", true);
+    model.size = (120, 40);
+    let mut init = model.init(Vec::new());
+    if let Some(s) = snapshot
+        && s.view.as_deref() == Some(model.current_view().cache_key().as_str())
+    {
+        init.extend(model.show_cached(s.rows, s.fetched_at, s.total));
+    }
+    let mut lp = EventLoop::new(
+        Terminal::new(TestBackend::new(120, 40)).unwrap(),
+        model,
+        rx,
+        tx,
+        w,
+        DraftStore::new(dir.join("drafts")),
+        dir.to_path_buf(),
+        Box::new(NoHost),
+    );
+    lp.exec(init);
+    lp
+}
+
+async fn outbox_rig() -> OutboxRig {
+    let sim = sim::spawn(SimConfig {
+        tickets: 200,
+        accounts: 10,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::new(fast_options(sim.base_url())).unwrap();
+    let mut lp = tui_on(client, dir.path());
+    lp.run_until_idle([], QUIET).await.unwrap();
+    OutboxRig { sim, lp, dir }
+}
+
+/// Runs the loop until `done` holds (or fails after ~15 s).
+async fn until(lp: &mut EventLoop<TestBackend>, what: &str, done: impl Fn(&Model) -> bool) {
+    for _ in 0..60 {
+        if done(&lp.model) {
+            return;
+        }
+        lp.run_until_idle([], Duration::from_millis(250))
+            .await
+            .unwrap();
+    }
+    panic!("{what}: never happened; status {:?}", lp.model.status.error);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_written_during_an_outage_is_pending_then_lands_exactly_once() {
+    let mut r = outbox_rig().await;
+    r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+    let id = r.lp.model.list.sel_id.unwrap();
+    let count = |sim: &SimHandle| {
+        sim.state()
+            .notes(id)
+            .iter()
+            .filter(|n| n.details.contains("outage-note-1"))
+            .count()
+    };
+    // The server now refuses every connection.
+    r.sim.state().set_faults(bmsdesk::sim::Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let mut keys = vec![ch('a')];
+    keys.extend(text("outage-note-1 rebooted the switch"));
+    keys.push(ctrl('s'));
+    r.lp.run_until_idle(keys, QUIET).await.unwrap();
+    until(&mut r.lp, "the note queued", |m| m.outbox.pending() == 1).await;
+    let m = &r.lp.model;
+    assert!(
+        m.layers.is_empty(),
+        "the editor closed: the outbox holds the note"
+    );
+    assert_eq!(m.outbox.ticket_state(id), Some(ItemState::Pending));
+    assert!(
+        !m.drafts.contains_key(&id),
+        "stored durably, the draft is gone"
+    );
+    until(&mut r.lp, "offline noticed", |m| m.outbox.offline.is_some()).await;
+    let s = screen(&r.lp);
+    assert!(s.contains("OFFLINE") && s.contains("1 pending"), "{s}");
+    assert!(s.contains("⧗ PENDING"), "the note shows in the detail: {s}");
+    assert!(s.contains("outage-note-1"), "{s}");
+    assert_eq!(count(&r.sim), 0);
+    // A while later, still down: still pending, nothing sent.
+    r.lp.run_until_idle([], Duration::from_millis(700))
+        .await
+        .unwrap();
+    assert_eq!(r.lp.model.outbox.pending(), 1);
+    assert_eq!(count(&r.sim), 0);
+
+    // The link is back: the banner clears, the note lands once, the marker goes.
+    r.sim.state().clear_faults();
+    until(&mut r.lp, "delivered", |m| {
+        m.outbox.pending() == 0 && m.outbox.offline.is_none()
+    })
+    .await;
+    r.lp.run_until_idle([], QUIET).await.unwrap();
+    assert_eq!(count(&r.sim), 1, "exactly once");
+    let m = &r.lp.model;
+    assert_eq!(m.outbox.ticket_state(id), None);
+    assert!(m.outbox.items.is_empty());
+    let s = screen(&r.lp);
+    assert!(!s.contains("OFFLINE") && !s.contains("pending"), "{s}");
+    assert!(!s.contains("⧗"), "{s}");
+    // More time passes: nothing is sent again.
+    r.lp.run_until_idle([], Duration::from_millis(900))
+        .await
+        .unwrap();
+    assert_eq!(count(&r.sim), 1);
+    assert!(
+        bmsdesk::store::outbox::Outbox::new(r.dir.path().join("outbox"))
+            .list()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_refused_with_503_is_queued_and_delivered_once() {
+    let mut r = outbox_rig().await;
+    r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+    let id = r.lp.model.list.sel_id.unwrap();
+    r.sim.state().set_faults(bmsdesk::sim::Faults {
+        unavailable: 1.0,
+        retry_after_secs: 0,
+        methods: vec!["POST".into()],
+        path_contains: Some("notes".into()),
+        ..Default::default()
+    });
+    let mut keys = vec![ch('a')];
+    keys.extend(text("busy-note-2"));
+    keys.push(ctrl('s'));
+    r.lp.run_until_idle(keys, QUIET).await.unwrap();
+    until(&mut r.lp, "queued", |m| m.outbox.pending() == 1).await;
+    assert!(screen(&r.lp).contains("1 pending"));
+    r.sim.state().clear_faults();
+    until(&mut r.lp, "delivered", |m| m.outbox.items.is_empty()).await;
+    let n = r
+        .sim
+        .state()
+        .notes(id)
+        .iter()
+        .filter(|n| n.details.contains("busy-note-2"))
+        .count();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_offline_from_the_cache_and_recovers() {
+    // A first session fills the cache (lookups, accounts, the list of view 1).
+    let r = outbox_rig().await;
+    let cached: Vec<String> =
+        r.lp.model
+            .list
+            .rows
+            .iter()
+            .map(|t| t.ticket_number.clone())
+            .collect();
+    assert!(!cached.is_empty());
+    drop(r.lp);
+    // The second starts while the server cannot be reached at all.
+    r.sim.state().set_faults(bmsdesk::sim::Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let client = Client::new(fast_options(r.sim.base_url())).unwrap();
+    let mut lp = tui_on(client, r.dir.path());
+    lp.run_until_idle([], QUIET).await.unwrap();
+    until(&mut lp, "offline", |m| {
+        m.outbox.offline.is_some() && !m.list.loading
+    })
+    .await;
+    let m = &lp.model;
+    assert_eq!(m.list.len_loaded(), cached.len(), "the cached list");
+    assert!(m.list.from_cache);
+    assert!(m.data.accounts.as_ref().is_some_and(|a| !a.is_empty()));
+    assert!(m.status.error.is_none(), "{:?}", m.status.error);
+    let s = screen(&lp);
+    assert!(s.contains("OFFLINE"), "{s}");
+    assert!(s.contains(&cached[0]), "{s}");
+    assert!(s.contains("cached"), "{s}");
+    // The link comes back: the banner clears and the list is loaded fresh.
+    r.sim.state().clear_faults();
+    until(&mut lp, "back online", |m| {
+        m.outbox.offline.is_none() && !m.list.loading && !m.list.from_cache
+    })
+    .await;
+    let s = screen(&lp);
+    assert!(!s.contains("OFFLINE") && s.contains("updated"), "{s}");
+    assert!(lp.model.data.me.is_some(), "who am I asked again");
 }

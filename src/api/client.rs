@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use reqwest::Method;
@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::auth::{self, Credentials, TokenSet, TokenStore};
+use super::budget::{BudgetSnapshot, RequestBudget};
 use super::error::{ApiError, ApiResult};
+use super::retry::{RetryPolicy, Sent, parse_retry_after};
 use super::wire::{Reply, decode};
 
 /// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
@@ -86,6 +88,28 @@ pub struct ClientOptions {
     pub max_retries: u32,
     /// First backoff step; doubles each attempt, with jitter.
     pub backoff: Duration,
+    /// Extra attempts after a 429/503 refusal (each waits the server's `Retry-After`).
+    /// `max_retries = 0` turns these off too.
+    pub max_refusals: u32,
+    /// Check-then-resend rounds for a write whose outcome is unknown (see `actions`).
+    pub write_rounds: u32,
+}
+
+impl ClientOptions {
+    /// The retry policy these options describe.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: self.max_retries,
+            max_refusals: if self.max_retries == 0 {
+                0
+            } else {
+                self.max_refusals
+            },
+            base: self.backoff,
+            write_rounds: self.write_rounds,
+            ..RetryPolicy::default()
+        }
+    }
 }
 
 impl ClientOptions {
@@ -97,10 +121,27 @@ impl ClientOptions {
             page_size: 100,
             concurrency: 4,
             timeout: Duration::from_secs(30),
-            max_retries: 3,
-            backoff: Duration::from_millis(300),
+            max_retries: RetryPolicy::default().max_retries,
+            backoff: RetryPolicy::default().base,
+            max_refusals: RetryPolicy::default().max_refusals,
+            write_rounds: RetryPolicy::default().write_rounds,
         }
     }
+}
+
+/// The path with numeric segments replaced by `{id}` (`/v2/servicedesk/tickets/{id}/notes`):
+/// how requests are counted per endpoint, here and in the simulator's stats.
+pub fn path_template(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 pub(crate) enum Body {
@@ -120,9 +161,9 @@ struct Inner {
     auth: tokio::sync::Mutex<AuthState>,
     page_size: u32,
     concurrency: usize,
-    max_retries: u32,
-    backoff: Duration,
+    retry: RetryPolicy,
     usage: Mutex<HashMap<String, u64>>,
+    budget: Mutex<RequestBudget>,
 }
 
 struct AuthState {
@@ -166,6 +207,7 @@ pub(crate) fn transport_error(e: reqwest::Error) -> ApiError {
 impl Client {
     pub fn new(opts: ClientOptions) -> ApiResult<Self> {
         let base = resolve_base_url(&opts.base_url)?;
+        let retry = opts.retry_policy();
         let http = reqwest::Client::builder()
             .timeout(opts.timeout)
             .connect_timeout(Duration::from_secs(10))
@@ -194,9 +236,9 @@ impl Client {
                 }),
                 page_size: opts.page_size.clamp(1, 5000),
                 concurrency: opts.concurrency.clamp(1, 16),
-                max_retries: opts.max_retries,
-                backoff: opts.backoff,
+                retry,
                 usage: Mutex::new(HashMap::new()),
+                budget: Mutex::new(RequestBudget::default()),
             }),
         })
     }
@@ -220,6 +262,28 @@ impl Client {
             .lock()
             .map(|u| u.clone())
             .unwrap_or_default()
+    }
+
+    /// The retry policy every request follows (and `actions` uses for writes).
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Requests per endpoint over the last hour against BMS's ~1,500/hour/endpoint limit,
+    /// tightest first (for a status bar, and to slow background refresh; see
+    /// [`BudgetSnapshot::suggested_refresh_interval`]).
+    pub fn budget(&self) -> BudgetSnapshot {
+        self.inner
+            .budget
+            .lock()
+            .map(|mut b| b.snapshot(Instant::now()))
+            .unwrap_or_default()
+    }
+
+    /// How often background refresh should run given it would run every `base` with budget
+    /// to spare (see [`BudgetSnapshot::suggested_refresh_interval`]).
+    pub fn suggested_refresh_interval(&self, base: Duration) -> Duration {
+        self.budget().suggested_refresh_interval(base)
     }
 
     /// Sets (or replaces) the one-time MFA code used by the next sign-in.
@@ -324,31 +388,17 @@ impl Client {
         Ok(token)
     }
 
-    fn count(&self, method: &Method, path: &str) {
-        let template: String = path
-            .split('/')
-            .map(|seg| {
-                if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-                    "{id}"
-                } else {
-                    seg
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        if let Ok(mut u) = self.inner.usage.lock() {
-            *u.entry(format!("{method} {template}")).or_default() += 1;
-        }
+    /// `"METHOD /path/{id}"`: the key of [`Client::usage`] and [`Client::budget`].
+    fn endpoint_key(method: &Method, path: &str) -> String {
+        format!("{method} {}", path_template(path))
     }
 
-    /// Whether a failed attempt may be sent again. Reads always; writes only when the server
-    /// cannot have acted on them (connection refused, or an explicit 429/503 refusal), so a
-    /// note is never posted twice.
-    fn may_retry(method: &Method, err: &AttemptError) -> bool {
-        match err {
-            AttemptError::NotSent(_) => true,
-            AttemptError::Refused(e) => e.is_transient(),
-            AttemptError::Unknown(_) => *method == Method::GET,
+    fn count(&self, key: &str) {
+        if let Ok(mut u) = self.inner.usage.lock() {
+            *u.entry(key.to_string()).or_default() += 1;
+        }
+        if let Ok(mut b) = self.inner.budget.lock() {
+            b.record(key, Instant::now());
         }
     }
 
@@ -359,15 +409,21 @@ impl Client {
         query: &[(String, String)],
         body: Body,
     ) -> ApiResult<Reply<T>> {
+        let policy = &self.inner.retry;
+        let key = Self::endpoint_key(&method, path);
         let mut token = self.bearer().await?;
         let mut renewed = false;
-        let mut attempt = 0u32;
+        // Failures worth another try, and explicit refusals, each have their own bound.
+        let mut failures = 0u32;
+        let mut refusals = 0u32;
+        let mut waited = Duration::ZERO;
         loop {
-            self.count(&method, path);
+            self.count(&key);
             let outcome = self.attempt(&method, path, query, &body, &token).await;
-            match outcome {
+            let (err, sent) = match outcome {
                 Ok((status, bytes)) => {
                     if status == 401 && !renewed {
+                        // Not acted on: renew the token (refresh, else sign in) and resend.
                         renewed = true;
                         token = self.renew_after_401(&token).await?;
                         continue;
@@ -375,41 +431,29 @@ impl Client {
                     match decode::<T>(status, &bytes) {
                         // 429/503 never get here (`attempt` turns them into `Refused`): a 5xx
                         // here means the server may have acted, so only reads are sent again.
-                        Err(e)
-                            if e.is_transient()
-                                && attempt < self.inner.max_retries
-                                && Self::may_retry(&method, &AttemptError::Unknown(e.clone())) =>
-                        {
-                            let wait = self.backoff_for(attempt, e.retry_after());
-                            tracing::warn!(%method, path, status, ?wait, "transient server error; retrying");
-                            tokio::time::sleep(wait).await;
-                            attempt += 1;
-                        }
+                        Err(e) if e.is_transient() => (e, Sent::Unknown),
                         other => return other,
                     }
                 }
-                Err(err) => {
-                    if attempt < self.inner.max_retries && Self::may_retry(&method, &err) {
-                        let wait = self.backoff_for(attempt, err.error().retry_after());
-                        tracing::warn!(%method, path, error = %err.error(), ?wait, "request failed; retrying");
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(err.into_error());
-                }
+                Err(AttemptError::NotSent(e)) => (e, Sent::No),
+                Err(AttemptError::Refused(e)) => (e, Sent::Refused),
+                Err(AttemptError::Unknown(e)) => (e, Sent::Unknown),
+            };
+            let (count, bound) = match sent {
+                Sent::Refused => (&mut refusals, policy.max_refusals),
+                _ => (&mut failures, policy.max_retries),
+            };
+            if *count >= bound || !policy.may_resend(&method, sent) {
+                return Err(err);
             }
-        }
-    }
-
-    fn backoff_for(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let base = self.inner.backoff.as_millis() as u64;
-        let exp = base.saturating_mul(1u64 << attempt.min(10));
-        let jitter = fastrand::u64(0..=exp / 2 + 1);
-        let computed = Duration::from_millis(exp + jitter);
-        match retry_after {
-            Some(ra) => ra.min(Duration::from_secs(60)).max(computed.min(ra)),
-            None => computed.min(Duration::from_secs(30)),
+            let wait = policy.backoff(*count, err.retry_after());
+            if waited + wait > policy.max_total_wait {
+                return Err(err);
+            }
+            waited += wait;
+            *count += 1;
+            tracing::warn!(%method, path, error = %err, ?sent, ?wait, "request failed; retrying");
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -451,8 +495,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, Utc::now()));
         let bytes = resp
             .bytes()
             .await
@@ -462,6 +505,13 @@ impl Client {
         if matches!(status, 429 | 503) {
             // An explicit refusal: the server did not act on it.
             let message = if status == 429 {
+                if let Ok(mut b) = self.inner.budget.lock() {
+                    b.throttled(
+                        &Self::endpoint_key(method, path),
+                        retry_after,
+                        Instant::now(),
+                    );
+                }
                 "rate limited"
             } else {
                 "service unavailable"
@@ -551,19 +601,6 @@ enum AttemptError {
     Refused(ApiError),
     /// Sent, but no complete reply: the server may have acted.
     Unknown(ApiError),
-}
-
-impl AttemptError {
-    fn error(&self) -> &ApiError {
-        match self {
-            AttemptError::NotSent(e) | AttemptError::Refused(e) | AttemptError::Unknown(e) => e,
-        }
-    }
-    fn into_error(self) -> ApiError {
-        match self {
-            AttemptError::NotSent(e) | AttemptError::Refused(e) | AttemptError::Unknown(e) => e,
-        }
-    }
 }
 
 pub(crate) fn q(key: &str, value: impl ToString) -> (String, String) {

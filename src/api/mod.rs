@@ -1,21 +1,27 @@
 //! BMS v2 REST client. Knows nothing of the terminal.
 
 pub mod auth;
+pub mod budget;
 pub mod client;
 pub mod crm;
 pub mod error;
 pub mod lookups;
 pub mod model;
 pub mod notes;
+pub mod ops;
+pub mod retry;
 pub mod templates;
 pub mod tickets;
 pub mod timelogs;
 pub mod wire;
 
 pub use auth::{Credentials, Secret, TokenSet, TokenStore};
+pub use budget::{BudgetSnapshot, EndpointBudget};
 pub use client::{Client, ClientOptions, resolve_base_url};
 pub use error::{ApiError, ApiResult};
 pub use lookups::LookupKind;
+pub use ops::{WriteOp, WriteResult};
+pub use retry::RetryPolicy;
 pub use tickets::TicketDraft;
 
 use model::UserInfo;

@@ -16,7 +16,9 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Configuration: ~/.config/bmsdesk/config.toml (see config.example.toml), \
         overridden by BMS_TENANT, BMS_USERNAME, BMS_PASSWORD, BMS_MFA_CODE, BMS_API_BASE, \
         BMS_TOKEN_FILE, BMS_CACHE_FILE.\nExit codes: 0 ok, 1 API error, 2 usage error, 3 sign-in error.\n\
-        Writes are audited to ~/.bms-actions/YYYY-MM-DD.jsonl (secrets redacted)."
+        Writes are audited to ~/.bms-actions/YYYY-MM-DD.jsonl (secrets redacted). A write that \
+        cannot reach BMS is kept in the outbox (exit 1, \"queued as outbox item N\"); \
+        `bmsdesk outbox retry` sends it later."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -96,8 +98,27 @@ pub enum Command {
     /// Time logs on a ticket
     #[command(subcommand)]
     Time(TimeCmd),
+    /// Writes waiting to reach BMS (queued during an outage): list, retry, drop
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
     /// SLA and workload figures over a ticket set: distributions, compliance, per-queue pulse
     Metrics(TicketFilterArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    /// Show queued writes (pending, and conflicts the server refused), oldest first
+    List,
+    /// Send pending writes now, in order (or only item ID, a conflict included)
+    Retry {
+        /// Outbox item number
+        id: Option<u64>,
+    },
+    /// Remove an item without sending it (recorded in the audit log)
+    Drop {
+        /// Outbox item number
+        id: u64,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

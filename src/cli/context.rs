@@ -9,7 +9,7 @@ use super::args::GlobalOpts;
 use super::error::{CliError, CliResult, usage};
 use super::output;
 use super::resolve::{Resolved, resolve};
-use crate::actions::Actions;
+use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
 use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
 use crate::config::{self, Profile};
@@ -18,6 +18,7 @@ use crate::domain::sla_settings::SlaSettings;
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::store::audit::AuditLog;
 use crate::store::cache::Cache;
+use crate::store::outbox::Outbox;
 
 pub struct Ctx {
     pub config: config::Config,
@@ -53,6 +54,21 @@ impl Ctx {
         let ctx = Self::build(cfg, profile, global, interactive, false)?;
         ctx.ensure_signed_in().await?;
         Ok(ctx)
+    }
+
+    /// Like `open`, for the TUI: when the server cannot be reached for the sign-in, it opens
+    /// anyway (offline, from the cache; the sign-in happens once the link is back).
+    pub async fn open_for_tui(global: &GlobalOpts) -> CliResult<Ctx> {
+        let (cfg, profile) = load_profile(global)?;
+        let interactive = std::io::stdin().is_terminal();
+        let ctx = Self::build(cfg, profile, global, interactive, false)?;
+        match ctx.ensure_signed_in().await {
+            Err(CliError::Api(e)) if e.is_transient() => {
+                tracing::warn!(error = %e, "cannot reach the server to sign in; starting offline");
+                Ok(ctx)
+            }
+            r => r.map(|()| ctx),
+        }
     }
 
     /// Like `open`, but always signs in afresh (`bmsdesk login`).
@@ -101,7 +117,8 @@ impl Ctx {
         let audit = AuditLog::new(profile.audit_dir.clone())
             .with_secrets(secrets)
             .with_profile(profile.name.clone());
-        let actions = Actions::new(client.clone(), Some(audit));
+        let actions = Actions::new(client.clone(), Some(audit))
+            .with_outbox(Outbox::new(profile.outbox_dir()));
         let cache = Cache::open(&profile);
         Ok(Ctx {
             config,
@@ -150,9 +167,45 @@ impl Ctx {
         }
     }
 
-    /// The SLA engine for the `[sla]` config section (business hours, targets, rules).
-    pub fn sla_engine(&self) -> CliResult<SlaEngine> {
-        let settings = SlaSettings::from_table(Some(&self.config.sla), None)
+    /// Sends a write through the outbox. One that cannot be delivered now stays queued: with
+    /// `--json` that is printed (`{"queued": true, "outbox_item": N, ...}`), and the command
+    /// fails with [`CliError::Queued`] (exit 1, or 3 when a sign-in is needed) so a script
+    /// knows it is not done.
+    pub async fn write(&self, op: WriteOp) -> CliResult<WriteResult> {
+        match self.actions.submit(op.clone()).await? {
+            Outcome::Done(r) => Ok(r),
+            Outcome::Queued {
+                seq,
+                reason,
+                needs_sign_in,
+            } => {
+                if self.json {
+                    output::json(&serde_json::json!({
+                        "queued": true,
+                        "outbox_item": seq,
+                        "operation": op.summary(),
+                        "reason": reason,
+                    }))?;
+                }
+                Err(CliError::Queued {
+                    seq,
+                    reason,
+                    auth: needs_sign_in,
+                })
+            }
+        }
+    }
+
+    /// The SLA engine for the `[sla]` config section (business hours, targets, rules). Business
+    /// hours are in the tenant's time zone unless the section names one; if the server cannot
+    /// say which, UTC is used.
+    pub async fn sla_engine(&mut self) -> CliResult<SlaEngine> {
+        let tenant_tz = if self.config.sla.contains_key("timezone") {
+            None
+        } else {
+            self.me().await.ok().and_then(|me| me.olson_time_zone_name)
+        };
+        let settings = SlaSettings::from_table(Some(&self.config.sla), tenant_tz.as_deref())
             .map_err(|e| usage(e.to_string()))?;
         Ok(SlaEngine::new(settings))
     }
@@ -165,7 +218,7 @@ impl Ctx {
         to: &Resolved,
         note: Option<&str>,
     ) -> CliResult<()> {
-        let engine = self.sla_engine()?;
+        let engine = self.sla_engine().await?;
         let statuses = self.lookup_or_empty(LookupKind::Statuses).await?;
         let target = statuses
             .iter()

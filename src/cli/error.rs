@@ -12,6 +12,14 @@ pub enum CliError {
     /// Local problems: config, files.
     #[error("{0}")]
     Local(String),
+    /// A write that could not be delivered now and waits in the outbox: not done yet.
+    #[error("not sent yet ({reason}); queued as outbox item {seq}; run `bmsdesk outbox retry`")]
+    Queued {
+        seq: u64,
+        reason: String,
+        /// Waiting for a sign-in rather than for the link or the server.
+        auth: bool,
+    },
 }
 
 impl CliError {
@@ -22,6 +30,8 @@ impl CliError {
             CliError::Api(ApiError::Invalid(_)) | CliError::Api(ApiError::Config(_)) => 2,
             CliError::Api(_) => 1,
             CliError::Local(_) => 1,
+            CliError::Queued { auth: true, .. } => 3,
+            CliError::Queued { .. } => 1,
         }
     }
 }
@@ -50,5 +60,12 @@ mod tests {
             2
         );
         assert_eq!(CliError::Local("disk".into()).exit_code(), 1);
+        let queued = CliError::Queued {
+            seq: 4,
+            reason: "cannot reach the BMS server".into(),
+            auth: false,
+        };
+        assert_eq!(queued.exit_code(), 1);
+        assert!(queued.to_string().contains("queued as outbox item 4"));
     }
 }

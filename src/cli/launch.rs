@@ -10,7 +10,7 @@ use crate::tui::{self, TuiContext};
 
 /// `bmsdesk` with no command: sign in (prompting before the screen is taken), then the TUI.
 pub async fn tui_on_tenant(global: &GlobalOpts) -> CliResult<()> {
-    let ctx = Ctx::open(global).await?;
+    let ctx = Ctx::open_for_tui(global).await?;
     let profile = ctx.profile.clone();
     tui::run(TuiContext {
         client: ctx.client.clone(),
@@ -55,7 +55,8 @@ pub async fn demo(global: &GlobalOpts, args: &DemoArgs) -> CliResult<()> {
     opts.token_store = Some(TokenStore::new(state_dir.join("token.json")));
     let client = Client::new(opts)?;
     let audit = crate::store::audit::AuditLog::new(state_dir.join("audit"));
-    let actions = crate::actions::Actions::new(client.clone(), Some(audit));
+    let actions = crate::actions::Actions::new(client.clone(), Some(audit))
+        .with_outbox(crate::store::outbox::Outbox::new(state_dir.join("outbox")));
     let result = tui::run(TuiContext {
         client,
         actions,

@@ -12,7 +12,7 @@ use crate::domain::metrics::{self, NameCount, Pulse};
 pub async fn run(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
     let filter = build_filter(ctx, &f).await?;
     let rows = ctx.client.search_tickets(&filter).await?;
-    let engine = ctx.sla_engine()?;
+    let engine = ctx.sla_engine().await?;
     let states = engine.states(&rows, Utc::now());
     let m = metrics::compute(&rows, &states, engine.calendar());
     if ctx.json {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod launch;
 pub mod metrics;
 pub mod notes;
+pub mod outbox;
 pub mod output;
 pub mod reference;
 pub mod resolve;
@@ -87,6 +88,7 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         Command::Lookup { kind } => reference::lookup(&mut Ctx::open(&global).await?, &kind).await,
         Command::Templates(cmd) => reference::templates(&mut Ctx::open(&global).await?, cmd).await,
         Command::Time(cmd) => time::run(&mut Ctx::open(&global).await?, cmd).await,
+        Command::Outbox(cmd) => outbox::run(&global, cmd).await,
         Command::Metrics(f) => metrics::run(&mut Ctx::open(&global).await?, f).await,
     }
 }

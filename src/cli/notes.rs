@@ -9,8 +9,9 @@ use super::error::{CliResult, usage};
 use super::output::{self, Table, when};
 use super::text_input::read_text;
 use super::tickets::note_type;
-use crate::api::LookupKind;
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Note, NoteInput};
+use crate::api::{ApiError, LookupKind};
 use crate::domain::html;
 
 pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
@@ -25,7 +26,13 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
         }
         NotesCmd::Add(w) => {
             let input = note_input(ctx, &w).await?;
-            let note = ctx.actions.add_note(w.ticket, &input).await?;
+            let note = expect_note(
+                ctx.write(WriteOp::AddNote {
+                    ticket_id: w.ticket,
+                    input,
+                })
+                .await?,
+            )?;
             if ctx.json {
                 return output::json(&note);
             }
@@ -33,7 +40,14 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
         }
         NotesCmd::Update { write, note } => {
             let input = note_input(ctx, &write).await?;
-            let updated = ctx.actions.update_note(write.ticket, note, &input).await?;
+            let updated = expect_note(
+                ctx.write(WriteOp::UpdateNote {
+                    ticket_id: write.ticket,
+                    note_id: note,
+                    input,
+                })
+                .await?,
+            )?;
             if ctx.json {
                 return output::json(&updated);
             }
@@ -49,7 +63,11 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
                     html::sanitize_line(first)
                 ))?;
             }
-            ctx.actions.delete_note(ticket, note).await?;
+            ctx.write(WriteOp::DeleteNote {
+                ticket_id: ticket,
+                note_id: note,
+            })
+            .await?;
             if ctx.json {
                 return output::json(&json!({"deleted": note, "ticket": ticket}));
             }
@@ -79,6 +97,11 @@ async fn list(ctx: &mut Ctx, ticket: i64) -> CliResult<()> {
         ]);
     }
     t.print()
+}
+
+fn expect_note(r: WriteResult) -> CliResult<Note> {
+    r.note()
+        .ok_or_else(|| ApiError::Decode("the server returned no note".into()).into())
 }
 
 fn visibility(n: &Note) -> &'static str {

@@ -8,6 +8,8 @@ use super::context::Ctx;
 use super::error::{CliResult, usage};
 use super::output::{self, Table, age, opt, when};
 use super::text_input::read_text;
+use crate::actions::{WriteOp, WriteResult};
+use crate::api::ApiError;
 use crate::api::model::{AssignInput, NoteInput, PatchOp, Ticket, TicketFilter, TicketRow};
 use crate::api::{LookupKind, TicketDraft};
 use crate::domain::html;
@@ -71,7 +73,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         _ => ctx.client.search_tickets(&filter).await?,
     };
     let now = Utc::now();
-    let engine = ctx.sla_engine()?;
+    let engine = ctx.sla_engine().await?;
     let states = engine.states(&rows, now);
     let mut order: Vec<usize> = if by_due {
         breach_order(&states)
@@ -272,7 +274,8 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
             missing.join(", ")
         )));
     }
-    let ticket = ctx.actions.create_ticket(&draft).await?;
+    let input = draft.validate()?;
+    let ticket = expect_ticket(ctx.write(WriteOp::CreateTicket { input }).await?)?;
     if ctx.json {
         return output::json(&ticket);
     }
@@ -282,6 +285,11 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
         ticket.row.id,
         html::sanitize_line(&ticket.row.title)
     ))
+}
+
+fn expect_ticket(r: WriteResult) -> CliResult<Ticket> {
+    r.ticket()
+        .ok_or_else(|| ApiError::Decode("the server returned no ticket".into()).into())
 }
 
 /// Patch paths whose value may be given as a name.
@@ -331,7 +339,10 @@ async fn patch(ctx: &mut Ctx, id: i64, pairs: Vec<String>) -> CliResult<()> {
         }
         ops.push(PatchOp::replace(path.clone(), value));
     }
-    let ticket = ctx.actions.patch_ticket(id, &ops).await?;
+    let ticket = expect_ticket(
+        ctx.write(WriteOp::PatchTicket { ticket_id: id, ops })
+            .await?,
+    )?;
     if ctx.json {
         return output::json(&ticket);
     }
@@ -390,7 +401,11 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         assignee_id,
         queue_id,
     };
-    ctx.actions.assign(a.id, &input).await?;
+    ctx.write(WriteOp::AssignTicket {
+        ticket_id: a.id,
+        input,
+    })
+    .await?;
     let ticket = ctx.client.ticket(a.id).await?;
     if ctx.json {
         return output::json(&ticket);
@@ -414,7 +429,7 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
     let to = match status {
         Some(s) => ctx.resolve_lookup(LookupKind::Statuses, s).await?,
         None => {
-            let engine = ctx.sla_engine()?;
+            let engine = ctx.sla_engine().await?;
             let statuses = ctx.lookup_or_empty(LookupKind::Statuses).await?;
             let found = statuses
                 .iter()
@@ -434,7 +449,14 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
         note_date: Utc::now(),
         status_id: Some(to.id),
     };
-    let note = ctx.actions.add_note(id, &input).await?;
+    let note = ctx
+        .write(WriteOp::AddNote {
+            ticket_id: id,
+            input,
+        })
+        .await?
+        .note()
+        .ok_or_else(|| ApiError::Decode("the server returned no note".into()))?;
     let ticket = ctx.client.ticket(id).await?;
     if ctx.json {
         return output::json(&json!({"ticket": ticket, "note": note}));
@@ -452,7 +474,12 @@ pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
     match input {
         Some(t) => Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id),
         None => {
-            let types = ctx.lookup_or_empty(LookupKind::NoteTypes).await?;
+            // Offline, the server's default type (0) does: the note must not wait for a list.
+            let types = match ctx.lookup_or_empty(LookupKind::NoteTypes).await {
+                Ok(types) => types,
+                Err(super::CliError::Api(e)) if e.is_transient() => Vec::new(),
+                Err(e) => return Err(e),
+            };
             Ok(types
                 .iter()
                 .find(|t| t.is_default == Some(true))
@@ -464,22 +491,26 @@ pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
 }
 
 async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
-    let ticket = ctx.client.ticket(id).await?;
-    if !yes {
-        ctx.confirm(&format!(
-            "Delete ticket {} \"{}\"?",
-            ticket.row.ticket_number,
-            html::sanitize_line(&ticket.row.title)
-        ))?;
-    }
-    ctx.actions.delete_ticket(id).await?;
+    // With --yes an unreachable server does not stop the delete from being queued.
+    let number = match ctx.client.ticket(id).await {
+        Ok(ticket) => {
+            if !yes {
+                ctx.confirm(&format!(
+                    "Delete ticket {} \"{}\"?",
+                    ticket.row.ticket_number,
+                    html::sanitize_line(&ticket.row.title)
+                ))?;
+            }
+            ticket.row.ticket_number
+        }
+        Err(e) if yes && e.is_transient() => format!("#{id}"),
+        Err(e) => return Err(e.into()),
+    };
+    ctx.write(WriteOp::DeleteTicket { ticket_id: id }).await?;
     if ctx.json {
         return output::json(&json!({"deleted": id}));
     }
-    output::text(&format!(
-        "deleted ticket {} (id {id})",
-        ticket.row.ticket_number
-    ))
+    output::text(&format!("deleted ticket {number} (id {id})"))
 }
 
 #[cfg(test)]

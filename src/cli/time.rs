@@ -8,8 +8,9 @@ use super::error::{CliResult, usage};
 use super::output::{self, Table, opt, when};
 use super::resolve::resolve;
 use crate::api::LookupKind;
-use crate::api::model::{Id, TimeLogInput};
+use crate::api::model::Id;
 use crate::domain::html;
+use crate::domain::timelog::{self, TimeEntry};
 
 pub async fn run(ctx: &mut Ctx, cmd: TimeCmd) -> CliResult<()> {
     match cmd {
@@ -90,11 +91,7 @@ pub fn span(
 
 async fn default_item(ctx: &mut Ctx, kind: LookupKind) -> CliResult<Option<Id>> {
     let items = ctx.lookup_or_empty(kind).await?;
-    Ok(items
-        .iter()
-        .find(|i| i.is_default == Some(true))
-        .or(items.first())
-        .map(|i| i.id))
+    Ok(timelog::default_item(&items))
 }
 
 async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
@@ -133,32 +130,33 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
             None => default_item(ctx, LookupKind::Roles).await?,
         },
     };
-    let (Some(work_type_id), Some(role_id)) = (work_type_id, role_id) else {
+    if work_type_id.is_none() || role_id.is_none() {
         return Err(usage(
             "a time log needs a work type and a role: pass --work-type and --role",
         ));
-    };
+    }
     let me = ctx.me().await?;
-    let hours = (end - start).num_minutes() as f64 / 60.0;
-    let input = TimeLogInput {
-        start_date: date,
-        start_time: start.format("%H:%M:%S").to_string(),
-        end_time: end.format("%H:%M:%S").to_string(),
+    let entry = TimeEntry {
+        date,
+        start,
+        end,
         work_type_id,
         role_id,
-        timespent: Some((hours * 100.0).round() / 100.0),
-        notes: a
-            .notes
-            .clone()
-            .or_else(|| template.as_ref().and_then(|t| t.notes.clone())),
-        internal_notes: a
-            .internal_notes
-            .clone()
-            .or_else(|| template.as_ref().and_then(|t| t.internal_notes.clone())),
+        notes: a.notes.clone(),
+        internal_notes: a.internal_notes.clone(),
         user_id: Some(me.user_id),
-        status_id: template.as_ref().and_then(|t| t.status_id),
+        template: template.as_ref(),
     };
-    let log = ctx.actions.add_time_log(a.ticket, &input).await?;
+    let hours = entry.hours();
+    let input = entry.input().map_err(|e| usage(e.to_string()))?;
+    let log = ctx
+        .write(crate::actions::WriteOp::AddTimeLog {
+            ticket_id: a.ticket,
+            input: input.clone(),
+        })
+        .await?
+        .time_log()
+        .ok_or_else(|| crate::api::ApiError::Decode("the server returned no time log".into()))?;
     if ctx.json {
         return output::json(&log);
     }

@@ -125,6 +125,15 @@ fn sorted<K: AsRef<str>>(counts: FnvMap<K, usize>) -> Vec<NameCount> {
 /// Metrics of `tickets` with their `states` (same order and length, as from
 /// [`super::sla::SlaEngine::states`]; extra items of the longer slice are ignored).
 pub fn compute(tickets: &[TicketRow], states: &[SlaState], calendar: &BusinessCalendar) -> Metrics {
+    compute_pairs(tickets.iter().zip(states), calendar)
+}
+
+/// [`compute`] over `(ticket, state)` pairs: for callers that keep the states beside a
+/// larger row store (the TUI's list) and must not copy the rows.
+pub fn compute_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a TicketRow, &'a SlaState)>,
+    calendar: &BusinessCalendar,
+) -> Metrics {
     let mut by_status: FnvMap<&str, usize> = FnvMap::default();
     let mut by_priority: FnvMap<&str, usize> = FnvMap::default();
     let mut by_assignee: FnvMap<Cow<str>, usize> = FnvMap::default();
@@ -136,7 +145,7 @@ pub fn compute(tickets: &[TicketRow], states: &[SlaState], calendar: &BusinessCa
     let (mut met, mut missed) = (0usize, 0usize);
     let (mut resolved, mut wall_sum, mut business_sum) = (0usize, 0f64, 0f64);
 
-    for (t, s) in tickets.iter().zip(states) {
+    for (t, s) in pairs {
         total += 1;
         *by_status
             .entry(name_or(t.status_name.as_deref(), NO_STATUS))

@@ -5,4 +5,5 @@ pub mod html;
 pub mod metrics;
 pub mod sla;
 pub mod sla_settings;
+pub mod timelog;
 pub mod workflow;

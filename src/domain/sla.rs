@@ -183,6 +183,16 @@ impl SlaState {
         None
     }
 
+    /// Breached, or running with less than `minutes` business minutes to the next deadline
+    /// (the "Breaching < 60 m" triage view). Paused tickets count only once past due; stopped
+    /// ones never.
+    pub fn breaching_within(&self, minutes: i64) -> bool {
+        !self.stopped
+            && self
+                .next_remaining_minutes()
+                .is_some_and(|r| r < 0 || (!self.paused && r < minutes))
+    }
+
     pub fn has_flag(&self, flag: SlaFlag) -> bool {
         self.flags.contains(&flag)
     }
@@ -208,6 +218,18 @@ pub fn format_column(state: &SlaState) -> String {
         (_, None) => "—".to_string(),
         (true, Some(m)) => format!("⏸ {}", format_coarse(m)),
         (false, Some(m)) => format_remaining(m),
+    }
+}
+
+/// One objective as list text: the time left while pending (`"45m"`, `"-1h05m"`, `"⏸ 3h"` while
+/// `paused`), `"✓"` / `"✗"` once met / missed, `"—"` when unknown. At most 7 characters.
+pub fn format_deadline(d: &Deadline, paused: bool) -> String {
+    match (d.met, d.remaining_minutes) {
+        (Some(true), _) => "✓".to_string(),
+        (Some(false), _) => "✗".to_string(),
+        (None, Some(m)) if paused => format!("⏸ {}", format_coarse(m)),
+        (None, Some(m)) => format_remaining(m),
+        (None, None) => "—".to_string(),
     }
 }
 

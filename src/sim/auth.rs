@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use fastrand::Rng;
 use serde_json::json;
 
+use super::DEMO_TENANT;
 use super::envelope::{Fields, SimError, SimResult, ok};
 use super::state::SimState;
-use super::{DEMO_PASSWORD, DEMO_TENANT, MFA_CODE};
 use crate::api::model::UserInfo;
 use crate::api::wire::format_datetime;
 
@@ -245,7 +245,8 @@ pub async fn authenticate(
         let t = st.tenant();
         match t.refs.user_by_email(&user) {
             Some(u)
-                if password == DEMO_PASSWORD && tenant.trim().eq_ignore_ascii_case(DEMO_TENANT) =>
+                if password == st.shared().password
+                    && tenant.trim().eq_ignore_ascii_case(DEMO_TENANT) =>
             {
                 (u.id, u.mfa)
             }
@@ -259,7 +260,7 @@ pub async fn authenticate(
     if needs_mfa {
         match f.text("MFACode")? {
             None => return Err(SimError::bad_request("MFA code is required")),
-            Some(code) if code != MFA_CODE => {
+            Some(code) if code != st.shared().mfa_code => {
                 return Err(SimError::bad_request("Invalid MFA code"));
             }
             Some(_) => {}

@@ -40,6 +40,17 @@ pub struct Faults {
     /// Fraction whose reply is 200 with a truncated (malformed) JSON body. The request is
     /// carried out first.
     pub malformed: f64,
+    /// Fraction whose connection is cut before the request is carried out (the server did
+    /// nothing; the client cannot tell this from `drop`).
+    pub reset: f64,
+    /// Fraction carried out and then held for `stall_ms` before the reply (a client with a
+    /// shorter timeout gives up although the server acted).
+    pub stall: f64,
+    pub stall_ms: u64,
+    /// Fraction answered 401 as if the access token had expired (nothing carried out).
+    pub unauthorized: f64,
+    /// Send `Retry-After` as an HTTP date instead of seconds.
+    pub retry_after_as_date: bool,
     /// Only requests whose path contains this (case-insensitive); `None` = all.
     pub path_contains: Option<String>,
     /// Only these methods (`["GET"]`); empty = all.
@@ -62,6 +73,11 @@ impl Default for Faults {
             unavailable: 0.0,
             drop: 0.0,
             malformed: 0.0,
+            reset: 0.0,
+            stall: 0.0,
+            stall_ms: 0,
+            unauthorized: 0.0,
+            retry_after_as_date: false,
             path_contains: None,
             methods: Vec::new(),
             limit: None,
@@ -77,6 +93,9 @@ pub enum FaultKind {
     Unavailable,
     Dropped,
     Malformed,
+    Reset,
+    Stalled,
+    Unauthorized,
 }
 
 impl FaultKind {
@@ -87,6 +106,9 @@ impl FaultKind {
             FaultKind::Unavailable => "unavailable",
             FaultKind::Dropped => "dropped",
             FaultKind::Malformed => "malformed",
+            FaultKind::Reset => "reset",
+            FaultKind::Stalled => "stalled",
+            FaultKind::Unauthorized => "unauthorized",
         }
     }
 }
@@ -164,6 +186,9 @@ impl FaultState {
                     (f.unavailable, FaultKind::Unavailable),
                     (f.drop, FaultKind::Dropped),
                     (f.malformed, FaultKind::Malformed),
+                    (f.reset, FaultKind::Reset),
+                    (f.stall, FaultKind::Stalled),
+                    (f.unauthorized, FaultKind::Unauthorized),
                 ]
                 .into_iter()
                 .find_map(|(p, k)| {
@@ -178,20 +203,7 @@ impl FaultState {
     }
 }
 
-/// The path with numeric segments replaced by `{id}`, the same key the client's
-/// `Client::usage()` uses (`/v2/servicedesk/tickets/{id}/notes`).
-pub fn path_template(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use crate::api::client::path_template;
 
 /// Middleware: counts the request as `"METHOD /path/{id}"`.
 pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next) -> Response {
@@ -204,8 +216,16 @@ pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next
     next.run(req).await
 }
 
-fn retry_after(mut resp: Response, secs: u64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+fn retry_after(mut resp: Response, secs: u64, as_date: bool) -> Response {
+    let value = if as_date {
+        // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 §5.6.7).
+        (chrono::Utc::now() + chrono::Duration::seconds(secs as i64))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    } else {
+        secs.to_string()
+    };
+    if let Ok(v) = HeaderValue::from_str(&value) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     resp
@@ -226,7 +246,14 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
         .faults
         .entry(kind.name().to_string())
         .or_default() += 1;
-    let secs = st.fault_state().faults.retry_after_secs;
+    let (secs, as_date, stall) = {
+        let fs = st.fault_state();
+        (
+            fs.faults.retry_after_secs,
+            fs.faults.retry_after_as_date,
+            Duration::from_millis(fs.faults.stall_ms),
+        )
+    };
     let fail = |status: StatusCode, message: &str| SimError {
         status,
         code: status.as_u16() as i64,
@@ -240,6 +267,7 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
             )
             .into_response(),
             secs,
+            as_date,
         ),
         FaultKind::ServerError => fail(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -253,10 +281,39 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
             )
             .into_response(),
             secs,
+            as_date,
         ),
         FaultKind::Dropped => cut_reply(next.run(req).await, true).await,
         FaultKind::Malformed => cut_reply(next.run(req).await, false).await,
+        FaultKind::Reset => {
+            drop(req);
+            reset_reply()
+        }
+        FaultKind::Stalled => {
+            let resp = next.run(req).await;
+            tokio::time::sleep(stall).await;
+            resp
+        }
+        FaultKind::Unauthorized => SimError {
+            status: StatusCode::UNAUTHORIZED,
+            code: 978001,
+            message: "Security Error: the access token has expired (simulated)".into(),
+        }
+        .into_response(),
     }
+}
+
+/// A reply whose body fails before its first byte: the connection closes with nothing
+/// carried out.
+fn reset_reply() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Err(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "simulated connection reset",
+    ))];
+    let mut resp = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("64"));
+    resp
 }
 
 /// Keeps the first half of a reply. `drop`: announce the full length and then fail the body,

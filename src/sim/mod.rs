@@ -81,6 +81,11 @@ pub struct SimConfig {
     /// The "now" the tenant is generated around (SLA targets, ages). `None` = the real now.
     /// Fix it for reproducible data (snapshot tests); the server clock still runs.
     pub generated_at: Option<DateTime<Utc>>,
+    /// The password every user signs in with (default [`DEMO_PASSWORD`]). Tests set a long,
+    /// distinctive one so a scan can prove it never reaches a file or an output.
+    pub password: String,
+    /// The one-time code [`MFA_USER`] needs (default [`MFA_CODE`]).
+    pub mfa_code: String,
 }
 
 impl Default for SimConfig {
@@ -96,6 +101,8 @@ impl Default for SimConfig {
             max_page_size: 1000,
             default_page_size: 100,
             generated_at: None,
+            password: DEMO_PASSWORD.to_string(),
+            mfa_code: MFA_CODE.to_string(),
         }
     }
 }
@@ -124,6 +131,8 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         auth: Mutex::new(auth::AuthStore::default()),
         faults: Mutex::new(faults::FaultState::new(cfg.faults.clone(), cfg.seed)),
         stats: Mutex::new(SimStats::default()),
+        password: cfg.password.clone(),
+        mfa_code: cfg.mfa_code.clone(),
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
     }))

@@ -43,6 +43,9 @@ pub(crate) struct Shared {
     pub auth: Mutex<AuthStore>,
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<SimStats>,
+    /// Sign-in secrets ([`super::SimConfig::password`], [`super::SimConfig::mfa_code`]).
+    pub password: String,
+    pub mfa_code: String,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,

@@ -144,21 +144,8 @@ impl DraftStore {
 
 /// Renames a damaged draft to `<name>.corrupt` so it is out of the way but not lost.
 fn set_aside(path: &Path, why: &str) {
-    let named = |n: u32| {
-        let mut t = path.as_os_str().to_owned();
-        if n > 0 {
-            t.push(format!(".{n}"));
-        }
-        t.push(".corrupt");
-        PathBuf::from(t)
-    };
-    // An earlier damaged copy is kept too.
-    let target = (0..1000)
-        .map(named)
-        .find(|t| !t.exists())
-        .unwrap_or_else(|| named(0));
-    match std::fs::rename(path, &target) {
-        Ok(()) => {
+    match super::fsutil::set_aside_corrupt(path) {
+        Ok(target) => {
             tracing::warn!(path = %path.display(), moved_to = %target.display(), reason = why, "damaged note draft set aside")
         }
         Err(e) => {

@@ -10,7 +10,15 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
         return Ok(());
     }
     if !dir.exists() {
-        fs::create_dir_all(dir)?;
+        // Every folder created on the way is private, not only the last one.
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(dir)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -114,6 +122,25 @@ pub fn tighten_dir_permissions(dir: &Path) -> bool {
     false
 }
 
+/// Moves a damaged file out of the way as `<name>.corrupt` (or `<name>.N.corrupt` when an
+/// earlier damaged copy is there), so it is neither read again nor lost. Returns where it went.
+pub fn set_aside_corrupt(path: &Path) -> io::Result<std::path::PathBuf> {
+    let named = |n: u32| {
+        let mut t = path.as_os_str().to_owned();
+        if n > 0 {
+            t.push(format!(".{n}"));
+        }
+        t.push(".corrupt");
+        std::path::PathBuf::from(t)
+    };
+    let target = (0..1000)
+        .map(named)
+        .find(|t| !t.exists())
+        .unwrap_or_else(|| named(0));
+    fs::rename(path, &target)?;
+    Ok(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,14 +161,17 @@ mod tests {
                 fs::metadata(&p).unwrap().permissions().mode() & 0o777,
                 0o600
             );
-            assert_eq!(
-                fs::metadata(p.parent().unwrap())
-                    .unwrap()
-                    .permissions()
-                    .mode()
-                    & 0o777,
-                0o700
-            );
+            for d in ["a", "a/b"] {
+                assert_eq!(
+                    fs::metadata(dir.path().join(d))
+                        .unwrap()
+                        .permissions()
+                        .mode()
+                        & 0o777,
+                    0o700,
+                    "{d}"
+                );
+            }
         }
     }
 

@@ -4,3 +4,4 @@ pub mod audit;
 pub mod cache;
 pub mod drafts;
 pub mod fsutil;
+pub mod outbox;

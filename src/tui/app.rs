@@ -11,22 +11,29 @@ use ratatui::layout::Rect;
 use serde_json::json;
 
 use super::drafts::NoteDraft;
-use super::forms::{FORM_ORDER, FormFocus, NewTicket, NoteEditor, NoteMode, textarea};
+use super::forms::{FORM_ORDER, FormFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm, textarea};
 use super::fuzzy::FilterJob;
 use super::keymap::{Action, Key, Keymap};
 use super::list::{LocalFilter, TicketList};
 use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, RankJob, Source};
 use super::settings::{Settings, ViewDef, default_views};
+use super::sla::{Dashboard, SlaBoard};
 use super::text::{text_to_html, truncate};
 use super::theme::Theme;
+use super::timer::Timer;
 use super::views;
 use super::worker::{DetailData, NoteView, Reply, Request};
 use crate::api::LookupKind;
 use crate::api::TicketDraft;
 use crate::api::model::{
     Account, AssignInput, Id, Location, LookupItem, NoteInput, NoteTemplate, PatchOp, TicketRow,
-    TicketTemplateSummary, UserInfo,
+    TicketTemplateSummary, TimeLogTemplate, UserInfo,
 };
+
+mod outbox;
+mod triage;
+
+pub use outbox::{OutboxState, placeholder_id};
 
 /// Wait this long after the selection settles before fetching the detail.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -61,6 +68,9 @@ pub enum Msg {
         result: Result<String, String>,
     },
     DraftIo(Result<(), String>),
+    /// The running timer's display may have changed (generation of the timer).
+    TimerTick(u64),
+    TimerIo(Result<(), String>),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -77,6 +87,8 @@ pub enum Cmd {
         text: String,
     },
     SaveRecent(Vec<Id>),
+    /// Persist the timer (or remove it).
+    SaveTimer(Option<Timer>),
     Quit,
 }
 
@@ -91,6 +103,7 @@ impl std::fmt::Debug for Cmd {
             Cmd::RemoveDraft(id) => write!(f, "RemoveDraft({id})"),
             Cmd::Editor { ticket_id, .. } => write!(f, "Editor({ticket_id})"),
             Cmd::SaveRecent(v) => write!(f, "SaveRecent({v:?})"),
+            Cmd::SaveTimer(t) => write!(f, "SaveTimer({t:?})"),
             Cmd::Quit => write!(f, "Quit"),
         }
     }
@@ -106,6 +119,7 @@ pub enum Focus {
 pub enum ConfirmAction {
     Delete(Vec<Id>),
     DiscardTicket,
+    DiscardTimeLog,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +137,8 @@ pub enum Layer {
     Note(Box<NoteEditor>),
     /// The new-ticket form (state in `Model::new_ticket`).
     Form,
+    /// The time-log form offered when a timer stops.
+    TimeLog(Box<TimeLogForm>),
 }
 
 /// Reference data: accounts, locations, lookups, templates, who I am.
@@ -135,6 +151,7 @@ pub struct RefData {
     pub failed: HashSet<String>,
     pub ticket_templates: Option<Vec<TicketTemplateSummary>>,
     pub note_templates: Option<Vec<NoteTemplate>>,
+    pub timelog_templates: Option<Vec<TimeLogTemplate>>,
     pub me: Option<UserInfo>,
 }
 
@@ -181,6 +198,8 @@ pub struct DetailState {
 #[derive(Default)]
 pub struct StatusLine {
     pub error: Option<String>,
+    /// A workflow warning (the change went ahead).
+    pub warn: Option<String>,
     pub info: Option<String>,
     pub warnings: Vec<String>,
 }
@@ -215,6 +234,24 @@ pub struct Model {
     pub pending: BTreeMap<u64, String>,
     pub recent_accounts: Vec<Id>,
     pub quit: bool,
+    /// SLA engine and states (see `tui::sla`).
+    pub sla: SlaBoard,
+    /// `Some` while the dashboard (`D`) replaces the list.
+    pub dashboard: Option<Dashboard>,
+    /// The work or call timer (persisted in the state dir).
+    pub timer: Option<Timer>,
+    timer_gen: u64,
+    /// Notes that carry a status change: request → (ticket, status).
+    pending_status: HashMap<u64, (Id, Id)>,
+    /// Workflow warnings of changes in flight, shown with their result.
+    pending_warn: HashMap<u64, String>,
+    /// `[tui] call_template`.
+    pub call_template: Option<String>,
+    /// Keep the cursor on the first row while a new view loads (its order settles only when
+    /// every page is in), until a key is pressed.
+    follow_top: bool,
+    /// Writes waiting in the outbox, the link, the request budget (see `app/outbox.rs`).
+    pub outbox: OutboxState,
 }
 
 fn sel_label(r: &TicketRow) -> String {
@@ -228,6 +265,11 @@ impl Model {
         } else {
             settings.views.clone()
         };
+        let sla = SlaBoard::new(settings.sla.clone());
+        let mut warnings = settings.warnings;
+        if let Some(e) = &sla.error {
+            warnings.push(e.clone());
+        }
         let mut m = Model {
             theme: Theme::from_env(),
             tz: *chrono::Local::now().offset(),
@@ -250,13 +292,22 @@ impl Model {
             data: RefData::default(),
             drafts: BTreeMap::new(),
             status: StatusLine {
-                warnings: settings.warnings,
+                warnings,
                 ..Default::default()
             },
             next_req: 0,
             pending: BTreeMap::new(),
             recent_accounts: Vec::new(),
             quit: false,
+            sla,
+            dashboard: None,
+            timer: None,
+            timer_gen: 0,
+            pending_status: HashMap::new(),
+            pending_warn: HashMap::new(),
+            call_template: settings.call_template,
+            follow_top: false,
+            outbox: OutboxState::default(),
         };
         m.apply_view_settings();
         m
@@ -280,6 +331,7 @@ impl Model {
             refresh: false,
         })];
         cmds.extend(self.start_search(false));
+        cmds.extend(self.restore_timer());
         cmds
     }
 
@@ -308,7 +360,7 @@ impl Model {
     }
 
     pub fn detail_visible(&self) -> bool {
-        self.wide() || self.focus == Focus::Detail
+        self.dashboard.is_none() && (self.wide() || self.focus == Focus::Detail)
     }
 
     fn req(&mut self) -> u64 {
@@ -347,7 +399,8 @@ impl Model {
         })]
     }
 
-    /// `r`: only what changed since the last load when that load is known to be complete
+    /// `r`, the background refresh and the return from an outage: only what changed since
+    /// the last load when that load is known to be complete
     /// (see `TicketList::refresh_since`), else everything again.
     fn refresh_list(&mut self) -> Vec<Cmd> {
         let Some(since) = self.list.refresh_since() else {
@@ -366,12 +419,25 @@ impl Model {
     /// the detail of the selection when it settles.
     pub fn prepare(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
+        if self.sla.refresh(&mut self.list, self.now) {
+            // Time left changed for every row: orders and filters by it must follow.
+            if self.list.sort.column == super::settings::Column::Due || self.list.local.uses_sla() {
+                self.list.invalidate();
+            }
+        }
         if let Some(job) = self.list.prepare(self.now) {
             cmds.push(Cmd::Filter(job));
+        }
+        if self.follow_top {
+            self.list.select(0);
+            self.follow_top = self.list.loading;
         }
         let h = self.list_height();
         self.list.scroll_into_view(h);
         cmds.extend(self.sync_detail());
+        if let Some(d) = self.dashboard.as_mut() {
+            d.refresh(&self.list, &self.sla, self.now);
+        }
         for l in &mut self.layers {
             if let Layer::Picker(p) = l
                 && let Some(job) = p.take_job()
@@ -399,6 +465,10 @@ impl Model {
     }
 
     fn request_detail(&mut self, id: Id, force: bool) -> Vec<Cmd> {
+        if id < 0 {
+            // A ticket created offline: nothing on the server to read yet.
+            return Vec::new();
+        }
         if !force
             && let Some(d) = self.detail.cache.get(&id)
             && (self.now - d.fetched_at).num_seconds() < DETAIL_FRESH_SECS
@@ -445,11 +515,19 @@ impl Model {
     fn error(&mut self, e: impl Into<String>) {
         self.status.error = Some(e.into());
         self.status.info = None;
+        self.status.warn = None;
     }
 
     fn info(&mut self, s: impl Into<String>) {
         self.status.info = Some(s.into());
         self.status.error = None;
+        self.status.warn = None;
+    }
+
+    fn warn(&mut self, s: impl Into<String>) {
+        self.status.warn = Some(s.into());
+        self.status.error = None;
+        self.status.info = None;
     }
 
     // ---- picker items ----------------------------------------------------------------
@@ -537,6 +615,17 @@ impl Model {
                     })
                     .collect()
             }),
+            Source::TimeLogTemplates => self.data.timelog_templates.as_ref().map(|ts| {
+                let mut v = vec![PickItem::new(PickKey::None, "(no template)")];
+                v.extend(ts.iter().map(|t| {
+                    let item = PickItem::new(PickKey::Id(t.id), t.name.clone());
+                    match t.timespent {
+                        Some(h) if h > 0.0 => item.hint(format!("{h:.2} h")),
+                        _ => item,
+                    }
+                }));
+                v
+            }),
             Source::AssignTargets => {
                 let people = self.data.lookups.get(&LookupKind::Assignees);
                 let queues = self.data.lookups.get(&LookupKind::Queues);
@@ -621,7 +710,17 @@ impl Model {
                 self.size = (w, h);
                 Vec::new()
             }
-            Msg::Tick => Vec::new(),
+            Msg::Tick => {
+                self.sla.all_due = true;
+                Vec::new()
+            }
+            Msg::TimerTick(generation) => self.on_timer_tick(generation),
+            Msg::TimerIo(r) => {
+                if let Err(e) = r {
+                    self.error(format!("cannot save the timer: {e}"));
+                }
+                Vec::new()
+            }
             Msg::Api(r) => self.on_reply(*r),
             Msg::Filtered { seq, rows } => self
                 .list
@@ -674,6 +773,16 @@ impl Model {
                 e.text.insert_str(s);
                 return self.note_changed();
             }
+            Some(Layer::TimeLog(f)) => match f.focus {
+                super::forms::LogFocus::Notes => {
+                    f.notes.insert_str(s);
+                }
+                super::forms::LogFocus::Minutes => {
+                    f.minutes
+                        .extend(s.chars().filter(|c| c.is_ascii_digit()).take(4));
+                }
+                _ => {}
+            },
             Some(Layer::Picker(p)) => {
                 p.query.push_str(&super::text::sanitize_line(s));
                 p.rematch();
@@ -715,6 +824,7 @@ impl Model {
             Some(Layer::Confirm(_)) => self.key_confirm(key),
             Some(Layer::Note(_)) => self.key_note(ev, key),
             Some(Layer::Form) => self.key_form(ev, key),
+            Some(Layer::TimeLog(_)) => self.key_timelog(ev, key),
             None if self.filter_input => self.key_filter(key),
             None => match self.keymap.action(&key) {
                 Some(a) => self.on_action(a),
@@ -764,6 +874,22 @@ impl Model {
     }
 
     pub fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        if matches!(
+            a,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Mark
+                | Action::Open
+                | Action::SwitchPane
+                | Action::Filter
+        ) {
+            // The user has taken the cursor.
+            self.follow_top = false;
+        }
         let page = self.list_height().max(1) as isize;
         let detail_keys = self.focus == Focus::Detail && self.detail_visible();
         match a {
@@ -806,7 +932,9 @@ impl Model {
                 }
             }
             Action::Back => {
-                if self.focus == Focus::Detail {
+                if self.dashboard.is_some() {
+                    self.dashboard = None;
+                } else if self.focus == Focus::Detail {
                     self.focus = Focus::List;
                 } else if !self.list.query.is_empty() {
                     return self
@@ -820,6 +948,7 @@ impl Model {
                 } else {
                     self.status.error = None;
                     self.status.info = None;
+                    self.status.warn = None;
                 }
             }
             Action::Filter => {
@@ -966,6 +1095,17 @@ impl Model {
                     .with_items(Some(items));
                 self.layers.push(Layer::Picker(p));
             }
+            Action::Dashboard => {
+                self.dashboard = match self.dashboard {
+                    Some(_) => None,
+                    None => Some(Dashboard::default()),
+                };
+            }
+            Action::Outbox => return self.open_outbox(),
+            Action::Escalate => return self.escalate(),
+            Action::Timer => return self.toggle_timer(),
+            Action::Call => return self.toggle_call(),
+            Action::CallNewTicket => return self.call_new_ticket(),
             Action::View(n) => {
                 if let Some(i) = self.views.iter().position(|v| v.key == n) {
                     self.view = i;
@@ -975,6 +1115,7 @@ impl Model {
                     let mut cmds = self.start_search(false);
                     cmds.extend(self.list.set_query(&search).map(Cmd::Filter));
                     self.list.select(0);
+                    self.follow_top = true;
                     return cmds;
                 }
             }
@@ -1049,10 +1190,14 @@ impl Model {
             }
             ConfirmAction::DiscardTicket => {
                 self.layers.retain(|l| !matches!(l, Layer::Form));
-                self.new_ticket = None;
+                let call = self.new_ticket.take().is_some_and(|nt| nt.call);
                 self.info("new ticket discarded");
+                if call {
+                    return self.drop_unbound_call();
+                }
                 Vec::new()
             }
+            ConfirmAction::DiscardTimeLog => self.discard_timelog(),
         }
     }
 
@@ -1073,6 +1218,14 @@ impl Model {
                 {
                     self.new_ticket = None;
                 }
+                // A call's new ticket given up before its form: the call ends unlogged.
+                if let Purpose::NewTicket { chain: true, .. } = p.purpose
+                    && self.new_ticket.as_ref().is_some_and(|nt| nt.call)
+                    && !self.layers.iter().any(|l| matches!(l, Layer::Form))
+                {
+                    self.new_ticket = None;
+                    return self.drop_unbound_call();
+                }
                 Vec::new()
             }
             Outcome::Picked(k) => {
@@ -1083,11 +1236,6 @@ impl Model {
     }
 
     fn picked(&mut self, purpose: Purpose, key: PickKey) -> Vec<Cmd> {
-        let purpose_kind = match &purpose {
-            Purpose::SetStatus(_) => Some(true),
-            Purpose::SetPriority(_) => Some(false),
-            _ => None,
-        };
         match purpose {
             Purpose::NewTicket { field, chain } => {
                 if !chain {
@@ -1095,20 +1243,21 @@ impl Model {
                 }
                 self.picked_new_ticket(field, chain, key)
             }
-            Purpose::SetStatus(ids) | Purpose::SetPriority(ids) => {
-                let is_status = matches!(purpose_kind, Some(true));
+            Purpose::SetStatus(ids) => {
                 self.layers.pop();
                 let PickKey::Id(value) = key else {
                     return Vec::new();
                 };
-                let (path, what, kind) = if is_status {
-                    ("StatusId", "status", LookupKind::Statuses)
-                } else {
-                    ("PriorityId", "priority", LookupKind::Priorities)
+                self.change_status(ids, value)
+            }
+            Purpose::SetPriority(ids) => {
+                self.layers.pop();
+                let PickKey::Id(value) = key else {
+                    return Vec::new();
                 };
                 let name = self
                     .data
-                    .lookup_name(kind, Some(value))
+                    .lookup_name(LookupKind::Priorities, Some(value))
                     .unwrap_or("?")
                     .to_string();
                 let mut cmds = Vec::new();
@@ -1116,16 +1265,20 @@ impl Model {
                     let req = self.req();
                     self.pending.insert(
                         req,
-                        format!("{} {what} → {name}", self.targets_label(&[id])),
+                        format!("{} priority → {name}", self.targets_label(&[id])),
                     );
                     cmds.push(Cmd::Api(Request::Patch {
                         req,
                         ticket_id: id,
-                        what,
-                        ops: vec![PatchOp::replace(path, json!(value))],
+                        what: "priority",
+                        ops: vec![PatchOp::replace("PriorityId", json!(value))],
                     }));
                 }
                 cmds
+            }
+            Purpose::TimeLog(field) => {
+                self.layers.pop();
+                self.picked_timelog(field, key)
             }
             Purpose::Assign(ids) => {
                 let label = match self.layers.last() {
@@ -1191,6 +1344,7 @@ impl Model {
                     None => Vec::new(),
                 }
             }
+            Purpose::Outbox => self.pick_outbox(key),
             Purpose::Drafts => {
                 self.layers.pop();
                 let PickKey::Id(id) = key else {
@@ -1625,7 +1779,11 @@ impl Model {
             .and_then(|s| s.first())
             .map(|s| s.id);
         let default_type = self.default_note_type();
+        // A note that changes a status passes the workflow rules first (with its text).
+        let plan = self.note_status_plan();
         let mut reqs = Vec::new();
+        let mut status_reqs = Vec::new();
+        let mut status_descs = Vec::new();
         let Some(Layer::Note(e)) = self.layers.last_mut() else {
             return Vec::new();
         };
@@ -1637,6 +1795,18 @@ impl Model {
             e.error = Some("the note is empty".into());
             return Vec::new();
         }
+        let warning = match plan {
+            Err(msg) => {
+                e.error = Some(msg);
+                return Vec::new();
+            }
+            Ok(triage::StatusPlan::Unchanged) => {
+                // Already in the template's status: just the note.
+                e.status_id = None;
+                None
+            }
+            Ok(triage::StatusPlan::Go(w)) => w,
+        };
         let details = text_to_html(text.trim_end());
         let type_id = e.type_id.or(default_type).unwrap_or(1);
         let mut cmds = Vec::new();
@@ -1657,6 +1827,9 @@ impl Model {
                     status_id: e.status_id,
                 };
                 let ticket_id = e.ticket_id;
+                if let Some(st) = e.status_id {
+                    status_reqs.push((req, ticket_id, st));
+                }
                 self.drafts.insert(ticket_id, d.clone());
                 cmds.push(Cmd::SaveDraft(d));
                 reqs.push((req, format!("adding a note to {}", e.ticket_label)));
@@ -1665,6 +1838,40 @@ impl Model {
                     ticket_id,
                     input,
                 }));
+            }
+            NoteMode::Status {
+                ticket_ids,
+                status_id,
+                status_name,
+                ..
+            } => {
+                e.error = None;
+                if e.keeps_draft() {
+                    e.dirty = false;
+                    e.saved_at = Some(now);
+                    let d = e.draft(now);
+                    self.drafts.insert(d.ticket_id, d.clone());
+                    cmds.push(Cmd::SaveDraft(d));
+                }
+                for id in ticket_ids {
+                    self.next_req += 1;
+                    let req = self.next_req;
+                    e.sending.get_or_insert(req);
+                    let input = NoteInput {
+                        details: details.clone(),
+                        is_internal: e.is_internal,
+                        type_id,
+                        note_date: now,
+                        status_id: Some(status_id),
+                    };
+                    status_reqs.push((req, id, status_id));
+                    status_descs.push((req, id, status_name.clone()));
+                    cmds.push(Cmd::Api(Request::AddNote {
+                        req,
+                        ticket_id: id,
+                        input,
+                    }));
+                }
             }
             NoteMode::Assign {
                 ticket_ids, target, ..
@@ -1704,6 +1911,16 @@ impl Model {
         }
         for (r, s) in reqs {
             self.pending.insert(r, s);
+        }
+        for (r, id, name) in status_descs {
+            let d = format!("{} → {name} with a note", self.targets_label(&[id]));
+            self.pending.insert(r, d);
+        }
+        for (req, id, st) in status_reqs {
+            self.pending_status.insert(req, (id, st));
+            if let Some(w) = &warning {
+                self.pending_warn.insert(req, w.clone());
+            }
         }
         cmds
     }
@@ -1764,6 +1981,7 @@ impl Model {
             Reply::Me(me) => {
                 self.list.me = Some(me.full_name.clone());
                 self.list.invalidate();
+                self.sla.set_tenant_tz(me.olson_time_zone_name.as_deref());
                 self.data.me = Some(me);
             }
             Reply::Accounts { items, fetched_at } => {
@@ -1809,6 +2027,9 @@ impl Model {
                     Vec::new()
                 };
                 self.data.lookups.insert(kind, items);
+                if matches!(kind, LookupKind::WorkTypes | LookupKind::Roles) {
+                    self.timelog_defaults();
+                }
                 if kind == LookupKind::Queues && self.config_views.is_empty() {
                     let key = self.current_view().key;
                     self.views = default_views(&queues);
@@ -1824,6 +2045,15 @@ impl Model {
                 self.data.note_templates = Some(t);
                 return self.refresh_pickers();
             }
+            Reply::TimeLogTemplates(t) => {
+                self.data.timelog_templates = Some(t);
+                return self.refresh_pickers();
+            }
+            Reply::TimeLogged {
+                req,
+                ticket_id,
+                result,
+            } => return self.on_time_logged(req, ticket_id, result),
             Reply::TicketTemplate { id, result } => {
                 let Some(nt) = self.new_ticket.as_mut() else {
                     return Vec::new();
@@ -1839,6 +2069,9 @@ impl Model {
                         nt.draft = TicketDraft::from_template(&t);
                         nt.template = Some((id, t.name.clone()));
                         nt.load_text();
+                        if nt.call {
+                            self.call_defaults();
+                        }
                         if let Some(Layer::Picker(p)) = self.layers.last_mut() {
                             p.loading = false;
                         }
@@ -1913,7 +2146,15 @@ impl Model {
                     }
                     Err(e) => {
                         self.replace_on_page = false;
-                        self.error(format!("loading tickets failed: {e}"));
+                        if self.outbox.offline.is_some() {
+                            self.warn(if self.list.from_cache {
+                                "working from the cache".to_string()
+                            } else {
+                                format!("offline — {e}")
+                            });
+                        } else {
+                            self.error(format!("loading tickets failed: {e}"));
+                        }
                     }
                 }
             }
@@ -1924,7 +2165,9 @@ impl Model {
                 match result {
                     Ok(c) => {
                         self.list.merge_changes(c.rows, &c.left);
-                        if c.total.is_some_and(|t| t != self.list.len_loaded() as u64) {
+                        if c.total
+                            .is_some_and(|t| t != self.list.len_from_server() as u64)
+                        {
                             // Something went that no dated search shows (deleted): reload.
                             self.list.end_sync(false);
                             return self.start_search(true);
@@ -1983,6 +2226,7 @@ impl Model {
                 match result {
                     Ok(t) => {
                         let account = nt.draft.account_id;
+                        let call = nt.call;
                         self.new_ticket = None;
                         self.layers.retain(|l| !matches!(l, Layer::Form));
                         let id = t.row.id;
@@ -2006,12 +2250,17 @@ impl Model {
                             t.row.ticket_number,
                             truncate(&t.row.title, 40)
                         ));
+                        let mut cmds = Vec::new();
+                        if call {
+                            cmds.extend(self.bind_call(&t.row));
+                        }
                         if let Some(a) = account {
                             self.recent_accounts.retain(|x| *x != a);
                             self.recent_accounts.insert(0, a);
                             self.recent_accounts.truncate(10);
-                            return vec![Cmd::SaveRecent(self.recent_accounts.clone())];
+                            cmds.push(Cmd::SaveRecent(self.recent_accounts.clone()));
                         }
+                        return cmds;
                     }
                     Err(e) => {
                         nt.error = Some(format!("the server refused the ticket: {e}"));
@@ -2024,7 +2273,9 @@ impl Model {
                 ticket_id,
                 result,
             } => {
-                self.pending.remove(&req);
+                let desc = self.pending.remove(&req);
+                let status = self.pending_status.remove(&req);
+                let warning = self.pending_warn.remove(&req);
                 match result {
                     Ok(note) => {
                         self.close_editor_for(req);
@@ -2032,8 +2283,21 @@ impl Model {
                         if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
                             Arc::make_mut(d).notes.push(NoteView::from_note(&note));
                         }
-                        self.info(format!("note added to {}", self.ticket_label(ticket_id)));
-                        return vec![Cmd::RemoveDraft(ticket_id)];
+                        let mut cmds = vec![Cmd::RemoveDraft(ticket_id)];
+                        match status {
+                            Some((id, status_id)) => {
+                                cmds.extend(self.status_changed(id, status_id));
+                                let done = desc.unwrap_or_default();
+                                match warning {
+                                    Some(w) => self.warn(w),
+                                    None => self.info(done),
+                                }
+                            }
+                            None => {
+                                self.info(format!("note added to {}", self.ticket_label(ticket_id)))
+                            }
+                        }
+                        return cmds;
                     }
                     Err(e) => {
                         let msg = format!("note not sent: {e} — the draft is kept");
@@ -2052,10 +2316,18 @@ impl Model {
                 result,
             } => {
                 let desc = self.pending.remove(&req).unwrap_or_default();
+                let warning = self.pending_warn.remove(&req);
                 match result {
                     Ok(t) => {
+                        if what == "status" {
+                            self.step_off_if_done(&t.row);
+                        }
                         self.update_row_from(&t);
-                        self.info(desc);
+                        match warning {
+                            // Worded as done anyway ("… moving it to X anyway").
+                            Some(w) => self.warn(w),
+                            None => self.info(desc),
+                        }
                     }
                     Err(e) => {
                         self.error(format!("{} {what}: {e}", self.targets_label(&[ticket_id])))
@@ -2104,9 +2376,25 @@ impl Model {
                     Err(e) => self.error(format!("deleting failed: {e}")),
                 }
             }
+            r @ (Reply::Queued { .. }
+            | Reply::Outbox(_)
+            | Reply::Delivered { .. }
+            | Reply::Conflict { .. }
+            | Reply::OutboxFailed { .. }
+            | Reply::Dropped { .. }
+            | Reply::Link { .. }
+            | Reply::Budget { .. }
+            | Reply::RefreshDue) => return self.on_outbox_reply(r),
             Reply::Failed { what, error } => {
                 self.data.failed.insert(what.clone());
-                if what != LookupKind::Types.name() && what != LookupKind::NoteTypes.name() {
+                let quiet = [
+                    LookupKind::Types.name(),
+                    LookupKind::NoteTypes.name(),
+                    LookupKind::WorkTypes.name(),
+                    LookupKind::Roles.name(),
+                    "time-log templates",
+                ];
+                if !quiet.contains(&what.as_str()) && self.outbox.offline.is_none() {
                     self.error(format!("{what}: {error}"));
                 }
                 return self.refresh_pickers();

@@ -168,6 +168,11 @@ where
                     }
                 }
                 Cmd::Editor { ticket_id, text } => self.editor = Some((ticket_id, text)),
+                Cmd::SaveTimer(t) => {
+                    if let Err(e) = super::timer::save(&self.state_dir, t.as_ref()) {
+                        let _ = self.tx.send(Msg::TimerIo(Err(e.to_string())));
+                    }
+                }
                 Cmd::SaveRecent(ids) => {
                     if let Ok(bytes) = serde_json::to_vec(&ids) {
                         let _ = crate::store::fsutil::write_private_atomic(

@@ -8,6 +8,7 @@ use super::picker::{Field, PickKey};
 use super::text::{html_to_text, text_to_html};
 use crate::api::TicketDraft;
 use crate::api::model::Id;
+use crate::domain::workflow::NoteKind;
 
 pub fn textarea(text: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
@@ -61,6 +62,8 @@ pub struct NewTicket {
     pub review: bool,
     pub error: Option<String>,
     pub sending: Option<u64>,
+    /// Started by a call on a new ticket (`C`): the call timer binds to it once created.
+    pub call: bool,
 }
 
 impl Default for NewTicket {
@@ -82,6 +85,7 @@ impl NewTicket {
             review: false,
             error: None,
             sending: None,
+            call: false,
         }
     }
 
@@ -185,6 +189,22 @@ pub enum NoteMode {
         target: PickKey,
         target_label: String,
     },
+    /// The note a status change needs (resolution, escalation reason), sent with the change
+    /// as one write per ticket.
+    Status {
+        ticket_ids: Vec<Id>,
+        status_id: Id,
+        status_name: String,
+        kind: NoteKind,
+    },
+}
+
+/// What a required note is for, in words ("Completing needs a resolution note").
+pub fn note_kind_text(kind: NoteKind) -> &'static str {
+    match kind {
+        NoteKind::Resolution => "Completing needs a resolution note",
+        NoteKind::Escalation => "Escalating needs a note giving the reason",
+    }
 }
 
 pub struct NoteEditor {
@@ -253,8 +273,72 @@ impl NoteEditor {
         }
     }
 
-    /// Drafts are kept for plain notes; an assignment note lives only in the editor.
+    /// Drafts are kept for plain notes and a single ticket's status note; an assignment note
+    /// (or one for several tickets) lives only in the editor.
     pub fn keeps_draft(&self) -> bool {
-        self.mode == NoteMode::Note
+        match &self.mode {
+            NoteMode::Note => true,
+            NoteMode::Status { ticket_ids, .. } => ticket_ids.len() == 1,
+            NoteMode::Assign { .. } => false,
+        }
+    }
+}
+
+/// Which part of the time-log form has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFocus {
+    Template,
+    WorkType,
+    Role,
+    Minutes,
+    Notes,
+}
+
+pub const LOG_ORDER: [LogFocus; 5] = [
+    LogFocus::Template,
+    LogFocus::WorkType,
+    LogFocus::Role,
+    LogFocus::Minutes,
+    LogFocus::Notes,
+];
+
+/// The time-log form offered when a timer stops.
+pub struct TimeLogForm {
+    pub ticket_id: Id,
+    pub ticket_label: String,
+    /// When the timer stopped: the entry ends here.
+    pub end: DateTime<Utc>,
+    /// Whole minutes to log (edited as text).
+    pub minutes: String,
+    pub template_id: Option<Id>,
+    pub work_type_id: Option<Id>,
+    pub role_id: Option<Id>,
+    pub notes: TextArea<'static>,
+    pub focus: LogFocus,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub sending: Option<u64>,
+}
+
+impl TimeLogForm {
+    pub fn new(ticket_id: Id, ticket_label: String, end: DateTime<Utc>, minutes: i64) -> Self {
+        TimeLogForm {
+            ticket_id,
+            ticket_label,
+            end,
+            minutes: minutes.to_string(),
+            template_id: None,
+            work_type_id: None,
+            role_id: None,
+            notes: textarea(""),
+            focus: LogFocus::Notes,
+            error: None,
+            notice: None,
+            sending: None,
+        }
+    }
+
+    pub fn minutes(&self) -> Option<i64> {
+        self.minutes.trim().parse().ok().filter(|m| *m > 0)
     }
 }

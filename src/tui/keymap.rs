@@ -189,6 +189,12 @@ pub enum Action {
     SortNext,
     SortReverse,
     Drafts,
+    Outbox,
+    Dashboard,
+    Escalate,
+    Timer,
+    Call,
+    CallNewTicket,
     View(u8),
 }
 
@@ -218,6 +224,12 @@ impl Action {
         Action::SortNext,
         Action::SortReverse,
         Action::Drafts,
+        Action::Outbox,
+        Action::Dashboard,
+        Action::Escalate,
+        Action::Timer,
+        Action::Call,
+        Action::CallNewTicket,
         Action::View(1),
         Action::View(2),
         Action::View(3),
@@ -257,6 +269,12 @@ impl Action {
             Action::SortNext => "sort_next",
             Action::SortReverse => "sort_reverse",
             Action::Drafts => "drafts",
+            Action::Outbox => "outbox",
+            Action::Dashboard => "dashboard",
+            Action::Escalate => "escalate",
+            Action::Timer => "timer",
+            Action::Call => "call",
+            Action::CallNewTicket => "call_new_ticket",
             Action::View(n) => return format!("view_{n}"),
         };
         s.to_string()
@@ -298,6 +316,12 @@ impl Action {
             Action::SortNext => "sort by next column",
             Action::SortReverse => "reverse sort",
             Action::Drafts => "unsent note drafts",
+            Action::Outbox => "outbox: writes not delivered yet (retry, drop)",
+            Action::Dashboard => "dashboard: SLA, status, priority, load",
+            Action::Escalate => "escalate (reason note, escalation status)",
+            Action::Timer => "start / stop the timer on the ticket (then log time)",
+            Action::Call => "call: note + timer on the ticket; again to end and log",
+            Action::CallNewTicket => "call on a new ticket (account → ticket + timer)",
             Action::View(n) => return format!("saved view {n}"),
         };
         s.to_string()
@@ -325,12 +349,18 @@ impl Action {
             Action::SetStatus => vec![Key::ch('s')],
             Action::SetPriority => vec![Key::ch('p')],
             Action::Assign => vec![Key::ch('A')],
-            Action::Delete => vec![Key::ch('D'), Key::code(K::Delete)],
+            Action::Delete => vec![Key::code(K::Delete)],
             Action::Refresh => vec![Key::ch('r'), Key::code(K::F(5))],
             Action::Mark => vec![Key::ch(' ')],
             Action::SortNext => vec![Key::ch('o')],
             Action::SortReverse => vec![Key::ch('O')],
             Action::Drafts => vec![Key::ch('d')],
+            Action::Outbox => vec![Key::ch('W')],
+            Action::Dashboard => vec![Key::ch('D')],
+            Action::Escalate => vec![Key::ch('e')],
+            Action::Timer => vec![Key::ch('T')],
+            Action::Call => vec![Key::ch('c')],
+            Action::CallNewTicket => vec![Key::ch('C')],
             Action::View(n) => vec![Key::ch((b'0' + n) as char)],
         }
     }
@@ -447,5 +477,24 @@ mod tests {
         assert_eq!(km.action(&Key::ch('r')), None);
         assert_eq!(km.label(Action::SetStatus), "S");
         assert_eq!(warn.len(), 1);
+    }
+
+    #[test]
+    fn default_keys_are_unique_and_every_action_is_named() {
+        let mut seen = HashMap::new();
+        for &a in Action::ALL {
+            assert_eq!(Action::parse(&a.name()), Some(a));
+            for k in a.default_keys() {
+                if let Some(other) = seen.insert(k, a) {
+                    panic!("{k} is bound to both {other:?} and {a:?}");
+                }
+            }
+        }
+        let km = Keymap::default();
+        assert_eq!(km.action(&Key::ch('D')), Some(Action::Dashboard));
+        assert_eq!(km.action(&Key::ch('e')), Some(Action::Escalate));
+        assert_eq!(km.action(&Key::ch('T')), Some(Action::Timer));
+        assert_eq!(km.action(&Key::ch('c')), Some(Action::Call));
+        assert_eq!(km.action(&Key::code(KeyCode::Delete)), Some(Action::Delete));
     }
 }

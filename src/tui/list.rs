@@ -11,6 +11,7 @@ use nucleo::pattern::Pattern;
 use super::fuzzy::{self, FilterJob, HayStore};
 use super::settings::{AssigneeSel, Column, Sort, ViewDef};
 use crate::api::model::{Id, TicketRow};
+use crate::domain::sla::SlaState;
 
 /// Lists up to this size are filtered on the key path; larger ones on a blocking thread.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
@@ -28,6 +29,7 @@ pub struct LocalFilter {
     priority: Vec<String>,
     assignee: Option<AssigneeSel>,
     unassigned: bool,
+    due_within: Option<i64>,
 }
 
 impl LocalFilter {
@@ -39,6 +41,20 @@ impl LocalFilter {
             priority: low(&v.priority),
             assignee: v.assignee.clone(),
             unassigned: v.unassigned,
+            due_within: v.due_within,
+        }
+    }
+
+    /// The view filters on SLA states (they must be current before the order is built).
+    pub fn uses_sla(&self) -> bool {
+        self.due_within.is_some()
+    }
+
+    /// The SLA part of the filter; a ticket without a state yet is let through.
+    pub fn accepts_sla(&self, s: Option<&SlaState>) -> bool {
+        match (self.due_within, s) {
+            (Some(m), Some(s)) => s.breaching_within(m),
+            _ => true,
         }
     }
 
@@ -140,6 +156,11 @@ pub struct TicketList {
     sync_started: Option<DateTime<Utc>>,
     /// When the last complete load from the server started: the rows are current as of then.
     synced_at: Option<DateTime<Utc>>,
+    /// SLA state of each row (same index as `rows`), kept current by the model from
+    /// `sla_stale`; may be shorter than `rows` until then.
+    pub sla: Vec<SlaState>,
+    /// Rows added or replaced since their SLA state was computed.
+    pub sla_stale: Vec<u32>,
 }
 
 impl TicketList {
@@ -165,7 +186,14 @@ impl TicketList {
         self.total = None;
         self.order_dirty = true;
         self.offset = 0;
+        self.sla.clear();
+        self.sla_stale.clear();
         self.synced_at = None;
+    }
+
+    /// Changes whenever the display order is rebuilt.
+    pub fn version(&self) -> u64 {
+        self.order_version
     }
 
     /// A load from the server starts (the rows will be current as of `now`).
@@ -212,6 +240,11 @@ impl TicketList {
         self.upsert(rows);
     }
 
+    /// Rows the server sent (not the placeholders of tickets still in the outbox).
+    pub fn len_from_server(&self) -> usize {
+        self.by_id.keys().filter(|&&id| id > 0).count()
+    }
+
     pub fn len_loaded(&self) -> usize {
         self.by_id.len()
     }
@@ -225,10 +258,17 @@ impl TicketList {
 
     pub fn upsert_one(&mut self, r: TicketRow) -> u32 {
         if let Some(&i) = self.by_id.get(&r.id) {
+            self.sla_stale.push(i);
             let old = &self.rows[i as usize];
             // A fresh copy of a row (a detail fetch, a refresh) that sorts, filters and
-            // searches the same leaves the order alone: no re-sort of 100k rows for it.
-            if !same_place(old, &r) {
+            // searches the same leaves the order alone: no re-sort of 100k rows for it. When
+            // the order or the view depends on SLA states, any change of the row counts.
+            let moved = if self.sort.column == Column::Due || self.local.uses_sla() {
+                *old != r
+            } else {
+                !same_place(old, &r)
+            };
+            if moved {
                 self.order_dirty = true;
                 self.hay.set(i as usize, &haystack(&r));
             }
@@ -238,6 +278,7 @@ impl TicketList {
         }
         self.order_dirty = true;
         let i = self.rows.len() as u32;
+        self.sla_stale.push(i);
         self.hay.push(&haystack(&r));
         self.by_id.insert(r.id, i);
         self.rows.push(r);
@@ -260,6 +301,7 @@ impl TicketList {
     pub fn get_mut(&mut self, id: Id) -> Option<&mut TicketRow> {
         let i = *self.by_id.get(&id)?;
         self.order_dirty = true;
+        self.sla_stale.push(i);
         Some(&mut self.rows[i as usize])
     }
 
@@ -288,23 +330,38 @@ impl TicketList {
         !self.query.is_empty() && (self.filter_in_flight || self.shown.is_none())
     }
 
-    /// Sort keys of `rows` for the current column, so the sort compares integers: the
-    /// primary/secondary key (text columns as the rank of their case-folded value), reversed
-    /// for a descending sort, then the newest id first. Text is folded once per distinct
-    /// value, not once per comparison.
     /// `rows` in display order. The keys sit in an array by row index and the sort moves
     /// 4-byte indices; a stable sort, since rows mostly arrive in order already (pages come
     /// newest first) and it makes use of runs that are sorted.
     fn sorted(&self, rows: &[u32]) -> Vec<u32> {
+        let mut order = rows.to_vec();
+        if self.sort.column == Column::Due {
+            // Breaches next first; rows without a state yet last.
+            let mut by_row = vec![(true, None); self.rows.len()];
+            for &i in rows {
+                let s = self.sla.get(i as usize);
+                by_row[i as usize] = (s.is_none(), s.map(SlaState::time_to_breach));
+            }
+            let desc = self.sort.desc;
+            order.sort_by(|&a, &b| {
+                let o = by_row[a as usize].cmp(&by_row[b as usize]);
+                let o = if desc { o.reverse() } else { o };
+                o.then_with(|| self.rows[b as usize].id.cmp(&self.rows[a as usize].id))
+            });
+            return order;
+        }
         let mut by_row = vec![(0i64, 0i64, std::cmp::Reverse(0)); self.rows.len()];
         for (p, s, id, i) in self.sort_keys(rows) {
             by_row[i as usize] = (p, s, id);
         }
-        let mut order = rows.to_vec();
         order.sort_by(|&a, &b| by_row[a as usize].cmp(&by_row[b as usize]));
         order
     }
 
+    /// Sort keys of `rows` for the current column (all but `Due`), so the sort compares
+    /// integers: the primary/secondary key (text columns as the rank of their case-folded
+    /// value), reversed for a descending sort, then the newest id first. Text is folded once
+    /// per distinct value, not once per comparison.
     fn sort_keys<'a>(
         &'a self,
         rows: &'a [u32],
@@ -346,7 +403,7 @@ impl TicketList {
             Column::Assignee => text_rank(&|r| opt(&r.assignee_name)),
             Column::Status => text_rank(&|r| opt(&r.status_name)),
             Column::Priority => text_rank(&|r| opt(&r.priority_name)),
-            Column::Number | Column::Age => Vec::new(),
+            Column::Number | Column::Age | Column::Due => Vec::new(),
         };
         // `!x` reverses the order of every i64 without overflow.
         let dir = |x: i64| if self.sort.desc { !x } else { x };
@@ -364,6 +421,8 @@ impl TicketList {
                         .map_or(i64::MAX, |t| -t.timestamp_micros()),
                     0,
                 ),
+                // Sorted apart (`sorted`).
+                Column::Due => (0, 0),
             };
             (dir(primary), dir(secondary), std::cmp::Reverse(r.id), i)
         })
@@ -385,7 +444,9 @@ impl TicketList {
                 .filter(|&i| {
                     let r = &self.rows[i as usize];
                     self.alive[i as usize]
-                        && (self.pinned.contains(&r.id) || self.local.accepts(r, me.as_deref()))
+                        && (self.pinned.contains(&r.id)
+                            || (self.local.accepts(r, me.as_deref())
+                                && self.local.accepts_sla(self.sla.get(i as usize))))
                 })
                 .collect();
             let order = self.sorted(&order);
@@ -573,6 +634,13 @@ mod tests {
                 .open_date
                 .or(rb.created_on)
                 .cmp(&ra.open_date.or(ra.created_on)),
+            Column::Due => {
+                let key = |i: u32| {
+                    let s = l.sla.get(i as usize);
+                    (s.is_none(), s.map(SlaState::time_to_breach))
+                };
+                key(a).cmp(&key(b))
+            }
         };
         let ord = if l.sort.desc { ord.reverse() } else { ord };
         ord.then_with(|| rb.id.cmp(&ra.id))

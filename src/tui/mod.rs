@@ -13,9 +13,11 @@ pub mod keymap;
 pub mod list;
 pub mod picker;
 pub mod settings;
+pub mod sla;
 pub mod testkit;
 pub mod text;
 pub mod theme;
+pub mod timer;
 pub mod views;
 pub mod worker;
 
@@ -51,7 +53,7 @@ pub struct TuiContext {
     pub actions: Actions,
     /// The `[tui]` table of the config (keys, views); empty for defaults.
     pub settings: toml::Table,
-    /// The `[sla]` table of the config (SLA rules; shown once the SLA view lands).
+    /// The `[sla]` table of the config (business hours, targets, workflow rules).
     pub sla: toml::Table,
     /// Drafts and other local state live here.
     pub state_dir: PathBuf,
@@ -139,11 +141,13 @@ pub fn drafts_dir(state_dir: &Path) -> PathBuf {
 
 /// Runs the TUI until the user quits.
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
-    let settings = Settings::parse(&ctx.settings);
+    let mut settings = Settings::parse(&ctx.settings);
+    settings.sla = ctx.sla.clone();
     let drafts = drafts::DraftStore::new(drafts_dir(&ctx.state_dir));
     let saved = drafts.list();
     let mut model = Model::new(settings, &ctx.profile, ctx.demo);
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
+    model.timer = timer::load(&ctx.state_dir);
     let cache = Cache::load(&ctx.cache_path);
     let snapshot = cache.load_tickets();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

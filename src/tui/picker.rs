@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
+use super::forms::LogFocus;
 use super::fuzzy;
 use super::keymap::Key;
 use crate::api::LookupKind;
@@ -51,6 +52,8 @@ pub enum Source {
     Lookup(LookupKind),
     TicketTemplates,
     NoteTemplates,
+    /// "(no template)", then the time-log templates.
+    TimeLogTemplates,
     /// Assignees, then queues.
     AssignTargets,
 }
@@ -102,6 +105,10 @@ pub enum Purpose {
     NoteTemplate,
     Palette,
     Drafts,
+    /// The outbox overlay: `Id(seq)` retries, `Id(-seq)` drops.
+    Outbox,
+    /// A field of the time-log form (template, work type, role).
+    TimeLog(LogFocus),
 }
 
 /// Pickers with at least this many items rank on a blocking thread: at 100k items a

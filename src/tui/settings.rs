@@ -14,10 +14,12 @@ pub enum Column {
     Priority,
     Assignee,
     Age,
+    /// SLA time to breach (the nearer pending deadline).
+    Due,
 }
 
 impl Column {
-    pub const ALL: [Column; 7] = [
+    pub const ALL: [Column; 8] = [
         Column::Number,
         Column::Title,
         Column::Account,
@@ -25,6 +27,7 @@ impl Column {
         Column::Priority,
         Column::Assignee,
         Column::Age,
+        Column::Due,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Column {
             Column::Priority => "priority",
             Column::Assignee => "assignee",
             Column::Age => "age",
+            Column::Due => "due",
         }
     }
 
@@ -48,6 +52,7 @@ impl Column {
             Column::Priority => "Priority",
             Column::Assignee => "Assignee",
             Column::Age => "Age",
+            Column::Due => "Due in",
         }
     }
 
@@ -58,6 +63,7 @@ impl Column {
                 || (s == "id" && *c == Column::Number)
                 || (s == "ticket" && *c == Column::Number)
                 || (s == "opened" && *c == Column::Age)
+                || (s == "sla" && *c == Column::Due)
         })
     }
 
@@ -120,6 +126,8 @@ pub struct ViewDef {
     /// Initial text of the fuzzy filter.
     pub search: Option<String>,
     pub sort: Option<Sort>,
+    /// Only tickets breached or due within this many business minutes (SLA triage).
+    pub due_within: Option<i64>,
 }
 
 impl ViewDef {
@@ -154,28 +162,72 @@ pub struct Settings {
     /// Views from the config; empty means "defaults" (see [`default_views`]).
     pub views: Vec<ViewDef>,
     pub warnings: Vec<String>,
+    /// The `[sla]` table of the config (business hours, targets, workflow rules).
+    pub sla: toml::Table,
+    /// `[tui] call_template`: the ticket template a call on a new ticket starts from
+    /// (blank when unset or not found).
+    pub call_template: Option<String>,
 }
 
-/// 1 My tickets, 2 Open, 3 Unassigned, then one per queue (up to 9).
+/// Business minutes of the default "Breaching" view.
+pub const BREACHING_MINUTES: i64 = 60;
+
+/// 1 My tickets, 2 Open (breaches first), 3 Unassigned, 4 Breaching < 60 m, then one per
+/// queue (up to 9).
 pub fn default_views(queues: &[String]) -> Vec<ViewDef> {
+    let by_due = Some(Sort {
+        column: Column::Due,
+        desc: false,
+    });
     let mut views = vec![
         ViewDef {
             assignee: Some(AssigneeSel::Me),
             ..ViewDef::named("My tickets", 1)
         },
-        ViewDef::named("Open", 2),
+        ViewDef {
+            sort: by_due,
+            ..ViewDef::named("Open", 2)
+        },
         ViewDef {
             unassigned: true,
             ..ViewDef::named("Unassigned", 3)
         },
+        ViewDef {
+            sort: by_due,
+            due_within: Some(BREACHING_MINUTES),
+            ..ViewDef::named(&format!("Breaching < {BREACHING_MINUTES}m"), 4)
+        },
     ];
-    for (i, q) in queues.iter().take(6).enumerate() {
+    for (i, q) in queues.iter().take(5).enumerate() {
         views.push(ViewDef {
             queue: vec![q.clone()],
-            ..ViewDef::named(q, 4 + i as u8)
+            ..ViewDef::named(q, 5 + i as u8)
         });
     }
     views
+}
+
+/// "60", "60m", "90 min", "2h": minutes.
+fn minutes_of(v: &toml::Value) -> Option<i64> {
+    match v {
+        toml::Value::Integer(n) if *n >= 0 => Some(*n),
+        toml::Value::String(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            let (num, mult) = if let Some(h) = s.strip_suffix('h') {
+                (h, 60)
+            } else if let Some(m) = s.strip_suffix("min") {
+                (m, 1)
+            } else {
+                (s.strip_suffix('m').unwrap_or(&s), 1)
+            };
+            num.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(|n| n * mult)
+        }
+        _ => None,
+    }
 }
 
 fn str_list(v: &toml::Value) -> Option<Vec<String>> {
@@ -262,10 +314,23 @@ impl Settings {
         views.retain(|v| v.key != 0);
         views.sort_by_key(|v| v.key);
         views.dedup_by_key(|v| v.key);
+        let call_template = match table.get("call_template") {
+            None => None,
+            Some(v) => match v.as_str().map(str::trim) {
+                Some(s) if !s.is_empty() => Some(s.to_string()),
+                Some(_) => None,
+                None => {
+                    warnings.push("tui.call_template must be a template name".into());
+                    None
+                }
+            },
+        };
         Settings {
             keymap,
             views,
             warnings,
+            sla: toml::Table::new(),
+            call_template,
         }
     }
 }
@@ -313,6 +378,14 @@ fn parse_view(t: &toml::Table, i: usize) -> Result<ViewDef, String> {
         .and_then(|v| v.as_str())
         .map(str::to_string)
         .filter(|s| !s.is_empty());
+    if let Some(v) = filters.get("due_within") {
+        view.due_within = minutes_of(v);
+        if view.due_within.is_none() {
+            return Err(format!(
+                "[[tui.views]] {name:?}: due_within must be minutes (60, \"60m\", \"2h\")"
+            ));
+        }
+    }
     if let Some(s) = filters.get("sort").and_then(|v| v.as_str()) {
         view.sort = Sort::parse(s);
         if view.sort.is_none() {
@@ -340,12 +413,38 @@ mod tests {
                 (1, "My tickets"),
                 (2, "Open"),
                 (3, "Unassigned"),
-                (4, "Help Desk"),
-                (5, "Projects")
+                (4, "Breaching < 60m"),
+                (5, "Help Desk"),
+                (6, "Projects")
             ]
         );
         assert_eq!(d[0].assignee, Some(AssigneeSel::Me));
         assert!(d[2].unassigned);
+        assert_eq!(d[1].sort.map(|s| s.column), Some(Column::Due));
+        assert_eq!(d[3].due_within, Some(60));
+        assert_eq!(d[3].sort.map(|s| s.column), Some(Column::Due));
+    }
+
+    /// The commented `[tui]` example of `config.example.toml` reads without a warning.
+    #[test]
+    fn example_config_reads_cleanly() {
+        let text = include_str!("../../config.example.toml");
+        let block: String = text
+            .lines()
+            .skip_while(|l| *l != "# example-begin tui")
+            .skip(1)
+            .take_while(|l| *l != "# example-end tui")
+            .map(|l| l.strip_prefix("# ").unwrap_or(l.trim_start_matches('#')))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let t: toml::Table = toml::from_str(&block).unwrap();
+        let s = Settings::parse(t["tui"].as_table().unwrap());
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert_eq!(s.views.len(), 4);
+        assert_eq!(s.views[3].due_within, Some(120));
+        assert_eq!(s.call_template.as_deref(), Some("Password reset"));
+        assert_eq!(s.keymap.action(&Key::ctrl('r')), Some(Action::Refresh));
+        assert_eq!(s.keymap.action(&Key::ch('x')), Some(Action::SetStatus));
     }
 
     #[test]
@@ -368,13 +467,18 @@ mod tests {
             assignee = "none"
             [[views]]
             key = 4
+            [[views]]
+            name = "Hot"
+            key = 9
+            due_within = "2h"
+            sort = "due"
             "#,
         )
         .unwrap();
         let s = Settings::parse(&t);
         assert_eq!(s.keymap.action(&Key::ch('S')), Some(Action::SetStatus));
         assert_eq!(s.keymap.action(&Key::ctrl('q')), Some(Action::Quit));
-        assert_eq!(s.views.len(), 3);
+        assert_eq!(s.views.len(), 4);
         assert_eq!(s.views[0].name, "Mine");
         assert_eq!(s.views[0].key, 1);
         assert_eq!(s.views[0].status, vec!["New", "In Progress"]);
@@ -389,6 +493,8 @@ mod tests {
             })
         );
         assert!(s.views[2].unassigned);
+        assert_eq!(s.views[3].due_within, Some(120));
+        assert_eq!(s.views[3].sort.map(|s| s.column), Some(Column::Due));
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
     }
 }

@@ -257,3 +257,121 @@ pub fn search_seq(cmds: &[Cmd]) -> Option<u64> {
         _ => None,
     })
 }
+
+/// Switches to saved view `key` and loads `rows` into it.
+pub fn open_view(m: &mut Model, key_char: char, rows: Vec<TicketRow>) {
+    let cmds = m.update(key(key_char));
+    let seq = search_seq(&cmds).expect("the view searches");
+    let n = rows.len() as u64;
+    m.update(api(Reply::Page {
+        seq,
+        rows,
+        total: Some(n),
+    }));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Ok(n),
+        at: now(),
+    }));
+}
+
+/// The statuses of [`warm`] plus an escalation status and "Completed".
+pub fn statuses_with_escalation(m: &mut Model) {
+    m.update(api(Reply::Lookup {
+        kind: LookupKind::Statuses,
+        items: vec![
+            item(1, "New"),
+            item(2, "In Progress"),
+            item(3, "Waiting"),
+            item(4, "Closed"),
+            item(5, "Escalated"),
+        ],
+    }));
+}
+
+/// Work types, roles and time-log templates as the warm-up delivers them.
+pub fn timelog_refdata(m: &mut Model) {
+    let mut remote = item(31, "Remote Support");
+    remote.is_default = Some(true);
+    m.update(api(Reply::Lookup {
+        kind: LookupKind::WorkTypes,
+        items: vec![item(30, "On-Site Support"), remote],
+    }));
+    m.update(api(Reply::Lookup {
+        kind: LookupKind::Roles,
+        items: vec![item(40, "Service Desk"), item(41, "Engineer")],
+    }));
+    m.update(api(Reply::TimeLogTemplates(vec![
+        crate::api::model::TimeLogTemplate {
+            id: 972,
+            name: "Remote session (1 h)".into(),
+            notes: Some("Remote session with the user.".into()),
+            role_id: Some(41),
+            work_type_id: Some(31),
+            timespent: Some(1.0),
+            ..Default::default()
+        },
+    ])));
+}
+
+/// Puts the cursor on ticket `id` (it must be shown).
+pub fn select(m: &mut Model, id: i64) {
+    m.prepare();
+    let pos = m
+        .list
+        .visible()
+        .iter()
+        .position(|&i| m.list.rows[i as usize].id == id)
+        .expect("the ticket is shown");
+    m.list.select(pos);
+    m.prepare();
+}
+
+/// [`sample_rows`] plus tickets in every SLA situation: paused (waiting on the client),
+/// closed within target, long overdue at escalation level 3, and a second queue. With
+/// `long_numbers`, numbers look like the real tenant's ("T20250310.0001").
+pub fn triage_rows(long_numbers: bool) -> Vec<TicketRow> {
+    let mut rows = sample_rows();
+    let mut waiting = row(
+        6,
+        "Waiting on the client for logs",
+        "Contoso",
+        (3, "Waiting Customer"),
+        (3, "Medium"),
+        Some("Bob Jones"),
+    );
+    waiting.open_date = Some(now() - chrono::Duration::hours(2));
+    waiting.last_status_update = Some(now() - chrono::Duration::minutes(30));
+    rows.push(waiting);
+    let mut closed = row(
+        7,
+        "Mailbox full",
+        "Northwind",
+        (4, "Closed"),
+        (2, "High"),
+        Some("Alice Smith"),
+    );
+    closed.open_date = Some(now() - chrono::Duration::hours(3));
+    closed.completed_date = Some(now() - chrono::Duration::hours(1));
+    closed.queue_id = Some(2);
+    closed.queue_name = Some("Projects".into());
+    rows.push(closed);
+    let mut overdue = row(
+        8,
+        "Server room temperature alarm",
+        "Fabrikam Manufacturing Ltd",
+        (2, "In Progress"),
+        (1, "Critical"),
+        Some("Bob Jones"),
+    );
+    overdue.open_date = Some(now() - chrono::Duration::hours(28));
+    overdue.queue_id = Some(2);
+    overdue.queue_name = Some("Projects".into());
+    rows.push(overdue);
+    if long_numbers {
+        for r in &mut rows {
+            r.ticket_number = format!("T20250310.{:04}", r.id);
+        }
+    }
+    rows
+}

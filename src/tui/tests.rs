@@ -13,6 +13,9 @@ use super::worker::{Changes, DetailData, Reply, Request};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
+mod outbox;
+mod triage;
+
 fn numbers(m: &Model) -> Vec<String> {
     m.list
         .visible()
@@ -59,7 +62,14 @@ fn view_one_is_mine_and_unassigned_view_filters_locally() {
     let names: Vec<_> = m.views.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(
         names,
-        vec!["My tickets", "Open", "Unassigned", "Help Desk", "Projects"]
+        vec![
+            "My tickets",
+            "Open",
+            "Unassigned",
+            "Breaching < 60m",
+            "Help Desk",
+            "Projects"
+        ]
     );
 
     let cmds = m.update(key('3'));
@@ -89,7 +99,10 @@ fn navigation_and_selection_survive_resort() {
     assert_eq!(m.list.sel_id, Some(5));
     send(&mut m, [key('g'), code(KeyCode::Down)]);
     assert_eq!(m.list.sel_id, Some(2));
-    // Sort by number, then reversed: the selection follows ticket 2.
+    // Sort by time to breach next, then by number, then reversed: the selection follows
+    // ticket 2.
+    send(&mut m, [key('o')]);
+    assert_eq!(m.list.sort.column, Column::Due);
     send(&mut m, [key('o')]);
     assert_eq!(m.list.sort.column, Column::Number);
     send(&mut m, [key('O')]);
@@ -795,7 +808,7 @@ fn status_and_priority_changes_patch_the_targets() {
         "New",
         "cursor on the current status"
     );
-    send(&mut m, typed("clos"));
+    send(&mut m, typed("progr"));
     let cmds = m.update(code(KeyCode::Enter));
     let [
         Request::Patch {
@@ -809,14 +822,14 @@ fn status_and_priority_changes_patch_the_targets() {
         panic!("{cmds:?}")
     };
     assert_eq!(ops[0].path, "/StatusId");
-    assert_eq!(ops[0].value, Some(serde_json::json!(4)));
+    assert_eq!(ops[0].value, Some(serde_json::json!(2)));
     let req = *req;
     let mut t = Ticket {
         row: sample_rows()[0].clone(),
         ..Default::default()
     };
-    t.row.status_id = Some(4);
-    t.row.status_name = Some("Closed".into());
+    t.row.status_id = Some(2);
+    t.row.status_name = Some("In Progress".into());
     m.update(api(Reply::Patched {
         req,
         ticket_id: 1,
@@ -825,7 +838,7 @@ fn status_and_priority_changes_patch_the_targets() {
     }));
     assert_eq!(
         m.list.get(1).unwrap().status_name.as_deref(),
-        Some("Closed")
+        Some("In Progress")
     );
     assert!(m.pending.is_empty());
 
@@ -916,11 +929,11 @@ fn assign_requires_a_note_and_sends_status() {
 #[test]
 fn delete_asks_first() {
     let mut m = loaded(sample_rows());
-    m.update(key('D'));
+    m.update(code(KeyCode::Delete));
     assert!(matches!(m.layers.last(), Some(Layer::Confirm(_))));
     let cmds = m.update(key('n'));
     assert!(apis(&cmds).is_empty() && m.layers.is_empty());
-    m.update(key('D'));
+    m.update(code(KeyCode::Delete));
     let cmds = m.update(key('y'));
     let [Request::Delete { req, ticket_id: 1 }] = apis(&cmds)[..] else {
         panic!()

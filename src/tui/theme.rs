@@ -27,6 +27,11 @@ pub struct Theme {
     pub external: Style,
     pub missing: Style,
     pub priority_high: Style,
+    /// The running timer and call, pinned in the status bar.
+    pub timer: Style,
+    pub call: Style,
+    /// Bars of the dashboard charts.
+    pub bar: Style,
 }
 
 impl Theme {
@@ -73,6 +78,15 @@ impl Theme {
             external: b.fg(Color::Green).add_modifier(Modifier::BOLD),
             missing: b.fg(Color::LightRed),
             priority_high: b.fg(Color::LightRed),
+            timer: b
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+            call: b
+                .fg(Color::Black)
+                .bg(Color::LightGreen)
+                .add_modifier(Modifier::BOLD),
+            bar: b.fg(Color::Cyan),
         }
     }
 
@@ -102,6 +116,9 @@ impl Theme {
             external: b.add_modifier(Modifier::BOLD),
             missing: b.add_modifier(Modifier::BOLD),
             priority_high: b.add_modifier(Modifier::BOLD),
+            timer: b.add_modifier(Modifier::REVERSED),
+            call: b.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            bar: b,
         }
     }
 }

@@ -3,8 +3,15 @@
 //! search or detail carries the generation it was asked with, and a newer request aborts
 //! the older one, so the model can drop what is stale. Every server string is sanitized
 //! here, before the model sees it.
+//!
+//! Writes go through the outbox ([`Actions::submit`]): one that cannot be delivered now is
+//! answered with [`Reply::Queued`] and a background loop ([`outbox_loop`]) sends the queue
+//! later, probes the link while it is down ([`Reply::Link`]) and reports the request budget
+//! ([`Reply::Budget`]) and when a background refresh is due ([`Reply::RefreshDue`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
@@ -13,13 +20,16 @@ use tokio::task::AbortHandle;
 use super::app::Msg;
 use super::settings::{AssigneeSel, ViewDef};
 use super::text::{html_to_text, sanitize_line, sanitize_opt, sanitize_text};
-use crate::actions::Actions;
+use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
     Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
-    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, UserInfo,
+    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogInput,
+    TimeLogTemplate, UserInfo,
 };
+use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot};
+use crate::store::outbox::OutboxItem;
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
 
@@ -83,6 +93,21 @@ pub enum Request {
         req: u64,
         ticket_id: Id,
     },
+    AddTimeLog {
+        req: u64,
+        ticket_id: Id,
+        input: TimeLogInput,
+    },
+    /// Send one outbox item now (a conflict included).
+    OutboxRetry {
+        seq: u64,
+    },
+    /// Give up on one outbox item (the audit log keeps it).
+    OutboxDrop {
+        seq: u64,
+    },
+    /// Send the pending outbox items now.
+    OutboxFlush,
 }
 
 /// A ticket with everything the detail pane shows, already made safe to draw.
@@ -143,6 +168,7 @@ pub enum Reply {
     },
     TicketTemplates(Vec<TicketTemplateSummary>),
     NoteTemplates(Vec<NoteTemplate>),
+    TimeLogTemplates(Vec<TimeLogTemplate>),
     TicketTemplate {
         id: Id,
         result: Result<TicketTemplate, String>,
@@ -198,11 +224,87 @@ pub enum Reply {
         ticket_id: Id,
         result: Result<(), String>,
     },
+    TimeLogged {
+        req: u64,
+        ticket_id: Id,
+        result: Result<TimeLog, String>,
+    },
     /// A background load failed (warm-up, lookups).
     Failed {
         what: String,
         error: String,
     },
+    /// Write `req` could not be delivered now; it is stored as outbox item `seq` and will be
+    /// sent later (a note's draft may go: the outbox holds it durably).
+    Queued {
+        req: u64,
+        seq: u64,
+        op: Box<WriteOp>,
+        reason: String,
+        needs_sign_in: bool,
+    },
+    /// The outbox as it is now (pending and conflicts, oldest first); sent when it changes.
+    Outbox(Vec<OutboxItem>),
+    /// A queued write reached the server (from a flush or a retry).
+    Delivered {
+        seq: u64,
+        op: Box<WriteOp>,
+        result: Box<WriteResult>,
+    },
+    /// A queued write was refused by the server: kept as a conflict for the user.
+    Conflict {
+        seq: u64,
+        op: Box<WriteOp>,
+        error: String,
+    },
+    /// Retrying or dropping an outbox item did not happen (busy, gone...).
+    OutboxFailed {
+        seq: u64,
+        error: String,
+    },
+    Dropped {
+        seq: u64,
+    },
+    /// The server became unreachable (`online: false`) or answers again.
+    Link {
+        online: bool,
+        reason: Option<String>,
+    },
+    /// The request budget: the tightest endpoint when less than half of its hourly budget
+    /// is left (`None` otherwise), and how often background refreshes should run.
+    Budget {
+        low: Option<BudgetLow>,
+        refresh_every: Duration,
+    },
+    /// Time for a background refresh of the list (paced by the request budget).
+    RefreshDue,
+}
+
+/// What the status bar shows of the request budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLow {
+    pub endpoint: String,
+    pub remaining: u32,
+    pub limit: u32,
+}
+
+/// Timings of the worker's background loop.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// How often pending outbox items are sent again (and the link probed while it is down).
+    pub flush_every: Duration,
+    /// Background list refresh with budget to spare; slowed by
+    /// [`Client::suggested_refresh_interval`]. `None`: no background refresh.
+    pub refresh_base: Option<Duration>,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            flush_every: Duration::from_secs(12),
+            refresh_base: Some(Duration::from_secs(120)),
+        }
+    }
 }
 
 /// What an incremental refresh found.
@@ -302,6 +404,15 @@ pub fn clean_ticket(t: &mut Ticket) {
     }
 }
 
+fn clean_time_log(l: &mut TimeLog) {
+    sanitize_opt(&mut l.employee_name);
+    sanitize_opt(&mut l.work_type_name);
+    sanitize_opt(&mut l.role_name);
+    if let Some(n) = l.notes.as_mut() {
+        *n = sanitize_text(n);
+    }
+}
+
 fn clean_lookup(items: &mut [LookupItem]) {
     for i in items {
         i.name = sanitize_line(&i.name);
@@ -327,24 +438,261 @@ pub fn view_filter(view: &ViewDef, me: Option<&UserInfo>) -> TicketFilter {
     }
 }
 
-/// The writes, in one place, all through the audited [`Actions`].
-mod writes {
-    use super::*;
+/// The server could not be reached or is down (as opposed to answering with a refusal):
+/// what turns the TUI's "offline" banner on.
+pub fn unreachable(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Transport(_)
+            | ApiError::Http {
+                status: 502..=504,
+                ..
+            }
+    )
+}
 
-    pub async fn create(a: &Actions, draft: &TicketDraft) -> ApiResult<Ticket> {
-        a.create_ticket(draft).await
+/// Whether the server answers, as the last requests found. Starts online; the first request
+/// that cannot reach the server turns it off, the first answer turns it on again (and wakes
+/// the outbox loop so the queue goes out at once).
+struct Link {
+    online: AtomicBool,
+    wake: tokio::sync::Notify,
+    tx: MsgTx,
+}
+
+impl Link {
+    fn online(&self) -> bool {
+        self.online.load(Ordering::SeqCst)
     }
-    pub async fn add_note(a: &Actions, ticket_id: Id, input: &NoteInput) -> ApiResult<Note> {
-        a.add_note(ticket_id, input).await
+
+    fn saw<T>(&self, r: &ApiResult<T>) {
+        match r {
+            Err(e) if unreachable(e) => self.down(err_text(e)),
+            // Not an answer about the link: sign-in needed, local trouble.
+            Err(e) if e.is_auth() || matches!(e, ApiError::Config(_)) => {}
+            _ => self.up(),
+        }
     }
-    pub async fn patch(a: &Actions, ticket_id: Id, ops: &[PatchOp]) -> ApiResult<Ticket> {
-        a.patch_ticket(ticket_id, ops).await
+
+    fn up(&self) {
+        if !self.online.swap(true, Ordering::SeqCst) {
+            send(
+                &self.tx,
+                Reply::Link {
+                    online: true,
+                    reason: None,
+                },
+            );
+            self.wake.notify_one();
+        }
     }
-    pub async fn assign(a: &Actions, ticket_id: Id, input: &AssignInput) -> ApiResult<()> {
-        a.assign(ticket_id, input).await
+
+    fn down(&self, reason: String) {
+        if self.online.swap(false, Ordering::SeqCst) {
+            send(
+                &self.tx,
+                Reply::Link {
+                    online: false,
+                    reason: Some(reason),
+                },
+            );
+        }
     }
-    pub async fn delete(a: &Actions, ticket_id: Id) -> ApiResult<()> {
-        a.delete_ticket(ticket_id).await
+}
+
+/// Sanitizes what a write gave back.
+fn clean_result(r: WriteResult) -> WriteResult {
+    match r {
+        WriteResult::Ticket(mut t) => {
+            clean_ticket(&mut t);
+            WriteResult::Ticket(t)
+        }
+        WriteResult::TimeLog(mut l) => {
+            clean_time_log(&mut l);
+            WriteResult::TimeLog(l)
+        }
+        other => other,
+    }
+}
+
+/// What the outbox loop and the write handlers share.
+#[derive(Clone)]
+struct Shared {
+    actions: Actions,
+    tx: MsgTx,
+    link: Arc<Link>,
+    /// The outbox as last reported (so it is sent only when it changed).
+    seen: Arc<std::sync::Mutex<Option<Vec<OutboxKey>>>>,
+}
+
+type OutboxKey = (u64, crate::store::outbox::ItemState, Option<String>);
+
+impl Shared {
+    /// Sends the outbox to the model if it changed since last time.
+    fn report_outbox(&self) {
+        let items = self.actions.outbox_items();
+        // What the model shows of an item; attempt counts and times alone are not news.
+        let key: Vec<OutboxKey> = items
+            .iter()
+            .map(|i| (i.seq, i.state, i.last_error.clone()))
+            .collect();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.as_ref() != Some(&key) {
+            *seen = Some(key);
+            send(&self.tx, Reply::Outbox(items));
+        }
+    }
+
+    /// Sends `op` through the outbox. `Some(result)` when it was delivered or refused;
+    /// `None` when it was queued (the model got [`Reply::Queued`]).
+    async fn submit(&self, req: u64, op: WriteOp) -> Option<Result<WriteResult, String>> {
+        let r = self.actions.submit(op.clone()).await;
+        let out = match r {
+            Ok(Outcome::Done(res)) => {
+                self.link.up();
+                Some(Ok(clean_result(res)))
+            }
+            Ok(Outcome::Queued {
+                seq,
+                reason,
+                needs_sign_in,
+            }) => {
+                send(
+                    &self.tx,
+                    Reply::Queued {
+                        req,
+                        seq,
+                        op: Box::new(op),
+                        reason: sanitize_line(&reason),
+                        needs_sign_in,
+                    },
+                );
+                None
+            }
+            Err(e) => {
+                self.link.saw::<()>(&Err(e.clone()));
+                Some(Err(err_text(&e)))
+            }
+        };
+        self.report_outbox();
+        out
+    }
+
+    /// Sends the pending outbox items, reports each delivery and conflict.
+    async fn flush(&self) {
+        let ops: std::collections::HashMap<u64, WriteOp> = self
+            .actions
+            .outbox_items()
+            .into_iter()
+            .map(|i| (i.seq, i.op))
+            .collect();
+        for (seq, result) in self.actions.flush_outbox().await {
+            let op = Box::new(
+                ops.get(&seq)
+                    .cloned()
+                    .unwrap_or(WriteOp::DeleteTicket { ticket_id: 0 }),
+            );
+            self.report_item(seq, op, result);
+        }
+        self.report_outbox();
+    }
+
+    fn report_item(&self, seq: u64, op: Box<WriteOp>, result: ApiResult<WriteResult>) {
+        match result {
+            Ok(r) => {
+                self.link.up();
+                send(
+                    &self.tx,
+                    Reply::Delivered {
+                        seq,
+                        op,
+                        result: Box::new(clean_result(r)),
+                    },
+                );
+            }
+            Err(e) if worth_keeping(&e) => self.link.saw::<()>(&Err(e)),
+            Err(e) => {
+                self.link.up();
+                send(
+                    &self.tx,
+                    Reply::Conflict {
+                        seq,
+                        op,
+                        error: err_text(&e),
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// The background loop: sends the outbox while anything is pending (every
+/// `flush_every`, at once when the link comes back), probes the link while it is down,
+/// reports the request budget and paces background refreshes by it.
+async fn outbox_loop(sh: Shared, opts: WorkerOptions) {
+    let client = sh.actions.client().clone();
+    let pace = |base: Duration| client.suggested_refresh_interval(base);
+    let mut next_refresh = opts
+        .refresh_base
+        .map(|b| tokio::time::Instant::now() + pace(b));
+    let mut last_budget: Option<(Option<BudgetLow>, Duration)> = None;
+    loop {
+        if sh.tx.is_closed() {
+            return;
+        }
+        let pending = sh.actions.outbox_items().iter().any(|i| i.is_pending());
+        if pending {
+            sh.flush().await;
+        } else {
+            if !sh.link.online() {
+                let r = client.user_info().await;
+                sh.link.saw(&r);
+            }
+            sh.report_outbox();
+        }
+        let b = client.budget();
+        let low = b
+            .tightest()
+            .filter(|t| t.remaining.saturating_mul(2) < t.limit)
+            .map(|t| BudgetLow {
+                endpoint: t.endpoint.clone(),
+                remaining: t.remaining,
+                limit: t.limit,
+            });
+        let every = pace(opts.refresh_base.unwrap_or(Duration::from_secs(120)));
+        let budget = (low, every);
+        if last_budget.as_ref() != Some(&budget) {
+            // Nothing to say while the budget is plentiful and was never reported.
+            if last_budget.is_some() || budget.0.is_some() {
+                send(
+                    &sh.tx,
+                    Reply::Budget {
+                        low: budget.0.clone(),
+                        refresh_every: budget.1,
+                    },
+                );
+            }
+            last_budget = Some(budget);
+        }
+        if let (Some(base), Some(at)) = (opts.refresh_base, next_refresh)
+            && tokio::time::Instant::now() >= at
+        {
+            if sh.link.online() {
+                send(&sh.tx, Reply::RefreshDue);
+            }
+            next_refresh = Some(tokio::time::Instant::now() + pace(base));
+        }
+        let wait = match next_refresh {
+            Some(at) => opts
+                .flush_every
+                .min(at.saturating_duration_since(tokio::time::Instant::now()))
+                .max(Duration::from_millis(50)),
+            None => opts.flush_every,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = sh.link.wake.notified() => {}
+        }
     }
 }
 
@@ -412,30 +760,55 @@ pub type MsgTx = mpsc::UnboundedSender<Msg>;
 
 struct Worker {
     client: Client,
-    actions: Actions,
     cache: CacheRef,
     tx: MsgTx,
-    me: Arc<tokio::sync::OnceCell<Option<UserInfo>>>,
+    me: MeCell,
+    shared: Shared,
     search: Option<AbortHandle>,
     detail: Option<AbortHandle>,
 }
 
+/// Who I am, once known (asked again after a failure: the start may have been offline).
+type MeCell = Arc<tokio::sync::Mutex<Option<UserInfo>>>;
+
 /// Starts the worker; requests go in on the returned channel, replies come out on `tx`.
 pub fn spawn(actions: Actions, cache: Cache, tx: MsgTx) -> mpsc::Sender<Request> {
+    spawn_with(actions, cache, tx, WorkerOptions::default())
+}
+
+/// [`spawn`] with the background loop's timings.
+pub fn spawn_with(
+    actions: Actions,
+    cache: Cache,
+    tx: MsgTx,
+    opts: WorkerOptions,
+) -> mpsc::Sender<Request> {
     let (req_tx, mut req_rx) = mpsc::channel::<Request>(256);
+    let shared = Shared {
+        actions: actions.clone(),
+        tx: tx.clone(),
+        link: Arc::new(Link {
+            online: AtomicBool::new(true),
+            wake: tokio::sync::Notify::new(),
+            tx: tx.clone(),
+        }),
+        seen: Arc::new(std::sync::Mutex::new(None)),
+    };
     let mut w = Worker {
         client: actions.client().clone(),
-        actions,
         cache: Arc::new(tokio::sync::Mutex::new(cache)),
         tx,
-        me: Arc::new(tokio::sync::OnceCell::new()),
+        me: Arc::new(tokio::sync::Mutex::new(None)),
+        shared: shared.clone(),
         search: None,
         detail: None,
     };
+    let background = tokio::spawn(outbox_loop(shared, opts));
     tokio::spawn(async move {
         while let Some(req) = req_rx.recv().await {
             w.handle(req);
         }
+        background.abort();
         if let Some(h) = w.search.take() {
             h.abort();
         }
@@ -450,38 +823,34 @@ fn send(tx: &MsgTx, r: Reply) {
     let _ = tx.send(Msg::Api(Box::new(r)));
 }
 
-async fn who_am_i(
-    client: &Client,
-    cell: &tokio::sync::OnceCell<Option<UserInfo>>,
-    tx: &MsgTx,
-) -> Option<UserInfo> {
-    cell.get_or_init(|| async {
-        match client.user_info().await {
-            Ok(mut me) => {
-                me.full_name = sanitize_line(&me.full_name);
-                send(tx, Reply::Me(me.clone()));
-                Some(me)
+async fn who_am_i(client: &Client, cell: &MeCell, tx: &MsgTx, link: &Link) -> Option<UserInfo> {
+    let mut me = cell.lock().await;
+    if me.is_none() {
+        let r = client.user_info().await;
+        link.saw(&r);
+        match r {
+            Ok(mut u) => {
+                u.full_name = sanitize_line(&u.full_name);
+                send(tx, Reply::Me(u.clone()));
+                *me = Some(u);
             }
-            Err(e) => {
-                send(
-                    tx,
-                    Reply::Failed {
-                        what: "who am I".into(),
-                        error: err_text(&e),
-                    },
-                );
-                None
-            }
+            Err(e) => send(
+                tx,
+                Reply::Failed {
+                    what: "who am I".into(),
+                    error: err_text(&e),
+                },
+            ),
         }
-    })
-    .await
-    .clone()
+    }
+    me.clone()
 }
 
 impl Worker {
     fn handle(&mut self, req: Request) {
         let client = self.client.clone();
-        let actions = self.actions.clone();
+        let sh = self.shared.clone();
+        let link = sh.link.clone();
         let cache = self.cache.clone();
         let tx = self.tx.clone();
         match req {
@@ -491,7 +860,7 @@ impl Worker {
             } => {
                 let me = self.me.clone();
                 tokio::spawn(async move {
-                    warmup(client, cache, tx, me, recent_accounts, refresh).await;
+                    warmup(client, cache, tx, me, link, recent_accounts, refresh).await;
                 });
             }
             Request::Search { seq, view } => {
@@ -501,7 +870,7 @@ impl Worker {
                 let me = self.me.clone();
                 let h = tokio::spawn(async move {
                     let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
-                        who_am_i(&client, &me, &tx).await
+                        who_am_i(&client, &me, &tx, &link).await
                     } else {
                         None
                     };
@@ -518,8 +887,9 @@ impl Worker {
                             }
                             send(&tx, Reply::Page { seq, rows, total });
                         })
-                        .await
-                        .map_err(|e| err_text(&e));
+                        .await;
+                    link.saw(&result);
+                    let result = result.map_err(|e| err_text(&e));
                     release_freed_memory();
                     if result.is_ok() {
                         let snap = TicketSnapshot {
@@ -551,14 +921,14 @@ impl Worker {
                 let me = self.me.clone();
                 let h = tokio::spawn(async move {
                     let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
-                        who_am_i(&client, &me, &tx).await
+                        who_am_i(&client, &me, &tx, &link).await
                     } else {
                         None
                     };
                     let filter = view_filter(&view, me.as_ref());
-                    let result = changes_since(&client, &filter, since)
-                        .await
-                        .map_err(|e| err_text(&e));
+                    let result = changes_since(&client, &filter, since).await;
+                    link.saw(&result);
+                    let result = result.map_err(|e| err_text(&e));
                     send(
                         &tx,
                         Reply::Changed {
@@ -577,6 +947,7 @@ impl Worker {
                 let h = tokio::spawn(async move {
                     let (t, n, l) =
                         tokio::join!(client.ticket(id), client.notes(id), client.time_logs(id));
+                    link.saw(&t);
                     let result = t.map_err(|e| err_text(&e)).map(|mut ticket| {
                         clean_ticket(&mut ticket);
                         let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
@@ -587,12 +958,7 @@ impl Worker {
                         let (time_logs, time_error) = match l {
                             Ok(mut ls) => {
                                 for l in &mut ls {
-                                    sanitize_opt(&mut l.employee_name);
-                                    sanitize_opt(&mut l.work_type_name);
-                                    sanitize_opt(&mut l.role_name);
-                                    if let Some(n) = l.notes.as_mut() {
-                                        *n = sanitize_text(n);
-                                    }
+                                    clean_time_log(l);
                                 }
                                 (ls, None)
                             }
@@ -646,13 +1012,20 @@ impl Worker {
             }
             Request::Create { req, draft } => {
                 tokio::spawn(async move {
-                    let result = writes::create(&actions, &draft)
-                        .await
-                        .map(|mut t| {
-                            clean_ticket(&mut t);
-                            t
-                        })
-                        .map_err(|e| err_text(&e));
+                    let op = match draft.validate() {
+                        Ok(input) => WriteOp::CreateTicket { input },
+                        Err(e) => {
+                            let result = Err(err_text(&e));
+                            return send(&tx, Reply::Created { req, result });
+                        }
+                    };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = result.and_then(|r| {
+                        r.ticket()
+                            .ok_or_else(|| "create returned no ticket".to_string())
+                    });
                     send(&tx, Reply::Created { req, result });
                 });
             }
@@ -662,9 +1035,14 @@ impl Worker {
                 input,
             } => {
                 tokio::spawn(async move {
-                    let result = writes::add_note(&actions, ticket_id, &input)
-                        .await
-                        .map_err(|e| err_text(&e));
+                    let op = WriteOp::AddNote { ticket_id, input };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = result.and_then(|r| {
+                        r.note()
+                            .ok_or_else(|| "adding the note returned no note".to_string())
+                    });
                     send(
                         &tx,
                         Reply::NoteAdded {
@@ -682,13 +1060,14 @@ impl Worker {
                 ops,
             } => {
                 tokio::spawn(async move {
-                    let result = writes::patch(&actions, ticket_id, &ops)
-                        .await
-                        .map(|mut t| {
-                            clean_ticket(&mut t);
-                            t
-                        })
-                        .map_err(|e| err_text(&e));
+                    let op = WriteOp::PatchTicket { ticket_id, ops };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = result.and_then(|r| {
+                        r.ticket()
+                            .ok_or_else(|| "the update returned no ticket".to_string())
+                    });
                     send(
                         &tx,
                         Reply::Patched {
@@ -706,13 +1085,17 @@ impl Worker {
                 input,
             } => {
                 tokio::spawn(async move {
-                    let result = match writes::assign(&actions, ticket_id, &input).await {
+                    let op = WriteOp::AssignTicket { ticket_id, input };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = match result {
                         // The assign endpoint answers without a body: read the ticket back.
-                        Ok(()) => Ok(client.ticket(ticket_id).await.ok().map(|mut t| {
+                        Ok(_) => Ok(client.ticket(ticket_id).await.ok().map(|mut t| {
                             clean_ticket(&mut t);
                             t
                         })),
-                        Err(e) => Err(err_text(&e)),
+                        Err(e) => Err(e),
                     };
                     send(
                         &tx,
@@ -724,11 +1107,37 @@ impl Worker {
                     );
                 });
             }
+            Request::AddTimeLog {
+                req,
+                ticket_id,
+                input,
+            } => {
+                tokio::spawn(async move {
+                    let op = WriteOp::AddTimeLog { ticket_id, input };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = result.and_then(|r| {
+                        r.time_log()
+                            .ok_or_else(|| "logging time returned no entry".to_string())
+                    });
+                    send(
+                        &tx,
+                        Reply::TimeLogged {
+                            req,
+                            ticket_id,
+                            result,
+                        },
+                    );
+                });
+            }
             Request::Delete { req, ticket_id } => {
                 tokio::spawn(async move {
-                    let result = writes::delete(&actions, ticket_id)
-                        .await
-                        .map_err(|e| err_text(&e));
+                    let op = WriteOp::DeleteTicket { ticket_id };
+                    let Some(result) = sh.submit(req, op).await else {
+                        return;
+                    };
+                    let result = result.map(|_| ());
                     send(
                         &tx,
                         Reply::Deleted {
@@ -739,6 +1148,43 @@ impl Worker {
                     );
                 });
             }
+            Request::OutboxFlush => {
+                tokio::spawn(async move { sh.flush().await });
+            }
+            Request::OutboxRetry { seq } => {
+                tokio::spawn(async move {
+                    let op = sh.actions.outbox_items().into_iter().find(|i| i.seq == seq);
+                    let Some(item) = op else {
+                        let error = format!("there is no outbox item {seq}");
+                        return send(&tx, Reply::OutboxFailed { seq, error });
+                    };
+                    let result = sh.actions.retry_outbox_item(seq).await;
+                    match result {
+                        Err(e) if worth_keeping(&e) => {
+                            sh.link.saw::<()>(&Err(e.clone()));
+                            let error = format!("still not delivered: {}", err_text(&e));
+                            send(&tx, Reply::OutboxFailed { seq, error });
+                        }
+                        r => sh.report_item(seq, Box::new(item.op), r),
+                    }
+                    sh.report_outbox();
+                });
+            }
+            Request::OutboxDrop { seq } => {
+                tokio::spawn(async move {
+                    match sh.actions.drop_outbox_item(seq).await {
+                        Ok(_) => send(&tx, Reply::Dropped { seq }),
+                        Err(e) => send(
+                            &tx,
+                            Reply::OutboxFailed {
+                                seq,
+                                error: err_text(&e),
+                            },
+                        ),
+                    }
+                    sh.report_outbox();
+                });
+            }
         }
     }
 }
@@ -747,7 +1193,8 @@ async fn warmup(
     client: Client,
     cache: CacheRef,
     tx: MsgTx,
-    me: Arc<tokio::sync::OnceCell<Option<UserInfo>>>,
+    me: MeCell,
+    link: Arc<Link>,
     recent: Vec<Id>,
     refresh: bool,
 ) {
@@ -789,6 +1236,8 @@ async fn warmup(
             LookupKind::Sources,
             LookupKind::Assignees,
             LookupKind::NoteTypes,
+            LookupKind::WorkTypes,
+            LookupKind::Roles,
         ] {
             let got = cached(
                 &cache,
@@ -842,6 +1291,29 @@ async fn warmup(
             }
             Err(e) => fail("note templates", e),
         }
+        let got = cached(
+            &cache,
+            refresh,
+            |c| c.cached_timelog_templates(),
+            |c, v| c.set_timelog_templates(v),
+            client.timelog_templates(),
+        )
+        .await;
+        match got {
+            Ok((mut t, _)) => {
+                for x in &mut t {
+                    x.name = sanitize_line(&x.name);
+                    if let Some(n) = x.notes.as_mut() {
+                        *n = sanitize_text(n);
+                    }
+                    if let Some(n) = x.internal_notes.as_mut() {
+                        *n = sanitize_text(n);
+                    }
+                }
+                send(&tx, Reply::TimeLogTemplates(t));
+            }
+            Err(e) => fail("time-log templates", e),
+        }
     };
     let locs = async {
         for account_id in recent.into_iter().take(8) {
@@ -849,6 +1321,6 @@ async fn warmup(
             send(&tx, Reply::Locations { account_id, result });
         }
     };
-    let who = who_am_i(&client, &me, &tx);
+    let who = who_am_i(&client, &me, &tx, &link);
     tokio::join!(who, accounts, lookups, templates, locs);
 }

@@ -10,6 +10,41 @@ use super::super::text::width_of;
 use super::super::worker::DetailData;
 use super::{ago, fmt_time};
 use crate::api::LookupKind;
+use crate::domain::sla::{Deadline, SlaState, format_remaining};
+
+/// One SLA objective in words: "13:00 · 1h00m left", "3h00m overdue", "met", "missed by 20m".
+fn deadline_line<'a>(m: &Model, label: &str, d: &Deadline, s: &SlaState) -> Line<'a> {
+    let t = &m.theme;
+    let when = d
+        .due
+        .map(|at| format!("{} · ", fmt_time(m, Some(at))))
+        .unwrap_or_default();
+    let (text, style) = match (d.met, d.remaining_minutes) {
+        (Some(true), _) => ("met".to_string(), t.ok),
+        (Some(false), Some(r)) if r < 0 => (format!("missed by {}", format_remaining(-r)), t.error),
+        (Some(false), _) => ("missed".to_string(), t.error),
+        (None, Some(r)) if r < 0 => (format!("{when}{} overdue", format_remaining(-r)), t.error),
+        (None, Some(r)) => (
+            format!(
+                "{when}{} left{}",
+                format_remaining(r),
+                if s.paused { " (paused)" } else { "" }
+            ),
+            if s.paused {
+                t.dim
+            } else if r < 60 {
+                t.warn
+            } else {
+                t.base
+            },
+        ),
+        (None, None) => ("—".to_string(), t.dim),
+    };
+    Line::from(vec![
+        Span::styled(format!("{label:<11}"), t.label),
+        Span::styled(text, style),
+    ])
+}
 
 fn field<'a>(m: &Model, label: &str, value: Option<String>) -> Line<'a> {
     let t = &m.theme;
@@ -107,6 +142,23 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
                     _ => s,
                 }),
         ),
+    ];
+    let state = m
+        .list
+        .by_id
+        .get(&r.id)
+        .and_then(|&i| m.list.sla.get(i as usize))
+        .cloned()
+        .unwrap_or_else(|| m.sla.engine.state(r, m.now));
+    out.push(deadline_line(m, "Respond", &state.first_response, &state));
+    out.push(deadline_line(m, "Resolve", &state.resolution, &state));
+    if state.escalation.level > 0 {
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<11}", "Escalation"), t.label),
+            Span::styled(format!("level {}", state.escalation.level), t.error),
+        ]));
+    }
+    out.extend([
         field(m, "Opened", Some(fmt_time(m, r.open_date))),
         field(m, "Due", r.due_date.map(|d| fmt_time(m, Some(d)))),
         field(
@@ -116,7 +168,7 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
                 .map(|d| format!("{} ({})", fmt_time(m, Some(d)), ago(m.now, d))),
         ),
         field(m, "Created by", r.created_by_name.clone()),
-    ];
+    ]);
     if let Some(h) = d.ticket.total_time_spent.filter(|h| *h > 0.0) {
         out.push(field(m, "Time spent", Some(format!("{h:.2} h"))));
     }
@@ -157,6 +209,29 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         }
         out.push(Line::from(head));
         for l in n.text.lines() {
+            out.push(Line::raw(format!("  {l}")));
+        }
+    }
+    // Notes waiting in the outbox: shown where they will land, marked as not sent yet.
+    for (item, n) in m.outbox.notes_for(d.ticket.row.id) {
+        let (mark, style) = match item.state {
+            crate::store::outbox::ItemState::Pending => ("⧗ PENDING", t.warn),
+            crate::store::outbox::ItemState::Conflict => ("✗ REFUSED", t.error),
+        };
+        let vis = if n.is_internal {
+            "internal"
+        } else {
+            "external"
+        };
+        out.push(Line::from(vec![
+            Span::styled("── ", t.dim),
+            Span::styled(mark, style),
+            Span::styled(
+                format!(" · {vis} · not sent yet (outbox #{})", item.seq),
+                t.label,
+            ),
+        ]));
+        for l in super::super::text::html_to_text(&n.details).lines() {
             out.push(Line::raw(format!("  {l}")));
         }
     }

@@ -58,6 +58,19 @@ pub fn help_lines<'a>(m: &Model) -> Vec<Line<'a>> {
         out.push(row(k.into(), d.into()));
     }
     out.push(Line::raw(""));
+    out.push(Line::from(Span::styled(
+        "Time-log form (when a timer or call stops)",
+        t.header,
+    )));
+    for (k, d) in [
+        ("tab/shift-tab", "next / previous field"),
+        ("enter", "on template, work type, role: pick"),
+        ("ctrl-s / f2", "log the time"),
+        ("esc", "discard the time (asks first)"),
+    ] {
+        out.push(row(k.into(), d.into()));
+    }
+    out.push(Line::raw(""));
     out.push(Line::from(Span::styled("New ticket form", t.header)));
     for (k, d) in [
         ("tab/shift-tab", "next / previous field"),

@@ -1,5 +1,6 @@
 //! Rendering: reads the model, draws a frame. No I/O, no locks, nothing awaited.
 
+pub mod dashboard;
 pub mod detail;
 pub mod help;
 pub mod note_editor;
@@ -8,6 +9,7 @@ pub mod picker;
 pub mod status_bar;
 pub mod ticket_form;
 pub mod ticket_list;
+pub mod time_log;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -23,6 +25,8 @@ pub struct MainLayout {
     pub tabs: Rect,
     pub list: Rect,
     pub detail: Option<Rect>,
+    /// The dashboard in place of list and detail.
+    pub dashboard: Option<Rect>,
     pub prompt: Option<Rect>,
     pub status: Rect,
 }
@@ -37,7 +41,16 @@ pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
     ])
     .areas(area);
     let prompt = (prompt_rows > 0).then_some(prompt);
-    if m.wide() {
+    if m.dashboard.is_some() {
+        MainLayout {
+            tabs,
+            list: Rect::new(body.x, body.y, body.width, 0),
+            detail: None,
+            dashboard: Some(body),
+            prompt,
+            status,
+        }
+    } else if m.wide() {
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(body);
@@ -45,6 +58,7 @@ pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
             tabs,
             list,
             detail: Some(detail),
+            dashboard: None,
             prompt,
             status,
         }
@@ -53,6 +67,7 @@ pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
             tabs,
             list: Rect::new(body.x, body.y, body.width, 0),
             detail: Some(body),
+            dashboard: None,
             prompt,
             status,
         }
@@ -61,6 +76,7 @@ pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
             tabs,
             list: body,
             detail: None,
+            dashboard: None,
             prompt,
             status,
         }
@@ -76,6 +92,9 @@ pub fn render(m: &Model, f: &mut Frame) {
     }
     if let Some(d) = l.detail {
         detail::render(m, f, d);
+    }
+    if let Some(d) = l.dashboard {
+        dashboard::render(m, f, d);
     }
     if let Some(p) = l.prompt {
         render_prompt(m, f, p);
@@ -100,6 +119,7 @@ pub fn render(m: &Model, f: &mut Frame) {
             Layer::Confirm(c) => render_confirm(m, &c.prompt, f, body),
             Layer::Note(e) => note_editor::render(m, e, f, body),
             Layer::Form => ticket_form::render(m, f, body),
+            Layer::TimeLog(form) => time_log::render(m, form, f, body),
         }
     }
 }
@@ -122,8 +142,37 @@ fn render_tabs(m: &Model, f: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     let avail = (area.width as usize).saturating_sub(right_w + 1);
+    let full = |v: &super::settings::ViewDef| format!(" {} {} ", v.key, v.name);
+    // Names while they fit, in order (the active one always); the rest show their keys.
+    let mut named: Vec<bool> = (0..m.views.len()).map(|i| i == m.view).collect();
+    let width = |named: &[bool]| -> usize {
+        m.views
+            .iter()
+            .zip(named)
+            .map(|(v, &n)| {
+                if n {
+                    width_of(&full(v)) + 1
+                } else {
+                    format!(" {} ", v.key).len() + 1
+                }
+            })
+            .sum()
+    };
+    for i in 0..named.len() {
+        if !named[i] {
+            named[i] = true;
+            if width(&named) > avail {
+                named[i] = false;
+                break;
+            }
+        }
+    }
     for (i, v) in m.views.iter().enumerate() {
-        let label = format!(" {} {} ", v.key, v.name);
+        let label = if named[i] {
+            full(v)
+        } else {
+            format!(" {} ", v.key)
+        };
         let w = width_of(&label) + 1;
         if used + w > avail {
             break;

@@ -6,9 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::app::Model;
-use super::super::forms::{NoteEditor, NoteMode};
+use super::super::forms::{NoteEditor, NoteMode, note_kind_text};
 use super::super::text::truncate;
 use super::{centered, fmt_time};
+use crate::api::LookupKind;
+use crate::domain::workflow::NoteKind;
 
 pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     let t = &m.theme;
@@ -24,6 +26,12 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
                 e.ticket_label, target_label
             )
         }
+        NoteMode::Status {
+            status_name, kind, ..
+        } => match kind {
+            NoteKind::Escalation => format!(" Escalate {} → {} ", e.ticket_label, status_name),
+            NoteKind::Resolution => format!(" {} → {} ", e.ticket_label, status_name),
+        },
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -53,6 +61,22 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
         )
     };
     let mut top_spans = vec![vis];
+    match &e.mode {
+        NoteMode::Status { kind, .. } => {
+            top_spans.push(Span::styled(format!("  {}", note_kind_text(*kind)), t.warn));
+        }
+        NoteMode::Note => {
+            if let Some(st) = e.status_id {
+                let name = m
+                    .data
+                    .lookup_name(LookupKind::Statuses, Some(st))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("#{st}"));
+                top_spans.push(Span::styled(format!("  status → {name}"), t.warn));
+            }
+        }
+        NoteMode::Assign { .. } => {}
+    }
     if let Some(tid) = e.template_id {
         let name = m
             .data
@@ -72,7 +96,13 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     } else if let Some(n) = &e.notice {
         Span::styled(n.clone(), t.info)
     } else if !e.keeps_draft() {
-        Span::styled("assignment note (not kept as a draft)", t.dim)
+        Span::styled(
+            match e.mode {
+                NoteMode::Assign { .. } => "assignment note (not kept as a draft)",
+                _ => "one note for each ticket, sent with the change (not kept as a draft)",
+            },
+            t.dim,
+        )
     } else if let Some(at) = e.saved_at {
         Span::styled(
             format!(

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::super::app::Model;
 use super::super::text::{truncate, width_of};
+use super::super::timer::fmt_elapsed;
 use super::ago;
 
 pub fn thousands(n: u64) -> String {
@@ -72,13 +73,63 @@ pub fn right_text(m: &Model) -> String {
     s
 }
 
+/// The pinned timer / call: "CALL T20250001 0:12", "TIMER …", "UNLOGGED …".
+pub fn timer_text(m: &Model) -> Option<String> {
+    let tm = m.timer.as_ref()?;
+    let what = if !tm.running() {
+        "UNLOGGED"
+    } else if tm.call {
+        "CALL"
+    } else {
+        "TIMER"
+    };
+    Some(format!(
+        " {what} {} {} ",
+        tm.label(),
+        fmt_elapsed(tm.elapsed_secs(m.now))
+    ))
+}
+
+/// The link and the outbox, always shown first: " OFFLINE ", "2 pending", "API 412/1500".
+pub fn link_text(m: &Model) -> Option<String> {
+    let mut parts = Vec::new();
+    if m.outbox.offline.is_some() {
+        parts.push("OFFLINE".to_string());
+    }
+    if let Some(s) = m.outbox.summary() {
+        parts.push(s);
+    }
+    if let Some(b) = m.outbox.budget_text() {
+        parts.push(b);
+    }
+    (!parts.is_empty()).then(|| format!(" {} ", parts.join(" · ")))
+}
+
 pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let t = &m.theme;
     let right = format!("{} ", right_text(m));
-    let rw = width_of(&right);
+    let mut rw = width_of(&right);
+    let mut spans = vec![];
+    let mut used = 0;
+    if let Some(lt) = link_text(m) {
+        let lt = truncate(&lt, (area.width as usize).saturating_sub(2));
+        used += width_of(&lt);
+        let bad = m.outbox.offline.is_some() || m.outbox.conflicts() > 0;
+        spans.push(Span::styled(lt, if bad { t.error } else { t.warn }));
+    }
+    if let Some(tt) = timer_text(m) {
+        let call = m.timer.as_ref().is_some_and(|x| x.call);
+        let tt = truncate(&tt, (area.width as usize).saturating_sub(2));
+        used += width_of(&tt);
+        spans.push(Span::styled(tt, if call { t.call } else { t.timer }));
+    }
+    // The counts give way to the pinned timer and messages on narrow screens.
+    if used + rw + 20 > area.width as usize {
+        rw = 0;
+    }
     let avail = (area.width as usize).saturating_sub(rw + 1);
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
+    spans.push(Span::raw(" "));
+    used += 1;
     if let Some(l) = loading_text(m) {
         let s = truncate(&format!("⟳ {l}  "), avail.saturating_sub(used));
         used += width_of(&s);
@@ -86,6 +137,8 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     }
     let (msg, style) = if let Some(e) = &m.status.error {
         (Some(format!("✗ {e}")), t.error)
+    } else if let Some(w) = &m.status.warn {
+        (Some(format!("⚠ {w}")), t.warn)
     } else if let Some(i) = &m.status.info {
         (Some(i.clone()), t.ok)
     } else if let Some(w) = m.status.warnings.first() {
@@ -100,6 +153,8 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     }
     let pad = (area.width as usize).saturating_sub(used + rw);
     spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::styled(right, t.dim));
+    if rw > 0 {
+        spans.push(Span::styled(right, t.dim));
+    }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,0 +1,447 @@
+//! The outbox: writes that are not (yet) known to have reached BMS, kept on disk so an outage,
+//! a closed laptop or a `kill -9` never costs a note or a ticket change.
+//!
+//! One JSON file per item (`<dir>/<seq>.json`, mode 0600, folder 0700). An item is written
+//! before its write is sent, is updated (atomically) before every attempt, and is removed only
+//! once the server has confirmed it. Items are sent in sequence order. One the server refuses
+//! (the ticket was deleted or changed meanwhile) is kept as a `conflict` with the server's
+//! message until the user retries or drops it: nothing leaves the outbox silently.
+//!
+//! Sending is `actions`' job; this module only stores. Whoever sends holds [`Outbox::try_lock`]
+//! (an advisory lock on `<dir>/.lock`, released by the OS if the process dies), so two
+//! processes (the TUI and a script) never send the same item at once.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::fsutil;
+use crate::api::ops::WriteOp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    /// Waiting to be sent (or being sent).
+    Pending,
+    /// The server refused it (404/400); kept for the user to see, retry or drop.
+    Conflict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub seq: u64,
+    pub op: WriteOp,
+    pub created_at: DateTime<Utc>,
+    pub state: ItemState,
+    /// Times it was sent (or tried to be).
+    #[serde(default)]
+    pub attempts: u32,
+    /// Why the last attempt did not go through (the server's message for a conflict).
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// An attempt may have reached the server: check whether it was carried out before
+    /// sending it again.
+    #[serde(default)]
+    pub maybe_sent: bool,
+    /// When the first such attempt started (where that check looks from).
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl OutboxItem {
+    pub fn new(seq: u64, op: WriteOp) -> Self {
+        OutboxItem {
+            seq,
+            op,
+            created_at: Utc::now(),
+            state: ItemState::Pending,
+            attempts: 0,
+            last_error: None,
+            last_attempt_at: None,
+            maybe_sent: false,
+            sent_at: None,
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.state == ItemState::Pending
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    dir: PathBuf,
+}
+
+/// Held while sending; dropping it (or the process dying) releases it.
+#[derive(Debug)]
+pub struct OutboxLock {
+    _file: File,
+}
+
+const HIGH_WATER: &str = "last_seq";
+
+impl Outbox {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Outbox { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, seq: u64) -> PathBuf {
+        self.dir.join(format!("{seq:012}.json"))
+    }
+
+    fn ensure_dir(&self) -> io::Result<()> {
+        fsutil::create_private_dir(&self.dir)?;
+        fsutil::tighten_dir_permissions(&self.dir);
+        Ok(())
+    }
+
+    fn sync_dir(&self) {
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+    }
+
+    /// Stores `op` as a new pending item and returns it. The file is complete and synced
+    /// before it appears under its name (no other process can see half an item), and a
+    /// sequence number is never given twice, even to two processes at once.
+    pub fn enqueue(&self, op: WriteOp) -> io::Result<OutboxItem> {
+        self.ensure_dir()?;
+        let mut item = OutboxItem::new(self.next_seq(), op);
+        let tmp = self.dir.join(format!(
+            ".new.{}.{}.tmp",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let result = (|| {
+            for _ in 0..10_000 {
+                write_synced(
+                    &tmp,
+                    &serde_json::to_vec_pretty(&item).map_err(io::Error::other)?,
+                )?;
+                // A hard link fails if the name exists: the number is ours alone.
+                match fs::hard_link(&tmp, self.path(item.seq)) {
+                    Ok(()) => {
+                        self.sync_dir();
+                        let _ = fsutil::write_private_atomic(
+                            &self.dir.join(HIGH_WATER),
+                            item.seq.to_string().as_bytes(),
+                        );
+                        return Ok(());
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        let _ = fs::remove_file(&tmp);
+                        item.seq += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(io::Error::other("no free outbox sequence number"))
+        })();
+        let _ = fs::remove_file(&tmp);
+        result.map(|()| item)
+    }
+
+    fn next_seq(&self) -> u64 {
+        let high = fs::read_to_string(self.dir.join(HIGH_WATER))
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        let files = self.seqs().into_iter().max().unwrap_or(0);
+        high.max(files) + 1
+    }
+
+    /// Sequence numbers of the item files present (readable or not).
+    fn seqs(&self) -> Vec<u64> {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        // Set-aside copies (`N.json.corrupt`) keep their number taken too.
+        rd.flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.find(".json").map(|i| &name[..i])?;
+                seq_of(&format!("{stem}.json"))
+            })
+            .collect()
+    }
+
+    /// Every item, oldest first. A damaged file is set aside as `<name>.corrupt` (kept for a
+    /// human, never deleted) and reported in the log.
+    pub fn list(&self) -> Vec<OutboxItem> {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                remove_if_stale(&path);
+                continue;
+            }
+            let Some(seq) = seq_of(&name) else { continue };
+            if let Some(item) = self.read(&path, seq) {
+                items.push(item);
+            }
+        }
+        items.sort_by_key(|i| i.seq);
+        items
+    }
+
+    /// Pending items, oldest first.
+    pub fn pending(&self) -> Vec<OutboxItem> {
+        self.list().into_iter().filter(|i| i.is_pending()).collect()
+    }
+
+    pub fn get(&self, seq: u64) -> Option<OutboxItem> {
+        self.read(&self.path(seq), seq)
+    }
+
+    fn read(&self, path: &Path, seq: u64) -> Option<OutboxItem> {
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "cannot read outbox item");
+                return None;
+            }
+        };
+        match serde_json::from_slice::<OutboxItem>(&bytes) {
+            Ok(item) if item.seq == seq => Some(item),
+            Ok(item) => {
+                set_aside(path, &format!("holds item {} instead", item.seq));
+                None
+            }
+            Err(e) => {
+                set_aside(path, &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Replaces the stored item (atomically: the old or the new version, never a mix).
+    pub fn save(&self, item: &OutboxItem) -> io::Result<()> {
+        self.ensure_dir()?;
+        let json = serde_json::to_vec_pretty(item).map_err(io::Error::other)?;
+        fsutil::write_private_atomic(&self.path(item.seq), &json)
+    }
+
+    /// Removes an item (delivered, or dropped by the user). Returns whether it was there.
+    pub fn remove(&self, seq: u64) -> io::Result<bool> {
+        match fs::remove_file(self.path(seq)) {
+            Ok(()) => {
+                self.sync_dir();
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The sender's lock, if no other process holds it.
+    pub fn try_lock(&self) -> io::Result<Option<OutboxLock>> {
+        self.ensure_dir()?;
+        let mut opts = OpenOptions::new();
+        opts.create(true).read(true).write(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(self.dir.join(".lock"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: flock on a descriptor we own; no memory is involved.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if rc != 0 {
+                let err = io::Error::last_os_error();
+                return if err.kind() == io::ErrorKind::WouldBlock {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
+            }
+        }
+        Ok(Some(OutboxLock { _file: file }))
+    }
+}
+
+fn seq_of(name: &str) -> Option<u64> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A temp file older than an hour is left over from a crash before its item was stored.
+fn remove_if_stale(path: &Path) {
+    let old = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 3600);
+    if old {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Renames a damaged item to `<name>.corrupt` (or `.N.corrupt`) so it is out of the way but
+/// its text is not lost.
+fn set_aside(path: &Path, why: &str) {
+    match super::fsutil::set_aside_corrupt(path) {
+        Ok(target) => {
+            tracing::error!(path = %path.display(), moved_to = %target.display(), reason = why, "damaged outbox item set aside")
+        }
+        Err(e) => {
+            tracing::error!(path = %path.display(), error = %e, reason = why, "damaged outbox item could not be set aside")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::model::PatchOp;
+    use serde_json::json;
+
+    fn op(n: i64) -> WriteOp {
+        WriteOp::PatchTicket {
+            ticket_id: n,
+            ops: vec![PatchOp::replace("/StatusId", json!(n))],
+        }
+    }
+
+    #[test]
+    fn enqueue_list_save_remove_in_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path().join("outbox"));
+        assert!(ob.list().is_empty());
+        let a = ob.enqueue(op(1)).unwrap();
+        let b = ob.enqueue(op(2)).unwrap();
+        let c = ob.enqueue(op(3)).unwrap();
+        assert_eq!((a.seq, b.seq, c.seq), (1, 2, 3));
+        let seqs: Vec<u64> = ob.list().iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+
+        let mut b2 = ob.get(2).unwrap();
+        b2.state = ItemState::Conflict;
+        b2.last_error = Some("Ticket 2 was not found".into());
+        b2.attempts = 1;
+        ob.save(&b2).unwrap();
+        assert_eq!(ob.get(2).unwrap(), b2);
+        let pending: Vec<u64> = ob.pending().iter().map(|i| i.seq).collect();
+        assert_eq!(pending, vec![1, 3]);
+
+        assert!(ob.remove(1).unwrap());
+        assert!(!ob.remove(1).unwrap());
+        // Numbers are not reused after removals, even of the newest item.
+        assert!(ob.remove(3).unwrap());
+        assert_eq!(ob.enqueue(op(4)).unwrap().seq, 4);
+        let names: Vec<String> = fs::read_dir(ob.dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(names.is_empty(), "no temp files left: {names:?}");
+    }
+
+    #[test]
+    fn concurrent_enqueues_get_distinct_numbers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("o");
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let ob = Outbox::new(&dir);
+                std::thread::spawn(move || {
+                    (0..10)
+                        .map(|i| ob.enqueue(op(t * 100 + i)).unwrap().seq)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 80);
+        assert_eq!(Outbox::new(&dir).list().len(), 80);
+    }
+
+    #[test]
+    fn damaged_items_are_set_aside_not_lost() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path());
+        ob.enqueue(op(1)).unwrap();
+        fs::write(
+            tmp.path().join("000000000002.json"),
+            "{\"seq\": 2, \"op\": {\"ki",
+        )
+        .unwrap();
+        assert_eq!(ob.list().len(), 1);
+        assert!(tmp.path().join("000000000002.json.corrupt").exists());
+        // The damaged number is not handed out again.
+        assert_eq!(ob.enqueue(op(3)).unwrap().seq, 3);
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_released_on_drop() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path());
+        let held = ob.try_lock().unwrap();
+        assert!(held.is_some());
+        #[cfg(unix)]
+        assert!(
+            ob.try_lock().unwrap().is_none(),
+            "a second holder is refused"
+        );
+        drop(held);
+        assert!(ob.try_lock().unwrap().is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outbox_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path().join("state/outbox"));
+        let item = ob.enqueue(op(1)).unwrap();
+        ob.save(&item).unwrap();
+        let _lock = ob.try_lock().unwrap();
+        for entry in fs::read_dir(ob.dir()).unwrap().flatten() {
+            let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", entry.path().display());
+        }
+        for d in [tmp.path().join("state"), ob.dir().to_path_buf()] {
+            let mode = fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", d.display());
+        }
+    }
+}

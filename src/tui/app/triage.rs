@@ -1,0 +1,853 @@
+//! SLA-first triage flows of the model: status changes checked against the workflow rules
+//! before anything is sent, escalation, the work timer and its time log, call mode.
+//! Pure like the rest of `update`: effects leave as [`Cmd`]s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+use super::{Cmd, Confirm, ConfirmAction, Layer, Model, Msg};
+use crate::api::LookupKind;
+use crate::api::model::{Id, LookupItem, PatchOp, TicketRow, TimeLog};
+use crate::domain::timelog::{TimeEntry, default_item};
+use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
+use crate::tui::forms::{LOG_ORDER, LogFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm};
+use crate::tui::keymap::{Action, Key};
+use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
+use crate::tui::text::truncate;
+use crate::tui::timer::{Timer, fmt_elapsed};
+use crate::tui::worker::Request;
+
+/// What sending a note does to the ticket's status.
+pub(super) enum StatusPlan {
+    /// The ticket is in that status already: send the note alone.
+    Unchanged,
+    /// Send it (with this warning to show).
+    Go(Option<String>),
+}
+
+impl Model {
+    // ---- status changes ----------------------------------------------------------------
+
+    /// The row of a ticket as last seen (list, else the detail pane), else a bare one.
+    pub(super) fn row_of(&self, id: Id) -> TicketRow {
+        self.list
+            .get(id)
+            .or_else(|| self.detail.cache.get(&id).map(|d| &d.ticket.row))
+            .cloned()
+            .unwrap_or(TicketRow {
+                id,
+                ..Default::default()
+            })
+    }
+
+    fn status_item(&self, id: Id) -> LookupItem {
+        self.data
+            .lookups
+            .get(&LookupKind::Statuses)
+            .and_then(|s| s.iter().find(|s| s.id == id))
+            .cloned()
+            .unwrap_or(LookupItem {
+                id,
+                name: format!("status {id}"),
+                ..Default::default()
+            })
+    }
+
+    /// A status picked for `ids`: each ticket is checked against the workflow rules first.
+    /// Allowed and warned changes are sent; refused ones are not; those that need a note get
+    /// the note editor, and the note goes with the change.
+    pub(super) fn change_status(&mut self, ids: Vec<Id>, status_id: Id) -> Vec<Cmd> {
+        let to = self.status_item(status_id);
+        let mut go = Vec::new();
+        let mut need_note = Vec::new();
+        let mut kind = NoteKind::Resolution;
+        let mut refused = Vec::new();
+        let mut warnings = Vec::new();
+        for id in ids {
+            let row = self.row_of(id);
+            match check_transition(&row, &to, None, self.sla.rules()) {
+                TransitionCheck::Allowed => go.push((id, None)),
+                TransitionCheck::Warn { message } => {
+                    warnings.push(message.clone());
+                    go.push((id, Some(message)));
+                }
+                TransitionCheck::NeedsNote { kind: k, .. } => {
+                    kind = k;
+                    need_note.push(id);
+                }
+                TransitionCheck::Refused { message } => refused.push(message),
+            }
+        }
+        let mut cmds = Vec::new();
+        for (id, warning) in go {
+            let req = self.req();
+            self.pending.insert(
+                req,
+                format!("{} status → {}", self.targets_label(&[id]), to.name),
+            );
+            if let Some(w) = warning {
+                self.pending_warn.insert(req, w);
+            }
+            cmds.push(Cmd::Api(Request::Patch {
+                req,
+                ticket_id: id,
+                what: "status",
+                ops: vec![PatchOp::replace("StatusId", json!(status_id))],
+            }));
+        }
+        match (refused.first(), warnings.first()) {
+            (Some(r), _) => {
+                let more = refused.len() - 1;
+                self.error(if more > 0 {
+                    format!("{r} (and {more} more refused)")
+                } else {
+                    r.clone()
+                });
+            }
+            (None, Some(w)) => self.warn(w.clone()),
+            (None, None) => {}
+        }
+        if !need_note.is_empty() {
+            cmds.extend(self.open_status_note(need_note, &to, kind));
+        }
+        cmds
+    }
+
+    fn open_status_note(&mut self, ids: Vec<Id>, to: &LookupItem, kind: NoteKind) -> Vec<Cmd> {
+        let Some(&first) = ids.first() else {
+            return Vec::new();
+        };
+        let label = if ids.len() == 1 {
+            self.ticket_label(first)
+        } else {
+            self.targets_label(&ids)
+        };
+        let single = ids.len() == 1;
+        let mut e = match self.drafts.get(&first).filter(|_| single) {
+            Some(d) => {
+                let mut e = NoteEditor::from_draft(d, label);
+                e.notice = Some("your draft is in the editor".into());
+                e
+            }
+            None => {
+                let mut e = NoteEditor::new(first, label, NoteMode::Note);
+                e.type_id = self.default_note_type();
+                e
+            }
+        };
+        e.mode = NoteMode::Status {
+            ticket_ids: ids,
+            status_id: to.id,
+            status_name: to.name.clone(),
+            kind,
+        };
+        e.status_id = Some(to.id);
+        self.layers.push(Layer::Note(Box::new(e)));
+        Vec::new()
+    }
+
+    /// Checks the status change a note on top carries, with the note's text.
+    pub(super) fn note_status_plan(&self) -> Result<StatusPlan, String> {
+        let Some(Layer::Note(e)) = self.layers.last() else {
+            return Ok(StatusPlan::Go(None));
+        };
+        let (ids, status_id) = match &e.mode {
+            NoteMode::Assign { .. } => return Ok(StatusPlan::Go(None)),
+            NoteMode::Note => match e.status_id {
+                Some(s) => (vec![e.ticket_id], s),
+                None => return Ok(StatusPlan::Go(None)),
+            },
+            NoteMode::Status {
+                ticket_ids,
+                status_id,
+                ..
+            } => (ticket_ids.clone(), *status_id),
+        };
+        let text = e.text();
+        let to = self.status_item(status_id);
+        let mut warning = None;
+        for id in ids {
+            let row = self.row_of(id);
+            if e.mode == NoteMode::Note && row.status_id == Some(status_id) {
+                return Ok(StatusPlan::Unchanged);
+            }
+            match check_transition(&row, &to, Some(&text), self.sla.rules()) {
+                TransitionCheck::Allowed => {}
+                TransitionCheck::Warn { message } => {
+                    warning.get_or_insert(message);
+                }
+                TransitionCheck::NeedsNote { message, .. }
+                | TransitionCheck::Refused { message } => return Err(message),
+            }
+        }
+        Ok(StatusPlan::Go(warning))
+    }
+
+    /// A status change went through with a note: show it on the row at once (the server's
+    /// copy follows with the next detail load or refresh).
+    pub(super) fn status_changed(&mut self, id: Id, status_id: Id) -> Vec<Cmd> {
+        let name = self
+            .data
+            .lookup_name(LookupKind::Statuses, Some(status_id))
+            .map(str::to_string);
+        let complete = name
+            .as_deref()
+            .is_some_and(|n| self.sla.rules().is_complete(n));
+        let now = self.now;
+        let apply = |r: &mut TicketRow| {
+            r.status_id = Some(status_id);
+            if name.is_some() {
+                r.status_name = name.clone();
+            }
+            r.last_status_update = Some(now);
+            if complete && r.completed_date.is_none() {
+                r.completed_date = Some(now);
+            }
+        };
+        if let Some(mut row) = self.list.get(id).cloned() {
+            apply(&mut row);
+            self.step_off_if_done(&row);
+            self.list.upsert_one(row);
+        }
+        if let Some(d) = self.detail.cache.get_mut(&id) {
+            apply(&mut Arc::make_mut(d).ticket.row);
+        }
+        if self.detail_visible() && self.detail.id == Some(id) {
+            return self.request_detail(id, true);
+        }
+        Vec::new()
+    }
+
+    /// A selected ticket that was just completed sinks to the end of a list sorted by time to
+    /// breach: the cursor stays where it was (on the next ticket) instead of following it.
+    pub(super) fn step_off_if_done(&mut self, row: &TicketRow) {
+        let done = row
+            .status_name
+            .as_deref()
+            .is_some_and(|n| self.sla.rules().is_complete(n));
+        if !done || self.list.sel_id != Some(row.id) {
+            return;
+        }
+        let vis = self.list.visible();
+        let Some(pos) = vis
+            .iter()
+            .position(|&i| self.list.rows[i as usize].id == row.id)
+        else {
+            return;
+        };
+        let next = vis
+            .get(pos + 1)
+            .or(pos.checked_sub(1).and_then(|p| vis.get(p)));
+        if let Some(&i) = next {
+            self.list.sel_id = Some(self.list.rows[i as usize].id);
+        }
+    }
+
+    /// `e`: the reason for escalating (note editor), then the escalation status with it.
+    pub(super) fn escalate(&mut self) -> Vec<Cmd> {
+        let targets = self.list.targets();
+        if targets.is_empty() {
+            self.error("no ticket selected");
+            return Vec::new();
+        }
+        let Some(statuses) = self.data.lookups.get(&LookupKind::Statuses) else {
+            self.error("statuses are still loading; try again in a moment");
+            return Vec::new();
+        };
+        let rules = self.sla.rules();
+        let Some(to) = statuses
+            .iter()
+            .find(|s| s.is_active != Some(false) && rules.is_escalation(&s.name))
+            .cloned()
+        else {
+            self.error(format!(
+                "no escalation status: none of the statuses matches sla.rules.escalation_statuses ({})",
+                rules.escalation_statuses.join(", ")
+            ));
+            return Vec::new();
+        };
+        let mut ok = Vec::new();
+        let mut refused = Vec::new();
+        for id in targets {
+            let row = self.row_of(id);
+            match check_transition(&row, &to, None, rules) {
+                TransitionCheck::Refused { message } => refused.push(message),
+                _ => ok.push(id),
+            }
+        }
+        if ok.is_empty() {
+            self.error(refused.join("; "));
+            return Vec::new();
+        }
+        if let Some(r) = refused.first() {
+            self.warn(format!("skipped: {r}"));
+        }
+        self.open_status_note(ok, &to, NoteKind::Escalation)
+    }
+
+    // ---- timer ------------------------------------------------------------------------
+
+    fn schedule_timer_tick(&self) -> Vec<Cmd> {
+        match &self.timer {
+            Some(t) if t.running() => {
+                let wait = 60 - t.elapsed_secs(self.now) % 60;
+                vec![Cmd::After(
+                    Duration::from_secs(wait as u64),
+                    Msg::TimerTick(self.timer_gen),
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn on_timer_tick(&mut self, generation: u64) -> Vec<Cmd> {
+        if generation == self.timer_gen {
+            self.schedule_timer_tick()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// At start: a timer left running keeps running; one stopped but not logged offers its
+    /// time log again.
+    pub(super) fn restore_timer(&mut self) -> Vec<Cmd> {
+        let Some(t) = self.timer.clone() else {
+            return Vec::new();
+        };
+        if t.ticket_id.is_none() {
+            // A call whose ticket was never created: nothing to log against.
+            self.timer = None;
+            return vec![Cmd::SaveTimer(None)];
+        }
+        if t.running() {
+            self.info(format!(
+                "{} on {} running since {} — {} stops it",
+                if t.call { "call" } else { "timer" },
+                t.label(),
+                super::views::fmt_time(self, Some(t.started_at)),
+                self.keymap
+                    .hint(if t.call { Action::Call } else { Action::Timer })
+            ));
+            self.timer_gen += 1;
+            return self.schedule_timer_tick();
+        }
+        self.info(format!(
+            "{} on {} is not logged yet",
+            fmt_elapsed(t.elapsed_secs(self.now)),
+            t.label()
+        ));
+        self.open_timelog()
+    }
+
+    fn start_timer(&mut self, ticket_id: Option<Id>, call: bool) -> Vec<Cmd> {
+        let (number, title) = match ticket_id {
+            Some(id) => {
+                let r = self.row_of(id);
+                let n = if r.ticket_number.is_empty() {
+                    format!("ticket {id}")
+                } else {
+                    r.ticket_number
+                };
+                (n, r.title)
+            }
+            None => (String::new(), String::new()),
+        };
+        let t = Timer {
+            ticket_id,
+            ticket_number: number,
+            title,
+            started_at: self.now,
+            stopped_at: None,
+            call,
+        };
+        self.timer = Some(t.clone());
+        self.timer_gen += 1;
+        let mut cmds = vec![Cmd::SaveTimer(Some(t))];
+        cmds.extend(self.schedule_timer_tick());
+        cmds
+    }
+
+    /// Stops the running timer and offers its time log.
+    fn stop_timer(&mut self) -> Vec<Cmd> {
+        let now = self.now;
+        let Some(t) = self.timer.as_mut() else {
+            return Vec::new();
+        };
+        if t.ticket_id.is_none() {
+            return self.drop_unbound_call();
+        }
+        t.stopped_at = Some(now);
+        let t = t.clone();
+        self.timer_gen += 1;
+        self.info(format!(
+            "{} on {} stopped at {}",
+            if t.call { "call" } else { "timer" },
+            t.label(),
+            fmt_elapsed(t.elapsed_secs(now))
+        ));
+        let mut cmds = vec![Cmd::SaveTimer(Some(t))];
+        cmds.extend(self.open_timelog());
+        cmds
+    }
+
+    /// `T`: start a timer on the selected ticket, or stop the running one (and log it).
+    pub(super) fn toggle_timer(&mut self) -> Vec<Cmd> {
+        match &self.timer {
+            Some(t) if t.running() => self.stop_timer(),
+            Some(_) => self.open_timelog(),
+            None => match self.list.sel_id {
+                Some(id) => {
+                    let cmds = self.start_timer(Some(id), false);
+                    self.info(format!(
+                        "timer started on {} — {} stops it",
+                        self.targets_label(&[id]),
+                        self.keymap.hint(Action::Timer)
+                    ));
+                    cmds
+                }
+                None => {
+                    self.error("no ticket selected");
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    // ---- time log -----------------------------------------------------------------------
+
+    /// The time-log form for the stopped timer (once), then the template picker.
+    fn open_timelog(&mut self) -> Vec<Cmd> {
+        if self.layers.iter().any(|l| matches!(l, Layer::TimeLog(_))) {
+            return Vec::new();
+        }
+        let Some(t) = self.timer.clone() else {
+            return Vec::new();
+        };
+        let (Some(id), Some(end)) = (t.ticket_id, t.stopped_at) else {
+            return Vec::new();
+        };
+        let label = format!("{} {}", t.ticket_number, truncate(&t.title, 40));
+        let f = TimeLogForm::new(id, label.trim_end().to_string(), end, t.minutes(end));
+        self.layers.push(Layer::TimeLog(Box::new(f)));
+        self.timelog_defaults();
+        let no_templates = self
+            .data
+            .timelog_templates
+            .as_ref()
+            .is_some_and(|t| t.is_empty())
+            || self.data.failed.contains("time-log templates");
+        if no_templates {
+            return Vec::new();
+        }
+        self.open_picker(Picker::new(
+            "Time-log template",
+            Purpose::TimeLog(LogFocus::Template),
+            Source::TimeLogTemplates,
+        ))
+    }
+
+    /// Fills an open time-log form's work type and role with the tenant defaults.
+    pub(super) fn timelog_defaults(&mut self) {
+        let wt = self
+            .data
+            .lookups
+            .get(&LookupKind::WorkTypes)
+            .and_then(|i| default_item(i));
+        let role = self
+            .data
+            .lookups
+            .get(&LookupKind::Roles)
+            .and_then(|i| default_item(i));
+        for l in &mut self.layers {
+            if let Layer::TimeLog(f) = l {
+                f.work_type_id = f.work_type_id.or(wt);
+                f.role_id = f.role_id.or(role);
+            }
+        }
+    }
+
+    fn timelog_form_mut(&mut self) -> Option<&mut TimeLogForm> {
+        self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::TimeLog(f) => Some(f.as_mut()),
+            _ => None,
+        })
+    }
+
+    pub(super) fn picked_timelog(&mut self, field: LogFocus, key: PickKey) -> Vec<Cmd> {
+        let template = match key {
+            PickKey::Id(id) if field == LogFocus::Template => self
+                .data
+                .timelog_templates
+                .as_ref()
+                .and_then(|ts| ts.iter().find(|t| t.id == id))
+                .cloned(),
+            _ => None,
+        };
+        let Some(f) = self.timelog_form_mut() else {
+            return Vec::new();
+        };
+        match (field, key) {
+            (LogFocus::Template, PickKey::Id(id)) => {
+                f.template_id = Some(id);
+                if let Some(t) = template {
+                    f.work_type_id = t.work_type_id.or(f.work_type_id);
+                    f.role_id = t.role_id.or(f.role_id);
+                    let empty = f.notes.lines().iter().all(|l| l.trim().is_empty());
+                    if empty && let Some(n) = t.notes.as_deref().filter(|n| !n.is_empty()) {
+                        f.notes = crate::tui::forms::textarea(n);
+                    }
+                    f.notice = Some(format!("from the template “{}”", t.name));
+                }
+                f.focus = LogFocus::Notes;
+            }
+            (LogFocus::Template, _) => {
+                f.template_id = None;
+                f.notice = None;
+                f.focus = LogFocus::Notes;
+            }
+            (LogFocus::WorkType, PickKey::Id(id)) => f.work_type_id = Some(id),
+            (LogFocus::Role, PickKey::Id(id)) => f.role_id = Some(id),
+            _ => {}
+        }
+        f.error = None;
+        Vec::new()
+    }
+
+    fn timelog_picker(&self, field: LogFocus) -> Option<Picker> {
+        let Some(Layer::TimeLog(f)) = self.layers.last() else {
+            return None;
+        };
+        let (title, source, cur) = match field {
+            LogFocus::Template => (
+                "Time-log template",
+                Source::TimeLogTemplates,
+                f.template_id.map(PickKey::Id).or(Some(PickKey::None)),
+            ),
+            LogFocus::WorkType => (
+                "Work type",
+                Source::Lookup(LookupKind::WorkTypes),
+                f.work_type_id.map(PickKey::Id),
+            ),
+            LogFocus::Role => (
+                "Role",
+                Source::Lookup(LookupKind::Roles),
+                f.role_id.map(PickKey::Id),
+            ),
+            _ => return None,
+        };
+        let mut p = Picker::new(title, Purpose::TimeLog(field), source);
+        p.preselect = cur;
+        Some(p)
+    }
+
+    pub(super) fn key_timelog(&mut self, ev: KeyEvent, key: Key) -> Vec<Cmd> {
+        let ctrl = key.mods.contains(KeyModifiers::CONTROL);
+        let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
+            return Vec::new();
+        };
+        if f.sending.is_some() {
+            return Vec::new();
+        }
+        let step = |f: &mut TimeLogForm, d: isize| {
+            let i = LOG_ORDER.iter().position(|x| *x == f.focus).unwrap_or(0) as isize;
+            let n = LOG_ORDER.len() as isize;
+            f.focus = LOG_ORDER[((i + d).rem_euclid(n)) as usize];
+        };
+        match (key.code, ctrl) {
+            (KeyCode::Char('s'), true) | (KeyCode::F(2), _) => return self.send_timelog(),
+            (KeyCode::Esc, _) => {
+                let prompt = format!(
+                    "Discard {} min on {} without logging it? (y/n)",
+                    f.minutes.trim(),
+                    f.ticket_label.split(' ').next().unwrap_or("")
+                );
+                self.layers.push(Layer::Confirm(Confirm {
+                    prompt,
+                    action: ConfirmAction::DiscardTimeLog,
+                }));
+                return Vec::new();
+            }
+            (KeyCode::Tab, _) => {
+                step(f, 1);
+                return Vec::new();
+            }
+            (KeyCode::BackTab, _) => {
+                step(f, -1);
+                return Vec::new();
+            }
+            _ => {}
+        }
+        f.error = None;
+        match f.focus {
+            LogFocus::Notes => {
+                f.notes.input(ev);
+            }
+            LogFocus::Minutes => match key.code {
+                KeyCode::Char(c) if c.is_ascii_digit() && !ctrl && f.minutes.len() < 4 => {
+                    f.minutes.push(c)
+                }
+                KeyCode::Backspace => {
+                    f.minutes.pop();
+                }
+                KeyCode::Up => step(f, -1),
+                KeyCode::Down | KeyCode::Enter => step(f, 1),
+                _ => {}
+            },
+            field => match key.code {
+                KeyCode::Enter | KeyCode::Char(' ') => {
+                    if let Some(p) = self.timelog_picker(field) {
+                        return self.open_picker(p);
+                    }
+                }
+                KeyCode::Up | KeyCode::Char('k') => step(f, -1),
+                KeyCode::Down | KeyCode::Char('j') => step(f, 1),
+                _ => {}
+            },
+        }
+        Vec::new()
+    }
+
+    fn send_timelog(&mut self) -> Vec<Cmd> {
+        let tz = self.tz;
+        let user_id = self.data.me.as_ref().map(|m| m.user_id);
+        let templates = self.data.timelog_templates.clone().unwrap_or_default();
+        let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
+            return Vec::new();
+        };
+        let Some(minutes) = f.minutes() else {
+            f.error = Some("minutes must be a whole number above 0".into());
+            f.focus = LogFocus::Minutes;
+            return Vec::new();
+        };
+        let end = f.end.with_timezone(&tz);
+        let start = end - chrono::Duration::minutes(minutes);
+        let start_time = if start.date_naive() == end.date_naive() {
+            start.time()
+        } else {
+            // The server takes one day per entry: the part before midnight is left out.
+            chrono::NaiveTime::MIN
+        };
+        let notes = f.notes.lines().join("\n").trim().to_string();
+        let template = f
+            .template_id
+            .and_then(|id| templates.iter().find(|t| t.id == id));
+        let entry = TimeEntry {
+            date: end.date_naive(),
+            start: start_time,
+            end: end.time(),
+            work_type_id: f.work_type_id,
+            role_id: f.role_id,
+            notes: (!notes.is_empty()).then_some(notes),
+            internal_notes: None,
+            user_id,
+            template,
+        };
+        let input = match entry.input() {
+            Ok(i) => i,
+            Err(e) => {
+                f.error = Some(e.to_string());
+                return Vec::new();
+            }
+        };
+        self.next_req += 1;
+        let req = self.next_req;
+        f.sending = Some(req);
+        f.error = None;
+        let ticket_id = f.ticket_id;
+        let desc = format!(
+            "logging {} on {}",
+            fmt_elapsed(minutes * 60),
+            f.ticket_label.split(' ').next().unwrap_or("")
+        );
+        self.pending.insert(req, desc);
+        vec![Cmd::Api(Request::AddTimeLog {
+            req,
+            ticket_id,
+            input,
+        })]
+    }
+
+    pub(super) fn on_time_logged(
+        &mut self,
+        req: u64,
+        ticket_id: Id,
+        result: Result<TimeLog, String>,
+    ) -> Vec<Cmd> {
+        self.pending.remove(&req);
+        let pos = self
+            .layers
+            .iter()
+            .position(|l| matches!(l, Layer::TimeLog(f) if f.sending == Some(req)));
+        match result {
+            Ok(log) => {
+                let label = match pos.map(|p| self.layers.remove(p)) {
+                    Some(Layer::TimeLog(f)) => f.ticket_label.clone(),
+                    _ => self.ticket_label(ticket_id),
+                };
+                let hours = log.timespent.unwrap_or(0.0);
+                if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
+                    Arc::make_mut(d).time_logs.push(log);
+                }
+                self.info(format!(
+                    "logged {hours:.2} h on {}",
+                    label.split(' ').next().unwrap_or("")
+                ));
+                let mut cmds = Vec::new();
+                if self
+                    .timer
+                    .as_ref()
+                    .is_some_and(|t| t.ticket_id == Some(ticket_id) && !t.running())
+                {
+                    self.timer = None;
+                    cmds.push(Cmd::SaveTimer(None));
+                }
+                cmds
+            }
+            Err(e) => {
+                let msg = format!("time not logged: {e} — ctrl-s tries again");
+                if let Some(Layer::TimeLog(f)) = pos.and_then(|p| self.layers.get_mut(p)) {
+                    f.sending = None;
+                    f.error = Some(msg.clone());
+                }
+                self.error(msg);
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn discard_timelog(&mut self) -> Vec<Cmd> {
+        self.layers.retain(|l| !matches!(l, Layer::TimeLog(_)));
+        let label = self.timer.as_ref().map(|t| t.label().to_string());
+        self.timer = None;
+        self.info(format!(
+            "time on {} discarded, not logged",
+            label.as_deref().unwrap_or("the ticket")
+        ));
+        vec![Cmd::SaveTimer(None)]
+    }
+
+    // ---- call mode ----------------------------------------------------------------------
+
+    /// `c`: start a call on the selected ticket (quick note + timer), or end the call and
+    /// offer its time log. With nothing selected, a call on a new ticket.
+    pub(super) fn toggle_call(&mut self) -> Vec<Cmd> {
+        match &self.timer {
+            Some(t) if t.running() && t.call => self.stop_timer(),
+            Some(t) if t.running() => {
+                let msg = format!(
+                    "a timer runs on {} — {} stops it first",
+                    t.label(),
+                    self.keymap.hint(Action::Timer)
+                );
+                self.error(msg);
+                Vec::new()
+            }
+            Some(_) => self.open_timelog(),
+            None => match self.list.sel_id {
+                Some(id) => {
+                    let mut cmds = self.start_timer(Some(id), true);
+                    cmds.extend(self.open_note_for(id));
+                    self.info(format!(
+                        "call on {} — {} ends it",
+                        self.targets_label(&[id]),
+                        self.keymap.hint(Action::Call)
+                    ));
+                    cmds
+                }
+                None => self.call_new_ticket(),
+            },
+        }
+    }
+
+    /// `C` (and `c` with nothing selected): the call timer starts now, then a new ticket from
+    /// the call template (`[tui] call_template`, else blank) for an account picked next.
+    pub(super) fn call_new_ticket(&mut self) -> Vec<Cmd> {
+        if let Some(t) = &self.timer {
+            let msg = format!(
+                "a timer runs on {} — stop it first ({})",
+                t.label(),
+                self.keymap
+                    .hint(if t.call { Action::Call } else { Action::Timer })
+            );
+            self.error(msg);
+            return Vec::new();
+        }
+        let mut cmds = self.start_timer(None, true);
+        let mut nt = NewTicket::new();
+        nt.call = true;
+        self.new_ticket = Some(nt);
+        let template = self.call_template.as_deref().and_then(|name| {
+            self.data
+                .ticket_templates
+                .as_ref()?
+                .iter()
+                .find(|t| t.name.trim().eq_ignore_ascii_case(name))
+                .map(|t| t.id)
+        });
+        self.info(format!(
+            "call on a new ticket — {} ends it",
+            self.keymap.hint(Action::Call)
+        ));
+        match template {
+            Some(id) => cmds.extend(self.picked_new_ticket(Field::Template, true, PickKey::Id(id))),
+            None => {
+                self.call_defaults();
+                cmds.extend(self.chain_next(Field::Template));
+            }
+        }
+        cmds
+    }
+
+    /// A call's ticket comes in by phone.
+    pub(super) fn call_defaults(&mut self) {
+        let phone = self
+            .data
+            .lookups
+            .get(&LookupKind::Sources)
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s.name.trim().eq_ignore_ascii_case("phone"))
+            })
+            .map(|s| s.id);
+        if let Some(nt) = self.new_ticket.as_mut()
+            && nt.draft.source_id.is_none()
+        {
+            nt.draft.source_id = phone;
+        }
+    }
+
+    /// The call's new ticket was created: the running call timer is now its.
+    pub(super) fn bind_call(&mut self, row: &TicketRow) -> Vec<Cmd> {
+        let Some(t) = self
+            .timer
+            .as_mut()
+            .filter(|t| t.call && t.ticket_id.is_none())
+        else {
+            return Vec::new();
+        };
+        t.ticket_id = Some(row.id);
+        t.ticket_number = row.ticket_number.clone();
+        t.title = row.title.clone();
+        let t = t.clone();
+        self.info(format!(
+            "created {} — call running, {} ends it",
+            row.ticket_number,
+            self.keymap.hint(Action::Call)
+        ));
+        vec![Cmd::SaveTimer(Some(t))]
+    }
+
+    /// A call on a new ticket whose ticket was not created ends without a time log.
+    pub(super) fn drop_unbound_call(&mut self) -> Vec<Cmd> {
+        if self.timer.as_ref().is_none_or(|t| t.ticket_id.is_some()) {
+            return Vec::new();
+        }
+        self.timer = None;
+        self.timer_gen += 1;
+        self.info("call ended: no ticket was created, no time logged");
+        vec![Cmd::SaveTimer(None)]
+    }
+}

@@ -1,0 +1,770 @@
+//! Writes under fault injection, through `Actions` (the path the CLI and the TUI use): each
+//! lands exactly once or waits in the outbox; nothing is lost, nothing is duplicated.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bmsdesk::actions::{Actions, Outcome, WriteOp, WriteResult};
+use bmsdesk::api::model::{AssignInput, Id, NoteInput, PatchOp, TicketInput, TimeLogInput};
+use bmsdesk::api::retry::worth_keeping;
+use bmsdesk::api::{ApiError, Client, ClientOptions};
+use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
+use bmsdesk::store::audit::AuditLog;
+use bmsdesk::store::outbox::{ItemState, Outbox};
+use chrono::{NaiveDate, Utc};
+use common::*;
+use serde_json::json;
+
+const NOTES_POST: &str = "POST /v2/servicedesk/tickets/{id}/notes";
+const TICKETS_POST: &str = "POST /v2/servicedesk/tickets";
+
+struct Rig {
+    h: SimHandle,
+    client: Client,
+    actions: Actions,
+    dir: tempfile::TempDir,
+}
+
+fn opts(h: &SimHandle) -> ClientOptions {
+    let mut o = options(h, sim::DEMO_USER);
+    o.timeout = Duration::from_secs(2);
+    o
+}
+
+async fn rig_with(cfg: SimConfig, tweak: impl FnOnce(&mut ClientOptions)) -> Rig {
+    let h = start(cfg).await;
+    let mut o = opts(&h);
+    tweak(&mut o);
+    let client = Client::new(o).unwrap();
+    client.login().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let actions = Actions::new(
+        client.clone(),
+        Some(AuditLog::new(dir.path().join("audit"))),
+    )
+    .with_outbox(Outbox::new(dir.path().join("outbox")));
+    Rig {
+        h,
+        client,
+        actions,
+        dir,
+    }
+}
+
+async fn rig() -> Rig {
+    rig_with(small(), |_| {}).await
+}
+
+impl Rig {
+    fn ticket(&self, n: usize) -> Id {
+        self.h.state().read(|t| t.tickets[n].id)
+    }
+    fn outbox(&self) -> Outbox {
+        Outbox::new(self.dir.path().join("outbox"))
+    }
+    fn copies(&self, ticket: Id, marker: &str) -> usize {
+        self.h
+            .state()
+            .notes(ticket)
+            .iter()
+            .filter(|n| n.details.contains(marker))
+            .count()
+    }
+    fn audit(&self) -> Vec<serde_json::Value> {
+        let log = AuditLog::new(self.dir.path().join("audit"));
+        log.read_day(chrono::Local::now().date_naive())
+            .unwrap()
+            .into_iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect()
+    }
+}
+
+fn add_note(ticket: Id, marker: &str) -> WriteOp {
+    WriteOp::AddNote {
+        ticket_id: ticket,
+        input: NoteInput {
+            details: format!("<p>{marker}</p>"),
+            is_internal: true,
+            type_id: 0,
+            note_date: Utc::now(),
+            status_id: None,
+        },
+    }
+}
+
+fn create_op(h: &SimHandle, title: &str) -> WriteOp {
+    let input = h.state().read(|t| {
+        let a = &t.accounts[1];
+        TicketInput {
+            title: title.into(),
+            details: "<p>Created under faults</p>".into(),
+            account_id: a.id,
+            location_id: a.locations[0],
+            status_id: t.refs.status_id("New"),
+            priority_id: t.refs.priority_id("Low"),
+            type_id: t.refs.ticket_type_id("Incident"),
+            source_id: 0,
+            open_date: Utc::now(),
+            contact_id: None,
+            queue_id: Some(t.refs.queue_id("Help Desk")),
+            assignee_id: None,
+            issue_type_id: None,
+            sub_issue_type_id: None,
+            work_type_id: None,
+            due_date: None,
+        }
+    });
+    WriteOp::CreateTicket { input }
+}
+
+fn titled(h: &SimHandle, title: &str) -> usize {
+    h.state().read(|t| {
+        t.tickets
+            .iter()
+            .filter(|r| !r.deleted && &*r.title == title)
+            .count()
+    })
+}
+
+fn posts_only(path: &str, f: Faults) -> Faults {
+    Faults {
+        methods: vec!["POST".into()],
+        path_contains: Some(path.into()),
+        ..f
+    }
+}
+
+async fn done(actions: &Actions, op: WriteOp) -> WriteResult {
+    match actions.submit(op).await.unwrap() {
+        Outcome::Done(r) => r,
+        q => panic!("expected the write to land, got {q:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_note_whose_reply_is_dropped_lands_once_and_is_not_resent() {
+    let r = rig().await;
+    let t = r.ticket(0);
+    // The server adds the note, then the connection drops mid-reply.
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            drop: 1.0,
+            limit: Some(1),
+            ..Default::default()
+        },
+    ));
+    let note = done(&r.actions, add_note(t, "drop-7a1"))
+        .await
+        .note()
+        .unwrap();
+    assert!(note.details.contains("drop-7a1"));
+    assert_eq!(r.copies(t, "drop-7a1"), 1);
+    let stats = r.h.state().stats();
+    assert_eq!(stats.faults.get("dropped"), Some(&1));
+    assert_eq!(
+        stats.count(NOTES_POST),
+        1,
+        "found by re-reading, not sent again"
+    );
+    assert!(
+        r.outbox().list().is_empty(),
+        "delivered items leave the outbox"
+    );
+}
+
+#[tokio::test]
+async fn a_note_whose_connection_is_reset_before_acting_is_sent_again_once() {
+    let r = rig().await;
+    let t = r.ticket(1);
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            reset: 1.0,
+            limit: Some(1),
+            ..Default::default()
+        },
+    ));
+    done(&r.actions, add_note(t, "reset-3c9")).await;
+    assert_eq!(r.copies(t, "reset-3c9"), 1);
+    assert_eq!(r.h.state().stats().count(NOTES_POST), 2);
+}
+
+#[tokio::test]
+async fn a_reply_that_times_out_after_the_server_acted_is_not_duplicated() {
+    let r = rig_with(small(), |o| o.timeout = Duration::from_millis(700)).await;
+    let t = r.ticket(2);
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            stall: 1.0,
+            stall_ms: 2_000,
+            limit: Some(1),
+            ..Default::default()
+        },
+    ));
+    done(&r.actions, add_note(t, "stall-5e2")).await;
+    assert_eq!(r.copies(t, "stall-5e2"), 1);
+    assert_eq!(r.h.state().stats().count(NOTES_POST), 1);
+}
+
+#[tokio::test]
+async fn notes_under_random_drops_and_resets_each_land_exactly_once() {
+    let r = rig().await;
+    let t = r.ticket(3);
+    // Every kind of failure, on writes and reads alike.
+    r.h.state().set_faults(Faults {
+        drop: 0.2,
+        reset: 0.2,
+        unavailable: 0.05,
+        malformed: 0.05,
+        retry_after_secs: 0,
+        seed: Some(11),
+        ..Default::default()
+    });
+    let mut queued = 0;
+    for i in 0..24 {
+        match r
+            .actions
+            .submit(add_note(t, &format!("mix-{i:02}-q")))
+            .await
+        {
+            Ok(Outcome::Done(_)) => {}
+            Ok(Outcome::Queued { .. }) => queued += 1,
+            Err(e) => panic!("note {i} refused: {e}"),
+        }
+    }
+    r.h.state().clear_faults();
+    // Items queued early may have gone out ahead of later submits already.
+    let pending = r.outbox().pending().len();
+    assert!(pending <= queued);
+    let flushed = r.actions.flush_outbox().await;
+    assert_eq!(flushed.len(), pending);
+    assert!(flushed.iter().all(|(_, res)| res.is_ok()), "{flushed:?}");
+    assert!(r.outbox().list().is_empty());
+    for i in 0..24 {
+        assert_eq!(r.copies(t, &format!("mix-{i:02}-q")), 1, "note {i}");
+    }
+    let s = r.h.state().stats();
+    assert!(
+        s.faults.values().sum::<u64>() > 5,
+        "faults were injected: {s:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limit_storm_is_ridden_out() {
+    let r = rig().await;
+    let t = r.ticket(4);
+    r.h.state().set_faults(Faults {
+        rate_limit_every: 1,
+        retry_after_secs: 0,
+        limit: Some(4),
+        ..Default::default()
+    });
+    done(&r.actions, add_note(t, "storm-1f0")).await;
+    assert_eq!(r.copies(t, "storm-1f0"), 1);
+    assert_eq!(r.h.state().stats().faults.get("rateLimited"), Some(&4));
+
+    // A longer storm than the client waits out: queued, then delivered once it passes.
+    r.h.state().set_faults(Faults {
+        rate_limit_every: 1,
+        retry_after_secs: 0,
+        limit: Some(40),
+        ..Default::default()
+    });
+    let Outcome::Queued { seq, reason, .. } =
+        r.actions.submit(add_note(t, "storm-2a8")).await.unwrap()
+    else {
+        panic!("expected queued");
+    };
+    assert!(reason.contains("429"), "{reason}");
+    let item = r.outbox().get(seq).unwrap();
+    assert!(
+        !item.maybe_sent,
+        "a refused write is known not to have landed"
+    );
+    r.h.state().clear_faults();
+    let flushed = r.actions.flush_outbox().await;
+    assert_eq!(flushed.len(), 1);
+    assert!(flushed[0].1.is_ok());
+    assert_eq!(r.copies(t, "storm-2a8"), 1);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let r = rig().await;
+    r.h.state().set_faults(Faults {
+        rate_limit: 1.0,
+        retry_after_secs: 2,
+        retry_after_as_date: true,
+        limit: Some(1),
+        methods: vec!["GET".into()],
+        ..Default::default()
+    });
+    let started = Instant::now();
+    r.client
+        .lookup(bmsdesk::api::LookupKind::Priorities)
+        .await
+        .unwrap();
+    // The date has whole seconds: at least one of the two is left when it is read.
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_budget_counts_per_endpoint_and_a_429_empties_it() {
+    let r = rig_with(small(), |o| o.max_retries = 0).await;
+    for _ in 0..3 {
+        r.client.ticket(r.ticket(0)).await.unwrap();
+    }
+    let b = r.client.budget();
+    let get = b.get("GET /v2/servicedesk/tickets/{id}").unwrap();
+    assert_eq!((get.used, get.remaining, get.limit), (3, 1497, 1500));
+    assert_eq!(
+        b.suggested_refresh_interval(Duration::from_secs(30)),
+        Duration::from_secs(30)
+    );
+    r.h.state().set_faults(Faults {
+        rate_limit: 1.0,
+        retry_after_secs: 120,
+        path_contains: Some("/statuses".into()),
+        ..Default::default()
+    });
+    let err = r
+        .client
+        .lookup(bmsdesk::api::LookupKind::Statuses)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Http { status: 429, .. }), "{err:?}");
+    let b = r.client.budget();
+    let tight = b.tightest().unwrap();
+    assert_eq!(tight.endpoint, "GET /v2/system/statuses/lookup");
+    assert_eq!(tight.remaining, 0);
+    assert!(tight.throttled_for.unwrap() > Duration::from_secs(100));
+    assert!(b.suggested_refresh_interval(Duration::from_secs(30)) > Duration::from_secs(100));
+    assert!(
+        r.client.suggested_refresh_interval(Duration::from_secs(30)) > Duration::from_secs(100)
+    );
+}
+
+#[tokio::test]
+async fn token_expiry_mid_session_is_invisible() {
+    let r = rig_with(
+        SimConfig {
+            access_ttl: Duration::from_secs(2),
+            ..small()
+        },
+        |_| {},
+    )
+    .await;
+    let t = r.ticket(5);
+    done(&r.actions, add_note(t, "tok-1")).await;
+    // Every access token revoked by the server.
+    r.h.state().expire_access_tokens();
+    done(&r.actions, add_note(t, "tok-2")).await;
+    // A write answered 401 (as an expired token is): renewed and sent again.
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            unauthorized: 1.0,
+            limit: Some(1),
+            ..Default::default()
+        },
+    ));
+    done(&r.actions, add_note(t, "tok-3")).await;
+    // Access and refresh tokens both gone: a fresh sign-in with the password.
+    r.h.state().clear_faults();
+    r.h.state().expire_all_tokens();
+    done(&r.actions, add_note(t, "tok-4")).await;
+    // The short lifetime runs out on its own.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    done(&r.actions, add_note(t, "tok-5")).await;
+    for m in ["tok-1", "tok-2", "tok-3", "tok-4", "tok-5"] {
+        assert_eq!(r.copies(t, m), 1, "{m}");
+    }
+}
+
+#[tokio::test]
+async fn a_create_with_an_unknown_outcome_is_not_duplicated() {
+    let r = rig().await;
+    let before = r.h.state().ticket_count();
+    // The reply to the create is cut off after the ticket was made.
+    r.h.state().set_faults(Faults {
+        drop: 1.0,
+        limit: Some(1),
+        methods: vec!["POST".into()],
+        path_contains: Some("/servicedesk/tickets".into()),
+        ..Default::default()
+    });
+    let t = done(&r.actions, create_op(&r.h, "Unknown outcome 4d1"))
+        .await
+        .ticket()
+        .unwrap();
+    assert_eq!(t.row.title, "Unknown outcome 4d1");
+    assert_eq!(titled(&r.h, "Unknown outcome 4d1"), 1);
+    assert_eq!(r.h.state().ticket_count(), before + 1);
+    assert_eq!(r.h.state().stats().count(TICKETS_POST), 1);
+
+    // A garbled 200 (the server acted): same.
+    r.h.state().set_faults(Faults {
+        malformed: 1.0,
+        limit: Some(1),
+        methods: vec!["POST".into()],
+        path_contains: Some("/servicedesk/tickets".into()),
+        ..Default::default()
+    });
+    done(&r.actions, create_op(&r.h, "Garbled reply 8b2")).await;
+    assert_eq!(titled(&r.h, "Garbled reply 8b2"), 1);
+
+    // A 500 after which the server had done nothing: checked, then sent again once.
+    r.h.state().set_faults(Faults {
+        server_error: 1.0,
+        limit: Some(1),
+        methods: vec!["POST".into()],
+        path_contains: Some("/servicedesk/tickets".into()),
+        ..Default::default()
+    });
+    r.h.state().reset_stats();
+    done(&r.actions, create_op(&r.h, "After a 500 c3e")).await;
+    assert_eq!(titled(&r.h, "After a 500 c3e"), 1);
+    assert_eq!(r.h.state().stats().count(TICKETS_POST), 2);
+}
+
+#[tokio::test]
+async fn assign_delete_patch_and_time_survive_dropped_replies() {
+    let r = rig().await;
+    let drop_once = |method: &str| Faults {
+        drop: 1.0,
+        limit: Some(1),
+        methods: vec![method.into()],
+        path_contains: Some("/servicedesk/tickets/".into()),
+        ..Default::default()
+    };
+    let t = r.ticket(6);
+    let (queue, status, work, role) = r.h.state().read(|x| {
+        (
+            x.refs.queue_id("Help Desk"),
+            x.refs.status_id("In Progress"),
+            x.refs.work_types[0].id,
+            x.refs.roles[0].id,
+        )
+    });
+
+    r.h.state().set_faults(drop_once("POST"));
+    done(
+        &r.actions,
+        WriteOp::AssignTicket {
+            ticket_id: t,
+            input: AssignInput {
+                details: "<p>assign-9d3</p>".into(),
+                is_internal: true,
+                type_id: 0,
+                status_id: status,
+                note_date: Utc::now(),
+                assignee_id: None,
+                queue_id: Some(queue),
+            },
+        },
+    )
+    .await;
+    assert_eq!(r.copies(t, "assign-9d3"), 1, "one assignment note");
+    assert_eq!(r.h.state().ticket(t).unwrap().row.queue_id, Some(queue));
+
+    r.h.state().set_faults(drop_once("POST"));
+    let log = done(
+        &r.actions,
+        WriteOp::AddTimeLog {
+            ticket_id: t,
+            input: TimeLogInput {
+                start_date: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap(),
+                start_time: "10:00:00".into(),
+                end_time: "10:20:00".into(),
+                work_type_id: work,
+                role_id: role,
+                timespent: None,
+                notes: Some("time-2b7".into()),
+                internal_notes: None,
+                user_id: None,
+                status_id: None,
+            },
+        },
+    )
+    .await
+    .time_log()
+    .unwrap();
+    assert!(log.id > 0);
+    let logs = r.h.state().time_logs(t);
+    assert_eq!(
+        logs.iter()
+            .filter(|l| l.notes.as_deref().is_some_and(|n| n.contains("time-2b7")))
+            .count(),
+        1
+    );
+
+    r.h.state().set_faults(drop_once("PATCH"));
+    let high = r.h.state().read(|x| x.refs.priority_id("High"));
+    let patched = done(
+        &r.actions,
+        WriteOp::PatchTicket {
+            ticket_id: t,
+            ops: vec![PatchOp::replace("/PriorityId", json!(high))],
+        },
+    )
+    .await
+    .ticket()
+    .unwrap();
+    assert_eq!(patched.row.priority_id, Some(high));
+
+    r.h.state().set_faults(drop_once("DELETE"));
+    done(&r.actions, WriteOp::DeleteTicket { ticket_id: t }).await;
+    assert!(r.h.state().ticket(t).is_none());
+    r.h.state().clear_faults();
+    // Undo information was read before the delete.
+    let audit = r.audit();
+    let del = audit
+        .iter()
+        .find(|e| e["command"] == "tickets.delete")
+        .unwrap();
+    assert_eq!(del["status"], "ok");
+    assert_eq!(del["revert_info"]["id"], json!(t));
+}
+
+#[tokio::test]
+async fn an_outage_queues_writes_and_a_flush_delivers_them_in_order() {
+    let r = rig().await;
+    let t = r.ticket(7);
+    // Nothing gets through: every connection is cut before the server acts.
+    r.h.state().set_faults(Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let mut seqs = Vec::new();
+    for i in 0..3 {
+        match r
+            .actions
+            .submit(add_note(t, &format!("order-{i}-x")))
+            .await
+            .unwrap()
+        {
+            Outcome::Queued { seq, reason, .. } => {
+                assert!(
+                    reason.contains("cannot reach") || reason.contains("waiting for"),
+                    "{reason}"
+                );
+                seqs.push(seq);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(seqs, vec![1, 2, 3]);
+    let items = r.outbox().list();
+    assert_eq!(items.len(), 3);
+    assert!(items[0].attempts >= 1 && items[0].maybe_sent);
+    assert!(
+        items[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("cannot reach")
+    );
+    // Later items waited behind the first instead of overtaking it.
+    assert!(
+        items[2]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("waiting for outbox item 1")
+    );
+    assert_eq!(r.copies(t, "order-"), 0);
+
+    r.h.state().clear_faults();
+    let flushed = r.actions.flush_outbox().await;
+    let order: Vec<u64> = flushed.iter().map(|(s, _)| *s).collect();
+    assert_eq!(order, vec![1, 2, 3]);
+    assert!(flushed.iter().all(|(_, res)| res.is_ok()));
+    let notes = r.h.state().notes(t);
+    let texts: Vec<&str> = notes
+        .iter()
+        .filter(|n| n.details.contains("order-"))
+        .map(|n| n.details.as_str())
+        .collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    let ids: Vec<Id> = notes
+        .iter()
+        .filter(|n| n.details.contains("order-"))
+        .map(|n| n.id)
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    let by_id: Vec<String> = sorted
+        .iter()
+        .map(|id| notes.iter().find(|n| n.id == *id).unwrap().details.clone())
+        .collect();
+    assert!(
+        by_id[0].contains("order-0")
+            && by_id[1].contains("order-1")
+            && by_id[2].contains("order-2")
+    );
+    assert!(r.outbox().list().is_empty());
+    // The audit log tells the whole story: queued, then delivered.
+    let audit = r.audit();
+    let queued = audit
+        .iter()
+        .filter(|e| {
+            e["status"] == "error"
+                && e["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("queued as outbox item")
+        })
+        .count();
+    let delivered = audit
+        .iter()
+        .filter(|e| e["status"] == "ok" && e["args_sanitized"]["outbox_item"].is_u64())
+        .count();
+    assert_eq!((queued, delivered), (3, 3));
+}
+
+#[tokio::test]
+async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
+    let r = rig().await;
+    let (gone, alive) = (r.ticket(8), r.ticket(9));
+    r.h.state().set_faults(Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let q1 = r
+        .actions
+        .submit(add_note(gone, "conflict-a"))
+        .await
+        .unwrap();
+    let q2 = r
+        .actions
+        .submit(add_note(alive, "conflict-b"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(q1, Outcome::Queued { seq: 1, .. })
+            && matches!(q2, Outcome::Queued { seq: 2, .. })
+    );
+    r.h.state().clear_faults();
+    // Meanwhile someone deletes the first ticket.
+    r.client.delete_ticket(gone).await.unwrap();
+
+    let flushed = r.actions.flush_outbox().await;
+    assert_eq!(flushed.len(), 2, "a conflict does not block later items");
+    let err = flushed[0].1.as_ref().unwrap_err();
+    assert!(
+        matches!(err, ApiError::NotFound(_)) && !worth_keeping(err),
+        "{err:?}"
+    );
+    assert!(flushed[1].1.is_ok());
+    assert_eq!(r.copies(alive, "conflict-b"), 1);
+
+    let items = r.outbox().list();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].state, ItemState::Conflict);
+    let msg = items[0].last_error.as_deref().unwrap();
+    assert!(
+        msg.contains(&gone.to_string()) && msg.to_lowercase().contains("not found"),
+        "{msg}"
+    );
+    // Flushing again does not touch a conflict; retrying it explicitly still fails.
+    assert!(r.actions.flush_outbox().await.is_empty());
+    assert!(r.actions.retry_outbox_item(1).await.is_err());
+    assert_eq!(r.outbox().get(1).unwrap().state, ItemState::Conflict);
+
+    let dropped = r.actions.drop_outbox_item(1).await.unwrap();
+    assert_eq!(dropped.seq, 1);
+    assert!(r.outbox().list().is_empty());
+    let audit = r.audit();
+    assert!(audit.iter().any(|e| {
+        e["command"] == "outbox.drop"
+            && e["args_sanitized"]["outbox_item"] == 1
+            && e["args_sanitized"]["args"]["note"]["Details"]
+                .as_str()
+                .is_some_and(|d| d.contains("conflict-a"))
+    }));
+    assert!(audit.iter().any(|e| {
+        e["error"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("conflict"))
+    }));
+}
+
+#[tokio::test]
+async fn a_refused_write_is_an_error_not_a_queued_item() {
+    let r = rig().await;
+    let err = r
+        .actions
+        .submit(add_note(999_999_999, "nowhere"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::NotFound(_)), "{err:?}");
+    assert!(
+        r.outbox().list().is_empty(),
+        "the caller got the error; nothing lingers"
+    );
+}
+
+#[tokio::test]
+async fn a_second_sender_queues_behind_the_first() {
+    let r = rig().await;
+    let t = r.ticket(10);
+    let other = r.outbox();
+    let held = other.try_lock().unwrap().unwrap();
+    let actions = r
+        .actions
+        .clone()
+        .with_outbox_lock_wait(Duration::from_millis(200));
+    let out = actions.submit(add_note(t, "behind-1")).await.unwrap();
+    assert!(matches!(out, Outcome::Queued { seq: 1, .. }), "{out:?}");
+    assert_eq!(r.copies(t, "behind-1"), 0);
+    assert!(
+        actions.flush_outbox().await.is_empty(),
+        "busy: nothing sent"
+    );
+    drop(held);
+    let flushed = actions.flush_outbox().await;
+    assert_eq!(flushed.len(), 1);
+    assert_eq!(r.copies(t, "behind-1"), 1);
+}
+
+#[tokio::test]
+async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
+    let r = rig().await;
+    let t = r.ticket(11);
+    // What a killed process leaves: the item, marked "maybe sent", and the note on the
+    // server (it landed just before the kill).
+    let ob = r.outbox();
+    let op = add_note(t, "crash-6f1");
+    let mut item = ob.enqueue(op.clone()).unwrap();
+    item.maybe_sent = true;
+    item.sent_at = Some(Utc::now());
+    item.attempts = 1;
+    ob.save(&item).unwrap();
+    op.execute(&r.client).await.unwrap();
+    r.h.state().reset_stats();
+
+    let flushed = r.actions.flush_outbox().await;
+    assert_eq!(flushed.len(), 1);
+    assert!(flushed[0].1.is_ok());
+    assert_eq!(r.copies(t, "crash-6f1"), 1);
+    assert_eq!(r.h.state().stats().count(NOTES_POST), 0, "not sent again");
+    assert!(ob.list().is_empty());
+
+    // And one that had not landed is sent.
+    let op = add_note(t, "crash-6f2");
+    let mut item = ob.enqueue(op).unwrap();
+    item.maybe_sent = true;
+    item.sent_at = Some(Utc::now());
+    ob.save(&item).unwrap();
+    assert!(r.actions.flush_outbox().await[0].1.is_ok());
+    assert_eq!(r.copies(t, "crash-6f2"), 1);
+}
