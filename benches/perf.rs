@@ -149,6 +149,20 @@ mod list {
         });
     }
 
+    /// Sorted by SLA time to breach (the default of the Open view).
+    #[divan::bench(args = [10_000, 100_000], sample_count = 10)]
+    fn resort_by_due(b: Bencher, n: usize) {
+        let mut m = model(n);
+        m.list.sort = Sort {
+            column: Column::Due,
+            desc: false,
+        };
+        b.bench_local(|| {
+            m.list.invalidate();
+            black_box(m.list.prepare(now()));
+        });
+    }
+
     /// Adding one 100-row page to a list of `n` (search text, index, row).
     #[divan::bench(args = SIZES, sample_count = 50)]
     fn upsert_page(b: Bencher, n: usize) {
@@ -334,6 +348,22 @@ mod sla {
         let rows = rows(n);
         let engine = SlaEngine::new(SlaSettings::default());
         b.bench(|| black_box(engine.states(&rows, now())));
+    }
+
+    /// The 30 s clock tick on the UI thread: every row's SLA state again and, with the list
+    /// sorted by time to breach, the re-sort.
+    #[divan::bench(args = [10_000, 100_000], sample_count = 20)]
+    fn tick_due_sorted(b: Bencher, n: usize) {
+        let mut m = model(n);
+        m.list.sort = Sort {
+            column: Column::Due,
+            desc: false,
+        };
+        m.list.invalidate();
+        m.prepare();
+        b.bench_local(|| {
+            let _ = m.update(bmsdesk::tui::app::Msg::Tick);
+        });
     }
 
     #[divan::bench(args = [10_000, 100_000], sample_count = 20)]

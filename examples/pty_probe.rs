@@ -19,7 +19,8 @@
 //! The screen is read back with vt100; a frame is counted per synchronized-update start
 //! (`ESC [ ? 2026 h`, which the TUI wraps every draw in). Options: `--tickets N`
 //! (100000), `--presses N` (200), `--cols C --rows R` (200x50), `--idle-secs S` (5),
-//! `--bin PATH` (target/release/bmsdesk), `--seed N`.
+//! `--bin PATH` (target/release/bmsdesk), `--seed N`, `--sort KEY` (the view's sort, e.g.
+//! `due`: time to SLA breach).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ struct Args {
     idle_secs: u64,
     seed: u64,
     bin: PathBuf,
+    /// `sort` of the probe's view ("due", "-priority"...); none = the default order.
+    sort: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -50,6 +53,7 @@ fn parse_args() -> Args {
         idle_secs: 5,
         seed: 42,
         bin: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/bmsdesk"),
+        sort: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -62,9 +66,10 @@ fn parse_args() -> Args {
             "--idle-secs" => a.idle_secs = v().parse().expect("--idle-secs N"),
             "--seed" => a.seed = v().parse().expect("--seed N"),
             "--bin" => a.bin = PathBuf::from(v()),
+            "--sort" => a.sort = Some(v()),
             "-h" | "--help" => {
                 println!(
-                    "pty_probe [--tickets N] [--presses N] [--cols C] [--rows R] [--idle-secs S] [--seed N] [--bin PATH]"
+                    "pty_probe [--tickets N] [--presses N] [--cols C] [--rows R] [--idle-secs S] [--seed N] [--bin PATH] [--sort due]"
                 );
                 std::process::exit(0);
             }
@@ -459,17 +464,23 @@ fn main() {
     }
     let cfg = h.join("config/bmsdesk/config.toml");
     std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    let sort = a
+        .sort
+        .as_deref()
+        .map(|s| format!("sort = {s:?}\n"))
+        .unwrap_or_default();
     std::fs::write(
         &cfg,
-        format!("[tui]\n[[tui.views]]\nname = \"All\"\nkey = 1\nstatus = {STATUSES}\n"),
+        format!("[tui]\n[[tui.views]]\nname = \"All\"\nkey = 1\nstatus = {STATUSES}\n{sort}"),
     )
     .unwrap();
 
     println!(
-        "bmsdesk pty probe: {} tickets, {}x{}, load {}",
+        "bmsdesk pty probe: {} tickets, {}x{}, sort {}, load {}",
         a.tickets,
         a.cols,
         a.rows,
+        a.sort.as_deref().unwrap_or("default"),
         loadavg()
     );
     let t = Instant::now();

@@ -336,18 +336,25 @@ impl TicketList {
     fn sorted(&self, rows: &[u32]) -> Vec<u32> {
         let mut order = rows.to_vec();
         if self.sort.column == Column::Due {
-            // Breaches next first; rows without a state yet last.
-            let mut by_row = vec![(true, None); self.rows.len()];
+            // Breaches next first; rows without a state yet last. The id sits beside the key
+            // so ties do not reach into the rows.
+            let mut by_row = vec![((true, None), std::cmp::Reverse(0)); self.rows.len()];
             for &i in rows {
                 let s = self.sla.get(i as usize);
-                by_row[i as usize] = (s.is_none(), s.map(SlaState::time_to_breach));
+                by_row[i as usize] = (
+                    (s.is_none(), s.map(SlaState::time_to_breach)),
+                    std::cmp::Reverse(self.rows[i as usize].id),
+                );
             }
-            let desc = self.sort.desc;
-            order.sort_by(|&a, &b| {
-                let o = by_row[a as usize].cmp(&by_row[b as usize]);
-                let o = if desc { o.reverse() } else { o };
-                o.then_with(|| self.rows[b as usize].id.cmp(&self.rows[a as usize].id))
-            });
+            if self.sort.desc {
+                order.sort_by(|&a, &b| {
+                    let (ka, ia) = &by_row[a as usize];
+                    let (kb, ib) = &by_row[b as usize];
+                    kb.cmp(ka).then_with(|| ia.cmp(ib))
+                });
+            } else {
+                order.sort_by(|&a, &b| by_row[a as usize].cmp(&by_row[b as usize]));
+            }
             return order;
         }
         let mut by_row = vec![(0i64, 0i64, std::cmp::Reverse(0)); self.rows.len()];
