@@ -56,6 +56,8 @@ pub enum Msg {
         seq: u64,
         rows: Vec<u32>,
     },
+    /// Go on with the SLA pass over a long list (see `SlaBoard::refresh`).
+    SlaStep,
     /// A large picker's background ranking finished.
     Ranked {
         seq: u64,
@@ -425,6 +427,10 @@ impl Model {
                 self.list.invalidate();
             }
         }
+        if self.sla.wants_step() {
+            // The 30 s pass over a long list goes on at the next turn of the loop.
+            cmds.push(Cmd::After(Duration::ZERO, Msg::SlaStep));
+        }
         if let Some(job) = self.list.prepare(self.now) {
             cmds.push(Cmd::Filter(job));
         }
@@ -712,6 +718,10 @@ impl Model {
             }
             Msg::Tick => {
                 self.sla.all_due = true;
+                Vec::new()
+            }
+            Msg::SlaStep => {
+                self.sla.stepped();
                 Vec::new()
             }
             Msg::TimerTick(generation) => self.on_timer_tick(generation),
