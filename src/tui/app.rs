@@ -422,7 +422,7 @@ impl Model {
     pub fn prepare(&mut self) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         if self.sla.refresh(&mut self.list, self.now) {
-            // Time left changed for every row: orders and filters by it must follow.
+            // Time left changed (a pass ended, or a row changed): orders and filters by it follow.
             if self.list.sort.column == super::settings::Column::Due || self.list.local.uses_sla() {
                 self.list.invalidate();
             }

@@ -261,14 +261,10 @@ impl TicketList {
             self.sla_stale.push(i);
             let old = &self.rows[i as usize];
             // A fresh copy of a row (a detail fetch, a refresh) that sorts, filters and
-            // searches the same leaves the order alone: no re-sort of 100k rows for it. When
-            // the order or the view depends on SLA states, any change of the row counts.
-            let moved = if self.sort.column == Column::Due || self.local.uses_sla() {
-                *old != r
-            } else {
-                !same_place(old, &r)
-            };
-            if moved {
+            // searches the same leaves the order alone: no re-sort of 100k rows for it. (An
+            // order or filter by SLA state follows the state: `SlaBoard::refresh` says when
+            // a replaced row's state changed.)
+            if !same_place(old, &r) {
                 self.order_dirty = true;
                 self.hay.set(i as usize, &haystack(&r));
             }

@@ -94,8 +94,8 @@ impl SlaBoard {
     }
 
     /// Brings the list's SLA states up to date: rows added or replaced since the last call, or
-    /// every row when a full pass is due. Returns true when a full pass ran (orders and
-    /// filters that depend on time left must be rebuilt).
+    /// every row when a full pass is due. Returns true when a full pass ended or a replaced
+    /// row's state changed (orders and filters that depend on time left must be rebuilt).
     pub fn refresh(&mut self, list: &mut TicketList, now: DateTime<Utc>) -> bool {
         let n = list.rows.len();
         if self.all_due {
@@ -132,19 +132,27 @@ impl SlaBoard {
             return swept;
         }
         list.sla.truncate(have);
+        // As of the last full pass, like every other row: a fresh copy of an unchanged ticket
+        // then gets the very same state, and nothing needs re-sorting for it.
+        let at = self.computed_at.unwrap_or(now);
+        let mut changed = false;
         for &i in &list.sla_stale {
             let i = i as usize;
             if i < have {
-                list.sla[i] = self.engine.state(&list.rows[i], now);
+                let state = self.engine.state(&list.rows[i], at);
+                if list.sla[i] != state {
+                    list.sla[i] = state;
+                    changed = true;
+                }
             }
         }
         list.sla_stale.clear();
         if have < n {
-            let more = self.engine.states(&list.rows[have..], now);
+            let more = self.engine.states(&list.rows[have..], at);
             list.sla.extend(more);
         }
         self.generation += 1;
-        swept
+        swept || changed
     }
 
     /// A full pass is under way and nobody has asked for its next step yet: the caller

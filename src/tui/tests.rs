@@ -1143,3 +1143,41 @@ fn a_large_account_picker_ranks_off_the_key_path() {
     assert!(!p.ranking());
     assert_eq!(p.selected().unwrap().label, "Client 12345");
 }
+
+#[test]
+fn a_fresh_copy_of_a_row_does_not_resort_but_a_changed_deadline_does() {
+    let mut m = loaded(sample_rows());
+    m.list.sort = crate::tui::settings::Sort {
+        column: Column::Due,
+        desc: false,
+    };
+    m.list.invalidate();
+    m.prepare();
+    let v = m.list.version();
+    let cmds = m.update(code(KeyCode::Enter));
+    let Some(Request::Detail { seq, id }) = apis(&cmds).into_iter().next().cloned() else {
+        panic!("enter fetches the detail: {cmds:?}")
+    };
+    let same = m.list.get(id).unwrap().clone();
+    let with_row = |row: crate::api::model::TicketRow| {
+        api(Reply::Detail {
+            seq,
+            id,
+            result: Ok(Arc::new(DetailData {
+                ticket: Ticket {
+                    row,
+                    ..Default::default()
+                },
+                fetched_at: now(),
+                ..Default::default()
+            })),
+        })
+    };
+    m.update(with_row(same.clone()));
+    assert_eq!(m.list.version(), v, "same ticket: the order stands");
+    let mut due_soon = same;
+    due_soon.resolution_target_time = Some(now() - chrono::Duration::hours(1));
+    m.detail.seq = seq;
+    m.update(with_row(due_soon));
+    assert_ne!(m.list.version(), v, "its deadline moved: sorted again");
+}
