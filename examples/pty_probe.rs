@@ -442,12 +442,14 @@ const WORDS: &[&str] = &[
 ];
 
 fn main() {
-    let a = parse_args();
+    let mut a = parse_args();
     assert!(
         a.bin.exists(),
         "{} not found: cargo build --release first",
         a.bin.display()
     );
+    // The child's environment has no PATH: give it an absolute path.
+    a.bin = a.bin.canonicalize().expect("the binary's path");
     let home = tempfile::tempdir().expect("temp dir");
     let h = home.path();
     let mut env: Vec<(String, String)> = Vec::new();
