@@ -443,7 +443,7 @@ impl Client {
                 Sent::Refused => (&mut refusals, policy.max_refusals),
                 _ => (&mut failures, policy.max_retries),
             };
-            if *count >= bound || !policy.may_resend(&method, sent) {
+            if *count >= bound || !policy.may_resend_to(&method, path, sent) {
                 return Err(err);
             }
             let wait = policy.backoff(*count, err.retry_after());

@@ -68,6 +68,14 @@ impl RetryPolicy {
         }
     }
 
+    /// [`RetryPolicy::may_resend`] knowing the path: a `POST …/search` only reads (the ticket
+    /// search takes its filter as a body), so it is resent like a GET.
+    pub fn may_resend_to(&self, method: &Method, path: &str, sent: Sent) -> bool {
+        let read_by_post =
+            *method == Method::POST && path.trim_end_matches('/').ends_with("/search");
+        self.may_resend(if read_by_post { &Method::GET } else { method }, sent)
+    }
+
     /// The wait before attempt `attempt + 1` (`attempt` counts from 0). With a `Retry-After`
     /// the server's wish is honoured (capped at `max_retry_after`) plus a little jitter so
     /// several clients do not come back at the same instant; without one, exponential backoff
@@ -220,6 +228,12 @@ mod tests {
             assert!(!p.may_resend(&m, Sent::Unknown), "{m}");
         }
         assert!(p.may_resend(&Method::GET, Sent::Unknown));
+        assert!(p.may_resend_to(
+            &Method::POST,
+            "/v2/servicedesk/tickets/search",
+            Sent::Unknown
+        ));
+        assert!(!p.may_resend_to(&Method::POST, "/v2/servicedesk/tickets", Sent::Unknown));
     }
 
     #[test]
