@@ -1189,6 +1189,35 @@ impl Worker {
     }
 }
 
+/// One warm-up list: from the cache or the server ([`cached`]), made safe to draw by `clean`,
+/// then handed to the UI — or the failure, named `what`.
+#[allow(clippy::too_many_arguments)]
+async fn warm_list<T: Clone>(
+    cache: &CacheRef,
+    refresh: bool,
+    get: impl Fn(&Cache) -> Option<&Cached<T>>,
+    put: impl FnOnce(&mut Cache, T),
+    fetch: impl std::future::Future<Output = ApiResult<T>>,
+    clean: impl FnOnce(&mut T),
+    deliver: impl FnOnce(T) -> Reply,
+    tx: &MsgTx,
+    what: &str,
+) {
+    match cached(cache, refresh, get, put, fetch).await {
+        Ok((mut value, _)) => {
+            clean(&mut value);
+            send(tx, deliver(value));
+        }
+        Err(e) => send(
+            tx,
+            Reply::Failed {
+                what: what.to_string(),
+                error: err_text(&e),
+            },
+        ),
+    }
+}
+
 async fn warmup(
     client: Client,
     cache: CacheRef,
@@ -1239,69 +1268,53 @@ async fn warmup(
             LookupKind::WorkTypes,
             LookupKind::Roles,
         ] {
-            let got = cached(
+            warm_list(
                 &cache,
                 refresh,
                 |c| c.cached_lookup(kind),
                 |c, v| c.set_lookup(kind, v),
                 client.lookup(kind),
+                |items| clean_lookup(items),
+                |items| Reply::Lookup { kind, items },
+                &tx,
+                kind.name(),
             )
             .await;
-            match got {
-                Ok((mut items, _)) => {
-                    clean_lookup(&mut items);
-                    send(&tx, Reply::Lookup { kind, items });
-                }
-                Err(e) => fail(kind.name(), e),
-            }
         }
     };
     let templates = async {
-        let got = cached(
+        warm_list(
             &cache,
             refresh,
             |c| c.cached_ticket_templates(),
             |c, v| c.set_ticket_templates(v),
             client.ticket_templates(),
+            |t| t.iter_mut().for_each(|x| x.name = sanitize_line(&x.name)),
+            Reply::TicketTemplates,
+            &tx,
+            "ticket templates",
         )
         .await;
-        match got {
-            Ok((mut t, _)) => {
-                for x in &mut t {
-                    x.name = sanitize_line(&x.name);
-                }
-                send(&tx, Reply::TicketTemplates(t));
-            }
-            Err(e) => fail("ticket templates", e),
-        }
-        let got = cached(
+        warm_list(
             &cache,
             refresh,
             |c| c.cached_note_templates(),
             |c, v| c.set_note_templates(v),
             client.note_templates(),
+            |t| t.iter_mut().for_each(|x| x.name = sanitize_line(&x.name)),
+            Reply::NoteTemplates,
+            &tx,
+            "note templates",
         )
         .await;
-        match got {
-            Ok((mut t, _)) => {
-                for x in &mut t {
-                    x.name = sanitize_line(&x.name);
-                }
-                send(&tx, Reply::NoteTemplates(t));
-            }
-            Err(e) => fail("note templates", e),
-        }
-        let got = cached(
+        warm_list(
             &cache,
             refresh,
             |c| c.cached_timelog_templates(),
             |c, v| c.set_timelog_templates(v),
             client.timelog_templates(),
-        )
-        .await;
-        match got {
-            Ok((mut t, _)) => {
-                for x in &mut t {
+            |t| {
+                for x in t.iter_mut() {
                     x.name = sanitize_line(&x.name);
                     if let Some(n) = x.notes.as_mut() {
                         *n = sanitize_text(n);
@@ -1310,10 +1323,12 @@ async fn warmup(
                         *n = sanitize_text(n);
                     }
                 }
-                send(&tx, Reply::TimeLogTemplates(t));
-            }
-            Err(e) => fail("time-log templates", e),
-        }
+            },
+            Reply::TimeLogTemplates,
+            &tx,
+            "time-log templates",
+        )
+        .await;
     };
     let locs = async {
         for account_id in recent.into_iter().take(8) {
