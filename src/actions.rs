@@ -25,7 +25,7 @@ use crate::api::retry::worth_keeping;
 use crate::api::wire::dotnet_camel;
 use crate::api::{ApiError, ApiResult, Client, TicketDraft};
 use crate::store::audit::{AuditEntry, AuditLog};
-use crate::store::outbox::{ItemState, Outbox, OutboxItem, OutboxLock};
+use crate::store::outbox::{ItemState, Outbox, OutboxItem, OutboxLock, Receipt};
 use reconcile::SendState;
 
 /// What became of a submitted write.
@@ -283,20 +283,7 @@ impl Actions {
                     conflict.last_error.unwrap_or_default()
                 )));
             }
-            None => {
-                return match reconcile::find_applied(&self.client, &op, item.created_at).await {
-                    Ok(Some(r)) => Ok(Outcome::Done(r)),
-                    // A replace cannot be recognised on the server, but it is idempotent:
-                    // sending it again is how to confirm it (the soak test found this case).
-                    _ if matches!(op, WriteOp::PatchTicket { .. } | WriteOp::UpdateNote { .. }) => {
-                        self.run(op).await.map(Outcome::Done)
-                    }
-                    _ => Err(ApiError::Config(format!(
-                        "outbox item {} was handled by another bmsdesk meanwhile; see the audit log",
-                        item.seq
-                    ))),
-                };
-            }
+            None => return self.left_while_waiting(&slot, op, &item).await,
         }
         let queued = |item: &mut OutboxItem, reason: String, needs_sign_in: bool| {
             item.last_error = Some(reason.clone());
@@ -339,6 +326,69 @@ impl Actions {
         }
     }
 
+    /// What became of our item that another sender dealt with while this one waited for the
+    /// lock: its receipt says (delivered, with the server's answer, or dropped by the user).
+    /// Without one (the receipt could not be written), the server is asked, riding out a
+    /// passing outage rather than reporting a write that went through as failed.
+    async fn left_while_waiting(
+        &self,
+        slot: &OutboxSlot,
+        op: WriteOp,
+        item: &OutboxItem,
+    ) -> ApiResult<Outcome> {
+        match slot.store.take_receipt(item.seq) {
+            Some(Receipt::Delivered { result }) => {
+                return match WriteResult::from_stored(&op, result) {
+                    Ok(r) => Ok(Outcome::Done(r)),
+                    // Delivered for sure; only the copy of the answer is unreadable.
+                    Err(e) => {
+                        tracing::warn!(seq = item.seq, error = %e, "unreadable outbox receipt; asking the server");
+                        self.confirm_delivered(op, item).await
+                    }
+                };
+            }
+            Some(Receipt::Dropped) => {
+                return Err(ApiError::Invalid(format!(
+                    "outbox item {} was dropped (bmsdesk outbox drop) before it was sent",
+                    item.seq
+                )));
+            }
+            None => {}
+        }
+        self.confirm_delivered(op, item).await
+    }
+
+    /// Finds on the server a write that another sender delivered, retrying while the server
+    /// cannot be reached. A replace cannot be recognised on the server, but it is idempotent:
+    /// sending it again is how to confirm it.
+    async fn confirm_delivered(&self, op: WriteOp, item: &OutboxItem) -> ApiResult<Outcome> {
+        if matches!(op, WriteOp::PatchTicket { .. } | WriteOp::UpdateNote { .. }) {
+            return self.run(op).await.map(Outcome::Done);
+        }
+        let mut delay = Duration::from_millis(500);
+        let mut last = None;
+        for _ in 0..6 {
+            match reconcile::find_applied(&self.client, &op, item.created_at).await {
+                Ok(Some(r)) => return Ok(Outcome::Done(r)),
+                Ok(None) => break,
+                Err(e) if worth_keeping(&e) && !e.is_auth() => {
+                    last = Some(e);
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(8));
+                }
+                Err(e) => {
+                    last = Some(e);
+                    break;
+                }
+            }
+        }
+        Err(ApiError::Config(format!(
+            "outbox item {} was sent by another bmsdesk meanwhile, but its outcome cannot be confirmed{}; see the audit log",
+            item.seq,
+            last.map(|e| format!(" ({e})")).unwrap_or_default()
+        )))
+    }
+
     /// Sends one item (the caller holds the outbox lock) and keeps its file up to date.
     /// `was_queued`: it waited in the outbox (its audit line then names the item).
     async fn send_item(
@@ -376,7 +426,14 @@ impl Actions {
         item.sent_at = state.sent_at;
         match result {
             Ok(r) => {
-                if let Err(e) = store.remove(item.seq) {
+                // A queued item may have a process waiting for its outcome (`submit`).
+                let removed = if was_queued {
+                    let result = serde_json::to_value(&r).unwrap_or(Value::Null);
+                    store.finish(item.seq, &Receipt::Delivered { result })
+                } else {
+                    store.remove(item.seq)
+                };
+                if let Err(e) = removed {
                     // Still marked "maybe sent": the next flush finds it landed, no resend.
                     tracing::error!(seq = item.seq, error = %e, "delivered, but cannot remove it from the outbox");
                 }
@@ -490,7 +547,7 @@ impl Actions {
             .get(seq)
             .ok_or_else(|| ApiError::Invalid(format!("there is no outbox item {seq}")))?;
         slot.store
-            .remove(seq)
+            .finish(seq, &Receipt::Dropped)
             .map_err(|e| ApiError::Config(format!("cannot remove outbox item {seq}: {e}")))?;
         if let Some(log) = &self.audit {
             let args = json!({

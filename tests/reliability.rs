@@ -11,7 +11,7 @@ use bmsdesk::api::retry::worth_keeping;
 use bmsdesk::api::{ApiError, Client, ClientOptions};
 use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
 use bmsdesk::store::audit::AuditLog;
-use bmsdesk::store::outbox::{ItemState, Outbox};
+use bmsdesk::store::outbox::{ItemState, Outbox, Receipt};
 use chrono::{NaiveDate, Utc};
 use common::*;
 use serde_json::json;
@@ -734,6 +734,119 @@ async fn a_second_sender_queues_behind_the_first() {
     let flushed = actions.flush_outbox().await;
     assert_eq!(flushed.len(), 1);
     assert_eq!(r.copies(t, "behind-1"), 1);
+}
+
+/// Starts `op` through `actions` while the test holds the outbox lock (another sender is
+/// busy), and returns once the write is stored as item `seq` and waiting for the lock.
+async fn submit_behind_lock(
+    r: &Rig,
+    op: WriteOp,
+) -> (tokio::task::JoinHandle<Result<Outcome, ApiError>>, u64) {
+    let actions = r
+        .actions
+        .clone()
+        .with_outbox_lock_wait(Duration::from_secs(20));
+    let task = tokio::spawn(async move { actions.submit(op).await });
+    let ob = r.outbox();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(item) = ob.list().first() {
+            return (task, item.seq);
+        }
+        assert!(Instant::now() < deadline, "the write was never stored");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_another_sender_delivered_meanwhile_gets_that_senders_answer() {
+    let r = rig().await;
+    let t = r.ticket(12);
+    let ob = r.outbox();
+    let held = ob.try_lock().unwrap().unwrap();
+    let op = add_note(t, "relay-1");
+    let (task, seq) = submit_behind_lock(&r, op.clone()).await;
+    // The other sender delivers it and says so, as `flush_outbox` does.
+    let sent = op.execute(&r.client).await.unwrap();
+    let result = serde_json::to_value(&sent).unwrap();
+    ob.finish(seq, &Receipt::Delivered { result }).unwrap();
+    r.h.state().reset_stats();
+    drop(held);
+
+    let out = task.await.unwrap().unwrap();
+    assert_eq!(out, Outcome::Done(sent.clone()), "the server's own answer");
+    assert!(matches!(sent, WriteResult::Note(ref n) if n.id > 0));
+    assert_eq!(r.copies(t, "relay-1"), 1);
+    assert_eq!(
+        r.h.state().stats().total,
+        0,
+        "no resend and no server check were needed"
+    );
+    assert_eq!(ob.take_receipt(seq), None, "the receipt was taken");
+}
+
+#[tokio::test]
+async fn a_queued_write_flushed_by_another_sender_leaves_a_receipt() {
+    let r = rig().await;
+    let t = r.ticket(13);
+    let ob = r.outbox();
+    let item = ob.enqueue(add_note(t, "relay-2")).unwrap();
+    let flushed = r.actions.flush_outbox().await;
+    let Ok(WriteResult::Note(note)) = &flushed[0].1 else {
+        panic!("delivered: {flushed:?}")
+    };
+    match ob.take_receipt(item.seq) {
+        Some(Receipt::Delivered { result }) => {
+            let back = WriteResult::from_stored(&item.op, result).unwrap();
+            assert_eq!(back, WriteResult::Note(note.clone()));
+        }
+        other => panic!("expected a delivery receipt, got {other:?}"),
+    }
+    assert!(ob.list().is_empty());
+}
+
+#[tokio::test]
+async fn a_write_dropped_by_the_user_meanwhile_is_reported_as_dropped() {
+    let r = rig().await;
+    let t = r.ticket(14);
+    let ob = r.outbox();
+    let held = ob.try_lock().unwrap().unwrap();
+    let (task, seq) = submit_behind_lock(&r, add_note(t, "relay-3")).await;
+    ob.finish(seq, &Receipt::Dropped).unwrap();
+    drop(held);
+    let err = task.await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("dropped"), "{err}");
+    assert_eq!(r.copies(t, "relay-3"), 0);
+}
+
+#[tokio::test]
+async fn without_a_receipt_the_server_check_rides_out_an_outage() {
+    // No retries inside the client: each failed check reaches `submit`, which must wait and
+    // ask again rather than report a delivered write as failed (found by the soak test).
+    let r = rig_with(small(), |o| o.max_retries = 0).await;
+    let t = r.ticket(15);
+    let ob = r.outbox();
+    let held = ob.try_lock().unwrap().unwrap();
+    let op = add_note(t, "relay-4");
+    let (task, seq) = submit_behind_lock(&r, op.clone()).await;
+    op.execute(&r.client).await.unwrap();
+    ob.remove(seq).unwrap();
+    r.h.state().set_faults(Faults {
+        reset: 1.0,
+        methods: vec!["GET".into()],
+        path_contains: Some("/notes".into()),
+        limit: Some(2),
+        ..Faults::default()
+    });
+    drop(held);
+    let out = task.await.unwrap().unwrap();
+    assert!(
+        matches!(out, Outcome::Done(WriteResult::Note(ref n)) if n.details.contains("relay-4")),
+        "{out:?}"
+    );
+    assert_eq!(r.copies(t, "relay-4"), 1, "found, not sent again");
+    let faults: u64 = r.h.state().stats().faults.values().sum();
+    assert_eq!(faults, 2, "both failed checks happened");
 }
 
 #[tokio::test]

@@ -65,6 +65,28 @@ pub enum WriteResult {
 }
 
 impl WriteResult {
+    /// Reads back a result of `op` stored in its `Serialize` form (an outbox receipt):
+    /// `null` is [`WriteResult::Done`], anything else the kind of value `op` gives back.
+    pub fn from_stored(op: &WriteOp, value: serde_json::Value) -> serde_json::Result<Self> {
+        if value.is_null() {
+            return Ok(WriteResult::Done);
+        }
+        Ok(match op {
+            WriteOp::CreateTicket { .. } | WriteOp::PatchTicket { .. } => {
+                WriteResult::Ticket(Box::new(serde_json::from_value(value)?))
+            }
+            WriteOp::AddNote { .. } | WriteOp::UpdateNote { .. } => {
+                WriteResult::Note(Box::new(serde_json::from_value(value)?))
+            }
+            WriteOp::AddTimeLog { .. } => {
+                WriteResult::TimeLog(Box::new(serde_json::from_value(value)?))
+            }
+            WriteOp::AssignTicket { .. }
+            | WriteOp::DeleteTicket { .. }
+            | WriteOp::DeleteNote { .. } => WriteResult::Done,
+        })
+    }
+
     pub fn ticket(self) -> Option<Ticket> {
         match self {
             WriteResult::Ticket(t) => Some(*t),
@@ -369,6 +391,42 @@ mod tests {
             assert!(!op.summary().is_empty());
             assert!(op.command().contains('.'));
         }
+    }
+
+    #[test]
+    fn stored_results_read_back_as_the_same_result() {
+        let mut ticket = Ticket::default();
+        ticket.row.id = 41;
+        ticket.row.title = "Printer".into();
+        ticket.details = Some("<p>x</p>".into());
+        let note = Note {
+            id: 5,
+            details: "Called back".into(),
+            is_internal: Some(true),
+            created_on: Some(Utc.with_ymd_and_hms(2025, 3, 4, 5, 6, 7).unwrap()),
+            ..Default::default()
+        };
+        let log = TimeLog {
+            id: 8,
+            timespent: Some(0.5),
+            ..Default::default()
+        };
+        let all = ops();
+        let cases = [
+            (&all[0], WriteResult::Ticket(Box::new(ticket.clone()))),
+            (&all[1], WriteResult::Ticket(Box::new(ticket))),
+            (&all[2], WriteResult::Done),
+            (&all[3], WriteResult::Done),
+            (&all[4], WriteResult::Note(Box::new(note.clone()))),
+            (&all[5], WriteResult::Note(Box::new(note))),
+            (&all[7], WriteResult::TimeLog(Box::new(log))),
+        ];
+        for (op, result) in cases {
+            let stored = serde_json::to_value(&result).unwrap();
+            let back = WriteResult::from_stored(op, stored).unwrap();
+            assert_eq!(back, result, "{}", op.command());
+        }
+        assert!(WriteResult::from_stored(&all[4], json!("not a note")).is_err());
     }
 
     #[test]

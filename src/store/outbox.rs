@@ -7,6 +7,11 @@
 //! (the ticket was deleted or changed meanwhile) is kept as a `conflict` with the server's
 //! message until the user retries or drops it: nothing leaves the outbox silently.
 //!
+//! When a sender delivers (or the user drops) an item that another process is waiting for, it
+//! leaves a receipt (`<dir>/<seq>.receipt`) saying what became of it, so the waiting process can
+//! report the server's answer instead of guessing; receipts are taken by their reader and any
+//! left over are removed after an hour.
+//!
 //! Sending is `actions`' job; this module only stores. Whoever sends holds [`Outbox::try_lock`]
 //! (an advisory lock on `<dir>/.lock`, released by the OS if the process dies), so two
 //! processes (the TUI and a script) never send the same item at once.
@@ -72,6 +77,22 @@ impl OutboxItem {
         self.state == ItemState::Pending
     }
 }
+
+/// What became of an item that left the outbox (see [`Outbox::finish`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum Receipt {
+    /// The server confirmed it; `result` is what it gave back (a ticket, a note...).
+    Delivered {
+        #[serde(default)]
+        result: serde_json::Value,
+    },
+    /// The user dropped it without sending it.
+    Dropped,
+}
+
+/// How long a receipt nobody took is kept.
+const RECEIPT_TTL_SECS: u64 = 3600;
 
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -248,6 +269,52 @@ impl Outbox {
         }
     }
 
+    fn receipt_path(&self, seq: u64) -> PathBuf {
+        self.dir.join(format!("{seq:012}.receipt"))
+    }
+
+    /// Removes an item that left the outbox for good, leaving `receipt` for a process that
+    /// queued it and is waiting for its outcome ([`Outbox::take_receipt`]). The receipt is
+    /// written first: a crash in between leaves the item, never an item gone without a word.
+    pub fn finish(&self, seq: u64, receipt: &Receipt) -> io::Result<bool> {
+        self.prune_receipts();
+        let json = serde_json::to_vec(receipt).map_err(io::Error::other)?;
+        if let Err(e) = fsutil::write_private_atomic(&self.receipt_path(seq), &json) {
+            // The waiting process then checks the server itself; removing still matters more.
+            tracing::warn!(seq, error = %e, "cannot leave a receipt for the outbox item");
+        }
+        self.remove(seq)
+    }
+
+    /// What became of item `seq` after it left the outbox, if its sender left a receipt.
+    /// Taking it removes it. An unreadable receipt counts as none.
+    pub fn take_receipt(&self, seq: u64) -> Option<Receipt> {
+        let path = self.receipt_path(seq);
+        let bytes = fs::read(&path).ok()?;
+        let _ = fs::remove_file(&path);
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Receipts older than [`RECEIPT_TTL_SECS`]: their writer is long gone.
+    fn prune_receipts(&self) {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in rd.flatten() {
+            if entry.file_name().to_string_lossy().ends_with(".receipt") {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > RECEIPT_TTL_SECS);
+                if old {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+
     /// The sender's lock, if no other process holds it.
     pub fn try_lock(&self) -> io::Result<Option<OutboxLock>> {
         self.ensure_dir()?;
@@ -369,6 +436,27 @@ mod tests {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(names.is_empty(), "no temp files left: {names:?}");
+    }
+
+    #[test]
+    fn a_finished_item_leaves_one_receipt_for_its_waiter() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path());
+        let a = ob.enqueue(op(1)).unwrap();
+        let b = ob.enqueue(op(2)).unwrap();
+        let delivered = Receipt::Delivered {
+            result: json!({"id": 7, "details": "x"}),
+        };
+        assert!(ob.finish(a.seq, &delivered).unwrap());
+        assert!(ob.finish(b.seq, &Receipt::Dropped).unwrap());
+        assert!(ob.list().is_empty(), "receipts are not items");
+        assert_eq!(ob.take_receipt(a.seq), Some(delivered));
+        assert_eq!(ob.take_receipt(a.seq), None, "taken once");
+        assert_eq!(ob.take_receipt(b.seq), Some(Receipt::Dropped));
+        // Receipts do not hold sequence numbers back or forward.
+        assert_eq!(ob.enqueue(op(3)).unwrap().seq, 3);
+        fs::write(ob.receipt_path(9), "not json").unwrap();
+        assert_eq!(ob.take_receipt(9), None);
     }
 
     #[test]
