@@ -8,6 +8,7 @@ use bmsdesk::api::ops::WriteOp;
 use bmsdesk::api::retry::parse_retry_after;
 use bmsdesk::api::wire::{decode, parse_datetime};
 use bmsdesk::config::{Config, Dirs};
+use bmsdesk::domain::html;
 use bmsdesk::store::outbox::OutboxItem;
 use chrono::Utc;
 use proptest::prelude::*;
@@ -355,6 +356,15 @@ proptest! {
     fn stored_outbox_items_load_or_fail_cleanly(v in json_value()) {
         let _ = serde_json::from_value::<WriteOp>(v.clone());
         let _ = serde_json::from_value::<OutboxItem>(v);
+    }
+
+    #[test]
+    fn a_line_kept_as_clean_is_exactly_what_sanitizing_makes_of_it(
+        s in r"[ -~]{0,30}|\PC{0,30}|[ \t\x1b\[a-z\u{202e}\u{a0}]{0,20}"
+    ) {
+        let clean = html::sanitize_line(&s);
+        prop_assert_eq!(html::is_clean_line(&s), clean == s, "{:?}", s);
+        prop_assert!(html::is_clean_line(&clean), "{:?} -> {:?}", s, clean);
     }
 
     #[test]

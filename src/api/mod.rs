@@ -7,6 +7,7 @@ pub mod crm;
 pub mod error;
 pub mod lookups;
 pub mod model;
+pub mod name;
 pub mod notes;
 pub mod ops;
 pub mod retry;

@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::name::{self, Name};
 use super::wire::{datetime, flexible_bool, opt_datetime};
 
 pub type Id = i64;
@@ -81,27 +82,38 @@ pub struct TicketRow {
     pub ticket_number: String,
     pub title: String,
     pub account_id: Option<Id>,
-    pub account_name: Option<String>,
-    pub account_code: Option<String>,
+    #[serde(with = "name::opt")]
+    pub account_name: Option<Name>,
+    #[serde(with = "name::opt")]
+    pub account_code: Option<Name>,
     pub location_id: Option<Id>,
-    pub location_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub location_name: Option<Name>,
     pub contact_id: Option<Id>,
-    pub contact_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub contact_name: Option<Name>,
     pub queue_id: Option<Id>,
-    pub queue_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub queue_name: Option<Name>,
     pub status_id: Option<Id>,
-    pub status_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub status_name: Option<Name>,
     pub priority_id: Option<Id>,
-    pub priority_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub priority_name: Option<Name>,
     pub type_id: Option<Id>,
-    pub type_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub type_name: Option<Name>,
     pub issue_type_id: Option<Id>,
-    pub issue_type_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub issue_type_name: Option<Name>,
     pub source_id: Option<Id>,
     pub assignee_id: Option<Id>,
-    pub assignee_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub assignee_name: Option<Name>,
     pub sla_id: Option<Id>,
-    pub sla_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub sla_name: Option<Name>,
     /// .NET spells it `HasMetSLA`, camelCased `hasMetSLA` (not `hasMetSla`).
     #[serde(rename = "hasMetSLA", deserialize_with = "flexible_bool::deserialize")]
     pub has_met_sla: Option<bool>,
@@ -140,7 +152,8 @@ pub struct TicketRow {
     pub created_on: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]
     pub modified_on: Option<DateTime<Utc>>,
-    pub created_by_name: Option<String>,
+    #[serde(with = "name::opt")]
+    pub created_by_name: Option<Name>,
 }
 
 /// A whole ticket (`TicketOutputDto`): the list row plus the detail-only fields.

@@ -104,7 +104,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
             opt(&r.account_name),
             opt(&r.status_name),
             opt(&r.priority_name),
-            r.assignee_name.clone().unwrap_or_else(|| "-".into()),
+            r.assignee_name.as_deref().unwrap_or("-").to_string(),
             age(r.open_date, now),
             states[i].column(),
         ]);

@@ -47,6 +47,21 @@ pub fn sanitize_line(s: &str) -> String {
     out
 }
 
+/// Whether `s` is already what [`sanitize_line`] makes of it, so it can be kept as is (and
+/// a shared name stays shared). Exact: plain ASCII is checked in place, anything else by
+/// sanitizing a copy.
+pub fn is_clean_line(s: &str) -> bool {
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        b.iter().all(|c| (0x20..0x7f).contains(c))
+            && b.first() != Some(&b' ')
+            && b.last() != Some(&b' ')
+            && !s.contains("  ")
+    } else {
+        sanitize_line(s) == s
+    }
+}
+
 /// HTML to send for text the technician typed: special characters escaped, lines joined
 /// with `<br>`, and blank-line separated paragraphs wrapped in `<p>` when there is more than
 /// one. Runs of spaces and indentation survive as `&nbsp;` (HTML would collapse them).

@@ -8,6 +8,7 @@ use super::refdata::DEMO_USER_FULL_NAME;
 use super::tenant::{NoteRec, Tenant, TicketRec, TimeLogRec};
 use crate::api::lookups::TICKET_SOURCES;
 use crate::api::model::{Note, SlaInfo, Ticket, TicketRow, TimeLog};
+use crate::api::name::Name;
 use crate::api::wire::format_datetime;
 
 pub const TENANT_NAME: &str = "Demo MSP";
@@ -46,12 +47,12 @@ pub fn ticket_row(t: &Tenant, r: &TicketRec) -> TicketRow {
         ticket_number: r.number.to_string(),
         title: r.title.to_string(),
         account_id: Some(r.account_id),
-        account_name: account.map(|a| a.name.clone()),
-        account_code: account.map(|a| a.code.clone()),
+        account_name: account.map(|a| Name::from(a.name.as_str())),
+        account_code: account.map(|a| Name::from(a.code.as_str())),
         location_id: Some(r.location_id),
-        location_name: t.location(r.location_id).map(|l| l.name.to_string()),
+        location_name: t.location(r.location_id).map(|l| Name::from(l.name)),
         contact_id: r.contact_id,
-        contact_name: contact.map(|c| c.name()),
+        contact_name: contact.map(|c| c.name().into()),
         queue_id: r.queue_id,
         queue_name: r
             .queue_id
@@ -70,7 +71,7 @@ pub fn ticket_row(t: &Tenant, r: &TicketRec) -> TicketRow {
             .map(|i| i.name.into()),
         source_id: Some(r.source_id),
         assignee_id: r.assignee_id,
-        assignee_name: r.assignee_id.and_then(|a| user_name(t, a)),
+        assignee_name: r.assignee_id.and_then(|a| user_name(t, a)).map(Name::from),
         sla_id: r.sla_id,
         sla_name: r.sla_id.and_then(|s| refs.sla(s)).map(|s| s.name.into()),
         has_met_sla: r.has_met_sla(),
@@ -89,7 +90,7 @@ pub fn ticket_row(t: &Tenant, r: &TicketRec) -> TicketRow {
         resolution_actual_time: r.res_actual,
         created_on: Some(r.created_on),
         modified_on: Some(r.modified_on),
-        created_by_name: user_name(t, r.created_by),
+        created_by_name: user_name(t, r.created_by).map(Name::from),
     }
 }
 

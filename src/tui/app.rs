@@ -562,7 +562,7 @@ impl Model {
                     let mut seen = BTreeMap::new();
                     for r in &self.list.rows {
                         if let (Some(id), Some(n)) = (r.type_id, r.type_name.as_ref()) {
-                            seen.entry(id).or_insert_with(|| n.clone());
+                            seen.entry(id).or_insert_with(|| n.to_string());
                         }
                     }
                     (!seen.is_empty() || self.data.failed.contains(kind.name())).then(|| {

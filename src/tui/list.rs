@@ -11,6 +11,7 @@ use nucleo::pattern::Pattern;
 use super::fuzzy::{self, FilterJob, HayStore};
 use super::settings::{AssigneeSel, Column, Sort, ViewDef};
 use crate::api::model::{Id, TicketRow};
+use crate::api::name::Name;
 use crate::domain::sla::SlaState;
 
 /// Lists up to this size are filtered on the key path; larger ones on a blocking thread.
@@ -394,7 +395,7 @@ impl TicketList {
             }
             slots.into_iter().map(|s| rank[s as usize]).collect()
         };
-        fn opt(x: &Option<String>) -> &str {
+        fn opt(x: &Option<Name>) -> &str {
             x.as_deref().unwrap_or("")
         }
         let lookup = |m: &HashMap<Id, u32>, id: Option<Id>| {
@@ -618,7 +619,7 @@ mod tests {
     /// The comparison the integer sort keys stand for, written out plainly.
     fn reference(l: &TicketList, a: u32, b: u32) -> Ordering {
         let (ra, rb) = (&l.rows[a as usize], &l.rows[b as usize]);
-        let s = |x: &Option<String>| x.as_deref().unwrap_or("").to_lowercase();
+        let s = |x: &Option<Name>| x.as_deref().unwrap_or("").to_lowercase();
         let rank = |m: &HashMap<Id, u32>, id: Option<Id>| {
             id.and_then(|i| m.get(&i).copied()).unwrap_or(u32::MAX)
         };

@@ -10,6 +10,7 @@ use super::theme::Theme;
 use super::worker::{Reply, Request};
 use crate::api::LookupKind;
 use crate::api::model::{Account, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary};
+use crate::api::name::Name;
 
 pub fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 10, 12, 0, 0).unwrap()
@@ -34,7 +35,7 @@ pub fn row(
         priority_id: Some(prio.0),
         priority_name: Some(prio.1.into()),
         assignee_id: assignee.map(|_| 7),
-        assignee_name: assignee.map(str::to_string),
+        assignee_name: assignee.map(Name::from),
         queue_id: Some(1),
         queue_name: Some("Help Desk".into()),
         type_id: Some(3),

@@ -4,6 +4,8 @@
 //! before the model stores it, so no escape sequence, control character or bidi override can
 //! reach the terminal. HTML conversion is `domain::html`'s.
 
+use crate::api::name::{Name, intern};
+
 /// Characters that must never reach the terminal: C0/C1 controls, DEL, bidi overrides.
 fn is_forbidden(c: char) -> bool {
     let u = c as u32;
@@ -35,7 +37,24 @@ pub fn sanitize_text(s: &str) -> String {
 
 pub fn sanitize_opt(s: &mut Option<String>) {
     if let Some(v) = s.as_mut() {
-        *v = sanitize_line(v);
+        sanitize_in_place(v);
+    }
+}
+
+/// Sanitizes `s` in place, without a new allocation when it is clean already (most are).
+pub fn sanitize_in_place(s: &mut String) {
+    if !crate::domain::html::is_clean_line(s) {
+        *s = sanitize_line(s);
+    }
+}
+
+/// A shared name made safe to draw. A clean one keeps its shared copy; a cleaned one is shared
+/// again ([`intern`]), so 100k rows naming one account still hold one string.
+pub fn sanitize_name(s: &mut Option<Name>) {
+    if let Some(v) = s.as_mut()
+        && !crate::domain::html::is_clean_line(v)
+    {
+        *v = intern(&sanitize_line(v));
     }
 }
 
@@ -94,6 +113,28 @@ mod unicode_width_shim {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_names_stay_shared_and_dirty_ones_are_shared_once_cleaned() {
+        let acme = intern("Acme Corp");
+        let mut a = Some(acme.clone());
+        sanitize_name(&mut a);
+        assert!(
+            std::sync::Arc::ptr_eq(a.as_ref().unwrap(), &acme),
+            "kept as is"
+        );
+        let (mut b, mut c) = (
+            Some(Name::from("Acme\x1b[2J  Corp")),
+            Some(Name::from(" Acme Corp\n")),
+        );
+        sanitize_name(&mut b);
+        sanitize_name(&mut c);
+        assert!(std::sync::Arc::ptr_eq(b.as_ref().unwrap(), &acme));
+        assert!(std::sync::Arc::ptr_eq(c.as_ref().unwrap(), &acme));
+        let mut title = String::from("Printer\x07 down");
+        sanitize_in_place(&mut title);
+        assert_eq!(title, "Printer down");
+    }
 
     #[test]
     fn strips_escapes_and_bidi() {

@@ -19,7 +19,9 @@ use tokio::task::AbortHandle;
 
 use super::app::Msg;
 use super::settings::{AssigneeSel, ViewDef};
-use super::text::{html_to_text, sanitize_line, sanitize_opt, sanitize_text};
+use super::text::{
+    html_to_text, sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text,
+};
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
     Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
@@ -371,8 +373,8 @@ pub fn err_text(e: &ApiError) -> String {
 }
 
 pub fn clean_row(r: &mut TicketRow) {
-    r.ticket_number = sanitize_line(&r.ticket_number);
-    r.title = sanitize_line(&r.title);
+    sanitize_in_place(&mut r.ticket_number);
+    sanitize_in_place(&mut r.title);
     for s in [
         &mut r.account_name,
         &mut r.account_code,
@@ -387,7 +389,7 @@ pub fn clean_row(r: &mut TicketRow) {
         &mut r.sla_name,
         &mut r.created_by_name,
     ] {
-        sanitize_opt(s);
+        sanitize_name(s);
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::{Cmd, Layer, Model};
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Id, NoteInput, TicketRow};
+use crate::api::name::Name;
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 use crate::tui::text::truncate;
@@ -282,9 +283,9 @@ impl Model {
                             account_name: self
                                 .data
                                 .account_name(Some(input.account_id))
-                                .map(str::to_string),
+                                .map(Name::from),
                             status_id: Some(input.status_id),
-                            status_name: status.map(str::to_string),
+                            status_name: status.map(Name::from),
                             priority_id: Some(input.priority_id),
                             open_date: Some(input.open_date),
                             ..Default::default()

@@ -192,7 +192,7 @@ impl Model {
         let name = self
             .data
             .lookup_name(LookupKind::Statuses, Some(status_id))
-            .map(str::to_string);
+            .map(crate::api::name::intern);
         let complete = name
             .as_deref()
             .is_some_and(|n| self.sla.rules().is_complete(n));

@@ -10,6 +10,7 @@ use super::super::text::width_of;
 use super::super::worker::DetailData;
 use super::{ago, fmt_time};
 use crate::api::LookupKind;
+use crate::api::name::Name;
 use crate::domain::sla::{Deadline, SlaState, format_remaining};
 
 /// One SLA objective in words: "13:00 · 1h00m left", "3h00m overdue", "met", "missed by 20m".
@@ -65,8 +66,9 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
     let t = &m.theme;
     let r = &d.ticket.row;
     let data = &m.data;
-    let name = |n: &Option<String>, kind: LookupKind, id: Option<i64>| {
-        n.clone()
+    let name = |n: &Option<Name>, kind: LookupKind, id: Option<i64>| {
+        n.as_deref()
+            .map(str::to_string)
             .or_else(|| data.lookup_name(kind, id).map(str::to_string))
     };
     let mut out = vec![
@@ -76,13 +78,14 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
             m,
             "Account",
             r.account_name
-                .clone()
+                .as_deref()
+                .map(str::to_string)
                 .or_else(|| data.account_name(r.account_id).map(str::to_string)),
         ),
         field(
             m,
             "Location",
-            r.location_name.clone().or_else(|| {
+            r.location_name.as_deref().map(str::to_string).or_else(|| {
                 data.location_name(r.account_id, r.location_id)
                     .map(str::to_string)
             }),
@@ -90,7 +93,7 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         field(
             m,
             "Contact",
-            r.contact_name.clone().map(|c| {
+            r.contact_name.as_deref().map(str::to_string).map(|c| {
                 let mut s = c;
                 if let Some(p) = &d.ticket.contact_phone {
                     s.push_str(&format!(" · {p}"));
@@ -112,7 +115,11 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
             name(&r.priority_name, LookupKind::Priorities, r.priority_id),
         ),
         field(m, "Type", name(&r.type_name, LookupKind::Types, r.type_id)),
-        field(m, "Issue type", r.issue_type_name.clone()),
+        field(
+            m,
+            "Issue type",
+            r.issue_type_name.as_deref().map(str::to_string),
+        ),
         field(
             m,
             "Source",
@@ -134,13 +141,13 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         field(
             m,
             "SLA",
-            r.sla_name
-                .clone()
-                .map(|s| match (r.is_sla_paused, r.has_met_sla) {
+            r.sla_name.as_deref().map(str::to_string).map(|s| {
+                match (r.is_sla_paused, r.has_met_sla) {
                     (Some(true), _) => format!("{s} (paused)"),
                     (_, Some(false)) => format!("{s} (missed)"),
                     _ => s,
-                }),
+                }
+            }),
         ),
     ];
     let state = m
@@ -167,7 +174,11 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
             r.last_activity_update
                 .map(|d| format!("{} ({})", fmt_time(m, Some(d)), ago(m.now, d))),
         ),
-        field(m, "Created by", r.created_by_name.clone()),
+        field(
+            m,
+            "Created by",
+            r.created_by_name.as_deref().map(str::to_string),
+        ),
     ]);
     if let Some(h) = d.ticket.total_time_spent.filter(|h| *h > 0.0) {
         out.push(field(m, "Time spent", Some(format!("{h:.2} h"))));

@@ -50,7 +50,7 @@ pub fn field_value(m: &Model, nt: &NewTicket, f: Field) -> Option<String> {
                     .rows
                     .iter()
                     .find(|r| r.type_id == Some(id))
-                    .and_then(|r| r.type_name.clone())
+                    .and_then(|r| r.type_name.as_deref().map(str::to_string))
             }),
         Field::Source => m
             .data
