@@ -368,3 +368,99 @@ fn kill_9_while_waiting_for_another_sender_loses_nothing() {
     assert_eq!(copies(&env, t, "killed k3"), 1);
     assert!(outbox.list().is_empty());
 }
+
+#[test]
+fn a_status_change_during_an_outage_is_queued_with_a_warning_and_delivered_later() {
+    let (env, cfg) = env_with(3);
+    run(&env, &cfg, &["login"]).ok();
+    let (t, in_progress) = env.sim.state().read(|tn| {
+        let to = tn.refs.status_id("In Progress");
+        let rec = tn
+            .tickets
+            .iter()
+            .find(|r| !r.deleted && r.status_id != to && r.completed.is_none())
+            .expect("an open ticket not in progress");
+        (rec.id, to)
+    });
+    let (id, to) = (t.to_string(), in_progress.to_string());
+
+    env.sim.state().set_faults(outage());
+    let r = run(&env, &cfg, &["tickets", "patch", &id, "/StatusId", &to]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: cannot read") && r.stderr.contains(&format!("ticket {t} now")),
+        "the unchecked rules are named: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("queued as outbox item 1"), "{}", r.stderr);
+
+    // An assignment needs the current status: without it, say how to queue it anyway.
+    let r = run(
+        &env,
+        &cfg,
+        &[
+            "tickets",
+            "assign",
+            &id,
+            "--queue",
+            "1",
+            "--details",
+            "over",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("pass --status"), "{}", r.stderr);
+    assert_eq!(list(&env, &cfg).len(), 1, "nothing half-queued");
+    // With ids for everything, it is queued although nothing can be looked up.
+    let queue = env.sim.state().read(|tn| tn.refs.queue_id("Projects"));
+    let r = run(
+        &env,
+        &cfg,
+        &[
+            "tickets",
+            "assign",
+            &id,
+            "--queue",
+            &queue.to_string(),
+            "--status",
+            &to,
+            "--details",
+            "over to projects",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("queued as outbox item 2"), "{}", r.stderr);
+    let r = run(
+        &env,
+        &cfg,
+        &[
+            "tickets",
+            "assign",
+            &id,
+            "--queue",
+            "Projects",
+            "--status",
+            &to,
+            "--details",
+            "x",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("give the queue id instead"),
+        "{}",
+        r.stderr
+    );
+
+    env.sim.state().clear_faults();
+    let r = run(&env, &cfg, &["outbox", "retry"]).ok();
+    assert!(r.stdout.contains("outbox item 1 delivered"), "{}", r.stdout);
+    assert!(r.stdout.contains("outbox item 2 delivered"), "{}", r.stdout);
+    let now = env.sim.state().read(|tn| {
+        tn.tickets
+            .iter()
+            .find(|r| r.id == t)
+            .map(|r| (r.status_id, r.queue_id))
+    });
+    assert_eq!(now, Some((in_progress, Some(queue))));
+}

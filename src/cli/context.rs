@@ -10,7 +10,7 @@ use super::error::{CliError, CliResult, usage};
 use super::output;
 use super::resolve::{Resolved, resolve};
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
-use crate::api::model::{Account, Id, Location, LookupItem, UserInfo};
+use crate::api::model::{Account, Id, Location, LookupItem, TicketRow, UserInfo};
 use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
 use crate::config::{self, Profile};
 use crate::domain::sla::SlaEngine;
@@ -219,7 +219,17 @@ impl Ctx {
         note: Option<&str>,
     ) -> CliResult<()> {
         let engine = self.sla_engine().await?;
-        let statuses = self.lookup_or_empty(LookupKind::Statuses).await?;
+        // Offline, the change is still queued: what cannot be read now is named in a warning,
+        // and the rules are applied as far as what is known allows.
+        let mut unread = Vec::new();
+        let statuses = match self.lookup_or_empty(LookupKind::Statuses).await {
+            Ok(items) => items,
+            Err(CliError::Api(e)) if e.is_transient() => {
+                unread.push(("the status list".to_string(), e));
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
         let target = statuses
             .iter()
             .find(|s| s.id == to.id)
@@ -229,8 +239,26 @@ impl Ctx {
                 name: to.name.clone().unwrap_or_default(),
                 ..Default::default()
             });
-        let ticket = self.client.ticket(ticket_id).await?;
-        match check_transition(&ticket.row, &target, note, &engine.settings().rules) {
+        let row = match self.client.ticket(ticket_id).await {
+            Ok(ticket) => ticket.row,
+            Err(e) if e.is_transient() => {
+                unread.push((format!("ticket {ticket_id}"), e));
+                TicketRow {
+                    id: ticket_id,
+                    ..Default::default()
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some((_, why)) = unread.first() {
+            let what: Vec<&str> = unread.iter().map(|(w, _)| w.as_str()).collect();
+            output::note(format!(
+                "warning: cannot read {} now ({why}); the workflow rules were checked only as \
+                 far as that allows",
+                what.join(" or ")
+            ));
+        }
+        match check_transition(&row, &target, note, &engine.settings().rules) {
             TransitionCheck::Allowed => Ok(()),
             TransitionCheck::Warn { message } => {
                 output::note(format!("warning: {message}"));
@@ -300,9 +328,20 @@ impl Ctx {
         Ok(items)
     }
 
+    /// A lookup id or name. When the list cannot be read now (offline, nothing cached), an id
+    /// is taken as given, so a write can still be queued; a name needs the list.
     pub async fn resolve_lookup(&mut self, kind: LookupKind, input: &str) -> CliResult<Resolved> {
-        let items = self.lookup_or_empty(kind).await?;
-        resolve(kind.singular(), input, &items)
+        match self.lookup_or_empty(kind).await {
+            Ok(items) => resolve(kind.singular(), input, &items),
+            Err(CliError::Api(e)) if e.is_transient() => match input.trim().parse::<Id>() {
+                Ok(id) => Ok(Resolved { id, name: None }),
+                Err(_) => Err(CliError::Local(format!(
+                    "cannot look up {kind} names now ({e}); give the {kind} id instead",
+                    kind = kind.singular()
+                ))),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     /// An assignee id or name, or "me".

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::args::{AssignArgs, CreateArgs, TicketFilterArgs, TicketsCmd};
 use super::context::Ctx;
-use super::error::{CliResult, usage};
+use super::error::{CliError, CliResult, usage};
 use super::output::{self, Table, age, opt, when};
 use super::text_input::read_text;
 use crate::actions::{WriteOp, WriteResult};
@@ -383,13 +383,21 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
             ctx.check_status_change(a.id, &to, Some(&a.details)).await?;
             to.id
         }
-        None => ctx
-            .client
-            .ticket(a.id)
-            .await?
-            .row
-            .status_id
-            .ok_or_else(|| usage("the ticket has no status; pass --status"))?,
+        // BMS wants the status with every assignment: keep the current one.
+        None => match ctx.client.ticket(a.id).await {
+            Ok(t) => t
+                .row
+                .status_id
+                .ok_or_else(|| usage("the ticket has no status; pass --status"))?,
+            Err(e) if e.is_transient() => {
+                return Err(CliError::Local(format!(
+                    "cannot read ticket {}'s current status now ({e}); pass --status to queue \
+                     the assignment anyway",
+                    a.id
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     let type_id = note_type(ctx, a.note_type.as_deref()).await?;
     let input = AssignInput {
@@ -406,18 +414,17 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         input,
     })
     .await?;
-    let ticket = ctx.client.ticket(a.id).await?;
+    // The assignment went through; a failed re-read must not make it look as if it had not.
+    let Some(ticket) = reread(ctx, a.id, "assigned").await else {
+        return Ok(());
+    };
     if ctx.json {
         return output::json(&ticket);
     }
     output::text(&format!(
         "assigned ticket {} to {} (queue {})",
         ticket.row.ticket_number,
-        ticket
-            .row
-            .assignee_name
-            .clone()
-            .unwrap_or_else(|| "-".into()),
+        ticket.row.assignee_name.as_deref().unwrap_or("-"),
         opt(&ticket.row.queue_name)
     ))
 }
@@ -457,7 +464,12 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
         .await?
         .note()
         .ok_or_else(|| ApiError::Decode("the server returned no note".into()))?;
-    let ticket = ctx.client.ticket(id).await?;
+    let Some(ticket) = reread(ctx, id, "escalated").await else {
+        if ctx.json {
+            return output::json(&json!({"ticket": null, "note": note}));
+        }
+        return Ok(());
+    };
     if ctx.json {
         return output::json(&json!({"ticket": ticket, "note": note}));
     }
@@ -470,6 +482,20 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
 }
 
 /// A note type id from an id/name, or the tenant's first note type (0 when unknown).
+/// The ticket as it is after a write that went through, for the report. When it cannot be
+/// read now, says so (the write itself is done) and gives `None`.
+async fn reread(ctx: &mut Ctx, id: i64, done: &str) -> Option<Ticket> {
+    match ctx.client.ticket(id).await {
+        Ok(ticket) => Some(ticket),
+        Err(e) => {
+            output::note(format!(
+                "{done} ticket {id}; it cannot be read back now ({e})"
+            ));
+            None
+        }
+    }
+}
+
 pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
     match input {
         Some(t) => Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id),

@@ -207,7 +207,11 @@ impl Outbox {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
             if name.starts_with('.') && name.ends_with(".tmp") {
-                remove_if_stale(&path);
+                remove_if_stale(&path, 3600);
+                continue;
+            }
+            if name.ends_with(".receipt") {
+                remove_if_stale(&path, RECEIPT_TTL_SECS);
                 continue;
             }
             let Some(seq) = seq_of(&name) else { continue };
@@ -302,15 +306,7 @@ impl Outbox {
         };
         for entry in rd.flatten() {
             if entry.file_name().to_string_lossy().ends_with(".receipt") {
-                let old = entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age.as_secs() > RECEIPT_TTL_SECS);
-                if old {
-                    let _ = fs::remove_file(entry.path());
-                }
+                remove_if_stale(&entry.path(), RECEIPT_TTL_SECS);
             }
         }
     }
@@ -365,13 +361,14 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
-/// A temp file older than an hour is left over from a crash before its item was stored.
-fn remove_if_stale(path: &Path) {
+/// Removes `path` if it is older than `max_age_secs`: a temp file left over from a crash
+/// before its item was stored (after an hour), a receipt nobody came for.
+fn remove_if_stale(path: &Path, max_age_secs: u64) {
     let old = fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age.as_secs() > 3600);
+        .is_some_and(|age| age.as_secs() > max_age_secs);
     if old {
         let _ = fs::remove_file(path);
     }
