@@ -421,8 +421,9 @@ async fn a_note_refused_with_503_is_queued_and_delivered_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_offline_from_the_cache_and_recovers() {
-    // A first session fills the cache (lookups, accounts, the list of view 1).
-    let r = outbox_rig().await;
+    // A first session fills the cache (lookups, accounts, the list of view 1, the selected
+    // ticket's detail).
+    let mut r = outbox_rig().await;
     let cached: Vec<String> =
         r.lp.model
             .list
@@ -431,6 +432,20 @@ async fn starts_offline_from_the_cache_and_recovers() {
             .map(|t| t.ticket_number.clone())
             .collect();
     assert!(!cached.is_empty());
+    let sel = r.lp.model.list.sel_id.expect("a selection");
+    until(&mut r.lp, "the detail", |m| {
+        m.detail.cache.contains_key(&sel)
+    })
+    .await;
+    let stored = r.dir.path().join(format!("cache.details/{sel}.json"));
+    for _ in 0..100 {
+        if stored.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(stored.exists(), "the opened ticket is kept for offline use");
+    let title = r.lp.model.detail.cache[&sel].ticket.row.title.clone();
     drop(r.lp);
     // The second starts while the server cannot be reached at all.
     r.sim.state().set_faults(bmsdesk::sim::Faults {
@@ -453,6 +468,18 @@ async fn starts_offline_from_the_cache_and_recovers() {
     assert!(s.contains("OFFLINE"), "{s}");
     assert!(s.contains(&cached[0]), "{s}");
     assert!(s.contains("cached"), "{s}");
+    // The ticket opened last time reads from its offline copy, marked as such.
+    assert_eq!(lp.model.list.sel_id, Some(sel));
+    until(&mut lp, "the offline copy", |m| {
+        m.detail.cache.contains_key(&sel)
+    })
+    .await;
+    assert!(lp.model.detail.cache[&sel].offline_copy);
+    let s = screen(&lp);
+    assert!(
+        s.contains("offline copy") && s.contains(&title.chars().take(20).collect::<String>()),
+        "{s}"
+    );
     // The link comes back: the banner clears and the list is loaded fresh.
     r.sim.state().clear_faults();
     until(&mut lp, "back online", |m| {

@@ -166,6 +166,11 @@ impl Cache {
         &self.path
     }
 
+    /// The tenant this cache is bound to ([`Cache::scoped`]).
+    pub fn scope(&self) -> Option<&str> {
+        self.data.scope.as_deref()
+    }
+
     pub fn ttl(&self) -> TimeDelta {
         self.ttl
     }

@@ -2203,7 +2203,8 @@ impl Model {
                 match result {
                     Ok(d) => {
                         self.detail.error = None;
-                        if self.list.get(id).is_some() {
+                        // An offline copy may be older than the list's row: it must not win.
+                        if !d.offline_copy && self.list.get(id).is_some() {
                             self.list.upsert_one(d.ticket.row.clone());
                         }
                         self.detail.cache.insert(id, d);

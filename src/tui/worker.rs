@@ -31,6 +31,7 @@ use crate::api::model::{
 use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot};
+use crate::store::details::{DetailStore, StoredDetail};
 use crate::store::outbox::OutboxItem;
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
@@ -122,6 +123,46 @@ pub struct DetailData {
     pub time_logs: Vec<TimeLog>,
     pub time_error: Option<String>,
     pub fetched_at: DateTime<Utc>,
+    /// The copy kept on disk, shown because the server cannot be reached (`fetched_at` says
+    /// how old it is).
+    pub offline_copy: bool,
+}
+
+impl DetailData {
+    /// Made safe to draw from what the API gave (or the disk copy of it).
+    fn build(
+        mut ticket: Ticket,
+        notes: Result<Vec<Note>, String>,
+        time_logs: Result<Vec<TimeLog>, String>,
+        fetched_at: DateTime<Utc>,
+        offline_copy: bool,
+    ) -> DetailData {
+        clean_ticket(&mut ticket);
+        let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
+        let (notes, notes_error) = match notes {
+            Ok(ns) => (ns.iter().map(NoteView::from_note).collect(), None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let (time_logs, time_error) = match time_logs {
+            Ok(mut ls) => {
+                for l in &mut ls {
+                    clean_time_log(l);
+                }
+                (ls, None)
+            }
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        DetailData {
+            ticket,
+            details_text,
+            notes,
+            notes_error,
+            time_logs,
+            time_error,
+            fetched_at,
+            offline_copy,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -768,6 +809,58 @@ struct Worker {
     shared: Shared,
     search: Option<AbortHandle>,
     detail: Option<AbortHandle>,
+    details: Arc<DetailStore>,
+}
+
+/// The detail pane's data from the three replies. A complete answer is also kept on disk; when
+/// the server cannot be reached, that copy is shown instead (marked as such).
+async fn detail_reply(
+    store: &Arc<DetailStore>,
+    id: Id,
+    ticket: ApiResult<Ticket>,
+    notes: ApiResult<Vec<Note>>,
+    time_logs: ApiResult<Vec<TimeLog>>,
+) -> Result<DetailData, String> {
+    let now = Utc::now();
+    match ticket {
+        Ok(ticket) => {
+            if let (Ok(notes), Ok(time_logs)) = (&notes, &time_logs) {
+                let stored = StoredDetail {
+                    ticket: ticket.clone(),
+                    notes: notes.clone(),
+                    time_logs: time_logs.clone(),
+                    fetched_at: now,
+                };
+                let store = store.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = store.save(&stored) {
+                        tracing::warn!(id, error = %e, "cannot keep the ticket for offline use");
+                    }
+                });
+            }
+            Ok(DetailData::build(
+                ticket,
+                notes.map_err(|e| err_text(&e)),
+                time_logs.map_err(|e| err_text(&e)),
+                now,
+                false,
+            ))
+        }
+        Err(e) if e.is_transient() => {
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || store.load(id)).await {
+                Ok(Some(d)) => Ok(DetailData::build(
+                    d.ticket,
+                    Ok(d.notes),
+                    Ok(d.time_logs),
+                    d.fetched_at,
+                    true,
+                )),
+                _ => Err(err_text(&e)),
+            }
+        }
+        Err(e) => Err(err_text(&e)),
+    }
 }
 
 /// Who I am, once known (asked again after a failure: the start may have been offline).
@@ -796,7 +889,9 @@ pub fn spawn_with(
         }),
         seen: Arc::new(std::sync::Mutex::new(None)),
     };
+    let details = Arc::new(DetailStore::beside(&cache));
     let mut w = Worker {
+        details,
         client: actions.client().clone(),
         cache: Arc::new(tokio::sync::Mutex::new(cache)),
         tx,
@@ -946,36 +1041,12 @@ impl Worker {
                 if let Some(h) = self.detail.take() {
                     h.abort();
                 }
+                let store = self.details.clone();
                 let h = tokio::spawn(async move {
                     let (t, n, l) =
                         tokio::join!(client.ticket(id), client.notes(id), client.time_logs(id));
                     link.saw(&t);
-                    let result = t.map_err(|e| err_text(&e)).map(|mut ticket| {
-                        clean_ticket(&mut ticket);
-                        let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
-                        let (notes, notes_error) = match n {
-                            Ok(ns) => (ns.iter().map(NoteView::from_note).collect(), None),
-                            Err(e) => (Vec::new(), Some(err_text(&e))),
-                        };
-                        let (time_logs, time_error) = match l {
-                            Ok(mut ls) => {
-                                for l in &mut ls {
-                                    clean_time_log(l);
-                                }
-                                (ls, None)
-                            }
-                            Err(e) => (Vec::new(), Some(err_text(&e))),
-                        };
-                        Arc::new(DetailData {
-                            ticket,
-                            details_text,
-                            notes,
-                            notes_error,
-                            time_logs,
-                            time_error,
-                            fetched_at: Utc::now(),
-                        })
-                    });
+                    let result = detail_reply(&store, id, t, n, l).await.map(Arc::new);
                     send(&tx, Reply::Detail { seq, id, result });
                 });
                 self.detail = Some(h.abort_handle());

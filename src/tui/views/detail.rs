@@ -313,6 +313,8 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     if let Some(d) = data {
         let fresh = if m.detail.loading == id {
             "refreshing…".to_string()
+        } else if d.offline_copy {
+            format!("offline copy · {}", ago(m.now, d.fetched_at))
         } else {
             ago(m.now, d.fetched_at)
         };
