@@ -395,56 +395,22 @@ fn a_status_change_during_an_outage_is_queued_with_a_warning_and_delivered_later
     assert!(r.stderr.contains("queued as outbox item 1"), "{}", r.stderr);
 
     // An assignment needs the current status: without it, say how to queue it anyway.
-    let r = run(
-        &env,
-        &cfg,
-        &[
-            "tickets",
-            "assign",
-            &id,
-            "--queue",
-            "1",
-            "--details",
-            "over",
-        ],
-    );
+    let assign = |extra: &[&str]| {
+        let mut args = vec!["tickets", "assign", id.as_str()];
+        args.extend_from_slice(extra);
+        run(&env, &cfg, &args)
+    };
+    let r = assign(&["--queue", "1", "--details", "over"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("pass --status"), "{}", r.stderr);
     assert_eq!(list(&env, &cfg).len(), 1, "nothing half-queued");
     // With ids for everything, it is queued although nothing can be looked up.
     let queue = env.sim.state().read(|tn| tn.refs.queue_id("Projects"));
-    let r = run(
-        &env,
-        &cfg,
-        &[
-            "tickets",
-            "assign",
-            &id,
-            "--queue",
-            &queue.to_string(),
-            "--status",
-            &to,
-            "--details",
-            "over to projects",
-        ],
-    );
+    let queue_id = queue.to_string();
+    let r = assign(&["--queue", &queue_id, "--status", &to, "--details", "over"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("queued as outbox item 2"), "{}", r.stderr);
-    let r = run(
-        &env,
-        &cfg,
-        &[
-            "tickets",
-            "assign",
-            &id,
-            "--queue",
-            "Projects",
-            "--status",
-            &to,
-            "--details",
-            "x",
-        ],
-    );
+    let r = assign(&["--queue", "Projects", "--status", &to, "--details", "x"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.contains("give the queue id instead"),

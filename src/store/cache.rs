@@ -432,14 +432,7 @@ fn scope_of(profile: &Profile) -> String {
 
 /// The bytes of `path`, or `None` (logged unless the file simply does not exist).
 fn read_bytes(path: &Path) -> Option<Vec<u8>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "cannot read the cache; rebuilding it");
-            return None;
-        }
-    };
+    let bytes = fsutil::read_if_present(path, "cache (rebuilding it)")?;
     fsutil::tighten_permissions(path);
     Some(bytes)
 }

@@ -92,14 +92,7 @@ impl DetailStore {
     /// The stored copy of ticket `id`, if there is a readable one for this tenant.
     pub fn load(&self, id: Id) -> Option<StoredDetail> {
         let path = self.path(id);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "cannot read a stored ticket");
-                return None;
-            }
-        };
+        let bytes = fsutil::read_if_present(&path, "stored ticket")?;
         match serde_json::from_slice::<DetailFile>(&bytes) {
             Ok(f)
                 if f.version == VERSION

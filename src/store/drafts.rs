@@ -120,14 +120,7 @@ impl DraftStore {
     }
 
     fn read(&self, path: &Path, expect_id: Option<Id>) -> Option<NoteDraft> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "cannot read draft");
-                return None;
-            }
-        };
+        let bytes = fsutil::read_if_present(path, "draft")?;
         match serde_json::from_slice::<NoteDraft>(&bytes) {
             Ok(d) if expect_id.is_none_or(|id| id == d.ticket_id) => Some(d),
             Ok(d) => {

@@ -28,6 +28,19 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The bytes of `path`; `None` if it does not exist, or cannot be read (logged, naming `what`:
+/// a local file we cannot read is treated as missing rather than stopping the user).
+pub fn read_if_present(path: &Path, what: &str) -> Option<Vec<u8>> {
+    match fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot read the {what}");
+            None
+        }
+    }
+}
+
 /// Opens `path` for appending, creating it with mode 0600.
 pub fn open_private_append(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent() {

@@ -233,14 +233,7 @@ impl Outbox {
     }
 
     fn read(&self, path: &Path, seq: u64) -> Option<OutboxItem> {
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                tracing::error!(path = %path.display(), error = %e, "cannot read outbox item");
-                return None;
-            }
-        };
+        let bytes = fsutil::read_if_present(path, "outbox item")?;
         match serde_json::from_slice::<OutboxItem>(&bytes) {
             Ok(item) if item.seq == seq => Some(item),
             Ok(item) => {
