@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::auth::CurrentUser;
-use super::envelope::{Fields, SimError, SimResult, ok, page_of, page_params, path_id};
+use super::envelope::{Fields, SimError, SimResult, ok, path_id};
 use super::state::SimState;
 use super::tenant::{NoteRec, Tenant};
-use super::tickets::not_found;
+use super::tickets::{children_page, not_found};
 use super::view;
 
 fn note_not_found(ticket: i64, note: i64) -> SimError {
@@ -117,17 +117,13 @@ pub async fn list(
     Path(ticket): Path<String>,
     RawQuery(q): RawQuery,
 ) -> SimResult<Response> {
-    let ticket = path_id(&ticket, "ticket")?;
-    let f = Fields::from_query(q.as_deref());
-    let sh = st.shared();
-    let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
-    let t = st.tenant();
-    let r = t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
-    let rows: Vec<Value> = page_of(t.notes_of(r), page, size)
-        .iter()
-        .map(|n| view::note_json(&t, n))
-        .collect();
-    ok(rows)
+    children_page(
+        &st,
+        &ticket,
+        q.as_deref(),
+        Tenant::notes_of,
+        view::note_json,
+    )
 }
 
 /// `GET …/{ticketId}/notes/{noteId}`.

@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::auth::CurrentUser;
-use super::envelope::{Fields, SimError, SimResult, ok, page_params, paged, parse_json, path_id};
+use super::envelope::{
+    Fields, SimError, SimResult, ok, page_of, page_params, paged, parse_json, path_id,
+};
 use super::filter::TicketQuery;
 use super::notes::push_note;
 use super::state::SimState;
@@ -56,6 +58,28 @@ pub async fn list(State(st): State<SimState>, RawQuery(q): RawQuery) -> SimResul
 
 pub fn not_found(id: i64) -> SimError {
     SimError::not_found(format!("Ticket {id} was not found"))
+}
+
+/// `GET …/{ticketId}/notes` and `…/timelogs`: one page (`PageNumber`, `PageSize`) of what
+/// `of` lists for the ticket, each item as `to_json` shows it.
+pub fn children_page<T>(
+    st: &SimState,
+    ticket: &str,
+    query: Option<&str>,
+    of: impl FnOnce(&Tenant, &TicketRec) -> Vec<T>,
+    to_json: impl Fn(&Tenant, &T) -> Value,
+) -> SimResult<Response> {
+    let ticket = path_id(ticket, "ticket")?;
+    let f = Fields::from_query(query);
+    let sh = st.shared();
+    let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
+    let t = st.tenant();
+    let r = t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
+    let rows: Vec<Value> = page_of(of(&t, r), page, size)
+        .iter()
+        .map(|x| to_json(&t, x))
+        .collect();
+    ok(rows)
 }
 
 /// `GET /v2/servicedesk/tickets/{ticketId}`.

@@ -5,13 +5,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use chrono::NaiveTime;
-use serde_json::Value;
 
 use super::auth::CurrentUser;
-use super::envelope::{Fields, SimError, SimResult, ok, page_of, page_params, path_id};
+use super::envelope::{Fields, SimError, SimResult, ok, path_id};
 use super::state::SimState;
-use super::tenant::TimeLogRec;
-use super::tickets::not_found;
+use super::tenant::{Tenant, TimeLogRec};
+use super::tickets::{children_page, not_found};
 use super::view;
 
 /// A .NET TimeSpan of the day: `HH:MM[:SS[.fffffff]]`.
@@ -29,17 +28,13 @@ pub async fn list(
     Path(ticket): Path<String>,
     RawQuery(q): RawQuery,
 ) -> SimResult<Response> {
-    let ticket = path_id(&ticket, "ticket")?;
-    let f = Fields::from_query(q.as_deref());
-    let sh = st.shared();
-    let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
-    let t = st.tenant();
-    let r = t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
-    let rows: Vec<Value> = page_of(t.timelogs_of(r), page, size)
-        .iter()
-        .map(|l| view::timelog_json(&t, l))
-        .collect();
-    ok(rows)
+    children_page(
+        &st,
+        &ticket,
+        q.as_deref(),
+        Tenant::timelogs_of,
+        view::timelog_json,
+    )
 }
 
 /// `POST …/{ticketId}/timelogs`: returns the created entry.

@@ -5,6 +5,7 @@
 //! logged and rebuilt, never an error. It is tied to one tenant (`scope`): pointing a profile
 //! at another tenant drops the old data instead of offering its accounts.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
@@ -19,7 +20,7 @@ use crate::api::model::{
     Account, Id, Location, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary,
     TimeLogTemplate,
 };
-use crate::api::{ApiResult, Client, LookupKind};
+use crate::api::{ApiError, ApiResult, Client, LookupKind};
 use crate::config::Profile;
 
 /// Bump when the stored shape changes; older files are then discarded.
@@ -365,8 +366,7 @@ impl Cache {
         put: impl FnOnce(&mut CacheData, Cached<T>),
         fetch: impl Future<Output = ApiResult<T>>,
     ) -> ApiResult<T> {
-        let fresh = get(&self.data).filter(|c| !refresh && c.is_fresh(self.ttl));
-        if let Some(c) = fresh {
+        if let Some(c) = get(&self.data).filter(|c| serve_cached(c, self.ttl, refresh)) {
             return Ok(c.value.clone());
         }
         match fetch.await {
@@ -377,14 +377,9 @@ impl Cache {
                 }
                 Ok(value)
             }
-            Err(e) if !refresh && e.is_transient() => match get(&self.data) {
-                Some(stale) => {
-                    tracing::warn!(what, error = %e, fetched_at = %stale.fetched_at, "fetch failed; using stale cache");
-                    Ok(stale.value.clone())
-                }
-                None => Err(e),
-            },
-            Err(e) => Err(e),
+            Err(e) => {
+                after_failed_fetch(what, get(&self.data), refresh, e).map(|c| c.value.clone())
+            }
         }
     }
 
@@ -418,6 +413,32 @@ impl Cache {
         };
         let json = serde_json::to_vec(&file).map_err(io::Error::other)?;
         fsutil::write_private_atomic(&self.tickets_path(), &json)
+    }
+}
+
+// The cache-or-fetch rule, in two halves so that a caller can fetch without holding the cache
+// (the TUI worker does) and still follow it: serve a fresh copy unless asked to refresh; fetch
+// otherwise; when that fails for a reason that passes, fall back on the stale copy.
+
+/// Whether `hit` is served without asking the server.
+pub fn serve_cached<T>(hit: &Cached<T>, ttl: TimeDelta, refresh: bool) -> bool {
+    !refresh && hit.is_fresh(ttl)
+}
+
+/// What to give after the fetch of `what` failed with `e`: the stale copy when the failure
+/// may pass (offline, overloaded) and the user did not ask for fresh data, else the error.
+pub fn after_failed_fetch<C: Borrow<Cached<T>>, T>(
+    what: &str,
+    stale: Option<C>,
+    refresh: bool,
+    e: ApiError,
+) -> ApiResult<C> {
+    match stale {
+        Some(stale) if !refresh && e.is_transient() => {
+            tracing::warn!(what, error = %e, fetched_at = %stale.borrow().fetched_at, "fetch failed; using stale cache");
+            Ok(stale)
+        }
+        _ => Err(e),
     }
 }
 

@@ -30,7 +30,7 @@ use crate::api::model::{
 };
 use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
-use crate::store::cache::{Cache, Cached, TicketSnapshot};
+use crate::store::cache::{Cache, Cached, TicketSnapshot, after_failed_fetch, serve_cached};
 use crate::store::details::{DetailStore, StoredDetail};
 use crate::store::outbox::OutboxItem;
 
@@ -739,9 +739,9 @@ async fn outbox_loop(sh: Shared, opts: WorkerOptions) {
     }
 }
 
-/// Cache or fetch without holding the cache lock over the network: the fresh cached value,
-/// else a fetch (stored and saved), else on a transient failure the stale value.
+/// `store::cache`'s cache-or-fetch rule without holding the cache lock over the network.
 async fn cached<T: Clone>(
+    what: &str,
     cache: &CacheRef,
     refresh: bool,
     get: impl Fn(&Cache) -> Option<&Cached<T>>,
@@ -753,8 +753,7 @@ async fn cached<T: Clone>(
         (get(&c).cloned(), c.ttl())
     };
     if let Some(h) = &hit
-        && !refresh
-        && h.is_fresh(ttl)
+        && serve_cached(h, ttl, refresh)
     {
         return Ok((h.value.clone(), h.fetched_at));
     }
@@ -767,11 +766,7 @@ async fn cached<T: Clone>(
             }
             Ok((v, Utc::now()))
         }
-        Err(e) if !refresh && e.is_transient() => match hit {
-            Some(h) => Ok((h.value, h.fetched_at)),
-            None => Err(e),
-        },
-        Err(e) => Err(e),
+        Err(e) => after_failed_fetch(what, hit, refresh, e).map(|h| (h.value, h.fetched_at)),
     }
 }
 
@@ -782,6 +777,7 @@ async fn locations(
     refresh: bool,
 ) -> Result<Vec<Location>, String> {
     cached(
+        "locations",
         cache,
         refresh,
         |c| c.cached_locations(account_id),
@@ -1276,7 +1272,7 @@ async fn warm_list<T: Clone>(
     tx: &MsgTx,
     what: &str,
 ) {
-    match cached(cache, refresh, get, put, fetch).await {
+    match cached(what, cache, refresh, get, put, fetch).await {
         Ok((mut value, _)) => {
             clean(&mut value);
             send(tx, deliver(value));
@@ -1311,6 +1307,7 @@ async fn warmup(
     };
     let accounts = async {
         let got = cached(
+            "accounts",
             &cache,
             refresh,
             |c| c.cached_accounts(),

@@ -42,6 +42,30 @@ fn freshness_follows_the_ttl() {
 }
 
 #[test]
+fn the_cache_or_fetch_rule() {
+    let ttl = TimeDelta::hours(1);
+    let fresh = Cached::new(1);
+    let old = Cached {
+        fetched_at: Utc::now() - TimeDelta::hours(2),
+        value: 2,
+    };
+    assert!(serve_cached(&fresh, ttl, false));
+    assert!(
+        !serve_cached(&fresh, ttl, true),
+        "a refresh always asks the server"
+    );
+    assert!(!serve_cached(&old, ttl, false));
+
+    let offline = || ApiError::Transport("connection refused".into());
+    let gone = || ApiError::NotFound("account 4".into());
+    let got = after_failed_fetch("x", Some(&old), false, offline()).unwrap();
+    assert_eq!(got.value, 2, "offline: the stale copy");
+    assert!(after_failed_fetch("x", Some(&old), true, offline()).is_err());
+    assert!(after_failed_fetch("x", Some(&old), false, gone()).is_err());
+    assert!(after_failed_fetch::<&Cached<i32>, i32>("x", None, false, offline()).is_err());
+}
+
+#[test]
 fn everything_round_trips_through_the_file() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("p/cache.json");
