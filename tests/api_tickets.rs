@@ -742,11 +742,12 @@ async fn tenant_has_breached_soon_and_paused_open_tickets() {
         .iter()
         .filter(|r| r.resolution_target_time.unwrap() < now)
         .count();
+    // Targets are in business time: "soon" is within 4 business hours, whatever the hour.
     let soon = open
         .iter()
         .filter(|r| {
             let t = r.resolution_target_time.unwrap();
-            t >= now && t < now + chrono::Duration::hours(4)
+            t >= now && sim::tenant::business_minutes(now, t) < 4 * 60
         })
         .count();
     let paused = open

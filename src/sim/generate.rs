@@ -218,10 +218,12 @@ fn gen_tickets(tenant: &mut Tenant, rng: &mut Rng, n: usize, now: DateTime<Utc>)
         .map(|_| {
             if rng.u32(0..100) < 30 {
                 // Open: skewed to recent, so some are fresh, some about to breach, some late.
+                // The age is business time (up to ~6 working days), so that mix is the same
+                // whenever the demo starts, a Monday morning or a Saturday night.
                 let u = rng.f64();
-                let age = 5 + (u * u * u * 21.0 * 24.0 * 60.0) as i64;
+                let age = 5 + (u.powi(5) * 60.0 * 60.0) as i64;
                 Plan {
-                    open: now - Duration::minutes(age),
+                    open: business_deadline(now, -age).min(now - Duration::minutes(5)),
                     took: None,
                 }
             } else {
@@ -347,8 +349,8 @@ fn gen_ticket(
     let sla_id = account.sla_id;
     let (respond, resolve) = refs.goals(priority_id, Some(sla_id));
     let open = plan.open;
-    let fr_target = open + Duration::minutes(respond);
-    let res_target = open + Duration::minutes(resolve);
+    let fr_target = business_deadline(open, respond);
+    let res_target = business_deadline(open, resolve);
     let completed = plan.took.map(|d| open + d);
     let latest = completed.unwrap_or(now);
     let fr_actual = (status_type != status_type::NEW).then(|| {
@@ -745,6 +747,36 @@ mod tests {
     }
 
     #[test]
+    fn the_sla_mix_is_alike_whenever_the_tenant_is_made() {
+        use chrono::TimeZone;
+        // A Monday morning, a Wednesday afternoon, a Friday evening, a Saturday night.
+        for (d, h, m) in [(2, 8, 5), (4, 14, 0), (6, 18, 30), (7, 23, 0)] {
+            let at = Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+            let t = generate(7, 600, 30, at, "tech@demo.example", "mfa@demo.example");
+            let open: Vec<&TicketRec> =
+                t.tickets.iter().filter(|r| r.completed.is_none()).collect();
+            let running: Vec<&&TicketRec> =
+                open.iter().filter(|r| r.paused_since.is_none()).collect();
+            let left = |r: &TicketRec| business_minutes(at, r.res_target);
+            let breached = running.iter().filter(|r| left(r) < 0).count();
+            let soon = running
+                .iter()
+                .filter(|r| (0..120).contains(&left(r)))
+                .count();
+            let share = breached as f64 / running.len() as f64;
+            assert!(
+                (0.05..0.35).contains(&share) && soon > 0,
+                "{at}: {breached} of {} breached, {soon} due within 2 business hours",
+                running.len()
+            );
+            assert!(
+                open.iter()
+                    .all(|r| r.open_date <= at && r.fr_target > r.open_date)
+            );
+        }
+    }
+
+    #[test]
     fn tickets_are_consistent_and_varied() {
         let t = small(42);
         assert_eq!(t.tickets.len(), 400);
@@ -771,7 +803,7 @@ mod tests {
             if !st.is_completed() {
                 if r.res_target < now() {
                     breached += 1;
-                } else if r.res_target < now() + Duration::hours(2) {
+                } else if business_minutes(now(), r.res_target) < 120 {
                     soon += 1;
                 }
             }

@@ -3,11 +3,13 @@
 //! time logs) is produced lazily from a per-ticket seed and only stored once written to.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::generate;
 use super::refdata::Refs;
+use crate::domain::calendar::{BusinessCalendar, BusinessHours};
 
 pub const ACCOUNT_ID_BASE: i64 = 3001;
 pub const LOCATION_ID_BASE: i64 = 7001;
@@ -153,6 +155,25 @@ pub fn now() -> DateTime<Utc> {
     t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos()))
 }
 
+/// The business calendar the simulated BMS counts SLA time in: Monday to Friday 08:00-18:00
+/// in the tenant's zone (UTC, as `userinfo` says), no holidays; bmsdesk's `[sla]` defaults,
+/// so the targets the server sends and the times the client computes agree.
+pub fn sla_calendar() -> &'static BusinessCalendar {
+    static CAL: LazyLock<BusinessCalendar> =
+        LazyLock::new(|| BusinessCalendar::new(chrono_tz::UTC, BusinessHours::OFFICE, []));
+    &CAL
+}
+
+/// When `minutes` of business time have passed since `from`.
+pub fn business_deadline(from: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+    sla_calendar().add_seconds(from, minutes.saturating_mul(60))
+}
+
+/// Business minutes from `from` to `to`.
+pub fn business_minutes(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    sla_calendar().minutes_between(from, to)
+}
+
 fn index(id: i64, base: i64, len: usize) -> Option<usize> {
     let i = id.checked_sub(base)?;
     (i >= 0 && (i as usize) < len).then_some(i as usize)
@@ -284,9 +305,9 @@ impl Tenant {
         // Leaving a waiting status resumes the clock: the resolution target moves out.
         if !waiting {
             if let Some(since) = t.paused_since.take() {
-                let paused = (now - since).num_minutes().max(0);
+                let paused = business_minutes(since, now).max(0);
                 t.paused_minutes += paused;
-                t.res_target += Duration::minutes(paused);
+                t.res_target = business_deadline(t.res_target, paused);
             }
         } else if t.paused_since.is_none() && !completed {
             t.paused_since = Some(now);

@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::auth::CurrentUser;
@@ -14,7 +14,7 @@ use super::envelope::{
 use super::filter::TicketQuery;
 use super::notes::push_note;
 use super::state::SimState;
-use super::tenant::{Tenant, TicketRec};
+use super::tenant::{Tenant, TicketRec, business_deadline};
 use super::view;
 
 /// Runs a search and answers one page with `totalRecords`.
@@ -224,8 +224,8 @@ fn parse_input(f: &Fields, t: &Tenant) -> SimResult<TicketInput> {
 /// SLA targets from the open date, priority and SLA (plus time spent paused).
 fn retarget(t: &Tenant, r: &mut TicketRec) {
     let (respond, resolve) = t.refs.goals(r.priority_id, r.sla_id);
-    r.fr_target = r.open_date + Duration::minutes(respond);
-    r.res_target = r.open_date + Duration::minutes(resolve + r.paused_minutes);
+    r.fr_target = business_deadline(r.open_date, respond);
+    r.res_target = business_deadline(r.open_date, resolve + r.paused_minutes);
 }
 
 /// `POST /v2/servicedesk/tickets`: returns the whole created ticket.
