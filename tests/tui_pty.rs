@@ -189,8 +189,9 @@ fn demo_opens_shows_tickets_and_quits_cleanly() {
         s.contains("tickets · updated") && s.contains("T20")
     });
     assert!(s.contains("Number") && s.contains("Due in"), "{s}");
-    // The detail pane of the selection (wide terminal) fills in.
-    t.wait_text("Notes (");
+    // The detail pane of the selection (wide terminal) fills in (its fields, above the
+    // description and notes, which may be below the fold).
+    t.wait_text("Created by");
     // Help lists the bindings; any key closes it.
     t.keys("?");
     t.wait_text("command palette");

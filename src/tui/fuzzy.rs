@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use nucleo::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo::{Config, Matcher, Utf32Str, Utf32String};
 
 thread_local! {
@@ -13,7 +13,27 @@ thread_local! {
 }
 
 pub fn pattern(query: &str) -> Pattern {
-    Pattern::parse(query, CaseMatching::Smart, Normalization::Smart)
+    let mut p = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+    // nucleo-matcher 0.3.1 checks a case-sensitive `^prefix` or `postfix$` on ASCII text
+    // against the whole text, so `^T2025` matched nothing. Such atoms match ignoring case.
+    for atom in &mut p.atoms {
+        if matches!(atom.kind, AtomKind::Prefix | AtomKind::Postfix)
+            && let Utf32Str::Ascii(needle) = atom.needle_text()
+            && needle.iter().any(u8::is_ascii_uppercase)
+        {
+            let needle = String::from_utf8_lossy(needle).into_owned();
+            let negative = atom.negative;
+            *atom = Atom::new(
+                &needle,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                atom.kind,
+                false,
+            );
+            atom.negative = negative;
+        }
+    }
+    p
 }
 
 pub fn is_empty(p: &Pattern) -> bool {
@@ -246,6 +266,25 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(items[r[0] as usize], "Acme Corp");
         assert_eq!(rank(items.iter().copied(), "").len(), 4);
+    }
+
+    #[test]
+    fn prefix_and_postfix_atoms_match_whatever_their_case() {
+        let mut h = HayStore::default();
+        for s in ["T20250001 Printer jam", "T20250002 VPN down", "X1 Printer"] {
+            h.push(s);
+        }
+        let order = vec![0, 1, 2];
+        assert_eq!(filter(&h, &order, &pattern("^T2025")), vec![0, 1]);
+        assert_eq!(filter(&h, &order, &pattern("^t2025")), vec![0, 1]);
+        assert_eq!(filter(&h, &order, &pattern("DOWN$")), vec![1]);
+        assert_eq!(filter(&h, &order, &pattern("!^T2025")), vec![2]);
+        assert_eq!(filter(&h, &order, &pattern("'T20250002")), vec![1]);
+        assert_eq!(
+            indices(&pattern("^T2025"), "T20250001 x"),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(rank(["X1", "T20250001"].into_iter(), "^T2"), vec![1]);
     }
 
     #[test]

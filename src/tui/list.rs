@@ -481,12 +481,11 @@ impl TicketList {
         if q == self.query {
             return None;
         }
+        // Kept as typed even while it matches everything (a lone `'`, `!` or `^` that the
+        // next key completes): the user's keystroke must not vanish.
         self.query = q.to_string();
         let p = fuzzy::pattern(q);
         self.pattern = (!fuzzy::is_empty(&p)).then_some(p);
-        if self.pattern.is_none() {
-            self.query.clear();
-        }
         let job = self.refilter();
         self.restore_selection();
         job

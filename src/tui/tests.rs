@@ -144,6 +144,25 @@ fn fuzzy_filter_narrows_and_clears() {
 }
 
 #[test]
+fn an_exact_match_prefix_typed_first_is_kept() {
+    let mut m = loaded(sample_rows());
+    send(&mut m, [key('/'), key('\'')]);
+    assert_eq!(
+        m.list.query, "'",
+        "the lone quote stays while it matches everything"
+    );
+    assert_eq!(m.list.visible_len(), 5);
+    send(&mut m, typed("T20250005"));
+    assert_eq!(m.list.query, "'T20250005");
+    assert_eq!(numbers(&m), vec!["T20250005"], "exact: only that number");
+    // Without the quote the same text is fuzzy.
+    send(&mut m, [code(KeyCode::Esc), key('/'), key('^')]);
+    send(&mut m, typed("T2025000"));
+    assert_eq!(m.list.query, "^T2025000");
+    assert_eq!(m.list.visible_len(), 5, "a prefix shared by all");
+}
+
+#[test]
 fn large_lists_filter_off_the_key_path() {
     let mut m = loaded(sample_rows());
     m.list.sync_limit = 0;
