@@ -140,7 +140,83 @@ fn time_add_and_list() {
     assert_eq!(log["startTime"], "09:00:00");
     assert_eq!(log["endTime"], "09:45:00");
     assert!((log["timespent"].as_f64().unwrap_or(0.0) - 0.75).abs() < 1e-9);
+    // 10:00 to 09:00 would be 23 hours: a swapped pair, refused with the reason.
     let bad = env.run(&["time", "add", &t, "--start", "10:00", "--end", "09:00"]);
     assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("check --start and --end"),
+        "{}",
+        bad.stderr
+    );
     assert!(env.audit_lines().iter().any(|l| l["command"] == "time.add"));
+}
+
+#[test]
+fn time_across_midnight_is_one_entry_per_day() {
+    let env = Env::new();
+    let t = some_ticket(&env).to_string();
+    let args = [
+        "time",
+        "add",
+        &t,
+        "--date",
+        "2026-11-05",
+        "--start",
+        "23:30",
+        "--end",
+        "00:45",
+        "-m",
+        "Overnight outage",
+    ];
+    let text = env.run(&args).ok();
+    assert_eq!(text.stdout.lines().count(), 2, "{}", text.stdout);
+    assert!(
+        text.stdout.contains("2026-11-05 23:30:00–23:59:59"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("2026-11-06 00:00:00–00:45:00"),
+        "{}",
+        text.stdout
+    );
+    let mut json_args = args.to_vec();
+    json_args[4] = "2026-11-06";
+    json_args.push("--json");
+    let added = env.run(&json_args).ok().json();
+    assert_eq!(added.as_array().map(Vec::len), Some(2), "{added}");
+
+    let logs = env.run(&["time", "list", &t, "--json"]).ok().json();
+    let overnight: Vec<(String, String, String, f64)> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["notes"].as_str().is_some_and(|n| n.contains("Overnight")))
+        .map(|l| {
+            (
+                l["startDate"].as_str().unwrap_or("")[..10].to_string(),
+                l["startTime"].as_str().unwrap_or("").to_string(),
+                l["endTime"].as_str().unwrap_or("").to_string(),
+                l["timespent"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let total: f64 = overnight.iter().map(|o| o.3).sum();
+    assert_eq!(overnight.len(), 4, "{overnight:?}");
+    assert!(
+        (total - 2.5).abs() < 1e-9,
+        "75 minutes twice: {overnight:?}"
+    );
+    assert!(overnight.contains(&(
+        "2026-11-06".into(),
+        "00:00:00".into(),
+        "00:45:00".into(),
+        0.75
+    )));
+    assert!(overnight.contains(&(
+        "2026-11-05".into(),
+        "23:30:00".into(),
+        "23:59:59".into(),
+        0.5
+    )));
 }

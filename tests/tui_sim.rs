@@ -490,3 +490,89 @@ async fn starts_offline_from_the_cache_and_recovers() {
     assert!(!s.contains("OFFLINE") && s.contains("updated"), "{s}");
     assert!(lp.model.data.me.is_some(), "who am I asked again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
+    use bmsdesk::api::model::TimeLogInput;
+    use bmsdesk::tui::Msg;
+    use bmsdesk::tui::worker::{Reply, Request};
+    use chrono::NaiveDate;
+
+    let sim = sim::spawn(SimConfig {
+        tickets: 50,
+        accounts: 5,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let client = Client::new(fast_options(sim.base_url())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = worker::spawn_with(
+        Actions::new(client, None),
+        Cache::load(dir.path().join("cache.json")),
+        tx,
+        worker::WorkerOptions {
+            flush_every: Duration::from_secs(60),
+            refresh_base: None,
+        },
+    );
+    let (ticket, work_type, role) = sim.state().read(|t| {
+        (
+            t.tickets[3].id,
+            t.refs.work_type_id("Remote Support"),
+            t.refs.role_id("Service Desk"),
+        )
+    });
+    let part = |day: u32, start: &str, end: &str, hours: f64| TimeLogInput {
+        start_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+        start_time: start.into(),
+        end_time: end.into(),
+        work_type_id: work_type,
+        role_id: role,
+        timespent: Some(hours),
+        notes: Some("overnight-w1".into()),
+        internal_notes: None,
+        user_id: None,
+        status_id: None,
+    };
+    w.send(Request::AddTimeLog {
+        req: 77,
+        ticket_id: ticket,
+        inputs: vec![
+            part(5, "23:40:00", "23:59:59", 0.33),
+            part(6, "00:00:00", "00:15:00", 0.25),
+        ],
+    })
+    .await
+    .unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            if let Some(Msg::Api(r)) = rx.recv().await
+                && let Reply::TimeLogged { req: 77, .. } = *r
+            {
+                return r;
+            }
+        }
+    })
+    .await
+    .expect("a reply");
+    let Reply::TimeLogged { result, missed, .. } = *reply else {
+        unreachable!()
+    };
+    let logs = result.expect("both delivered");
+    assert_eq!(logs.len(), 2);
+    assert_eq!(missed, None);
+    let on_server: Vec<String> = sim
+        .state()
+        .read(|t| t.timelogs.get(&ticket).cloned().unwrap_or_default())
+        .iter()
+        .filter(|l| {
+            l.notes
+                .as_deref()
+                .is_some_and(|n| n.contains("overnight-w1"))
+        })
+        .map(|l| l.start_date.to_string())
+        .collect();
+    assert_eq!(on_server, vec!["2026-11-05", "2026-11-06"]);
+}

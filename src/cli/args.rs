@@ -387,7 +387,8 @@ pub struct TimeAddArgs {
     /// Start time HH:MM (default: --minutes before --end / now)
     #[arg(long)]
     pub start: Option<String>,
-    /// End time HH:MM (default now)
+    /// End time HH:MM (default now). Earlier than --start means the next day: the entry is
+    /// split at midnight, one per day (with --json, a list of the entries)
     #[arg(long)]
     pub end: Option<String>,
     /// Duration in minutes (with --start or --end, or alone to end now)

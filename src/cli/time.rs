@@ -1,6 +1,6 @@
 //! `bmsdesk time …`
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::args::{TimeAddArgs, TimeCmd};
 use super::context::Ctx;
@@ -62,31 +62,45 @@ fn parse_hm(what: &str, s: &str) -> CliResult<NaiveTime> {
         .map_err(|_| usage(format!("{what} {s:?} is not a time (use HH:MM)")))
 }
 
-/// Start and end of the entry from whichever of --start/--end/--minutes were given.
+/// Start and end of the entry from whichever of --start/--end/--minutes were given, on `date`
+/// (the start's day). An end earlier than the start is on the next day: 23:30-00:30 is an
+/// hour across midnight.
 pub fn span(
+    date: NaiveDate,
     start: Option<NaiveTime>,
     end: Option<NaiveTime>,
     minutes: Option<u32>,
-    now: NaiveTime,
-) -> CliResult<(NaiveTime, NaiveTime)> {
-    let dur = minutes.map(|m| chrono::Duration::minutes(m as i64));
+    now: NaiveDateTime,
+) -> CliResult<(NaiveDateTime, NaiveDateTime)> {
+    let trim = |t: NaiveTime| t.with_nanosecond(0).unwrap_or(t);
+    let at = |t: NaiveTime| date.and_time(trim(t));
+    let now = now.with_nanosecond(0).unwrap_or(now);
+    let dur = minutes.map(|m| TimeDelta::minutes(m as i64));
+    let after = |s: NaiveDateTime, e: NaiveTime| {
+        let e = at(e);
+        if e <= s { e + TimeDelta::days(1) } else { e }
+    };
     let (s, e) = match (start, end, dur) {
-        (Some(s), Some(e), _) => (s, e),
-        (Some(s), None, Some(d)) => (s, s + d),
-        (Some(s), None, None) => (s, now),
-        (None, Some(e), Some(d)) => (e - d, e),
+        (Some(s), Some(e), _) => (at(s), after(at(s), e)),
+        (Some(s), None, Some(d)) => (at(s), at(s) + d),
+        (Some(s), None, None) => (at(s), now),
+        (None, Some(e), Some(d)) => (at(e) - d, at(e)),
         (None, None, Some(d)) => (now - d, now),
         (None, _, None) => return Err(usage("give --start (and --end) or --minutes")),
     };
     if e <= s {
-        return Err(usage(
-            "the end must be after the start (split entries that cross midnight)",
-        ));
+        return Err(usage("the end must be after the start"));
     }
-    Ok((
-        s.with_nanosecond(0).unwrap_or(s),
-        e.with_nanosecond(0).unwrap_or(e),
-    ))
+    if e - s > TimeDelta::minutes(timelog::MAX_ENTRY_MINUTES) {
+        return Err(usage(format!(
+            "{}–{} is {} h; check --start and --end (at most {} h at once)",
+            s.format("%Y-%m-%d %H:%M"),
+            e.format("%Y-%m-%d %H:%M"),
+            (e - s).num_minutes() / 60,
+            timelog::MAX_ENTRY_MINUTES / 60
+        )));
+    }
+    Ok((s, e))
 }
 
 async fn default_item(ctx: &mut Ctx, kind: LookupKind) -> CliResult<Option<Id>> {
@@ -107,7 +121,7 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         .map(|s| parse_hm("--start", s))
         .transpose()?;
     let end = a.end.as_deref().map(|s| parse_hm("--end", s)).transpose()?;
-    let (start, end) = span(start, end, a.minutes, now.time())?;
+    let (start, end) = span(date, start, end, a.minutes, now.naive_local())?;
     let template = match &a.template {
         Some(t) => {
             let templates = ctx.client.timelog_templates().await?;
@@ -136,34 +150,58 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         ));
     }
     let me = ctx.me().await?;
-    let entry = TimeEntry {
-        date,
-        start,
-        end,
-        work_type_id,
-        role_id,
-        notes: a.notes.clone(),
-        internal_notes: a.internal_notes.clone(),
-        user_id: Some(me.user_id),
-        template: template.as_ref(),
-    };
-    let hours = entry.hours();
-    let input = entry.input().map_err(|e| usage(e.to_string()))?;
-    let log = ctx
-        .write(crate::actions::WriteOp::AddTimeLog {
-            ticket_id: a.ticket,
-            input: input.clone(),
-        })
-        .await?
-        .time_log()
-        .ok_or_else(|| crate::api::ApiError::Decode("the server returned no time log".into()))?;
-    if ctx.json {
-        return output::json(&log);
+    // The API takes one day per entry: a span across midnight is one entry per day.
+    let parts = timelog::day_parts(start, end);
+    let mut logged = Vec::new();
+    for (n, (day, from, to)) in parts.iter().enumerate() {
+        let entry = TimeEntry {
+            date: *day,
+            start: *from,
+            end: *to,
+            work_type_id,
+            role_id,
+            notes: a.notes.clone(),
+            internal_notes: a.internal_notes.clone(),
+            user_id: Some(me.user_id),
+            template: template.as_ref(),
+        };
+        let hours = entry.hours();
+        let input = entry.input().map_err(|e| usage(e.to_string()))?;
+        let written = ctx
+            .write(crate::actions::WriteOp::AddTimeLog {
+                ticket_id: a.ticket,
+                input: input.clone(),
+            })
+            .await;
+        let log = match written {
+            Ok(r) => r.time_log().ok_or_else(|| {
+                crate::api::ApiError::Decode("the server returned no time log".into())
+            })?,
+            Err(e) if n > 0 => {
+                output::note(format!(
+                    "the entry for {} was logged; the one for {day} was not",
+                    parts[0].0
+                ));
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if !ctx.json {
+            output::text(&format!(
+                "logged {:.2} h on ticket {} ({day} {}–{}, time log {})",
+                hours, a.ticket, input.start_time, input.end_time, log.id
+            ))?;
+        }
+        logged.push(log);
     }
-    output::text(&format!(
-        "logged {:.2} h on ticket {} ({}–{}, time log {})",
-        hours, a.ticket, input.start_time, input.end_time, log.id
-    ))
+    if ctx.json {
+        // One entry as before; several (across midnight) as a list.
+        return match logged.as_slice() {
+            [one] => output::json(one),
+            all => output::json(&all),
+        };
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -176,24 +214,45 @@ mod tests {
 
     #[test]
     fn spans() {
-        let now = t(15, 0);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+        let on = |d: &NaiveDate, h, m| d.and_time(t(h, m));
+        let next = day.succ_opt().unwrap();
+        let now = on(&day, 15, 0);
         assert_eq!(
-            span(Some(t(9, 0)), Some(t(9, 30)), None, now).unwrap(),
-            (t(9, 0), t(9, 30))
+            span(day, Some(t(9, 0)), Some(t(9, 30)), None, now).unwrap(),
+            (on(&day, 9, 0), on(&day, 9, 30))
         );
         assert_eq!(
-            span(Some(t(9, 0)), None, Some(45), now).unwrap(),
-            (t(9, 0), t(9, 45))
+            span(day, Some(t(9, 0)), None, Some(45), now).unwrap(),
+            (on(&day, 9, 0), on(&day, 9, 45))
         );
         assert_eq!(
-            span(None, None, Some(30), now).unwrap(),
-            (t(14, 30), t(15, 0))
+            span(day, None, None, Some(30), now).unwrap(),
+            (on(&day, 14, 30), on(&day, 15, 0))
         );
         assert_eq!(
-            span(None, Some(t(12, 0)), Some(60), now).unwrap(),
-            (t(11, 0), t(12, 0))
+            span(day, None, Some(t(12, 0)), Some(60), now).unwrap(),
+            (on(&day, 11, 0), on(&day, 12, 0))
         );
-        assert!(span(None, None, None, now).is_err());
-        assert!(span(Some(t(10, 0)), Some(t(9, 0)), None, now).is_err());
+        // Across midnight: an end before the start is the next day.
+        assert_eq!(
+            span(day, Some(t(23, 30)), Some(t(0, 30)), None, now).unwrap(),
+            (on(&day, 23, 30), on(&next, 0, 30))
+        );
+        let just_after = on(&next, 0, 20);
+        assert_eq!(
+            span(next, None, None, Some(50), just_after).unwrap(),
+            (on(&day, 23, 30), on(&next, 0, 20))
+        );
+        assert!(span(day, None, None, None, now).is_err());
+        assert!(
+            span(day, Some(t(16, 0)), None, None, now).is_err(),
+            "starts after now"
+        );
+        let swapped = span(day, Some(t(10, 0)), Some(t(9, 0)), None, now).unwrap_err();
+        assert!(
+            swapped.to_string().contains("check --start and --end"),
+            "{swapped}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Time-log entries: the input the server wants from a span, a work type and role, and an
 //! optional time-log template. Shared by `bmsdesk time add` and the TUI's timer.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use crate::api::model::{Id, LookupItem, TimeLogInput, TimeLogTemplate};
 
@@ -17,7 +17,7 @@ pub fn default_item(items: &[LookupItem]) -> Option<Id> {
 /// Why an entry cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError {
-    #[error("the end must be after the start (split entries that cross midnight)")]
+    #[error("the end must be after the start")]
     EndNotAfterStart,
     #[error("a time log needs a work type and a role")]
     MissingWorkTypeOrRole,
@@ -39,9 +39,11 @@ pub struct TimeEntry<'a> {
 }
 
 impl TimeEntry<'_> {
-    /// Hours between start and end, rounded to hundredths (whole seconds are dropped).
+    /// Hours between start and end to the nearest minute, rounded to hundredths (a day's part
+    /// that ends at [`END_OF_DAY`] counts to midnight).
     pub fn hours(&self) -> f64 {
-        let mins = (trim(self.end) - trim(self.start)).num_minutes() as f64;
+        let secs = (trim(self.end) - trim(self.start)).num_seconds();
+        let mins = ((secs + 30) / 60) as f64;
         (mins / 60.0 * 100.0).round() / 100.0
     }
 
@@ -77,6 +79,41 @@ impl TimeEntry<'_> {
     }
 }
 
+/// The longest span logged at once (CLI and TUI): past this, a typo is likelier than work.
+pub const MAX_ENTRY_MINUTES: i64 = 16 * 60;
+
+/// Where a day's part of an entry that runs past midnight ends: the API takes a time of day,
+/// and has no "24:00".
+pub const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => NaiveTime::MIN,
+};
+
+/// `start..end` cut at each midnight into (date, start time, end time) parts, one entry per
+/// day as the API wants them: 23:30-00:45 is 23:30-23:59:59 on the first day and 00:00-00:45
+/// on the next. Empty when `end` is not after `start`.
+pub fn day_parts(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Vec<(NaiveDate, NaiveTime, NaiveTime)> {
+    let mut parts = Vec::new();
+    let mut from = start;
+    while from < end {
+        let next_midnight = (from.date() + TimeDelta::days(1)).and_time(NaiveTime::MIN);
+        if end <= next_midnight {
+            if end == next_midnight {
+                parts.push((from.date(), from.time(), END_OF_DAY));
+            } else {
+                parts.push((from.date(), from.time(), end.time()));
+            }
+            break;
+        }
+        parts.push((from.date(), from.time(), END_OF_DAY));
+        from = next_midnight;
+    }
+    parts
+}
+
 fn trim(t: NaiveTime) -> NaiveTime {
     t.with_nanosecond(0).unwrap_or(t)
 }
@@ -87,6 +124,38 @@ mod tests {
 
     fn t(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn an_entry_past_midnight_is_one_part_per_day() {
+        let d = |day: u32, h: u32, m: u32| {
+            NaiveDate::from_ymd_opt(2026, 11, day)
+                .unwrap()
+                .and_time(t(h, m))
+        };
+        let day = |n: u32| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+        assert_eq!(
+            day_parts(d(5, 9, 0), d(5, 9, 30)),
+            vec![(day(5), t(9, 0), t(9, 30))]
+        );
+        assert_eq!(
+            day_parts(d(5, 23, 30), d(6, 0, 45)),
+            vec![(day(5), t(23, 30), END_OF_DAY), (day(6), t(0, 0), t(0, 45))]
+        );
+        assert_eq!(
+            day_parts(d(5, 23, 0), d(6, 0, 0)),
+            vec![(day(5), t(23, 0), END_OF_DAY)]
+        );
+        assert_eq!(day_parts(d(5, 22, 0), d(7, 1, 0)).len(), 3);
+        assert!(day_parts(d(5, 9, 0), d(5, 9, 0)).is_empty());
+        assert!(day_parts(d(5, 9, 0), d(5, 8, 0)).is_empty());
+        // The part to midnight counts whole minutes.
+        let evening = TimeEntry {
+            start: t(23, 30),
+            end: END_OF_DAY,
+            ..Default::default()
+        };
+        assert_eq!(evening.hours(), 0.5);
     }
 
     #[test]

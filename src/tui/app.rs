@@ -2063,7 +2063,8 @@ impl Model {
                 req,
                 ticket_id,
                 result,
-            } => return self.on_time_logged(req, ticket_id, result),
+                missed,
+            } => return self.on_time_logged(req, ticket_id, result, missed),
             Reply::TicketTemplate { id, result } => {
                 let Some(nt) = self.new_ticket.as_mut() else {
                     return Vec::new();

@@ -96,10 +96,11 @@ pub enum Request {
         req: u64,
         ticket_id: Id,
     },
+    /// One entry per day: a span across midnight is sent as two, in order.
     AddTimeLog {
         req: u64,
         ticket_id: Id,
-        input: TimeLogInput,
+        inputs: Vec<TimeLogInput>,
     },
     /// Send one outbox item now (a conflict included).
     OutboxRetry {
@@ -267,10 +268,13 @@ pub enum Reply {
         ticket_id: Id,
         result: Result<(), String>,
     },
+    /// The entries delivered (an error when the first was refused). `missed`: a later day's
+    /// entry was refused after earlier ones went through.
     TimeLogged {
         req: u64,
         ticket_id: Id,
-        result: Result<TimeLog, String>,
+        result: Result<Vec<TimeLog>, String>,
+        missed: Option<String>,
     },
     /// A background load failed (warm-up, lookups).
     Failed {
@@ -1179,25 +1183,53 @@ impl Worker {
             Request::AddTimeLog {
                 req,
                 ticket_id,
-                input,
+                inputs,
             } => {
                 tokio::spawn(async move {
-                    let op = WriteOp::AddTimeLog { ticket_id, input };
-                    let Some(result) = sh.submit(req, op).await else {
-                        return;
-                    };
-                    let result = result.and_then(|r| {
-                        r.time_log()
-                            .ok_or_else(|| "logging time returned no entry".to_string())
-                    });
-                    send(
-                        &tx,
-                        Reply::TimeLogged {
-                            req,
-                            ticket_id,
-                            result,
-                        },
-                    );
+                    let mut logged = Vec::new();
+                    let mut missed = None;
+                    for input in inputs {
+                        let day = input.start_date;
+                        let op = WriteOp::AddTimeLog { ticket_id, input };
+                        // Queued (`None`): the model was told; later days queue behind it.
+                        let Some(result) = sh.submit(req, op).await else {
+                            continue;
+                        };
+                        let result = result.and_then(|r| {
+                            r.time_log()
+                                .ok_or_else(|| "logging time returned no entry".to_string())
+                        });
+                        match result {
+                            Ok(log) => logged.push(log),
+                            Err(e) if logged.is_empty() => {
+                                send(
+                                    &tx,
+                                    Reply::TimeLogged {
+                                        req,
+                                        ticket_id,
+                                        result: Err(e),
+                                        missed: None,
+                                    },
+                                );
+                                return;
+                            }
+                            Err(e) => {
+                                missed = Some(format!("the entry for {day} was not logged: {e}"));
+                                break;
+                            }
+                        }
+                    }
+                    if !logged.is_empty() {
+                        send(
+                            &tx,
+                            Reply::TimeLogged {
+                                req,
+                                ticket_id,
+                                result: Ok(logged),
+                                missed,
+                            },
+                        );
+                    }
                 });
             }
             Request::Delete { req, ticket_id } => {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{Cmd, Confirm, ConfirmAction, Layer, Model, Msg};
 use crate::api::LookupKind;
 use crate::api::model::{Id, LookupItem, PatchOp, TicketRow, TimeLog};
-use crate::domain::timelog::{TimeEntry, default_item};
+use crate::domain::timelog::{MAX_ENTRY_MINUTES, TimeEntry, day_parts, default_item};
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::tui::forms::{LOG_ORDER, LogFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm};
 use crate::tui::keymap::{Action, Key};
@@ -622,30 +622,39 @@ impl Model {
             f.focus = LogFocus::Minutes;
             return Vec::new();
         };
-        let end = f.end.with_timezone(&tz);
+        if minutes > MAX_ENTRY_MINUTES {
+            f.error = Some(format!(
+                "at most {} h at once; log longer work in parts",
+                MAX_ENTRY_MINUTES / 60
+            ));
+            f.focus = LogFocus::Minutes;
+            return Vec::new();
+        }
+        let end = f.end.with_timezone(&tz).naive_local();
         let start = end - chrono::Duration::minutes(minutes);
-        let start_time = if start.date_naive() == end.date_naive() {
-            start.time()
-        } else {
-            // The server takes one day per entry: the part before midnight is left out.
-            chrono::NaiveTime::MIN
-        };
         let notes = f.notes.lines().join("\n").trim().to_string();
         let template = f
             .template_id
             .and_then(|id| templates.iter().find(|t| t.id == id));
-        let entry = TimeEntry {
-            date: end.date_naive(),
-            start: start_time,
-            end: end.time(),
-            work_type_id: f.work_type_id,
-            role_id: f.role_id,
-            notes: (!notes.is_empty()).then_some(notes),
-            internal_notes: None,
-            user_id,
-            template,
-        };
-        let input = match entry.input() {
+        // The server takes one day per entry: a span across midnight is one per day.
+        let inputs: Result<Vec<_>, _> = day_parts(start, end)
+            .into_iter()
+            .map(|(date, start, end)| {
+                TimeEntry {
+                    date,
+                    start,
+                    end,
+                    work_type_id: f.work_type_id,
+                    role_id: f.role_id,
+                    notes: (!notes.is_empty()).then(|| notes.clone()),
+                    internal_notes: None,
+                    user_id,
+                    template,
+                }
+                .input()
+            })
+            .collect();
+        let inputs = match inputs {
             Ok(i) => i,
             Err(e) => {
                 f.error = Some(e.to_string());
@@ -666,7 +675,7 @@ impl Model {
         vec![Cmd::Api(Request::AddTimeLog {
             req,
             ticket_id,
-            input,
+            inputs,
         })]
     }
 
@@ -674,7 +683,8 @@ impl Model {
         &mut self,
         req: u64,
         ticket_id: Id,
-        result: Result<TimeLog, String>,
+        result: Result<Vec<TimeLog>, String>,
+        missed: Option<String>,
     ) -> Vec<Cmd> {
         self.pending.remove(&req);
         let pos = self
@@ -682,19 +692,28 @@ impl Model {
             .iter()
             .position(|l| matches!(l, Layer::TimeLog(f) if f.sending == Some(req)));
         match result {
-            Ok(log) => {
+            Ok(logs) => {
                 let label = match pos.map(|p| self.layers.remove(p)) {
                     Some(Layer::TimeLog(f)) => f.ticket_label.clone(),
                     _ => self.ticket_label(ticket_id),
                 };
-                let hours = log.timespent.unwrap_or(0.0);
+                let hours: f64 = logs.iter().filter_map(|l| l.timespent).sum();
+                let days = if logs.len() > 1 {
+                    format!(" ({} entries, one per day)", logs.len())
+                } else {
+                    String::new()
+                };
                 if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
-                    Arc::make_mut(d).time_logs.push(log);
+                    Arc::make_mut(d).time_logs.extend(logs);
                 }
-                self.info(format!(
-                    "logged {hours:.2} h on {}",
+                let done = format!(
+                    "logged {hours:.2} h on {}{days}",
                     label.split(' ').next().unwrap_or("")
-                ));
+                );
+                match missed {
+                    Some(m) => self.error(format!("{done}; {m}")),
+                    None => self.info(done),
+                }
                 let mut cmds = Vec::new();
                 if self
                     .timer

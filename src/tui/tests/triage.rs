@@ -396,11 +396,14 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
         Request::AddTimeLog {
             req,
             ticket_id: 1,
-            input,
+            inputs,
         },
     ] = apis(&cmds)[..]
     else {
         panic!("{cmds:?}")
+    };
+    let [input] = &inputs[..] else {
+        panic!("one entry: {inputs:?}")
     };
     assert_eq!(input.start_time, "12:00:00");
     assert_eq!(input.end_time, "12:12:00");
@@ -411,11 +414,12 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
     let cmds = m.update(api(Reply::TimeLogged {
         req,
         ticket_id: 1,
-        result: Ok(TimeLog {
+        result: Ok(vec![TimeLog {
             id: 5,
             timespent: Some(0.2),
             ..Default::default()
-        }),
+        }]),
+        missed: None,
     }));
     assert_eq!(saved_timer(&cmds), Some(None), "the timer file goes");
     assert!(m.timer.is_none() && m.layers.is_empty());
@@ -425,6 +429,77 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
             .as_deref()
             .unwrap()
             .contains("logged 0.20 h on T20250001")
+    );
+}
+
+#[test]
+fn time_across_midnight_is_logged_as_one_entry_per_day() {
+    let mut m = loaded(sample_rows());
+    timelog_refdata(&mut m);
+    let late = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 5, 23, 40, 0).unwrap();
+    m.now = late;
+    m.update(key('T'));
+    m.now = late + chrono::Duration::minutes(35);
+    m.update(key('T'));
+    m.update(code(KeyCode::Esc)); // no template
+    let Some(Layer::TimeLog(f)) = m.layers.last() else {
+        panic!("the form is on top")
+    };
+    assert_eq!(f.minutes, "35");
+    let cmds = m.update(ctrl('s'));
+    let [Request::AddTimeLog { req, inputs, .. }] = apis(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
+    let parts: Vec<(String, &str, &str, Option<f64>)> = inputs
+        .iter()
+        .map(|i| {
+            (
+                i.start_date.to_string(),
+                i.start_time.as_str(),
+                i.end_time.as_str(),
+                i.timespent,
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            ("2026-11-05".into(), "23:40:00", "23:59:59", Some(0.33)),
+            ("2026-11-06".into(), "00:00:00", "00:15:00", Some(0.25)),
+        ]
+    );
+    let req = *req;
+    let log = |id, h| TimeLog {
+        id,
+        timespent: Some(h),
+        ..Default::default()
+    };
+    m.update(api(Reply::TimeLogged {
+        req,
+        ticket_id: 1,
+        result: Ok(vec![log(8, 0.33), log(9, 0.25)]),
+        missed: None,
+    }));
+    assert!(m.layers.is_empty() && m.timer.is_none());
+    let info = m.status.info.clone().unwrap_or_default();
+    assert!(
+        info.contains("logged 0.58 h on T20250001 (2 entries, one per day)"),
+        "{info}"
+    );
+
+    // A span longer than a working day is refused before anything is sent.
+    m.update(key('T'));
+    m.now = late + chrono::Duration::hours(17);
+    m.update(key('T'));
+    m.update(code(KeyCode::Esc));
+    assert!(apis(&m.update(ctrl('s'))).is_empty());
+    let Some(Layer::TimeLog(f)) = m.layers.last() else {
+        panic!()
+    };
+    assert!(
+        f.error.as_deref().unwrap().contains("at most 16 h"),
+        "{:?}",
+        f.error
     );
 }
 
