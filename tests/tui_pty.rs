@@ -307,6 +307,68 @@ async fn adds_a_note_seen_by_the_api() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
+    let h = sim::spawn(SimConfig {
+        tickets: 150,
+        accounts: 8,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&h);
+    // An "editor" that appends a line to the file it is given, as a person would type it.
+    let bin = tempfile::tempdir().unwrap();
+    let editor = bin.path().join("fake-editor");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Rebooted the switch from the editor (pty)\\n' >> \"$1\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut env = sim_env(&h);
+    env.push(("EDITOR", editor.display().to_string()));
+    let number = tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.wait_for("tickets", |s| s.contains("tickets · updated"));
+        t.keys("2");
+        t.wait_for("open tickets", |s| {
+            s.contains("tickets · updated") && s.contains("T20")
+        });
+        t.keys("E");
+        // Back from the editor: the full screen is drawn again, with the text in the note.
+        let s = t.wait_text("text from $EDITOR");
+        assert!(s.contains("Rebooted the switch"), "{s}");
+        assert!(
+            s.contains("Number") && s.contains("updated just now"),
+            "the list and status bar are redrawn: {s}"
+        );
+        assert!(
+            t.parser.lock().unwrap().screen().alternate_screen(),
+            "the TUI took the screen back"
+        );
+        t.keys("\x13"); // ctrl-s: send
+        let s = t.wait_text("note added to ");
+        let number = number_after(&s, "note added to ");
+        t.quit();
+        number
+    })
+    .await
+    .unwrap();
+    let row = find_ticket(&c, &number).await;
+    let notes = c.notes(row.id).await.unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .details
+            .contains("Rebooted the switch from the editor (pty)")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escalates_with_a_reason_seen_by_the_api() {
     let h = sim::spawn(SimConfig {
         tickets: 150,
