@@ -44,12 +44,7 @@ pub async fn run(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         ),
         (
             "SLA compliance",
-            format!(
-                "{} ({} met, {} missed)",
-                pct(m.sla_compliance_pct),
-                m.sla_met,
-                m.sla_missed
-            ),
+            format!("{} {}", pct(m.sla_compliance_pct), m.compliance_basis()),
         ),
         (
             "Avg resolution",

@@ -96,7 +96,8 @@ pub struct Metrics {
     pub sla_met: usize,
     /// Tickets with a missed deadline (decided, or open and already past due).
     pub sla_missed: usize,
-    /// `sla_met / (sla_met + sla_missed)` in percent; `None` when nothing is decided.
+    /// `sla_met / (sla_met + sla_missed)` in percent; `None` when nothing is decided or no
+    /// ticket in the selection is stopped (only those can have met it).
     pub sla_compliance_pct: Option<f64>,
     /// Per queue (open tickets), sorted by queue name.
     pub pulse: Vec<QueuePulse>,
@@ -124,6 +125,18 @@ fn sorted<K: AsRef<str>>(counts: FnvMap<K, usize>) -> Vec<NameCount> {
 
 /// Metrics of `tickets` with their `states` (same order and length, as from
 /// [`super::sla::SlaEngine::states`]; extra items of the longer slice are ignored).
+impl Metrics {
+    /// What the compliance rate rests on, in words: "(12 met, 3 missed)", or for a selection
+    /// without a stopped ticket, where no rate is given, "(none closed here; 3 missed so far)".
+    pub fn compliance_basis(&self) -> String {
+        if self.completed == 0 {
+            format!("(none closed here; {} missed so far)", self.sla_missed)
+        } else {
+            format!("({} met, {} missed)", self.sla_met, self.sla_missed)
+        }
+    }
+}
+
 pub fn compute(tickets: &[TicketRow], states: &[SlaState], calendar: &BusinessCalendar) -> Metrics {
     compute_pairs(tickets.iter().zip(states), calendar)
 }
@@ -219,7 +232,10 @@ pub fn compute_pairs<'a>(
         avg_resolution_business_minutes: avg(business_sum),
         sla_met: met,
         sla_missed: missed,
-        sla_compliance_pct: (met + missed > 0).then(|| met as f64 * 100.0 / (met + missed) as f64),
+        // Only stopped tickets can have met their SLA: without one in the selection (an open
+        // view), a rate would read 0 % whatever the desk does.
+        sla_compliance_pct: (met + missed > 0 && completed > 0)
+            .then(|| met as f64 * 100.0 / (met + missed) as f64),
         pulse: pulse
             .into_iter()
             .collect::<BTreeMap<_, _>>()
@@ -454,6 +470,35 @@ mod tests {
         assert_eq!(json["pulse"][1]["breached"], 1);
         assert_eq!(json["sla_compliance_pct"], 40.0);
         assert_eq!(json["open_by_queue"][0]["name"], "Network");
+    }
+
+    #[test]
+    fn an_open_only_selection_has_no_compliance_rate_but_counts_misses() {
+        let engine = SlaEngine::new(SlaSettings {
+            timezone: Europe::London,
+            ..SlaSettings::default()
+        });
+        let all = fixture();
+        let all_states = engine.states(&all, lon(14, 12, 0));
+        let open: Vec<TicketRow> = all
+            .iter()
+            .zip(&all_states)
+            .filter(|(_, s)| !s.stopped)
+            .map(|(t, _)| t.clone())
+            .collect();
+        let states = engine.states(&open, lon(14, 12, 0));
+        let m = compute(&open, &states, engine.calendar());
+        assert_eq!(m.completed, 0);
+        assert!(m.sla_missed > 0, "the breached open tickets still count");
+        assert_eq!(m.sla_met, 0);
+        assert_eq!(
+            m.sla_compliance_pct, None,
+            "not 0 %: nothing here could have met it"
+        );
+        assert_eq!(
+            m.compliance_basis(),
+            format!("(none closed here; {} missed so far)", m.sla_missed)
+        );
     }
 
     #[test]

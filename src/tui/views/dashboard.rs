@@ -111,10 +111,7 @@ fn render_head(m: &Model, x: &Metrics, title: String, f: &mut Frame, area: Rect)
                 None => t.dim,
             },
         ),
-        Span::styled(
-            format!(" ({} met, {} missed)", x.sla_met, x.sla_missed),
-            t.dim,
-        ),
+        Span::styled(format!(" {}", x.compliance_basis()), t.dim),
         label("  Done "),
         num(x.completed, t.base),
     ];
