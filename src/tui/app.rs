@@ -974,8 +974,12 @@ impl Model {
                         PickItem::new(PickKey::Command(i), label).hint(self.keymap.label(a))
                     })
                     .collect();
-                let p = Picker::new("Command", Purpose::Palette, Source::Static)
-                    .with_items(Some(items));
+                let p = Picker::new(
+                    "Command · then an argument: status resolved",
+                    Purpose::Palette,
+                    Source::Static,
+                )
+                .with_items(Some(items));
                 self.layers.push(Layer::Picker(p));
             }
             Action::Help => self.layers.push(Layer::Help { scroll: 0 }),
@@ -1345,14 +1349,30 @@ impl Model {
                 Vec::new()
             }
             Purpose::Palette => {
-                self.layers.pop();
+                let argument = match self.layers.pop() {
+                    Some(Layer::Picker(p)) => p.argument().map(str::to_string),
+                    _ => None,
+                };
                 let PickKey::Command(i) = key else {
                     return Vec::new();
                 };
-                match self.palette_actions().get(i) {
-                    Some((a, _)) => self.on_action(*a),
-                    None => Vec::new(),
+                let Some(&(action, _)) = self.palette_actions().get(i) else {
+                    return Vec::new();
+                };
+                let depth = self.layers.len();
+                let mut cmds = self.on_action(action);
+                // The argument goes to what the command opened: its picker's query
+                // (`:status resolved`), or the list filter (`:filter printer`).
+                if let Some(arg) = argument {
+                    if action == Action::Filter {
+                        cmds.extend(self.list.set_query(&arg).map(Cmd::Filter));
+                    } else if self.layers.len() > depth
+                        && let Some(Layer::Picker(p)) = self.layers.last_mut()
+                    {
+                        p.set_query(&arg);
+                    }
                 }
+                cmds
             }
             Purpose::Outbox => self.pick_outbox(key),
             Purpose::Drafts => {

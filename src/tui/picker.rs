@@ -111,6 +111,54 @@ pub enum Purpose {
     TimeLog(LogFocus),
 }
 
+/// The words of a label, lower-cased, for command matching.
+fn label_words(label: &str) -> Vec<String> {
+    label
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '$')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether each of `words` starts some word of `label` (ignoring case).
+fn starts_words(label: &str, words: &[&str]) -> bool {
+    let label_words = label_words(label);
+    words.iter().all(|w| {
+        let w = w.to_lowercase();
+        label_words.iter().any(|lw| lw.starts_with(&w))
+    })
+}
+
+/// Index of the first word of `label` that `word` starts (`usize::MAX` if none).
+fn first_word_at(label: &str, word: &str) -> usize {
+    let word = word.to_lowercase();
+    label_words(label)
+        .iter()
+        .position(|lw| lw.starts_with(&word))
+        .unwrap_or(usize::MAX)
+}
+
+/// Byte offsets where each word of `s` ends, in order (none for a blank string).
+fn word_ends(s: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut in_word = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                ends.push(i);
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    if in_word {
+        ends.push(s.len());
+    }
+    ends
+}
+
 /// Pickers with at least this many items rank on a blocking thread: at 100k items a
 /// ranking takes 10-20 ms, too long for the key path.
 pub const BACKGROUND_FROM: usize = 20_000;
@@ -156,6 +204,8 @@ pub struct Picker {
     rank_gen: u64,
     /// Large pickers only: their background ranking.
     bg: Option<Box<Background>>,
+    /// Palette: the bytes of the query that name the command (the rest is its argument).
+    command_len: usize,
 }
 
 /// The background ranking of a large picker: the labels shared with the jobs, the ranking
@@ -196,6 +246,7 @@ impl Picker {
             ranked_for: String::new(),
             rank_gen: 0,
             bg: None,
+            command_len: 0,
         }
     }
 
@@ -230,8 +281,62 @@ impl Picker {
         }
     }
 
+    /// The palette's argument: the words after the longest start of the query that still
+    /// names a command ("set prio" is all command; "status resolved" is the command "status"
+    /// and the argument "resolved"), handed to the picker or filter the command opens.
+    pub fn argument(&self) -> Option<&str> {
+        if self.purpose != Purpose::Palette {
+            return None;
+        }
+        let rest = self.query.get(self.command_len..)?.trim();
+        (!rest.is_empty()).then_some(rest)
+    }
+
+    /// Palette: the whole query matches commands fuzzily, as in any picker. When nothing
+    /// matches, the command is the longest run of leading words that each start a word of a
+    /// command's label, and the rest is its argument ("status in prog" → "set status" with
+    /// "in prog"); labels where that first word comes earliest rank first ("filter" is
+    /// "fuzzy filter the list" before "back / clear filter").
+    fn rematch_command(&mut self) {
+        let labels: Vec<&str> = self.items.iter().map(|i| i.label.as_str()).collect();
+        let all: Vec<u32> = (0..labels.len() as u32).collect();
+        self.sel = 0;
+        self.command_len = self.query.len();
+        self.matches = fuzzy::rank_among(&labels, &all, &fuzzy::pattern(&self.query));
+        if !self.matches.is_empty() {
+            return;
+        }
+        let words: Vec<&str> = self.query.split_whitespace().collect();
+        let ends = word_ends(&self.query);
+        for k in (1..words.len()).rev() {
+            let found: Vec<u32> = all
+                .iter()
+                .copied()
+                .filter(|&i| starts_words(labels[i as usize], &words[..k]))
+                .collect();
+            if !found.is_empty() {
+                let command = fuzzy::pattern(&self.query[..ends[k - 1]]);
+                let mut ranked = fuzzy::rank_among(&labels, &found, &command);
+                ranked.sort_by_key(|&i| first_word_at(labels[i as usize], words[0]));
+                self.matches = ranked;
+                self.command_len = ends[k - 1];
+                return;
+            }
+        }
+    }
+
+    /// Starts with `query` typed (the palette's argument).
+    pub fn set_query(&mut self, query: &str) {
+        self.query = query.to_string();
+        self.rematch();
+    }
+
     pub fn rematch(&mut self) {
-        let p = fuzzy::pattern(&self.query);
+        if self.purpose == Purpose::Palette {
+            return self.rematch_command();
+        }
+        let query = self.query.clone();
+        let p = fuzzy::pattern(&query);
         if fuzzy::is_empty(&p) {
             self.matches = (0..self.items.len() as u32).collect();
             self.ranked_for.clear();
@@ -249,7 +354,7 @@ impl Picker {
             }
         } else {
             let labels: Vec<&str> = self.items.iter().map(|i| i.label.as_str()).collect();
-            let narrowed = fuzzy::narrows(&self.ranked_for, &self.query);
+            let narrowed = fuzzy::narrows(&self.ranked_for, &query);
             let all: Vec<u32>;
             let candidates = if narrowed {
                 &self.matches
@@ -258,7 +363,7 @@ impl Picker {
                 &all
             };
             self.matches = fuzzy::rank_among(&labels, candidates, &p);
-            self.ranked_for = self.query.clone();
+            self.ranked_for = query;
         }
         self.sel = 0;
     }
@@ -384,6 +489,60 @@ impl Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn palette() -> Picker {
+        let items = [
+            "set status",
+            "set priority",
+            "assign",
+            "filter the list",
+            "view: Open",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| PickItem::new(PickKey::Command(i), *l))
+        .collect();
+        Picker::new("Command", Purpose::Palette, Source::Static).with_items(Some(items))
+    }
+
+    fn label(p: &Picker) -> &str {
+        &p.selected().expect("a match").label
+    }
+
+    #[test]
+    fn the_palette_takes_the_longest_command_and_leaves_the_rest_as_argument() {
+        let mut p = palette();
+        p.set_query("set prio");
+        assert_eq!((label(&p), p.argument()), ("set priority", None));
+        p.set_query("status resolved");
+        assert_eq!((label(&p), p.argument()), ("set status", Some("resolved")));
+        p.set_query("  assign  Bob Jones ");
+        assert_eq!((label(&p), p.argument()), ("assign", Some("Bob Jones")));
+        p.set_query("filter printer on 2nd");
+        assert_eq!(
+            (label(&p), p.argument()),
+            ("filter the list", Some("printer on 2nd"))
+        );
+        p.set_query("");
+        assert_eq!((p.matches.len(), p.argument()), (5, None));
+        p.set_query("zzz qqq");
+        assert!(p.matches.is_empty() && p.selected().is_none());
+        // Fuzzy over the whole query first, as in any picker: no argument.
+        p.set_query("stpr");
+        assert_eq!((label(&p), p.argument()), ("set priority", None));
+        // The plain command before labels that only mention the word.
+        p.items.push(PickItem::new(
+            PickKey::Command(9),
+            "escalate (escalation status)",
+        ));
+        p.set_query("status in prog");
+        assert_eq!((label(&p), p.argument()), ("set status", Some("in prog")));
+        // Other pickers have no argument: the whole query filters.
+        let mut other = Picker::new("Status", Purpose::SetStatus(vec![1]), Source::Static)
+            .with_items(Some(vec![PickItem::new(PickKey::Id(1), "In Progress")]));
+        other.set_query("in prog");
+        assert_eq!((other.matches.len(), other.argument()), (1, None));
+    }
 
     fn big() -> Picker {
         let items = (0..BACKGROUND_FROM as i64)

@@ -999,6 +999,31 @@ fn help_palette_and_remapped_keys() {
     assert!(matches!(top_picker(&m).purpose, Purpose::SetPriority(_)));
 }
 
+#[test]
+fn palette_arguments_go_to_the_picker_or_filter_the_command_opens() {
+    let mut m = loaded(sample_rows());
+    // `:status in prog` opens the status picker already narrowed to "In Progress".
+    m.update(key(':'));
+    send(&mut m, typed("status in prog"));
+    m.update(code(KeyCode::Enter));
+    let p = top_picker(&m);
+    assert!(
+        matches!(p.purpose, Purpose::SetStatus(_)),
+        "{:?}",
+        p.purpose
+    );
+    assert_eq!(p.query, "in prog");
+    assert_eq!(p.selected().map(|i| i.label.as_str()), Some("In Progress"));
+    m.update(code(KeyCode::Esc));
+    // `:filter printer` filters the list.
+    m.update(key(':'));
+    send(&mut m, typed("filter printer"));
+    m.update(code(KeyCode::Enter));
+    assert!(m.layers.is_empty());
+    assert_eq!(m.list.query, "printer");
+    assert_eq!(numbers(&m), vec!["T20250001", "T20250005"]);
+}
+
 fn refresh_seq(cmds: &[Cmd]) -> Option<(u64, chrono::DateTime<chrono::Utc>)> {
     cmds.iter().find_map(|c| match c {
         Cmd::Api(Request::Refresh { seq, since, .. }) => Some((*seq, *since)),
