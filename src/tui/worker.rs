@@ -774,29 +774,33 @@ async fn cached<T: Clone>(
     }
 }
 
+/// What [`cached`] gave, made safe to draw (the cache keeps what the server sent).
+fn cleaned<T>(got: ApiResult<(T, DateTime<Utc>)>, clean: impl FnOnce(&mut T)) -> Result<T, String> {
+    let (mut value, _) = got.map_err(|e| err_text(&e))?;
+    clean(&mut value);
+    Ok(value)
+}
+
 async fn locations(
     client: &Client,
     cache: &CacheRef,
     account_id: Id,
     refresh: bool,
 ) -> Result<Vec<Location>, String> {
-    cached(
+    let got = cached(
         "locations",
         cache,
         refresh,
         |c| c.cached_locations(account_id),
         |c, v| c.set_locations(account_id, v),
         client.locations(account_id),
-    )
-    .await
-    .map(|(mut ls, _)| {
-        for l in &mut ls {
+    );
+    cleaned(got.await, |ls| {
+        for l in ls {
             l.name = sanitize_line(&l.name);
             l.account_id = account_id;
         }
-        ls
     })
-    .map_err(|e| err_text(&e))
 }
 
 pub type MsgTx = mpsc::UnboundedSender<Msg>;
@@ -1304,16 +1308,13 @@ async fn warm_list<T: Clone>(
     tx: &MsgTx,
     what: &str,
 ) {
-    match cached(what, cache, refresh, get, put, fetch).await {
-        Ok((mut value, _)) => {
-            clean(&mut value);
-            send(tx, deliver(value));
-        }
-        Err(e) => send(
+    match cleaned(cached(what, cache, refresh, get, put, fetch).await, clean) {
+        Ok(value) => send(tx, deliver(value)),
+        Err(error) => send(
             tx,
             Reply::Failed {
                 what: what.to_string(),
-                error: err_text(&e),
+                error,
             },
         ),
     }
