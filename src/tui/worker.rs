@@ -24,9 +24,9 @@ use super::text::{
 };
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
-    Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
-    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogInput,
-    TimeLogTemplate, UserInfo,
+    Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
+    PatchOp, Ticket, TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog,
+    TimeLogInput, TimeLogTemplate, UserInfo,
 };
 use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
@@ -42,7 +42,7 @@ pub const SNAPSHOT_ROWS: usize = 2000;
 /// What the UI asks of the worker.
 #[derive(Debug, Clone)]
 pub enum Request {
-    /// Who am I, accounts, lookups, templates, and locations of these accounts.
+    /// Who am I, accounts, lookups, templates, and locations and contacts of these accounts.
     Warmup {
         recent_accounts: Vec<Id>,
         refresh: bool,
@@ -63,6 +63,9 @@ pub enum Request {
         id: Id,
     },
     Locations {
+        account_id: Id,
+    },
+    Contacts {
         account_id: Id,
     },
     TicketTemplate {
@@ -205,6 +208,10 @@ pub enum Reply {
     Locations {
         account_id: Id,
         result: Result<Vec<Location>, String>,
+    },
+    Contacts {
+        account_id: Id,
+        result: Result<Vec<Contact>, String>,
     },
     Lookup {
         kind: LookupKind,
@@ -447,6 +454,13 @@ pub fn clean_ticket(t: &mut Ticket) {
         &mut t.location_phone,
         &mut t.work_type_name,
     ] {
+        sanitize_opt(s);
+    }
+}
+
+pub fn clean_contact(c: &mut Contact) {
+    sanitize_in_place(&mut c.name);
+    for s in [&mut c.location_name, &mut c.phone, &mut c.email_address] {
         sanitize_opt(s);
     }
 }
@@ -803,6 +817,23 @@ async fn locations(
     })
 }
 
+async fn contacts(
+    client: &Client,
+    cache: &CacheRef,
+    account_id: Id,
+    refresh: bool,
+) -> Result<Vec<Contact>, String> {
+    let got = cached(
+        "contacts",
+        cache,
+        refresh,
+        |c| c.cached_contacts(account_id),
+        |c, v| c.set_contacts(account_id, v),
+        client.contacts(account_id, None),
+    );
+    cleaned(got.await, |cs| cs.iter_mut().for_each(clean_contact))
+}
+
 pub type MsgTx = mpsc::UnboundedSender<Msg>;
 
 struct Worker {
@@ -1059,6 +1090,12 @@ impl Worker {
                 tokio::spawn(async move {
                     let result = locations(&client, &cache, account_id, false).await;
                     send(&tx, Reply::Locations { account_id, result });
+                });
+            }
+            Request::Contacts { account_id } => {
+                tokio::spawn(async move {
+                    let result = contacts(&client, &cache, account_id, false).await;
+                    send(&tx, Reply::Contacts { account_id, result });
                 });
             }
             Request::TicketTemplate { id } => {
@@ -1437,6 +1474,8 @@ async fn warmup(
         for account_id in recent.into_iter().take(8) {
             let result = locations(&client, &cache, account_id, refresh).await;
             send(&tx, Reply::Locations { account_id, result });
+            let result = contacts(&client, &cache, account_id, refresh).await;
+            send(&tx, Reply::Contacts { account_id, result });
         }
     };
     let who = who_am_i(&client, &me, &tx, &link);
