@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bmsdesk::actions::Actions;
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
+use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TicketDraft};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 use bmsdesk::store::cache::Cache;
 use bmsdesk::store::outbox::ItemState;
@@ -93,6 +93,21 @@ fn screen(lp: &EventLoop<TestBackend>) -> String {
     lp.terminal.backend().to_string()
 }
 
+/// Picks whatever each remaining new-ticket picker offers first, until the form shows.
+async fn first_choices_to_the_form(lp: &mut EventLoop<TestBackend>) -> TicketDraft {
+    for _ in 0..8 {
+        if lp.model.new_ticket.as_ref().is_some_and(|n| n.form_open) {
+            break;
+        }
+        lp.run_until_idle([code(KeyCode::Enter)], QUIET)
+            .await
+            .unwrap();
+    }
+    let nt = lp.model.new_ticket.as_ref().expect("flow still open");
+    assert!(nt.form_open, "the pickers lead to the form");
+    nt.draft.clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opens_and_shows_tickets_then_switches_view() {
     let mut r = rig().await;
@@ -143,18 +158,8 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
     r.lp.run_until_idle(text(&q).into_iter().chain([code(KeyCode::Enter)]), QUIET)
         .await
         .unwrap();
-    // Pick whatever each remaining picker offers first, until the form shows.
-    for _ in 0..8 {
-        if r.lp.model.new_ticket.as_ref().is_some_and(|n| n.form_open) {
-            break;
-        }
-        r.lp.run_until_idle([code(KeyCode::Enter)], QUIET)
-            .await
-            .unwrap();
-    }
-    let nt = r.lp.model.new_ticket.as_ref().expect("flow still open");
-    assert!(nt.form_open, "the pickers lead to the form");
-    let draft = nt.draft.clone();
+    let draft = first_choices_to_the_form(&mut r.lp).await;
+    let nt = r.lp.model.new_ticket.as_ref().unwrap();
     assert_eq!(draft.account_id, Some(account.id));
     let location = draft.location_id.expect("location picked");
     // Title came from the template (focus on details then); type the details.
@@ -187,6 +192,64 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
             .contains("Paper jam on the scanner")
     );
     assert!(screen(&r.lp).contains(&t.row.ticket_number));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_a_ticket_with_a_contact_picked_in_the_form() {
+    let mut r = rig().await;
+    let account = r.lp.model.data.accounts.as_ref().unwrap()[1].clone();
+    // The caller's name and phone as a hostile client could have typed them.
+    let contact = r._sim.state().write(|t| {
+        let id = t.account(account.id).unwrap().contacts[0];
+        let c = t.contacts.iter_mut().find(|c| c.id == id).unwrap();
+        c.first = "Zed\x1b]0;owned\x07";
+        c.last = "Quux\x1b[2J";
+        c.phone = "\x1b[31m+1 555-010-0000".into();
+        id
+    });
+    // n → blank ticket → the account → the first choice of every other picker: the form.
+    let mut keys = vec![ch('n'), code(KeyCode::Enter)];
+    keys.extend(text(&account.name.chars().take(6).collect::<String>()));
+    keys.push(code(KeyCode::Enter));
+    r.lp.run_until_idle(keys, QUIET).await.unwrap();
+    let draft = first_choices_to_the_form(&mut r.lp).await;
+    assert_eq!(draft.account_id, Some(account.id));
+    let location = draft.location_id.expect("location picked");
+    until(&mut r.lp, "the account's contacts, fetched ahead", |m| {
+        m.data.contacts.contains_key(&account.id)
+    })
+    .await;
+    // Title, details, then on to the contact field (via account and location).
+    let mut keys = text("Caller cannot print");
+    keys.push(code(KeyCode::Tab));
+    keys.extend(text("Reported by phone"));
+    keys.extend([code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Tab)]);
+    keys.push(code(KeyCode::Enter));
+    keys.extend(text("quux"));
+    keys.push(code(KeyCode::Enter));
+    r.lp.run_until_idle(keys, QUIET).await.unwrap();
+    let nt = r.lp.model.new_ticket.as_ref().unwrap();
+    assert_eq!(nt.draft.contact_id, Some(contact));
+    assert_eq!(
+        nt.draft.location_id,
+        Some(location),
+        "a chosen location stays"
+    );
+    let s = screen(&r.lp);
+    assert!(
+        s.contains("Contact  Zed Quux") && !s.contains("owned"),
+        "{s}"
+    );
+    assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+    r.lp.run_until_idle([ctrl('s'), code(KeyCode::Enter)], QUIET)
+        .await
+        .unwrap();
+    let m = &r.lp.model;
+    assert!(m.new_ticket.is_none(), "created: {:?}", m.status.error);
+    let id = m.list.sel_id.unwrap();
+    let t = r.client.ticket(id).await.unwrap();
+    assert_eq!(t.row.contact_id, Some(contact));
+    assert_eq!(t.row.location_id, Some(location));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

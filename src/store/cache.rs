@@ -1,5 +1,6 @@
-//! A disk cache of the slow-changing lists (accounts, locations per account, lookups, templates;
-//! 24 h by default) plus the last ticket list, so the UI can start before the network answers.
+//! A disk cache of the slow-changing lists (accounts, locations and contacts per account, lookups,
+//! templates; 24 h by default) plus the last ticket list, so the UI can start before the network
+//! answers.
 //!
 //! The cache is only ever an optimisation: a missing, unreadable, corrupt or outdated file is
 //! logged and rebuilt, never an error. It is tied to one tenant (`scope`): pointing a profile
@@ -17,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fsutil;
 use crate::api::model::{
-    Account, Id, Location, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary,
+    Account, Contact, Id, Location, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary,
     TimeLogTemplate,
 };
 use crate::api::{ApiError, ApiResult, Client, LookupKind};
@@ -69,6 +70,8 @@ struct CacheData {
     accounts: Option<Cached<Vec<Account>>>,
     #[serde(default, deserialize_with = "lenient")]
     locations: BTreeMap<Id, Cached<Vec<Location>>>,
+    #[serde(default, deserialize_with = "lenient")]
+    contacts: BTreeMap<Id, Cached<Vec<Contact>>>,
     #[serde(default, deserialize_with = "lenient")]
     lookups: BTreeMap<LookupKind, Cached<Vec<LookupItem>>>,
     #[serde(default, deserialize_with = "lenient")]
@@ -202,6 +205,10 @@ impl Cache {
         self.data.locations.get(&account_id)
     }
 
+    pub fn cached_contacts(&self, account_id: Id) -> Option<&Cached<Vec<Contact>>> {
+        self.data.contacts.get(&account_id)
+    }
+
     pub fn cached_lookup(&self, kind: LookupKind) -> Option<&Cached<Vec<LookupItem>>> {
         self.data.lookups.get(&kind)
     }
@@ -231,6 +238,10 @@ impl Cache {
         self.data
             .locations
             .insert(account_id, Cached::new(locations));
+    }
+
+    pub fn set_contacts(&mut self, account_id: Id, contacts: Vec<Contact>) {
+        self.data.contacts.insert(account_id, Cached::new(contacts));
     }
 
     pub fn set_lookup(&mut self, kind: LookupKind, items: Vec<LookupItem>) {

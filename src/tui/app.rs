@@ -26,8 +26,8 @@ use super::worker::{DetailData, NoteView, Reply, Request};
 use crate::api::LookupKind;
 use crate::api::TicketDraft;
 use crate::api::model::{
-    Account, AssignInput, Id, Location, LookupItem, NoteInput, NoteTemplate, PatchOp, TicketRow,
-    TicketTemplateSummary, TimeLogTemplate, UserInfo,
+    Account, AssignInput, Contact, Id, Location, LookupItem, NoteInput, NoteTemplate, PatchOp,
+    TicketRow, TicketTemplateSummary, TimeLogTemplate, UserInfo,
 };
 
 mod outbox;
@@ -143,12 +143,13 @@ pub enum Layer {
     TimeLog(Box<TimeLogForm>),
 }
 
-/// Reference data: accounts, locations, lookups, templates, who I am.
+/// Reference data: accounts, locations, contacts, lookups, templates, who I am.
 #[derive(Default)]
 pub struct RefData {
     pub accounts: Option<Vec<Account>>,
     pub accounts_at: Option<DateTime<Utc>>,
     pub locations: HashMap<Id, Result<Vec<Location>, String>>,
+    pub contacts: HashMap<Id, Result<Vec<Contact>, String>>,
     pub lookups: HashMap<LookupKind, Vec<LookupItem>>,
     pub failed: HashSet<String>,
     pub ticket_templates: Option<Vec<TicketTemplateSummary>>,
@@ -183,6 +184,11 @@ impl RefData {
             .iter()
             .find(|l| l.id == id)
             .map(|l| l.name.as_str())
+    }
+    pub fn contact(&self, account: Option<Id>, id: Option<Id>) -> Option<&Contact> {
+        let (account, id) = (account?, id?);
+        let cs = self.contacts.get(&account)?.as_ref().ok()?;
+        cs.iter().find(|c| c.id == id)
     }
 }
 
@@ -600,6 +606,22 @@ impl Model {
                 ),
                 Err(_) => Some(Vec::new()),
             },
+            Source::Contacts(acc) => {
+                let mut v = vec![PickItem::new(PickKey::None, "(no contact)")];
+                // A failed load still offers "(no contact)": the error is in the status bar.
+                if let Ok(cs) = self.data.contacts.get(acc)? {
+                    v.extend(cs.iter().map(|c| {
+                        let reach = c.phone.as_deref().or(c.email_address.as_deref());
+                        let hint: Vec<&str> = reach
+                            .into_iter()
+                            .chain(c.location_name.as_deref())
+                            .filter(|s| !s.is_empty())
+                            .collect();
+                        PickItem::new(PickKey::Id(c.id), c.name.clone()).hint(hint.join(" · "))
+                    }));
+                }
+                Some(v)
+            }
             Source::Lookup(kind) => lookup(*kind),
             Source::TicketTemplates => self.data.ticket_templates.as_ref().map(|ts| {
                 let mut v = vec![PickItem::new(PickKey::None, "(blank ticket)")];
@@ -657,11 +679,15 @@ impl Model {
         if p.source != Source::Static {
             match self.items_for(&p.source) {
                 Some(items) => p.set_items(items),
-                None => {
-                    if let Source::Locations(acc) = p.source {
+                None => match p.source {
+                    Source::Locations(acc) => {
                         cmds.push(Cmd::Api(Request::Locations { account_id: acc }));
                     }
-                }
+                    Source::Contacts(acc) => {
+                        cmds.push(Cmd::Api(Request::Contacts { account_id: acc }));
+                    }
+                    _ => {}
+                },
             }
         }
         self.layers.push(Layer::Picker(p));
@@ -1406,6 +1432,7 @@ impl Model {
             Field::Template => Source::TicketTemplates,
             Field::Account => Source::Accounts,
             Field::Location => Source::Locations(draft.account_id.unwrap_or_default()),
+            Field::Contact => Source::Contacts(draft.account_id.unwrap_or_default()),
             Field::Status => Source::Lookup(LookupKind::Statuses),
             Field::Priority => Source::Lookup(LookupKind::Priorities),
             Field::Type => Source::Lookup(LookupKind::Types),
@@ -1414,13 +1441,13 @@ impl Model {
             Field::Assignee => Source::Lookup(LookupKind::Assignees),
             Field::QueueOrAssignee => Source::AssignTargets,
         };
+        let account = self
+            .data
+            .account_name(draft.account_id)
+            .unwrap_or("the account");
         let title = match field {
-            Field::Location => format!(
-                "Location of {}",
-                self.data
-                    .account_name(draft.account_id)
-                    .unwrap_or("the account")
-            ),
+            Field::Location => format!("Location of {account}"),
+            Field::Contact => format!("Contact at {account}"),
             f => format!("New ticket: {}", f.label().to_lowercase()),
         };
         let mut p = Picker::new(title, Purpose::NewTicket { field, chain }, source);
@@ -1479,15 +1506,28 @@ impl Model {
             return self.chain_next(Field::Template);
         }
         nt.set(field, key);
+        if field == Field::Contact
+            && nt.draft.location_id.is_none()
+            && let Some(c) = self.data.contact(nt.draft.account_id, nt.draft.contact_id)
+        {
+            nt.draft.location_id = c.location_id;
+        }
+        let mut cmds = Vec::new();
+        if field == Field::Account
+            && let Some(acc) = nt.draft.account_id
+            && !matches!(self.data.contacts.get(&acc), Some(Ok(_)))
+        {
+            // Asked now so that the contact picker, if wanted, opens at once.
+            cmds.push(Cmd::Api(Request::Contacts { account_id: acc }));
+        }
         if chain {
-            return self.chain_next(field);
-        }
-        // Picked from the form: changing the account asks for its location.
-        if field == Field::Account && nt.draft.location_id.is_none() {
+            cmds.extend(self.chain_next(field));
+        } else if field == Field::Account && nt.draft.location_id.is_none() {
+            // Picked from the form: changing the account asks for its location.
             let p = self.field_picker(Field::Location, false);
-            return self.open_picker(p);
+            cmds.extend(self.open_picker(p));
         }
-        Vec::new()
+        cmds
     }
 
     /// The step after `done` in the initial chain of pickers, or the form.
@@ -1593,6 +1633,10 @@ impl Model {
             }
             FormFocus::Field(f) => match key.code {
                 KeyCode::Enter | KeyCode::Char(' ') => {
+                    if f == Field::Contact && nt.draft.account_id.is_none() {
+                        self.error("pick an account first");
+                        return Vec::new();
+                    }
                     let p = self.field_picker(f, false);
                     return self.open_picker(p);
                 }
@@ -1607,6 +1651,7 @@ impl Model {
                 KeyCode::Backspace | KeyCode::Delete => match f {
                     Field::Queue => nt.draft.queue_id = None,
                     Field::Assignee => nt.draft.assignee_id = None,
+                    Field::Contact => nt.draft.contact_id = None,
                     _ => {}
                 },
                 _ => {}
@@ -2024,6 +2069,13 @@ impl Model {
                     self.error(format!("locations: {e}"));
                 }
                 self.data.locations.insert(account_id, result);
+                return self.refresh_pickers();
+            }
+            Reply::Contacts { account_id, result } => {
+                if let Err(e) = &result {
+                    self.error(format!("contacts: {e}"));
+                }
+                self.data.contacts.insert(account_id, result);
                 return self.refresh_pickers();
             }
             Reply::Lookup { kind, items } => {

@@ -36,11 +36,12 @@ pub enum FormFocus {
     Field(Field),
 }
 
-pub const FORM_ORDER: [FormFocus; 10] = [
+pub const FORM_ORDER: [FormFocus; 11] = [
     FormFocus::Title,
     FormFocus::Details,
     FormFocus::Field(Field::Account),
     FormFocus::Field(Field::Location),
+    FormFocus::Field(Field::Contact),
     FormFocus::Field(Field::Status),
     FormFocus::Field(Field::Priority),
     FormFocus::Field(Field::Type),
@@ -114,6 +115,7 @@ impl NewTicket {
         match f {
             Field::Account => d.account_id,
             Field::Location => d.location_id,
+            Field::Contact => d.contact_id,
             Field::Status => d.status_id,
             Field::Priority => d.priority_id,
             Field::Type => d.type_id,
@@ -140,6 +142,7 @@ impl NewTicket {
                 d.account_id = id;
             }
             (Field::Location, _) => d.location_id = id,
+            (Field::Contact, _) => d.contact_id = id,
             (Field::Status, _) => d.status_id = id,
             (Field::Priority, _) => d.priority_id = id,
             (Field::Type, _) => d.type_id = id,

@@ -49,6 +49,8 @@ pub enum Source {
     Static,
     Accounts,
     Locations(Id),
+    /// "(no contact)", then the account's contacts.
+    Contacts(Id),
     Lookup(LookupKind),
     TicketTemplates,
     NoteTemplates,
@@ -64,6 +66,8 @@ pub enum Field {
     Template,
     Account,
     Location,
+    /// The caller; optional, so never a chain step.
+    Contact,
     Status,
     Priority,
     Type,
@@ -80,6 +84,7 @@ impl Field {
             Field::Template => "Template",
             Field::Account => "Account",
             Field::Location => "Location",
+            Field::Contact => "Contact",
             Field::Status => "Status",
             Field::Priority => "Priority",
             Field::Type => "Type",

@@ -13,6 +13,7 @@ use super::worker::{Changes, DetailData, Reply, Request};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
+mod contact;
 mod outbox;
 mod triage;
 
@@ -351,9 +352,13 @@ fn new_ticket_from_template_through_the_picker_chain() {
     assert_eq!(p.selected().unwrap().label, "Contoso");
     send(&mut m, typed("acme"));
     let cmds = m.update(code(KeyCode::Enter));
+    // Its contacts are fetched ahead too, for the optional contact field.
     assert!(matches!(
         apis(&cmds)[..],
-        [Request::Locations { account_id: 100 }]
+        [
+            Request::Contacts { account_id: 100 },
+            Request::Locations { account_id: 100 }
+        ]
     ));
     assert!(top_picker(&m).loading);
     m.update(api(Reply::Locations {

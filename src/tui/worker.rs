@@ -24,9 +24,9 @@ use super::text::{
 };
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
-    Account, AssignInput, Id, Location, LookupItem, Note, NoteInput, NoteTemplate, PatchOp, Ticket,
-    TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogInput,
-    TimeLogTemplate, UserInfo,
+    Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
+    PatchOp, Ticket, TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog,
+    TimeLogInput, TimeLogTemplate, UserInfo,
 };
 use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
@@ -42,7 +42,7 @@ pub const SNAPSHOT_ROWS: usize = 2000;
 /// What the UI asks of the worker.
 #[derive(Debug, Clone)]
 pub enum Request {
-    /// Who am I, accounts, lookups, templates, and locations of these accounts.
+    /// Who am I, accounts, lookups, templates, and locations and contacts of these accounts.
     Warmup {
         recent_accounts: Vec<Id>,
         refresh: bool,
@@ -63,6 +63,9 @@ pub enum Request {
         id: Id,
     },
     Locations {
+        account_id: Id,
+    },
+    Contacts {
         account_id: Id,
     },
     TicketTemplate {
@@ -205,6 +208,10 @@ pub enum Reply {
     Locations {
         account_id: Id,
         result: Result<Vec<Location>, String>,
+    },
+    Contacts {
+        account_id: Id,
+        result: Result<Vec<Contact>, String>,
     },
     Lookup {
         kind: LookupKind,
@@ -447,6 +454,13 @@ pub fn clean_ticket(t: &mut Ticket) {
         &mut t.location_phone,
         &mut t.work_type_name,
     ] {
+        sanitize_opt(s);
+    }
+}
+
+pub fn clean_contact(c: &mut Contact) {
+    sanitize_in_place(&mut c.name);
+    for s in [&mut c.location_name, &mut c.phone, &mut c.email_address] {
         sanitize_opt(s);
     }
 }
@@ -774,29 +788,50 @@ async fn cached<T: Clone>(
     }
 }
 
+/// What [`cached`] gave, made safe to draw (the cache keeps what the server sent).
+fn cleaned<T>(got: ApiResult<(T, DateTime<Utc>)>, clean: impl FnOnce(&mut T)) -> Result<T, String> {
+    let (mut value, _) = got.map_err(|e| err_text(&e))?;
+    clean(&mut value);
+    Ok(value)
+}
+
 async fn locations(
     client: &Client,
     cache: &CacheRef,
     account_id: Id,
     refresh: bool,
 ) -> Result<Vec<Location>, String> {
-    cached(
+    let got = cached(
         "locations",
         cache,
         refresh,
         |c| c.cached_locations(account_id),
         |c, v| c.set_locations(account_id, v),
         client.locations(account_id),
-    )
-    .await
-    .map(|(mut ls, _)| {
-        for l in &mut ls {
+    );
+    cleaned(got.await, |ls| {
+        for l in ls {
             l.name = sanitize_line(&l.name);
             l.account_id = account_id;
         }
-        ls
     })
-    .map_err(|e| err_text(&e))
+}
+
+async fn contacts(
+    client: &Client,
+    cache: &CacheRef,
+    account_id: Id,
+    refresh: bool,
+) -> Result<Vec<Contact>, String> {
+    let got = cached(
+        "contacts",
+        cache,
+        refresh,
+        |c| c.cached_contacts(account_id),
+        |c, v| c.set_contacts(account_id, v),
+        client.contacts(account_id, None),
+    );
+    cleaned(got.await, |cs| cs.iter_mut().for_each(clean_contact))
 }
 
 pub type MsgTx = mpsc::UnboundedSender<Msg>;
@@ -1057,6 +1092,12 @@ impl Worker {
                     send(&tx, Reply::Locations { account_id, result });
                 });
             }
+            Request::Contacts { account_id } => {
+                tokio::spawn(async move {
+                    let result = contacts(&client, &cache, account_id, false).await;
+                    send(&tx, Reply::Contacts { account_id, result });
+                });
+            }
             Request::TicketTemplate { id } => {
                 tokio::spawn(async move {
                     let result = client.ticket_template(id).await.map_err(|e| err_text(&e));
@@ -1304,16 +1345,13 @@ async fn warm_list<T: Clone>(
     tx: &MsgTx,
     what: &str,
 ) {
-    match cached(what, cache, refresh, get, put, fetch).await {
-        Ok((mut value, _)) => {
-            clean(&mut value);
-            send(tx, deliver(value));
-        }
-        Err(e) => send(
+    match cleaned(cached(what, cache, refresh, get, put, fetch).await, clean) {
+        Ok(value) => send(tx, deliver(value)),
+        Err(error) => send(
             tx,
             Reply::Failed {
                 what: what.to_string(),
-                error: err_text(&e),
+                error,
             },
         ),
     }
@@ -1436,6 +1474,8 @@ async fn warmup(
         for account_id in recent.into_iter().take(8) {
             let result = locations(&client, &cache, account_id, refresh).await;
             send(&tx, Reply::Locations { account_id, result });
+            let result = contacts(&client, &cache, account_id, refresh).await;
+            send(&tx, Reply::Contacts { account_id, result });
         }
     };
     let who = who_am_i(&client, &me, &tx, &link);

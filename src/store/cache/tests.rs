@@ -73,6 +73,15 @@ fn everything_round_trips_through_the_file() {
     c.set_accounts(vec![account(1, "Acme"), account(2, "Globex")]);
     c.set_locations(1, vec![location(10, "Main Office")]);
     c.set_locations(2, vec![location(20, "Main Office")]);
+    c.set_contacts(
+        1,
+        vec![Contact {
+            id: 30,
+            name: "Ann Lee".into(),
+            location_id: Some(10),
+            ..Default::default()
+        }],
+    );
     c.set_lookup(
         LookupKind::Statuses,
         vec![LookupItem {
@@ -118,6 +127,9 @@ fn everything_round_trips_through_the_file() {
         "same-named locations stay under their own account"
     );
     assert!(back.cached_locations(3).is_none());
+    let cs = &back.cached_contacts(1).unwrap().value;
+    assert_eq!((cs[0].id, cs[0].location_id), (30, Some(10)));
+    assert!(back.cached_contacts(2).is_none());
     assert_eq!(
         back.cached_lookup(LookupKind::Statuses).unwrap().value[0].status_order,
         Some(1)

@@ -12,9 +12,10 @@ use super::super::picker::Field;
 use super::super::text::truncate;
 use crate::api::LookupKind;
 
-const FIELDS: [Field; 8] = [
+const FIELDS: [Field; 9] = [
     Field::Account,
     Field::Location,
+    Field::Contact,
     Field::Status,
     Field::Priority,
     Field::Type,
@@ -33,6 +34,10 @@ pub fn field_value(m: &Model, nt: &NewTicket, f: Field) -> Option<String> {
             .data
             .location_name(d.account_id, Some(id))
             .map(str::to_string),
+        Field::Contact => m
+            .data
+            .contact(d.account_id, Some(id))
+            .map(|c| c.name.clone()),
         Field::Status => m
             .data
             .lookup_name(LookupKind::Statuses, Some(id))
@@ -74,6 +79,7 @@ fn is_required(nt: &NewTicket, f: Field) -> bool {
         Field::Queue | Field::Assignee => {
             nt.draft.queue_id.is_none() && nt.draft.assignee_id.is_none()
         }
+        Field::Contact => false,
         _ => true,
     }
 }
@@ -119,8 +125,10 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         render_review(m, nt, f, inner);
         return;
     }
+    // Left column one longer: account, location, contact belong together.
+    let split = FIELDS.len().div_ceil(2);
     let [fields, title_r, details_r, msg, keys] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(split as u16),
         Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(1),
@@ -133,7 +141,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let rw = right.width as usize;
     f.render_widget(
         Paragraph::new(
-            FIELDS[..4]
+            FIELDS[..split]
                 .iter()
                 .map(|x| field_line(m, nt, *x, lw))
                 .collect::<Vec<_>>(),
@@ -142,7 +150,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     );
     f.render_widget(
         Paragraph::new(
-            FIELDS[4..]
+            FIELDS[split..]
                 .iter()
                 .map(|x| field_line(m, nt, *x, rw))
                 .collect::<Vec<_>>(),
