@@ -102,6 +102,22 @@ impl Tui {
         self.wait_for(text, |s| s.contains(text))
     }
 
+    /// Signs in and shows the Open view (every open ticket of the demo tenant).
+    fn open_view(&mut self) -> String {
+        self.wait_for("tickets", |s| s.contains("tickets · updated"));
+        self.keys("2");
+        self.wait_for("open tickets", |s| {
+            s.contains("tickets · updated") && s.contains("T20")
+        })
+    }
+
+    /// Sends the note being edited (ctrl-s) and returns the number of its ticket.
+    fn send_note(&mut self) -> String {
+        self.keys("\x13");
+        let s = self.wait_text("note added to ");
+        number_after(&s, "note added to ")
+    }
+
     fn keys(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -135,6 +151,17 @@ impl Drop for Tui {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// The simulator the end-to-end tests drive: small, so the binary loads it at once.
+async fn small_sim() -> SimHandle {
+    sim::spawn(SimConfig {
+        tickets: 150,
+        accounts: 8,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("the simulator starts")
 }
 
 fn sim_env(h: &SimHandle) -> Vec<(&'static str, String)> {
@@ -202,13 +229,7 @@ fn demo_opens_shows_tickets_and_quits_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_a_ticket_from_a_template_through_the_pickers() {
-    let h = sim::spawn(SimConfig {
-        tickets: 150,
-        accounts: 8,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let h = small_sim().await;
     let c = client(&h);
     let templates = c.ticket_templates().await.unwrap();
     let tpl = c.ticket_template(templates[0].id).await.unwrap();
@@ -270,28 +291,16 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adds_a_note_seen_by_the_api() {
-    let h = sim::spawn(SimConfig {
-        tickets: 150,
-        accounts: 8,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let h = small_sim().await;
     let c = client(&h);
     let env = sim_env(&h);
     let number = tokio::task::spawn_blocking(move || {
         let mut t = Tui::spawn(&[], &env);
-        t.wait_for("tickets", |s| s.contains("tickets · updated"));
-        t.keys("2");
-        t.wait_for("open tickets", |s| {
-            s.contains("tickets · updated") && s.contains("T20")
-        });
+        t.open_view();
         t.keys("a");
         t.wait_text("Note on");
         t.keys("Called the user, issue resolved (pty)");
-        t.keys("\x13"); // ctrl-s: send
-        let s = t.wait_text("note added to ");
-        let number = number_after(&s, "note added to ");
+        let number = t.send_note();
         t.quit();
         number
     })
@@ -308,13 +317,7 @@ async fn adds_a_note_seen_by_the_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
-    let h = sim::spawn(SimConfig {
-        tickets: 150,
-        accounts: 8,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let h = small_sim().await;
     let c = client(&h);
     // An "editor" that appends a line to the file it is given, as a person would type it.
     let bin = tempfile::tempdir().unwrap();
@@ -333,11 +336,7 @@ async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
     env.push(("EDITOR", editor.display().to_string()));
     let number = tokio::task::spawn_blocking(move || {
         let mut t = Tui::spawn(&[], &env);
-        t.wait_for("tickets", |s| s.contains("tickets · updated"));
-        t.keys("2");
-        t.wait_for("open tickets", |s| {
-            s.contains("tickets · updated") && s.contains("T20")
-        });
+        t.open_view();
         t.keys("E");
         // Back from the editor: the full screen is drawn again, with the text in the note.
         let s = t.wait_text("text from $EDITOR");
@@ -350,9 +349,7 @@ async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
             t.parser.lock().unwrap().screen().alternate_screen(),
             "the TUI took the screen back"
         );
-        t.keys("\x13"); // ctrl-s: send
-        let s = t.wait_text("note added to ");
-        let number = number_after(&s, "note added to ");
+        let number = t.send_note();
         t.quit();
         number
     })
@@ -370,13 +367,7 @@ async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escalates_with_a_reason_seen_by_the_api() {
-    let h = sim::spawn(SimConfig {
-        tickets: 150,
-        accounts: 8,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let h = small_sim().await;
     let c = client(&h);
     // An open ticket that is not escalated yet.
     let open = c
@@ -399,11 +390,7 @@ async fn escalates_with_a_reason_seen_by_the_api() {
     let env = sim_env(&h);
     let shown = tokio::task::spawn_blocking(move || {
         let mut t = Tui::spawn(&[], &env);
-        t.wait_for("tickets", |s| s.contains("tickets · updated"));
-        t.keys("2");
-        t.wait_for("open tickets", |s| {
-            s.contains("tickets · updated") && s.contains("T20")
-        });
+        t.open_view();
         // Exact match on the number selects it.
         t.keys(&format!("/'{number}\r"));
         t.wait_text("1 match");
