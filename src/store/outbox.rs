@@ -10,7 +10,7 @@
 //! When a sender delivers (or the user drops) an item that another process is waiting for, it
 //! leaves a receipt (`<dir>/<seq>.receipt`) saying what became of it, so the waiting process can
 //! report the server's answer instead of guessing; receipts are taken by their reader and any
-//! left over are removed after an hour.
+//! left over are removed after an hour (by [`Outbox::list`], which every flush calls).
 //!
 //! Sending is `actions`' job; this module only stores. Whoever sends holds [`Outbox::try_lock`]
 //! (an advisory lock on `<dir>/.lock`, released by the OS if the process dies), so two
@@ -274,7 +274,6 @@ impl Outbox {
     /// queued it and is waiting for its outcome ([`Outbox::take_receipt`]). The receipt is
     /// written first: a crash in between leaves the item, never an item gone without a word.
     pub fn finish(&self, seq: u64, receipt: &Receipt) -> io::Result<bool> {
-        self.prune_receipts();
         let json = serde_json::to_vec(receipt).map_err(io::Error::other)?;
         if let Err(e) = fsutil::write_private_atomic(&self.receipt_path(seq), &json) {
             // The waiting process then checks the server itself; removing still matters more.
@@ -290,18 +289,6 @@ impl Outbox {
         let bytes = fs::read(&path).ok()?;
         let _ = fs::remove_file(&path);
         serde_json::from_slice(&bytes).ok()
-    }
-
-    /// Receipts older than [`RECEIPT_TTL_SECS`]: their writer is long gone.
-    fn prune_receipts(&self) {
-        let Ok(rd) = fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in rd.flatten() {
-            if entry.file_name().to_string_lossy().ends_with(".receipt") {
-                remove_if_stale(&entry.path(), RECEIPT_TTL_SECS);
-            }
-        }
     }
 
     /// The sender's lock, if no other process holds it.
@@ -447,6 +434,30 @@ mod tests {
         assert_eq!(ob.enqueue(op(3)).unwrap().seq, 3);
         fs::write(ob.receipt_path(9), "not json").unwrap();
         assert_eq!(ob.take_receipt(9), None);
+    }
+
+    #[test]
+    fn receipts_nobody_took_are_removed_after_an_hour() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path());
+        for seq in [1, 2] {
+            let item = ob.enqueue(op(seq as i64)).unwrap();
+            ob.finish(item.seq, &Receipt::Dropped).unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+        fs::File::options()
+            .write(true)
+            .open(ob.receipt_path(1))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert!(ob.list().is_empty());
+        assert!(!ob.receipt_path(1).exists(), "an old one goes");
+        assert_eq!(
+            ob.take_receipt(2),
+            Some(Receipt::Dropped),
+            "a recent one stays"
+        );
     }
 
     #[test]
