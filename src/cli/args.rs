@@ -394,7 +394,7 @@ pub struct TimeAddArgs {
     /// Duration in minutes (with --start or --end, or alone to end now)
     #[arg(long)]
     pub minutes: Option<u32>,
-    /// Date YYYY-MM-DD (default today)
+    /// Date of the start, YYYY-MM-DD (default today)
     #[arg(long)]
     pub date: Option<String>,
     /// Work type id or name (default from --template, else the default work type)
