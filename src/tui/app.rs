@@ -2036,11 +2036,18 @@ impl Model {
         }
     }
 
-    fn editor_for_mut(&mut self, req: u64) -> Option<&mut NoteEditor> {
-        self.layers.iter_mut().find_map(|l| match l {
+    /// Write `req` from a note editor failed: the editor (still open, text kept) shows why
+    /// and can send again; the status bar says it too.
+    fn editor_failed(&mut self, req: u64, msg: String) {
+        let editor = self.layers.iter_mut().find_map(|l| match l {
             Layer::Note(e) if e.sending == Some(req) => Some(e.as_mut()),
             _ => None,
-        })
+        });
+        if let Some(ed) = editor {
+            ed.sending = None;
+            ed.error = Some(msg.clone());
+        }
+        self.error(msg);
     }
 
     fn update_row_from(&mut self, t: &crate::api::model::Ticket) {
@@ -2384,12 +2391,7 @@ impl Model {
                         return cmds;
                     }
                     Err(e) => {
-                        let msg = format!("note not sent: {e} — the draft is kept");
-                        if let Some(ed) = self.editor_for_mut(req) {
-                            ed.sending = None;
-                            ed.error = Some(msg.clone());
-                        }
-                        self.error(msg);
+                        self.editor_failed(req, format!("note not sent: {e} — the draft is kept"));
                     }
                 }
             }
@@ -2435,12 +2437,7 @@ impl Model {
                         self.info(format!("assigned {}", self.targets_label(&[ticket_id])));
                     }
                     Err(e) => {
-                        let msg = format!("assigning failed: {e}");
-                        if let Some(ed) = self.editor_for_mut(req) {
-                            ed.sending = None;
-                            ed.error = Some(msg.clone());
-                        }
-                        self.error(msg);
+                        self.editor_failed(req, format!("assigning failed: {e}"));
                     }
                 }
             }
