@@ -365,16 +365,19 @@ impl Actions {
         if matches!(op, WriteOp::PatchTicket { .. } | WriteOp::UpdateNote { .. }) {
             return self.run(op).await.map(Outcome::Done);
         }
-        let mut delay = Duration::from_millis(500);
+        const CHECKS: u32 = 6;
         let mut last = None;
-        for _ in 0..6 {
+        for attempt in 0..CHECKS {
             match reconcile::find_applied(&self.client, &op, item.created_at).await {
                 Ok(Some(r)) => return Ok(Outcome::Done(r)),
                 Ok(None) => break,
                 Err(e) if worth_keeping(&e) && !e.is_auth() => {
+                    if attempt + 1 < CHECKS {
+                        // The client's own backoff (jitter, the server's Retry-After).
+                        let wait = self.client.retry_policy().backoff(attempt, e.retry_after());
+                        tokio::time::sleep(wait).await;
+                    }
                     last = Some(e);
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(8));
                 }
                 Err(e) => {
                     last = Some(e);
