@@ -397,12 +397,17 @@ impl Cache {
     // ----- the ticket list snapshot -----
 
     pub fn tickets_path(&self) -> PathBuf {
+        self.beside(".tickets.json")
+    }
+
+    /// A path next to the cache file for data of its own (`cache.json` → `cache<suffix>`).
+    pub fn beside(&self, suffix: &str) -> PathBuf {
         let mut name = self
             .path
             .file_stem()
             .map(|s| s.to_os_string())
             .unwrap_or_else(|| "cache".into());
-        name.push(".tickets.json");
+        name.push(suffix);
         self.path.with_file_name(name)
     }
 

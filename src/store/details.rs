@@ -53,13 +53,7 @@ impl DetailStore {
 
     /// The store beside `cache`'s file, for the same tenant.
     pub fn beside(cache: &Cache) -> Self {
-        let path = cache.path();
-        let mut name = path
-            .file_stem()
-            .map(|s| s.to_os_string())
-            .unwrap_or_else(|| "cache".into());
-        name.push(".details");
-        DetailStore::new(path.with_file_name(name), cache.scope().map(str::to_string))
+        DetailStore::new(cache.beside(".details"), cache.scope().map(str::to_string))
     }
 
     pub fn with_keep(mut self, keep: usize) -> Self {
@@ -75,7 +69,8 @@ impl DetailStore {
         self.dir.join(format!("{id}.json"))
     }
 
-    /// Stores `detail` (replacing its older copy), then drops the oldest files past the limit.
+    /// Stores `detail` (replacing its older copy); a new ticket's copy drops the oldest files
+    /// past the limit.
     pub fn save(&self, detail: &StoredDetail) -> io::Result<()> {
         let file = DetailFile {
             version: VERSION,
@@ -83,9 +78,14 @@ impl DetailStore {
             detail: detail.clone(),
         };
         let json = serde_json::to_vec(&file).map_err(io::Error::other)?;
-        fsutil::write_private_atomic(&self.path(detail.ticket.row.id), &json)?;
+        let path = self.path(detail.ticket.row.id);
+        // Replacing a copy does not change the count: only a new ticket can pass the limit.
+        let added = !path.exists();
+        fsutil::write_private_atomic(&path, &json)?;
         fsutil::tighten_dir_permissions(&self.dir);
-        self.prune();
+        if added {
+            self.prune();
+        }
         Ok(())
     }
 
