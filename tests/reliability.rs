@@ -881,3 +881,201 @@ async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
     assert!(r.actions.flush_outbox().await[0].1.is_ok());
     assert_eq!(r.copies(t, "crash-6f2"), 1);
 }
+
+// ----- write identity: only what this write produced is taken for it -------------------
+
+/// The next POST under `path` has its connection cut before the server acts.
+fn reset_next_post(path: &str) -> Faults {
+    posts_only(
+        path,
+        Faults {
+            reset: 1.0,
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+}
+
+/// The next POST under `path` is carried out, then its reply is lost; the server's clock is
+/// `skew_secs` off.
+fn drop_next_post(path: &str, skew_secs: i64) -> Faults {
+    posts_only(
+        path,
+        Faults {
+            drop: 1.0,
+            limit: Some(1),
+            clock_skew_secs: skew_secs,
+            ..Default::default()
+        },
+    )
+}
+
+fn time_log_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
+    let (work, role) = r
+        .h
+        .state()
+        .read(|x| (x.refs.work_types[0].id, x.refs.roles[0].id));
+    WriteOp::AddTimeLog {
+        ticket_id: ticket,
+        input: TimeLogInput {
+            start_date: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap(),
+            start_time: "09:00:00".into(),
+            end_time: "09:15:00".into(),
+            work_type_id: work,
+            role_id: role,
+            timespent: None,
+            notes: Some(marker.into()),
+            internal_notes: None,
+            user_id: None,
+            status_id: None,
+        },
+    }
+}
+
+fn assign_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
+    let (queue, status) = r
+        .h
+        .state()
+        .read(|x| (x.refs.queue_id("Help Desk"), x.refs.status_id("In Progress")));
+    WriteOp::AssignTicket {
+        ticket_id: ticket,
+        input: AssignInput {
+            details: format!("<p>{marker}</p>"),
+            is_internal: true,
+            type_id: 0,
+            status_id: status,
+            note_date: Utc::now(),
+            assignee_id: None,
+            queue_id: Some(queue),
+        },
+    }
+}
+
+fn time_logs_marked(r: &Rig, ticket: Id, marker: &str) -> usize {
+    r.h.state()
+        .time_logs(ticket)
+        .iter()
+        .filter(|l| l.notes.as_deref() == Some(marker))
+        .count()
+}
+
+#[tokio::test]
+async fn an_identical_note_written_again_is_not_taken_for_the_first() {
+    let r = rig().await;
+    let t = r.ticket(16);
+    // The very same write twice (same text, same note date), the second one cut off before
+    // the server acted: the first note on the server is not the second one's.
+    let op = add_note(t, "Left voicemail for the user");
+    let first = done(&r.actions, op.clone()).await.note().unwrap();
+    r.h.state().set_faults(reset_next_post("/notes"));
+    let second = done(&r.actions, op).await.note().unwrap();
+    assert_ne!(first.id, second.id, "the second got its own note");
+    assert_eq!(r.copies(t, "Left voicemail for the user"), 2);
+    assert_eq!(r.h.state().stats().faults.get("reset"), Some(&1));
+}
+
+#[tokio::test]
+async fn an_identical_ticket_created_again_is_not_taken_for_the_first() {
+    let r = rig().await;
+    // Two callers, one template: same title, same account.
+    let op = create_op(&r.h, "Printer offline (template) 7e2");
+    let first = done(&r.actions, op.clone()).await.ticket().unwrap();
+    r.h.state().set_faults(reset_next_post("/servicedesk/tickets"));
+    let second = done(&r.actions, op).await.ticket().unwrap();
+    assert_ne!(first.row.id, second.row.id);
+    assert_eq!(titled(&r.h, "Printer offline (template) 7e2"), 2);
+}
+
+#[tokio::test]
+async fn an_identical_time_log_written_again_is_not_taken_for_the_first() {
+    let r = rig().await;
+    let t = r.ticket(17);
+    let op = time_log_op(&r, t, "same-span-4c1");
+    let first = done(&r.actions, op.clone()).await.time_log().unwrap();
+    r.h.state().set_faults(reset_next_post("/timelogs"));
+    let second = done(&r.actions, op).await.time_log().unwrap();
+    assert_ne!(first.id, second.id);
+    assert_eq!(time_logs_marked(&r, t, "same-span-4c1"), 2);
+}
+
+#[tokio::test]
+async fn an_identical_assignment_written_again_is_not_taken_for_the_first() {
+    let r = rig().await;
+    let t = r.ticket(18);
+    let op = assign_op(&r, t, "assign-again-5d0");
+    done(&r.actions, op.clone()).await;
+    r.h.state().set_faults(reset_next_post("/assignticket"));
+    done(&r.actions, op).await;
+    assert_eq!(
+        r.copies(t, "assign-again-5d0"),
+        2,
+        "both assignments wrote their note"
+    );
+}
+
+#[tokio::test]
+async fn a_server_clock_minutes_or_hours_off_does_not_duplicate_a_write_whose_reply_was_lost() {
+    for skew in [-300, 300, -7200] {
+        let r = rig().await;
+        let t = r.ticket(19);
+        let note = format!("skewed-note {skew}");
+        r.h.state().set_faults(drop_next_post("/notes", skew));
+        done(&r.actions, add_note(t, &note)).await;
+        assert_eq!(r.copies(t, &note), 1, "note, server clock {skew}s off");
+        let offset = r.client.server_offset().expect("measured from Date");
+        assert!(
+            (offset.num_seconds() - skew).abs() <= 2,
+            "{offset:?} for {skew}"
+        );
+
+        let title = format!("Skewed create {skew}");
+        r.h.state()
+            .set_faults(drop_next_post("/servicedesk/tickets", skew));
+        done(&r.actions, create_op(&r.h, &title)).await;
+        assert_eq!(titled(&r.h, &title), 1, "ticket, server clock {skew}s off");
+
+        let marker = format!("skewed-log {skew}");
+        r.h.state().set_faults(drop_next_post("/timelogs", skew));
+        done(&r.actions, time_log_op(&r, t, &marker)).await;
+        assert_eq!(time_logs_marked(&r, t, &marker), 1, "time log, {skew}s");
+        assert_eq!(r.h.state().stats().faults.get("dropped"), Some(&1));
+    }
+}
+
+#[tokio::test]
+async fn writes_that_reads_show_only_5s_later_are_not_sent_twice() {
+    let r = rig_with(small(), |o| o.check_window = Duration::from_secs(8)).await;
+    let t = r.ticket(20);
+    let lagging = |path: &str| Faults {
+        read_lag_ms: 5_000,
+        ..drop_next_post(path, 0)
+    };
+    r.h.state().set_faults(lagging("/notes"));
+    done(&r.actions, add_note(t, "lagging-note-8a3")).await;
+    assert_eq!(r.copies(t, "lagging-note-8a3"), 1);
+    assert_eq!(r.h.state().stats().count(NOTES_POST), 1, "found, not resent");
+
+    r.h.state().set_faults(lagging("/servicedesk/tickets"));
+    done(&r.actions, create_op(&r.h, "Lagging create 8a4")).await;
+    assert_eq!(titled(&r.h, "Lagging create 8a4"), 1);
+}
+
+#[tokio::test]
+async fn under_read_lag_an_identical_note_written_again_still_lands_twice() {
+    // The first note is not in the lists yet when the second one's "before" is read: the
+    // outbox remembers what its own writes created.
+    let r = rig_with(small(), |o| o.check_window = Duration::from_secs(3)).await;
+    let t = r.ticket(21);
+    let op = add_note(t, "lag-twice-2f9");
+    r.h.state().set_faults(Faults {
+        read_lag_ms: 2_000,
+        ..Default::default()
+    });
+    done(&r.actions, op.clone()).await;
+    r.h.state().set_faults(Faults {
+        read_lag_ms: 2_000,
+        ..reset_next_post("/notes")
+    });
+    done(&r.actions, op).await;
+    assert_eq!(r.copies(t, "lag-twice-2f9"), 2);
+}

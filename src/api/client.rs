@@ -13,7 +13,8 @@ use serde_json::Value;
 use super::auth::{self, Credentials, TokenSet, TokenStore};
 use super::budget::{BudgetSnapshot, RequestBudget};
 use super::error::{ApiError, ApiResult};
-use super::retry::{RetryPolicy, Sent, parse_retry_after};
+use super::retry::{RetryPolicy, Sent, parse_http_date, parse_retry_after};
+use super::server_clock::ServerClock;
 use super::wire::{Reply, decode};
 
 /// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
@@ -93,6 +94,8 @@ pub struct ClientOptions {
     pub max_refusals: u32,
     /// Check-then-resend rounds for a write whose outcome is unknown (see `actions`).
     pub write_rounds: u32,
+    /// How long the server's reads may lag behind a write ([`RetryPolicy::check_window`]).
+    pub check_window: Duration,
 }
 
 impl ClientOptions {
@@ -107,6 +110,7 @@ impl ClientOptions {
             },
             base: self.backoff,
             write_rounds: self.write_rounds,
+            check_window: self.check_window,
             ..RetryPolicy::default()
         }
     }
@@ -125,6 +129,7 @@ impl ClientOptions {
             backoff: RetryPolicy::default().base,
             max_refusals: RetryPolicy::default().max_refusals,
             write_rounds: RetryPolicy::default().write_rounds,
+            check_window: RetryPolicy::default().check_window,
         }
     }
 }
@@ -164,6 +169,7 @@ struct Inner {
     retry: RetryPolicy,
     usage: Mutex<HashMap<String, u64>>,
     budget: Mutex<RequestBudget>,
+    clock: ServerClock,
 }
 
 struct AuthState {
@@ -239,6 +245,7 @@ impl Client {
                 retry,
                 usage: Mutex::new(HashMap::new()),
                 budget: Mutex::new(RequestBudget::default()),
+                clock: ServerClock::default(),
             }),
         })
     }
@@ -278,6 +285,17 @@ impl Client {
             .lock()
             .map(|mut b| b.snapshot(Instant::now()))
             .unwrap_or_default()
+    }
+
+    /// The server's time at local time `local`, as its replies' `Date` headers tell (the local
+    /// time until a reply told it).
+    pub fn server_time(&self, local: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+        self.inner.clock.server_time(local)
+    }
+
+    /// Server time minus local time, once known.
+    pub fn server_offset(&self) -> Option<chrono::TimeDelta> {
+        self.inner.clock.offset()
     }
 
     /// How often background refresh should run given it would run every `base` with budget
@@ -491,6 +509,14 @@ impl Client {
             }
         })?;
         let status = resp.status().as_u16();
+        if let Some(date) = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_http_date)
+        {
+            self.inner.clock.observe(date, Utc::now());
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")

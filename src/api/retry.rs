@@ -31,6 +31,10 @@ pub struct RetryPolicy {
     pub write_rounds: u32,
     /// Longest total time one request may spend waiting between attempts.
     pub max_total_wait: Duration,
+    /// How long after a write whose outcome is unknown the server's reads may still not show
+    /// it (a lagging replica or search index): "not there" counts only once asked this long
+    /// after the attempt; until then the check is repeated with backoff.
+    pub check_window: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -43,6 +47,7 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(60),
             write_rounds: 2,
             max_total_wait: Duration::from_secs(90),
+            check_window: Duration::from_secs(30),
         }
     }
 }
@@ -104,7 +109,14 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = DateTime::parse_from_rfc2822(v)
+    let when = parse_http_date(v)?;
+    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// An HTTP date (`Date`, `Retry-After`): IMF-fixdate or another RFC 2822 form.
+pub fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
+    let v = value.trim();
+    DateTime::parse_from_rfc2822(v)
         .ok()
         .map(|d| d.with_timezone(&Utc))
         .or_else(|| {
@@ -112,8 +124,7 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
             chrono::NaiveDateTime::parse_from_str(v, "%a, %d %b %Y %H:%M:%S GMT")
                 .ok()
                 .map(|n| n.and_utc())
-        })?;
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
+        })
 }
 
 /// What a failed write means for the data on the server.

@@ -59,6 +59,14 @@ pub struct Faults {
     pub limit: Option<u64>,
     /// Restart the fault RNG with this seed when these faults are set.
     pub seed: Option<u64>,
+    /// The server's clock runs this many seconds ahead of the real one (negative: behind): in
+    /// its `Date` header and in every time it stamps (creation, modification, SLA). Not
+    /// scoped or counted like the faults above: it is how the server is, for every request.
+    pub clock_skew_secs: i64,
+    /// Notes, tickets and time logs written while this is set stay out of lists and searches
+    /// for this long (a lagging replica or search index); a read by id sees them at once. Not
+    /// scoped or counted either.
+    pub read_lag_ms: u64,
 }
 
 impl Default for Faults {
@@ -82,6 +90,8 @@ impl Default for Faults {
             methods: Vec::new(),
             limit: None,
             seed: None,
+            clock_skew_secs: 0,
+            read_lag_ms: 0,
         }
     }
 }
@@ -216,12 +226,19 @@ pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next
     next.run(req).await
 }
 
-fn retry_after(mut resp: Response, secs: u64, as_date: bool) -> Response {
+/// IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 §5.6.7).
+fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+fn retry_after(
+    mut resp: Response,
+    secs: u64,
+    as_date: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Response {
     let value = if as_date {
-        // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 §5.6.7).
-        (chrono::Utc::now() + chrono::Duration::seconds(secs as i64))
-            .format("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string()
+        http_date(now + chrono::Duration::seconds(secs as i64))
     } else {
         secs.to_string()
     };
@@ -231,8 +248,18 @@ fn retry_after(mut resp: Response, secs: u64, as_date: bool) -> Response {
     resp
 }
 
-/// Middleware: applies the active faults.
+/// Middleware: applies the active faults, and dates the reply by the server's clock (which
+/// may be skewed).
 pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next) -> Response {
+    let mut resp = apply_faults(&st, req, next).await;
+    // hyper adds its own `Date` only when the reply has none.
+    if let Ok(v) = HeaderValue::from_str(&http_date(st.now())) {
+        resp.headers_mut().insert(header::DATE, v);
+    }
+    resp
+}
+
+async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
     let decision = st
         .fault_state()
         .decide(req.method().as_str(), req.uri().path());
@@ -268,6 +295,7 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
             .into_response(),
             secs,
             as_date,
+            st.now(),
         ),
         FaultKind::ServerError => fail(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -282,6 +310,7 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
             .into_response(),
             secs,
             as_date,
+            st.now(),
         ),
         FaultKind::Dropped => cut_reply(next.run(req).await, true).await,
         FaultKind::Malformed => cut_reply(next.run(req).await, false).await,

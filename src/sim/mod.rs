@@ -135,6 +135,7 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         mfa_code: cfg.mfa_code.clone(),
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
+        lagging: Mutex::new(Vec::new()),
     }))
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::auth::CurrentUser;
 use super::envelope::{Fields, SimError, SimResult, ok, path_id};
-use super::state::SimState;
+use super::state::{LagKind, SimState};
 use super::tenant::{NoteRec, Tenant};
 use super::tickets::{children_page, not_found};
 use super::view;
@@ -121,6 +121,7 @@ pub async fn list(
         &st,
         &ticket,
         q.as_deref(),
+        (LagKind::Note, |n: &NoteRec| n.id),
         Tenant::notes_of,
         view::note_json,
     )
@@ -152,7 +153,7 @@ pub async fn create(
 ) -> SimResult<Response> {
     let ticket = path_id(&ticket, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let i = parse_note(&f, &t)?;
@@ -170,6 +171,8 @@ pub async fn create(
         t.set_status(ticket, s, now);
     }
     t.touch(ticket, user, now);
+    // Registered while the tenant is still locked: no list can see it in between.
+    st.hold_back(LagKind::Note, id);
     let n = t
         .notes_mut(ticket)
         .iter()
@@ -189,7 +192,7 @@ pub async fn update(
     let ticket = path_id(&ticket, "ticket")?;
     let note = path_id(&note, "note")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let i = parse_note(&f, &t)?;
@@ -222,7 +225,7 @@ pub async fn delete(
 ) -> SimResult<Response> {
     let ticket = path_id(&ticket, "ticket")?;
     let note = path_id(&note, "note")?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     let notes = t.notes_mut(ticket);

@@ -1,10 +1,10 @@
 //! Shared server state, and the inspection/control surface tests use through the handle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::auth::AuthStore;
 use super::faults::{FaultState, Faults};
@@ -49,6 +49,24 @@ pub(crate) struct Shared {
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,
+    /// Records written under [`Faults::read_lag_ms`], hidden from lists until their time.
+    pub lagging: Mutex<Vec<Lagging>>,
+}
+
+/// What kind of record a read-lag entry hides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LagKind {
+    Ticket,
+    Note,
+    TimeLog,
+}
+
+/// One record that lists and searches do not show yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Lagging {
+    kind: LagKind,
+    id: Id,
+    until: tokio::time::Instant,
 }
 
 /// How many distinct recent searches are kept.
@@ -105,6 +123,35 @@ impl SimState {
         }
         cache.push((key, version, ids.clone()));
         Ok(ids)
+    }
+
+    /// The server's clock: whole seconds, shifted by [`Faults::clock_skew_secs`].
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        super::tenant::now() + Duration::seconds(self.fault_state().faults.clock_skew_secs)
+    }
+
+    /// Hides a record just written from lists and searches for [`Faults::read_lag_ms`].
+    pub(crate) fn hold_back(&self, kind: LagKind, id: Id) {
+        let lag = self.fault_state().faults.read_lag_ms;
+        if lag > 0 {
+            let until = tokio::time::Instant::now() + std::time::Duration::from_millis(lag);
+            lock(&self.0.lagging).push(Lagging { kind, id, until });
+        }
+    }
+
+    /// Ids of `kind` that lists and searches must not show yet.
+    pub(crate) fn hidden(&self, kind: LagKind) -> HashSet<Id> {
+        let mut lagging = lock(&self.0.lagging);
+        if lagging.is_empty() {
+            return HashSet::new();
+        }
+        let now = tokio::time::Instant::now();
+        lagging.retain(|l| l.until > now);
+        lagging
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.id)
+            .collect()
     }
 
     pub(crate) fn auth(&self) -> MutexGuard<'_, AuthStore> {

@@ -13,7 +13,7 @@ use super::envelope::{
 };
 use super::filter::TicketQuery;
 use super::notes::push_note;
-use super::state::SimState;
+use super::state::{LagKind, SimState};
 use super::tenant::{Tenant, TicketRec, business_deadline};
 use super::view;
 
@@ -30,6 +30,21 @@ fn search_page(st: &SimState, filter: &Fields, page: usize, size: usize) -> SimR
                 .collect(),
         )
     })?;
+    let hidden = st.hidden(LagKind::Ticket);
+    let visible: Vec<u32> = if hidden.is_empty() {
+        Vec::new()
+    } else {
+        matching
+            .iter()
+            .copied()
+            .filter(|&i| !hidden.contains(&t.tickets[i as usize].id))
+            .collect()
+    };
+    let matching: &[u32] = if hidden.is_empty() {
+        &matching
+    } else {
+        &visible
+    };
     let start = (page - 1).saturating_mul(size);
     let rows = matching
         .iter()
@@ -62,10 +77,12 @@ pub fn not_found(id: i64) -> SimError {
 
 /// `GET …/{ticketId}/notes` and `…/timelogs`: one page (`PageNumber`, `PageSize`) of what
 /// `of` lists for the ticket, each item as `to_json` shows it.
+/// Records still held back by a read lag (`lag`: their kind and id) are left out.
 pub fn children_page<T>(
     st: &SimState,
     ticket: &str,
     query: Option<&str>,
+    lag: (LagKind, fn(&T) -> i64),
     of: impl FnOnce(&Tenant, &TicketRec) -> Vec<T>,
     to_json: impl Fn(&Tenant, &T) -> Value,
 ) -> SimResult<Response> {
@@ -74,8 +91,14 @@ pub fn children_page<T>(
     let sh = st.shared();
     let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
     let t = st.tenant();
+    // Asked with the tenant locked: a record written meanwhile is either absent or held back.
+    let hidden = st.hidden(lag.0);
     let r = t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
-    let rows: Vec<Value> = page_of(of(&t, r), page, size)
+    let mut all = of(&t, r);
+    if !hidden.is_empty() {
+        all.retain(|x| !hidden.contains(&lag.1(x)));
+    }
+    let rows: Vec<Value> = page_of(all, page, size)
         .iter()
         .map(|x| to_json(&t, x))
         .collect();
@@ -235,7 +258,7 @@ pub async fn create(
     body: Bytes,
 ) -> SimResult<Response> {
     let f = Fields::from_json_bytes(&body)?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     let i = parse_input(&f, &t)?;
     let id = t.next_ticket_id();
@@ -286,6 +309,7 @@ pub async fn create(
     t.notes.insert(id, Vec::new());
     t.timelogs.insert(id, Vec::new());
     t.set_status(id, i.status_id, now);
+    st.hold_back(LagKind::Ticket, id);
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
     ok(view::ticket_json(&t, r))
 }
@@ -299,7 +323,7 @@ pub async fn replace(
 ) -> SimResult<Response> {
     let id = path_id(&id, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     let mut rec = t.ticket(id).ok_or_else(|| not_found(id))?.clone();
     let i = parse_input(&f, &t)?;
@@ -513,7 +537,7 @@ pub async fn patch(
             ));
         }
     };
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     let mut rec = t.ticket(id).ok_or_else(|| not_found(id))?.clone();
     let mut status = None;
@@ -576,7 +600,7 @@ pub async fn assign(
     let note_date = f.req_datetime("NoteDate")?;
     let assignee = f.opt_id("AssigneeId")?;
     let queue = f.opt_id("QueueId")?;
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     t.ticket(id).ok_or_else(|| not_found(id))?;
     let refs = &t.refs;
@@ -599,9 +623,10 @@ pub async fn assign(
             r.queue_id = queue;
         }
     }
-    push_note(&mut t, id, user, details, internal, type_id, note_date, now);
+    let note = push_note(&mut t, id, user, details, internal, type_id, note_date, now);
     t.set_status(id, status_id, now);
     t.touch(id, user, now);
+    st.hold_back(LagKind::Note, note);
     ok(Value::Null)
 }
 
@@ -610,5 +635,5 @@ pub async fn sla_info(State(st): State<SimState>, Path(id): Path<String>) -> Sim
     let id = path_id(&id, "ticket")?;
     let t = st.tenant();
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::sla_info(&t, r, super::tenant::now()))
+    ok(view::sla_info(&t, r, st.now()))
 }

@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 
 use super::auth::CurrentUser;
 use super::envelope::{Fields, SimError, SimResult, ok, path_id};
-use super::state::SimState;
+use super::state::{LagKind, SimState};
 use super::tenant::{Tenant, TimeLogRec};
 use super::tickets::{children_page, not_found};
 use super::view;
@@ -32,6 +32,7 @@ pub async fn list(
         &st,
         &ticket,
         q.as_deref(),
+        (LagKind::TimeLog, |l: &TimeLogRec| l.id),
         Tenant::timelogs_of,
         view::timelog_json,
     )
@@ -59,7 +60,7 @@ pub async fn create(
         Some(h) => h,
         None => (end_time - start_time).num_minutes() as f64 / 60.0,
     };
-    let now = super::tenant::now();
+    let now = st.now();
     let mut t = st.tenant_mut();
     t.ticket(ticket).ok_or_else(|| not_found(ticket))?;
     t.refs
@@ -102,5 +103,6 @@ pub async fn create(
         t.set_status(ticket, s, now);
     }
     t.touch(ticket, user, now);
+    st.hold_back(LagKind::TimeLog, id);
     ok(view::timelog_json(&t, &rec))
 }
