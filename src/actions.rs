@@ -25,8 +25,9 @@ use crate::api::retry::worth_keeping;
 use crate::api::wire::dotnet_camel;
 use crate::api::{ApiError, ApiResult, Client, TicketDraft};
 use crate::store::audit::{AuditEntry, AuditLog};
+use crate::store::drafts::{DraftKey, DraftStore};
 use crate::store::outbox::{ItemState, Outbox, OutboxItem, OutboxLock, Receipt};
-use reconcile::SendState;
+use reconcile::{Scope, SendState};
 
 /// What became of a submitted write.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +49,8 @@ pub struct Actions {
     client: Client,
     audit: Option<Arc<AuditLog>>,
     outbox: Option<Arc<OutboxSlot>>,
+    /// Note drafts: the one a delivered outbox item was sent from is cleared.
+    drafts: Option<DraftStore>,
 }
 
 struct OutboxSlot {
@@ -82,7 +85,15 @@ impl Actions {
             client,
             audit: audit.map(Arc::new),
             outbox: None,
+            drafts: None,
         }
+    }
+
+    /// Clears the note draft an outbox item was sent from once the item is delivered, by
+    /// this process whoever queued it (the profile's `drafts_dir()`).
+    pub fn with_drafts(mut self, drafts: DraftStore) -> Self {
+        self.drafts = Some(drafts);
+        self
     }
 
     /// Routes [`Actions::submit`] through `outbox` (the profile's `outbox_dir()`).
@@ -201,7 +212,7 @@ impl Actions {
     pub async fn run(&self, op: WriteOp) -> ApiResult<WriteResult> {
         let revert = self.revert_info(&op).await?;
         let mut state = SendState::default();
-        let result = reconcile::perform(&self.client, &op, &mut state, |_| Ok(())).await;
+        let result = reconcile::perform(&self.client, &op, &mut state, &[], |_| Ok(())).await;
         self.record(
             &op,
             result.as_ref().map_err(|e| e.to_string()),
@@ -243,11 +254,21 @@ impl Actions {
     /// and an error when the server refused it (bad input, ticket gone): nothing is kept then,
     /// the caller shows the error. Without an outbox this is [`Actions::run`].
     pub async fn submit(&self, op: WriteOp) -> ApiResult<Outcome> {
+        self.submit_from(op, None).await
+    }
+
+    /// [`Actions::submit`] for a note typed in a draft: the outbox item names the draft (`key`),
+    /// so whichever process delivers it clears the draft (see [`Actions::with_drafts`]).
+    pub async fn submit_from_draft(&self, op: WriteOp, key: DraftKey) -> ApiResult<Outcome> {
+        self.submit_from(op, Some(key)).await
+    }
+
+    async fn submit_from(&self, op: WriteOp, draft: Option<DraftKey>) -> ApiResult<Outcome> {
         let Some(slot) = self.outbox.clone() else {
             return self.run(op).await.map(Outcome::Done);
         };
         // Durable first: from here on a crash or a kill loses nothing.
-        let mut item = match slot.store.enqueue(op.clone()) {
+        let mut item = match slot.store.enqueue_from(op.clone(), draft) {
             Ok(item) => item,
             Err(e) => {
                 // Refusing the write would cost the user more than sending it unprotected.
@@ -368,7 +389,8 @@ impl Actions {
         const CHECKS: u32 = 6;
         let mut last = None;
         for attempt in 0..CHECKS {
-            match reconcile::find_applied(&self.client, &op, item.created_at).await {
+            // Its sender's baseline left with the item: what is dated since it was stored.
+            match reconcile::find_applied(&self.client, &op, None, item.created_at).await {
                 Ok(Some(r)) => return Ok(Outcome::Done(r)),
                 Ok(None) => break,
                 Err(e) if worth_keeping(&e) && !e.is_auth() => {
@@ -411,24 +433,27 @@ impl Actions {
                 return ItemOutcome::Kept(e);
             }
         };
-        let mut state = SendState {
-            attempts: item.attempts,
-            maybe_sent: item.maybe_sent,
-            sent_at: item.sent_at,
-        };
-        let result = reconcile::perform(&self.client, &op, &mut state, |s| {
-            item.attempts = s.attempts;
-            item.maybe_sent = s.maybe_sent;
-            item.sent_at = s.sent_at;
+        let scope = Scope::of(&op);
+        // What this profile's writes created lately is never this one's result.
+        let ours = scope
+            .map(|s| store.created_in(&s.key(), Utc::now()))
+            .unwrap_or_default();
+        let mut state = item.send_state();
+        let result = reconcile::perform(&self.client, &op, &mut state, &ours, |s| {
+            item.set_send_state(s);
             item.last_attempt_at = Some(Utc::now());
             store.save(item)
         })
         .await;
-        item.attempts = state.attempts;
-        item.maybe_sent = state.maybe_sent;
-        item.sent_at = state.sent_at;
+        item.set_send_state(&state);
         match result {
             Ok(r) => {
+                if let (Some(scope), Some(id)) = (scope, r.created_id())
+                    && let Err(e) = store.remember_created(&scope.key(), id, Utc::now())
+                {
+                    tracing::warn!(seq = item.seq, error = %e, "cannot record what the write created");
+                }
+                self.clear_sent_draft(item);
                 // A queued item may have a process waiting for its outcome (`submit`).
                 let removed = if was_queued {
                     let result = serde_json::to_value(&r).unwrap_or(Value::Null);
@@ -452,6 +477,15 @@ impl Actions {
                 ItemOutcome::Kept(e)
             }
             Err(e) => ItemOutcome::Refused(e),
+        }
+    }
+
+    /// The draft a delivered item was sent from has done its job.
+    fn clear_sent_draft(&self, item: &OutboxItem) {
+        if let (Some(key), Some(drafts)) = (&item.draft, &self.drafts)
+            && let Err(e) = drafts.remove_sent(key)
+        {
+            tracing::warn!(seq = item.seq, error = %e, "cannot remove the delivered note's draft");
         }
     }
 

@@ -3,51 +3,63 @@
 //! The client resends a write only when the server cannot have acted (see
 //! [`crate::api::retry`]). When a write was sent and no usable answer came back (the link
 //! dropped, the reply timed out or was cut off, a 5xx), its outcome is unknown. Then, before
-//! anything is sent again, the server is asked what happened:
+//! anything is sent again, the server is asked what happened.
 //!
-//! * note add / assign: list the ticket's notes and look for ours (same text and visibility,
-//!   written by us, created since the first attempt or dated exactly with our note date);
-//! * ticket create: search tickets by title and account created since the first attempt;
-//! * time log: list the ticket's time logs and look for the same date and times;
+//! What identifies a write's result on the server: just before every attempt, what the server
+//! holds where the write adds something is recorded (its [`Baseline`]: the ticket's note or
+//! time-log ids, the ids of tickets a create's search finds, plus what this profile's own
+//! recent writes created), durably with the attempt. The check then takes only something
+//! *new* for the write's result:
+//!
+//! * note add / assign: a note not in the baseline, with the same text and visibility, not
+//!   written by someone else (assigning always writes its note: that note is the evidence);
+//! * ticket create: a ticket not in the baseline with the same title and account;
+//! * time log: an entry not in the baseline with the same date, times and text;
 //! * delete: a 404 on re-read means done;
 //! * replace (patch, note update): sending it again has the same effect, no check needed.
+//!
+//! So two identical notes written back to back are two notes, whatever fails. The server's
+//! reads may lag behind its writes: "not there" counts only once asked at least
+//! [`RetryPolicy::check_window`] after the attempt (the check is repeated with backoff until
+//! then). Times in the server's terms (a create's "created since" search) come from its clock
+//! as its `Date` header tells ([`Client::server_time`]).
 //!
 //! If ours is there, that is the result; if it is not, it is sent again (bounded by
 //! [`RetryPolicy::write_rounds`]); if the server cannot be asked, the outcome stays unknown
 //! and the caller keeps the write (the outbox) with `maybe_sent` set, so the check runs first
 //! next time, in this process or another one after a crash.
 
+use std::time::Duration as StdDuration;
+
 use chrono::{DateTime, Duration, Utc};
 
-use crate::api::model::{Id, Note, TicketFilter, TimeLog};
+use crate::api::model::{Id, Note, TicketFilter, TicketInput, TimeLog};
 use crate::api::ops::{WriteOp, WriteResult};
-use crate::api::retry::{Delivery, delivery};
+use crate::api::retry::{Delivery, RetryPolicy, delivery};
+pub use crate::api::send_state::{Baseline, Scope, SendState};
 use crate::api::{ApiError, ApiResult, Client};
 use crate::domain::html;
 
-/// How far before the first attempt a server-side timestamp may be and still be ours (clock
-/// differences between this machine and the server).
+/// For a write without a baseline (stored by an older bmsdesk, or sent by another process):
+/// how far before its first attempt a server-side timestamp may be and still be ours.
 pub const CLOCK_SLACK_SECS: i64 = 120;
 
-/// How far the sending of one write got, carried across attempts (and, through the outbox,
-/// across processes and crashes).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SendState {
-    pub attempts: u32,
-    /// An attempt may have reached the server.
-    pub maybe_sent: bool,
-    /// When the first such attempt started.
-    pub sent_at: Option<DateTime<Utc>>,
-}
+/// How far back (server clock) a create's search looks for tickets like it.
+const CREATE_LOOKBACK: Duration = Duration::minutes(10);
+/// The same while the server's clock is not known yet (no reply with a `Date` so far).
+const CREATE_LOOKBACK_BLIND: Duration = Duration::days(1);
 
 /// Sends `op` until it is known to have landed once, or until it is known not to have (the
 /// error is then returned with `state.maybe_sent` telling whether a check is still owed).
+/// `ours`: ids this profile's earlier writes created in the write's [`Scope`], never to be
+/// taken for this one's result (they may not show in the server's lists yet).
 /// `before_send` runs before every attempt with the updated state, so the outbox can record
-/// "maybe sent" durably first; if it fails, nothing is sent.
+/// "maybe sent" and the baseline durably first; if it fails, nothing is sent.
 pub async fn perform<F>(
     client: &Client,
     op: &WriteOp,
     state: &mut SendState,
+    ours: &[Id],
     mut before_send: F,
 ) -> ApiResult<WriteResult>
 where
@@ -56,32 +68,28 @@ where
     let policy = client.retry_policy().clone();
     let mut rounds = 0u32;
     loop {
-        if state.maybe_sent && (!op.is_idempotent() || op.is_delete()) {
-            let since = state.sent_at.unwrap_or_else(Utc::now);
-            match find_applied(client, op, since).await {
-                Ok(Some(found)) => {
-                    tracing::info!(
-                        command = op.command(),
-                        "an earlier attempt had landed; not sending again"
-                    );
-                    return Ok(found);
-                }
-                Ok(None) => {}
-                // Cannot tell (the check failed): the outcome stays unknown. A 404 here
-                // means the ticket is gone and the write cannot land any more.
-                Err(e) => return Err(e),
+        if state.maybe_sent && needs_check(op) {
+            // Cannot tell (the check failed): the outcome stays unknown. A 404 here means
+            // the ticket is gone and the write cannot land any more.
+            if let Some(found) = settle(client, op, state, &policy).await? {
+                tracing::info!(
+                    command = op.command(),
+                    "an earlier attempt had landed; not sending again"
+                );
+                return Ok(found);
             }
         }
-        let was_maybe_sent = state.maybe_sent;
+        // Nothing of ours is on the server now (nothing was sent, or the check just said
+        // so): whatever is there is someone else's, and a later check must not take it.
+        state.baseline = take_baseline(client, op, ours).await?;
+        let before = state.clone();
+        let now = Utc::now();
         state.attempts += 1;
         state.maybe_sent = true;
-        state.sent_at.get_or_insert_with(Utc::now);
+        state.sent_at.get_or_insert(now);
+        state.unsure_since = Some(now);
         if let Err(e) = before_send(state) {
-            state.attempts -= 1;
-            state.maybe_sent = was_maybe_sent;
-            if !was_maybe_sent {
-                state.sent_at = None;
-            }
+            *state = before;
             return Err(ApiError::Config(format!(
                 "cannot record the write in the outbox, so it was not sent: {e}"
             )));
@@ -90,23 +98,27 @@ where
             Ok(result) => return Ok(result),
             Err(e) => e,
         };
+        let forget_attempt = |state: &mut SendState| {
+            state.maybe_sent = before.maybe_sent;
+            state.sent_at = before.sent_at;
+            state.unsure_since = before.unsure_since;
+        };
         match delivery(&err) {
             Delivery::NotApplied => {
                 // This attempt did nothing; an earlier one still may have.
-                state.maybe_sent = was_maybe_sent;
-                if !was_maybe_sent {
-                    state.sent_at = None;
-                }
+                forget_attempt(state);
                 return Err(err);
             }
             Delivery::Rejected => {
-                if op.is_delete() && matches!(err, ApiError::NotFound(_)) && was_maybe_sent {
+                if op.is_delete() && matches!(err, ApiError::NotFound(_)) && before.maybe_sent {
                     return Ok(WriteResult::Done);
                 }
-                state.maybe_sent = was_maybe_sent;
+                forget_attempt(state);
                 return Err(err);
             }
             Delivery::Unknown => {
+                // The server may have acted until now: its reads may lag from here.
+                state.unsure_since = Some(Utc::now());
                 if rounds >= policy.write_rounds {
                     return Err(err);
                 }
@@ -120,15 +132,133 @@ where
     }
 }
 
-/// The result of `op` if the server shows it was carried out by an attempt since `since`;
-/// `None` if it shows it was not (sending it again is then safe).
+/// Whether a write whose outcome is unknown must be looked for before it is sent again
+/// (anything but a replace: sending that again is its own check).
+fn needs_check(op: &WriteOp) -> bool {
+    !op.is_idempotent() || op.is_delete()
+}
+
+/// Asks the server whether `op` landed, again and again (with backoff) until a "no" can be
+/// trusted ([`recheck_in`]).
+async fn settle(
+    client: &Client,
+    op: &WriteOp,
+    state: &SendState,
+    policy: &RetryPolicy,
+) -> ApiResult<Option<WriteResult>> {
+    let since = state.sent_at.unwrap_or_else(Utc::now);
+    let mut round = 0u32;
+    loop {
+        let asked_at = Utc::now();
+        if let Some(found) = find_applied(client, op, state.baseline.as_ref(), since).await? {
+            return Ok(Some(found));
+        }
+        match recheck_in(state, policy, asked_at, Utc::now(), round) {
+            Some(wait) => {
+                tracing::debug!(command = op.command(), ?wait, "not visible yet; asking again");
+                tokio::time::sleep(wait).await;
+                round += 1;
+            }
+            None => return Ok(None),
+        }
+    }
+}
+
+/// After the server said "not there" to a question asked at `asked_at`: how long to wait
+/// before asking again, or `None` when the answer can be trusted — it was asked at least
+/// [`RetryPolicy::check_window`] after the last attempt that may have reached the server
+/// (`state.unsure_since`), so a lagging read would show the write by then.
+pub fn recheck_in(
+    state: &SendState,
+    policy: &RetryPolicy,
+    asked_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    round: u32,
+) -> Option<StdDuration> {
+    let from = state.unsure_since.or(state.sent_at)?;
+    let trusted_from = from + Duration::from_std(policy.check_window).ok()?;
+    if asked_at >= trusted_from {
+        return None;
+    }
+    let left = (trusted_from - now).to_std().unwrap_or(StdDuration::ZERO);
+    Some(policy.backoff(round, None).min(left))
+}
+
+/// The ticket search a create's baseline and checks ask: same title and account, created
+/// since `from` (server clock).
+fn create_search(input: &TicketInput, from: DateTime<Utc>) -> TicketFilter {
+    TicketFilter {
+        title: Some(input.title.clone()),
+        account_ids: Some(input.account_id.to_string()),
+        created_on_from: Some(from),
+        exclude_completed: 0,
+        ..Default::default()
+    }
+}
+
+/// What the server holds where `op` adds something, plus `ours` (see [`perform`]); `None`
+/// for a write that adds nothing.
+pub async fn take_baseline(
+    client: &Client,
+    op: &WriteOp,
+    ours: &[Id],
+) -> ApiResult<Option<Baseline>> {
+    let mut b = Baseline::default();
+    match (Scope::of(op), op) {
+        (Some(Scope::Notes(t)), _) => b.ids = client.notes(t).await?.iter().map(|n| n.id).collect(),
+        (Some(Scope::TimeLogs(t)), _) => {
+            b.ids = client.time_logs(t).await?.iter().map(|l| l.id).collect()
+        }
+        (Some(Scope::Tickets), WriteOp::CreateTicket { input }) => {
+            let lookback = if client.server_offset().is_some() {
+                CREATE_LOOKBACK
+            } else {
+                CREATE_LOOKBACK_BLIND
+            };
+            let from = client.server_time(Utc::now()) - lookback;
+            let rows = client.search_tickets(&create_search(input, from)).await?;
+            b.ids = rows.iter().map(|r| r.id).collect();
+            b.created_from = Some(from);
+        }
+        _ => return Ok(None),
+    }
+    b.ids.extend(ours.iter().copied());
+    Ok(Some(b))
+}
+
+/// What makes something on the server new enough to be a write's result.
+#[derive(Debug, Clone, Copy)]
+pub enum Fresh<'a> {
+    /// It was not there before the write's first attempt.
+    NotIn(&'a Baseline),
+    /// Without a baseline: dated since this time (server clock) less [`CLOCK_SLACK_SECS`],
+    /// as each kind of thing is dated.
+    Since(DateTime<Utc>),
+}
+
+impl Fresh<'_> {
+    /// Whether `id` may be ours; `dated_since` decides for [`Fresh::Since`] given its bound.
+    fn admits(&self, id: Id, dated_since: impl FnOnce(DateTime<Utc>) -> bool) -> bool {
+        match self {
+            Fresh::NotIn(b) => b.is_new(id),
+            Fresh::Since(t) => dated_since(*t - Duration::seconds(CLOCK_SLACK_SECS)),
+        }
+    }
+}
+
+/// The result of `op` if the server shows it was carried out by one of its attempts; `None`
+/// if it shows it was not (sending it again is then safe). `baseline`: what was there before
+/// the first attempt; without one, what is dated since `since` (local clock) counts.
 pub async fn find_applied(
     client: &Client,
     op: &WriteOp,
+    baseline: Option<&Baseline>,
     since: DateTime<Utc>,
 ) -> ApiResult<Option<WriteResult>> {
     let me = client.tokens().await.map(|t| t.username);
     let me = me.as_deref();
+    let since = client.server_time(since);
+    let fresh = baseline.map_or(Fresh::Since(since), Fresh::NotIn);
     match op {
         WriteOp::AddNote { ticket_id, input } => {
             let notes = client.notes(*ticket_id).await?;
@@ -137,7 +267,7 @@ pub async fn find_applied(
                 &input.details,
                 input.is_internal,
                 input.note_date,
-                since,
+                fresh,
                 me,
             )
             .map(|n| WriteResult::Note(Box::new(n.clone()))))
@@ -150,29 +280,26 @@ pub async fn find_applied(
                 &input.details,
                 input.is_internal,
                 input.note_date,
-                since,
+                fresh,
                 me,
             )
             .map(|_| WriteResult::Done))
         }
         WriteOp::CreateTicket { input } => {
-            let filter = TicketFilter {
-                title: Some(input.title.clone()),
-                account_ids: Some(input.account_id.to_string()),
-                created_on_from: Some(since - Duration::minutes(10)),
-                exclude_completed: 0,
-                ..Default::default()
-            };
-            let rows = client.search_tickets(&filter).await?;
-            let slack = since - Duration::seconds(CLOCK_SLACK_SECS);
+            let from = baseline
+                .and_then(|b| b.created_from)
+                .unwrap_or(since - CREATE_LOOKBACK);
+            let rows = client.search_tickets(&create_search(input, from)).await?;
             let found = rows
                 .iter()
                 .filter(|r| {
                     r.title.trim() == input.title.trim()
                         && r.account_id == Some(input.account_id)
-                        && (r.created_on.is_some_and(|c| c >= slack)
-                            || (r.created_on.is_none()
-                                && same_second(r.open_date, input.open_date)))
+                        && fresh.admits(r.id, |slack| {
+                            r.created_on.is_some_and(|c| c >= slack)
+                                || (r.created_on.is_none()
+                                    && same_second(r.open_date, input.open_date))
+                        })
                 })
                 .map(|r| r.id)
                 .min();
@@ -185,10 +312,11 @@ pub async fn find_applied(
         }
         WriteOp::AddTimeLog { ticket_id, input } => {
             let logs = client.time_logs(*ticket_id).await?;
+            // Time logs carry no creation time: without a baseline any match counts.
             Ok(logs
                 .into_iter()
                 .rev()
-                .find(|l| same_time_log(l, input))
+                .find(|l| fresh.admits(l.id, |_| true) && same_time_log(l, input))
                 .map(|l| WriteResult::TimeLog(Box::new(l))))
         }
         WriteOp::DeleteTicket { ticket_id } => match client.ticket(*ticket_id).await {
@@ -222,27 +350,28 @@ fn same_second(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> bool {
     a.is_some_and(|a| (a - b).num_seconds().abs() <= 1)
 }
 
-/// The newest note that is ours: same text and visibility, not someone else's, and either
-/// created since the first attempt or carrying exactly our note date. A note without a
-/// creation time is never taken as ours (a duplicate is better than a lost note).
+/// The newest note that is ours: [`Fresh`], same text and visibility, not someone else's.
+/// Without a baseline it must be created since the first attempt or carry exactly our note
+/// date; a note without a creation time is then never taken as ours (a duplicate is better
+/// than a lost note).
 pub fn find_note<'a>(
     notes: &'a [Note],
     details: &str,
     is_internal: bool,
     note_date: DateTime<Utc>,
-    since: DateTime<Utc>,
+    fresh: Fresh<'_>,
     me: Option<&str>,
 ) -> Option<&'a Note> {
-    let slack = since - Duration::seconds(CLOCK_SLACK_SECS);
     notes.iter().rev().find(|n| {
         let mine = match (me, n.created_by_email.as_deref()) {
             (Some(me), Some(by)) => me.trim().eq_ignore_ascii_case(by.trim()),
             _ => true,
         };
-        let recent = n
-            .created_on
-            .is_some_and(|c| c >= slack || same_second(Some(c), note_date));
-        mine && recent
+        let new = fresh.admits(n.id, |slack| {
+            n.created_on
+                .is_some_and(|c| c >= slack || same_second(Some(c), note_date))
+        });
+        mine && new
             && n.is_internal.unwrap_or(is_internal) == is_internal
             && same_text(&n.details, details)
     })
@@ -287,7 +416,64 @@ mod tests {
     }
 
     #[test]
-    fn our_note_is_found_by_text_time_and_author() {
+    fn with_a_baseline_only_a_new_note_is_ours_whatever_its_date() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).unwrap();
+        // The same words, same author, same note date: the first was there before.
+        let notes = vec![
+            note(1, "<p>Left voicemail</p>", t0, Some("me@x")),
+            note(2, "<p>Left voicemail</p>", t0 - Duration::hours(5), Some("me@x")),
+        ];
+        let before = Baseline {
+            ids: [1].into(),
+            created_from: None,
+        };
+        let find = |b: &Baseline| {
+            find_note(&notes, "Left voicemail", true, t0, Fresh::NotIn(b), Some("me@x"))
+                .map(|n| n.id)
+        };
+        // Note 2 is new (its clock-skewed date does not matter); note 1 is never ours.
+        assert_eq!(find(&before), Some(2));
+        let both = Baseline {
+            ids: [1, 2].into(),
+            created_from: None,
+        };
+        assert_eq!(find(&both), None);
+    }
+
+    #[test]
+    fn a_no_counts_only_once_asked_a_window_after_the_attempt() {
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 50).unwrap();
+        let policy = RetryPolicy {
+            base: StdDuration::from_millis(100),
+            check_window: StdDuration::from_secs(5),
+            ..RetryPolicy::default()
+        };
+        let state = SendState {
+            maybe_sent: true,
+            sent_at: Some(t0 - Duration::seconds(30)),
+            unsure_since: Some(t0),
+            ..SendState::default()
+        };
+        let s = |secs| t0 + Duration::seconds(secs);
+        let wait = recheck_in(&state, &policy, s(1), s(1), 0).unwrap();
+        assert!(wait <= StdDuration::from_millis(100), "{wait:?}");
+        // Never past the window's end.
+        let late = recheck_in(&state, &policy, s(4), s(4), 10).unwrap();
+        assert!(late <= StdDuration::from_secs(1), "{late:?}");
+        assert_eq!(recheck_in(&state, &policy, s(5), s(5), 3), None);
+        // Hours later (a restart): one answer is enough.
+        assert_eq!(recheck_in(&state, &policy, s(7200), s(7200), 0), None);
+        // An item of an older bmsdesk: from its first attempt.
+        let old = SendState {
+            unsure_since: None,
+            ..state
+        };
+        assert_eq!(recheck_in(&old, &policy, s(-25), s(-25), 0), None);
+        assert!(recheck_in(&old, &policy, s(-26), s(-26), 0).is_some());
+    }
+
+    #[test]
+    fn without_a_baseline_our_note_is_found_by_text_time_and_author() {
         let t0 = Utc.with_ymd_and_hms(2025, 5, 1, 12, 0, 0).unwrap();
         let typed = t0 - Duration::hours(3);
         let notes = vec![
@@ -307,7 +493,15 @@ mod tests {
             ),
         ];
         let find = |notes: &[Note]| {
-            find_note(notes, "Rebooted the printer", true, typed, t0, Some("ME@x")).map(|n| n.id)
+            find_note(
+                notes,
+                "Rebooted the printer",
+                true,
+                typed,
+                Fresh::Since(t0),
+                Some("ME@x"),
+            )
+            .map(|n| n.id)
         };
         assert_eq!(find(&notes), None);
         let mut with_ours = notes.clone();

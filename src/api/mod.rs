@@ -11,6 +11,7 @@ pub mod name;
 pub mod notes;
 pub mod ops;
 pub mod retry;
+pub mod send_state;
 pub mod server_clock;
 pub mod templates;
 pub mod tickets;

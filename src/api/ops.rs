@@ -87,6 +87,16 @@ impl WriteResult {
         })
     }
 
+    /// The id of what the write created (a ticket, a note, a time log).
+    pub fn created_id(&self) -> Option<Id> {
+        match self {
+            WriteResult::Ticket(t) => Some(t.row.id),
+            WriteResult::Note(n) => Some(n.id),
+            WriteResult::TimeLog(l) => Some(l.id),
+            WriteResult::Done => None,
+        }
+    }
+
     pub fn ticket(self) -> Option<Ticket> {
         match self {
             WriteResult::Ticket(t) => Some(*t),

@@ -53,6 +53,9 @@ pub struct Faults {
     pub retry_after_as_date: bool,
     /// Only requests whose path contains this (case-insensitive); `None` = all.
     pub path_contains: Option<String>,
+    /// Not requests whose path contains this (case-insensitive): `"/search"` keeps the ticket
+    /// search (a read sent as POST) out of faults meant for writes.
+    pub path_excludes: Option<String>,
     /// Only these methods (`["GET"]`); empty = all.
     pub methods: Vec<String>,
     /// Stop injecting after this many faults (latency continues); `None` = no limit.
@@ -87,6 +90,7 @@ impl Default for Faults {
             unauthorized: 0.0,
             retry_after_as_date: false,
             path_contains: None,
+            path_excludes: None,
             methods: Vec::new(),
             limit: None,
             seed: None,
@@ -163,9 +167,14 @@ impl FaultState {
             .as_deref()
             .filter(|p| !p.is_empty())
             .is_none_or(|p| path.to_ascii_lowercase().contains(&p.to_ascii_lowercase()));
+        let excluded = f
+            .path_excludes
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .is_some_and(|p| path.to_ascii_lowercase().contains(&p.to_ascii_lowercase()));
         let method_ok =
             f.methods.is_empty() || f.methods.iter().any(|m| m.eq_ignore_ascii_case(method));
-        path_ok && method_ok
+        path_ok && !excluded && method_ok
     }
 
     pub fn decide(&mut self, method: &str, path: &str) -> Decision {
@@ -409,6 +418,23 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(s.decide("GET", "/v2/system/statuses/lookup").kind, None);
+        s.set(Faults {
+            unavailable: 1.0,
+            path_contains: Some("/tickets".into()),
+            path_excludes: Some("/SEARCH".into()),
+            ..Default::default()
+        });
+        assert_eq!(s.decide("POST", "/v2/servicedesk/tickets/search").kind, None);
+        assert_eq!(
+            s.decide("POST", "/v2/servicedesk/tickets").kind,
+            Some(FaultKind::Unavailable)
+        );
+        s.set(Faults {
+            unavailable: 1.0,
+            limit: Some(2),
+            path_contains: Some("/TICKETS".into()),
+            ..Default::default()
+        });
         let kinds: Vec<_> = (0..4)
             .map(|_| s.decide("GET", "/v2/servicedesk/tickets/1").kind)
             .collect();

@@ -33,7 +33,29 @@ pub struct NoteDraft {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Names one version of a ticket's draft: the one last edited at `saved_at`. An outbox item
+/// sent from a draft carries its key; delivering the item clears that draft unless it was
+/// edited since (a new note begun on the same ticket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftKey {
+    pub ticket_id: Id,
+    pub saved_at: DateTime<Utc>,
+}
+
 impl NoteDraft {
+    pub fn key(&self) -> DraftKey {
+        DraftKey {
+            ticket_id: self.ticket_id,
+            saved_at: self.updated_at,
+        }
+    }
+
+    /// Whether this is the text that went out as `key` (or an earlier save of it), not a
+    /// newer note.
+    pub fn was_sent_as(&self, key: &DraftKey) -> bool {
+        self.ticket_id == key.ticket_id && self.updated_at <= key.saved_at
+    }
+
     pub fn new(ticket_id: Id, text: impl Into<String>) -> Self {
         NoteDraft {
             ticket_id,
@@ -112,6 +134,15 @@ impl DraftStore {
         drafts
     }
 
+    /// Removes the ticket's draft if it is the one sent as `key` ([`NoteDraft::was_sent_as`]).
+    /// Returns whether one was removed.
+    pub fn remove_sent(&self, key: &DraftKey) -> io::Result<bool> {
+        match self.load(key.ticket_id) {
+            Some(d) if d.was_sent_as(key) => self.remove(key.ticket_id).map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
     pub fn remove(&self, ticket_id: Id) -> io::Result<()> {
         match std::fs::remove_file(self.path(ticket_id)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
@@ -180,6 +211,33 @@ mod tests {
         store.remove(1).unwrap();
         assert!(store.load(1).is_none());
         assert_eq!(store.list().len(), 1);
+    }
+
+    #[test]
+    fn a_sent_draft_is_removed_but_a_newer_one_stays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = DraftStore::new(tmp.path());
+        let sent = NoteDraft::new(7, "rebooted the router");
+        store.save(&sent).unwrap();
+        let key = sent.key();
+        // An earlier save of the same text counts as sent too.
+        let mut older = sent.clone();
+        older.updated_at = sent.updated_at - TimeDelta::seconds(2);
+        assert!(older.was_sent_as(&key));
+        assert!(store.remove_sent(&key).unwrap());
+        assert!(store.load(7).is_none());
+        assert!(!store.remove_sent(&key).unwrap(), "nothing left to remove");
+        // A new note begun after the send is not touched.
+        let mut newer = NoteDraft::new(7, "second call");
+        newer.updated_at = sent.updated_at + TimeDelta::seconds(30);
+        store.save(&newer).unwrap();
+        assert!(!store.remove_sent(&key).unwrap());
+        assert_eq!(store.load(7).unwrap().text, "second call");
+        let other = DraftKey {
+            ticket_id: 8,
+            ..key
+        };
+        assert!(!newer.was_sent_as(&other));
     }
 
     #[test]

@@ -23,8 +23,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::drafts::DraftKey;
 use super::fsutil;
+use crate::api::model::Id;
 use crate::api::ops::WriteOp;
+use crate::api::send_state::{Baseline, SendState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +59,16 @@ pub struct OutboxItem {
     /// When the first such attempt started (where that check looks from).
     #[serde(default)]
     pub sent_at: Option<DateTime<Utc>>,
+    /// What the server held before the first attempt (see [`SendState::baseline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// See [`SendState::unsure_since`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsure_since: Option<DateTime<Utc>>,
+    /// The note draft this write was sent from: it is cleared once the write is delivered,
+    /// by whichever process delivers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<DraftKey>,
 }
 
 impl OutboxItem {
@@ -70,11 +83,34 @@ impl OutboxItem {
             last_attempt_at: None,
             maybe_sent: false,
             sent_at: None,
+            baseline: None,
+            unsure_since: None,
+            draft: None,
         }
     }
 
     pub fn is_pending(&self) -> bool {
         self.state == ItemState::Pending
+    }
+
+    /// How far sending it got.
+    pub fn send_state(&self) -> SendState {
+        SendState {
+            attempts: self.attempts,
+            maybe_sent: self.maybe_sent,
+            sent_at: self.sent_at,
+            baseline: self.baseline.clone(),
+            unsure_since: self.unsure_since,
+        }
+    }
+
+    /// Takes over how far sending it got (to be saved).
+    pub fn set_send_state(&mut self, s: &SendState) {
+        self.attempts = s.attempts;
+        self.maybe_sent = s.maybe_sent;
+        self.sent_at = s.sent_at;
+        self.baseline = s.baseline.clone();
+        self.unsure_since = s.unsure_since;
     }
 }
 
@@ -93,6 +129,21 @@ pub enum Receipt {
 
 /// How long a receipt nobody took is kept.
 const RECEIPT_TTL_SECS: u64 = 3600;
+
+/// What this profile's writes created lately (`<dir>/created.json`): a later write's check
+/// must not take one of them for its own, even while the server's lists do not show them yet
+/// (read lag) and so the later write's baseline missed them.
+const CREATED: &str = "created.json";
+/// How long, and how many, such ids are remembered.
+const CREATED_TTL_SECS: i64 = 3600;
+const CREATED_MAX: usize = 5000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Created {
+    scope: String,
+    id: Id,
+    at: DateTime<Utc>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -136,8 +187,15 @@ impl Outbox {
     /// before it appears under its name (no other process can see half an item), and a
     /// sequence number is never given twice, even to two processes at once.
     pub fn enqueue(&self, op: WriteOp) -> io::Result<OutboxItem> {
+        self.enqueue_from(op, None)
+    }
+
+    /// [`Outbox::enqueue`] for a write sent from a note draft: the item names the draft, so
+    /// that whoever delivers it can clear it.
+    pub fn enqueue_from(&self, op: WriteOp, draft: Option<DraftKey>) -> io::Result<OutboxItem> {
         self.ensure_dir()?;
         let mut item = OutboxItem::new(self.next_seq(), op);
+        item.draft = draft;
         let tmp = self.dir.join(format!(
             ".new.{}.{}.tmp",
             std::process::id(),
@@ -289,6 +347,43 @@ impl Outbox {
         let bytes = fs::read(&path).ok()?;
         let _ = fs::remove_file(&path);
         serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Remembers that one of this profile's writes created `id` in `scope` (see [`CREATED`]).
+    /// Call it holding the sender's lock.
+    pub fn remember_created(&self, scope: &str, id: Id, now: DateTime<Utc>) -> io::Result<()> {
+        self.ensure_dir()?;
+        let mut all = self.created_records(now);
+        all.push(Created {
+            scope: scope.to_string(),
+            id,
+            at: now,
+        });
+        let skip = all.len().saturating_sub(CREATED_MAX);
+        let json = serde_json::to_vec(&all[skip..]).map_err(io::Error::other)?;
+        fsutil::write_private_atomic(&self.dir.join(CREATED), &json)
+    }
+
+    /// Ids this profile's writes created in `scope` within the last hour.
+    pub fn created_in(&self, scope: &str, now: DateTime<Utc>) -> Vec<Id> {
+        self.created_records(now)
+            .into_iter()
+            .filter(|c| c.scope == scope)
+            .map(|c| c.id)
+            .collect()
+    }
+
+    fn created_records(&self, now: DateTime<Utc>) -> Vec<Created> {
+        let Some(bytes) = fsutil::read_if_present(&self.dir.join(CREATED), "outbox record")
+        else {
+            return Vec::new();
+        };
+        let mut all: Vec<Created> = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unreadable record of created ids; starting afresh");
+            Vec::new()
+        });
+        all.retain(|c| (now - c.at).num_seconds() < CREATED_TTL_SECS);
+        all
     }
 
     /// The sender's lock, if no other process holds it.
