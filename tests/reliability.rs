@@ -1089,3 +1089,40 @@ async fn under_read_lag_an_identical_note_written_again_still_lands_twice() {
     done(&r.actions, op).await;
     assert_eq!(r.copies(t, "lag-twice-2f9"), 2);
 }
+
+#[tokio::test]
+async fn whoever_delivers_a_note_clears_the_draft_it_was_sent_from() {
+    use bmsdesk::store::drafts::{DraftStore, NoteDraft};
+    let r = rig().await;
+    let t = r.ticket(22);
+    let drafts = DraftStore::new(r.dir.path().join("drafts"));
+    // A TUI queued the note from its draft (and died); `outbox retry` in a shell sends it.
+    let sent = NoteDraft::new(t, "draft-note-6b2");
+    drafts.save(&sent).unwrap();
+    r.outbox()
+        .enqueue_from(add_note(t, "draft-note-6b2"), Some(sent.key()))
+        .unwrap();
+    let other = t + 1;
+    let mut newer = NoteDraft::new(other, "typed after the send");
+    newer.updated_at = sent.updated_at + chrono::TimeDelta::seconds(3);
+    drafts.save(&newer).unwrap();
+    r.outbox()
+        .enqueue_from(
+            add_note(other, "sent earlier"),
+            Some(bmsdesk::store::drafts::DraftKey {
+                ticket_id: other,
+                saved_at: sent.updated_at,
+            }),
+        )
+        .unwrap();
+    let shell = r.actions.clone().with_drafts(drafts.clone());
+    let flushed = shell.flush_outbox().await;
+    assert!(flushed.iter().all(|(_, res)| res.is_ok()), "{flushed:?}");
+    assert_eq!(r.copies(t, "draft-note-6b2"), 1);
+    assert!(drafts.load(t).is_none(), "the delivered note's draft is gone");
+    assert_eq!(
+        drafts.load(other).map(|d| d.text),
+        Some("typed after the send".to_string()),
+        "a newer draft on the same ticket stays"
+    );
+}

@@ -317,8 +317,10 @@ fn fast_options(base_url: String) -> ClientOptions {
 /// The TUI as `run` builds it: writes through an outbox, the cached list shown at start,
 /// the worker's background loop quick.
 fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
+    let drafts = DraftStore::new(dir.join("drafts"));
     let actions = Actions::new(client, None)
-        .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")));
+        .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")))
+        .with_drafts(drafts.clone());
     let cache = Cache::load(dir.join("cache.json"));
     let snapshot = cache.load_tickets();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -333,7 +335,7 @@ fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
     );
     let mut model = Model::new(Settings::default(), "demo", true);
     model.size = (120, 40);
-    let mut init = model.init(Vec::new());
+    let mut init = model.init(drafts.list());
     if let Some(s) = snapshot
         && s.view.as_deref() == Some(model.current_view().cache_key().as_str())
     {
@@ -345,7 +347,7 @@ fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
         rx,
         tx,
         w,
-        DraftStore::new(dir.join("drafts")),
+        drafts,
         dir.to_path_buf(),
         Box::new(NoHost),
     );
@@ -450,6 +452,85 @@ async fn a_note_written_during_an_outage_is_pending_then_lands_exactly_once() {
             .list()
             .is_empty()
     );
+}
+
+/// A TUI that is killed (`kill -9`) while the server holds the reply to its note: it runs on
+/// its own runtime, which is torn down mid-request once the server has the note.
+async fn killed_while_sending(sim: &SimHandle, dir: &std::path::Path, text: &'static str) -> i64 {
+    let (base, state, dir) = (sim.base_url(), sim.state().clone(), dir.to_path_buf());
+    let process = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let id = rt.block_on(async {
+            let mut o = fast_options(base);
+            o.timeout = Duration::from_secs(300);
+            let mut lp = tui_on(Client::new(o).unwrap(), &dir);
+            lp.run_until_idle([ch('2')], QUIET).await.unwrap();
+            let id = lp.model.list.sel_id.unwrap();
+            // The server acts, then holds the reply.
+            state.set_faults(bmsdesk::sim::Faults {
+                stall: 1.0,
+                stall_ms: 600_000,
+                limit: Some(1),
+                methods: vec!["POST".into()],
+                path_contains: Some("/notes".into()),
+                ..Default::default()
+            });
+            let mut keys = vec![ch('a')];
+            keys.extend(text.chars().map(ch));
+            keys.push(ctrl('s'));
+            lp.run_until_idle(keys, QUIET).await.unwrap();
+            until(&mut lp, "the server has the note", |_| {
+                state.notes(id).iter().any(|n| n.details.contains(text))
+            })
+            .await;
+            assert!(lp.model.drafts.contains_key(&id), "the draft is on disk");
+            id
+        });
+        rt.shutdown_background();
+        id
+    });
+    // Waited for off the test's runtime, which keeps serving the simulator.
+    tokio::task::spawn_blocking(move || process.join())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_sent_just_before_a_kill_goes_once_its_note_is_delivered() {
+    let sim = sim::spawn(SimConfig {
+        tickets: 200,
+        accounts: 10,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let dir = tempfile::tempdir().unwrap();
+    let id = killed_while_sending(&sim, dir.path(), "kill-nine-note-4e1").await;
+    let drafts = DraftStore::new(dir.path().join("drafts"));
+    assert!(drafts.load(id).is_some(), "left behind by the kill");
+
+    let mut lp = tui_on(Client::new(fast_options(sim.base_url())).unwrap(), dir.path());
+    until(&mut lp, "the outbox drained", |m| m.outbox.items.is_empty()).await;
+    lp.run_until_idle([], QUIET).await.unwrap();
+    let copies = || {
+        sim.state()
+            .notes(id)
+            .iter()
+            .filter(|n| n.details.contains("kill-nine-note-4e1"))
+            .count()
+    };
+    assert_eq!(copies(), 1, "delivered once (found, not sent again)");
+    assert!(
+        !lp.model.drafts.contains_key(&id),
+        "no unsent draft shown: `a` starts afresh"
+    );
+    assert!(drafts.load(id).is_none(), "the draft file is gone");
+    assert!(!screen(&lp).contains("draft"), "{}", screen(&lp));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,7 @@ use crate::domain::sla_settings::SlaSettings;
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::store::audit::AuditLog;
 use crate::store::cache::Cache;
+use crate::store::drafts::DraftStore;
 use crate::store::outbox::Outbox;
 
 pub struct Ctx {
@@ -118,7 +119,8 @@ impl Ctx {
             .with_secrets(secrets)
             .with_profile(profile.name.clone());
         let actions = Actions::new(client.clone(), Some(audit))
-            .with_outbox(Outbox::new(profile.outbox_dir()));
+            .with_outbox(Outbox::new(profile.outbox_dir()))
+            .with_drafts(DraftStore::new(profile.drafts_dir()));
         let cache = Cache::open(&profile);
         Ok(Ctx {
             config,

@@ -11,6 +11,7 @@ use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client};
 use crate::config::Profile;
 use crate::store::audit::AuditLog;
+use crate::store::drafts::DraftStore;
 use crate::store::outbox::{ItemState, Outbox, OutboxItem};
 
 pub async fn run(global: &GlobalOpts, cmd: OutboxCmd) -> CliResult<()> {
@@ -177,7 +178,9 @@ fn offline_actions(profile: &Profile) -> CliResult<Actions> {
     let audit = AuditLog::new(profile.audit_dir.clone())
         .with_secrets(profile.known_secrets())
         .with_profile(profile.name.clone());
-    Ok(Actions::new(client, Some(audit)).with_outbox(Outbox::new(profile.outbox_dir())))
+    Ok(Actions::new(client, Some(audit))
+        .with_outbox(Outbox::new(profile.outbox_dir()))
+        .with_drafts(DraftStore::new(profile.drafts_dir())))
 }
 
 async fn drop_item(global: &GlobalOpts, id: u64) -> CliResult<()> {

@@ -1905,6 +1905,7 @@ impl Model {
                 if let Some(st) = e.status_id {
                     status_reqs.push((req, ticket_id, st));
                 }
+                let draft = Some(d.key());
                 self.drafts.insert(ticket_id, d.clone());
                 cmds.push(Cmd::SaveDraft(d));
                 reqs.push((req, format!("adding a note to {}", e.ticket_label)));
@@ -1912,6 +1913,7 @@ impl Model {
                     req,
                     ticket_id,
                     input,
+                    draft,
                 }));
             }
             NoteMode::Status {
@@ -1921,10 +1923,12 @@ impl Model {
                 ..
             } => {
                 e.error = None;
+                let mut draft = None;
                 if e.keeps_draft() {
                     e.dirty = false;
                     e.saved_at = Some(now);
                     let d = e.draft(now);
+                    draft = Some(d.key());
                     self.drafts.insert(d.ticket_id, d.clone());
                     cmds.push(Cmd::SaveDraft(d));
                 }
@@ -1945,6 +1949,8 @@ impl Model {
                         req,
                         ticket_id: id,
                         input,
+                        // Only a single ticket's status note keeps a draft.
+                        draft: draft.filter(|k| k.ticket_id == id),
                     }));
                 }
             }

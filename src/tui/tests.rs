@@ -659,6 +659,7 @@ fn note_editor_saves_drafts_and_sends() {
             req,
             ticket_id: 1,
             input,
+            ..
         },
     ] = apis(&cmds)[..]
     else {

@@ -32,6 +32,7 @@ use crate::api::retry::worth_keeping;
 use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot, after_failed_fetch, serve_cached};
 use crate::store::details::{DetailStore, StoredDetail};
+use crate::store::drafts::DraftKey;
 use crate::store::outbox::OutboxItem;
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
@@ -83,6 +84,8 @@ pub enum Request {
         req: u64,
         ticket_id: Id,
         input: NoteInput,
+        /// The draft it was typed in: whoever delivers the note clears that draft.
+        draft: Option<DraftKey>,
     },
     Patch {
         req: u64,
@@ -607,7 +610,20 @@ impl Shared {
     /// Sends `op` through the outbox. `Some(result)` when it was delivered or refused;
     /// `None` when it was queued (the model got [`Reply::Queued`]).
     async fn submit(&self, req: u64, op: WriteOp) -> Option<Result<WriteResult, String>> {
-        let r = self.actions.submit(op.clone()).await;
+        self.submit_from(req, op, None).await
+    }
+
+    /// [`Shared::submit`] for a note typed in `draft`.
+    async fn submit_from(
+        &self,
+        req: u64,
+        op: WriteOp,
+        draft: Option<DraftKey>,
+    ) -> Option<Result<WriteResult, String>> {
+        let r = match draft {
+            Some(key) => self.actions.submit_from_draft(op.clone(), key).await,
+            None => self.actions.submit(op.clone()).await,
+        };
         let out = match r {
             Ok(Outcome::Done(res)) => {
                 self.link.up();
@@ -703,6 +719,8 @@ async fn outbox_loop(sh: Shared, opts: WorkerOptions) {
         }
         let pending = sh.actions.outbox_items().iter().any(|i| i.is_pending());
         if pending {
+            // The model learns what is queued (and the drafts it holds) before it is sent.
+            sh.report_outbox();
             sh.flush().await;
         } else {
             if !sh.link.online() {
@@ -1147,10 +1165,11 @@ impl Worker {
                 req,
                 ticket_id,
                 input,
+                draft,
             } => {
                 tokio::spawn(async move {
                     let op = WriteOp::AddNote { ticket_id, input };
-                    let Some(result) = sh.submit(req, op).await else {
+                    let Some(result) = sh.submit_from(req, op, draft).await else {
                         return;
                     };
                     let result = result.and_then(|r| {

@@ -11,6 +11,7 @@ use super::{Cmd, Layer, Model};
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Id, NoteInput, TicketRow};
 use crate::api::name::Name;
+use crate::store::drafts::DraftKey;
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 use crate::tui::text::truncate;
@@ -108,8 +109,13 @@ impl Model {
             Reply::Outbox(items) => {
                 self.outbox.items = items;
                 self.sync_placeholders();
+                return self.forget_queued_drafts();
             }
-            Reply::Delivered { seq, op, result } => return self.on_delivered(seq, *op, *result),
+            Reply::Delivered { seq, op, result } => {
+                let mut cmds = self.forget_sent_draft(seq);
+                cmds.extend(self.on_delivered(seq, *op, *result));
+                return cmds;
+            }
             Reply::Conflict { op, error, .. } => {
                 self.error(format!(
                     "refused by the server: {} — {error} ({} to retry or drop)",
@@ -215,6 +221,52 @@ impl Model {
         };
         self.warn(format!("queued: {} — {why}", op.summary()));
         cmds
+    }
+
+    /// A draft whose note is in the outbox (queued by a process that died while sending it,
+    /// say) is no draft any more: the outbox item holds the text and delivers it once. Left
+    /// alone while an editor is open on the ticket (its own send is under way, or the user
+    /// is typing).
+    fn forget_queued_drafts(&mut self) -> Vec<Cmd> {
+        let editing = |k: &DraftKey| {
+            self.layers
+                .iter()
+                .any(|l| matches!(l, Layer::Note(e) if e.ticket_id == k.ticket_id))
+        };
+        let keys: Vec<DraftKey> = self
+            .outbox
+            .items
+            .iter()
+            .filter_map(|i| i.draft)
+            .filter(|k| !editing(k))
+            .collect();
+        keys.iter()
+            .filter_map(|k| self.drop_draft_sent_as(k))
+            .collect()
+    }
+
+    /// Outbox item `seq` was delivered: the draft it was sent from goes.
+    fn forget_sent_draft(&mut self, seq: u64) -> Vec<Cmd> {
+        let key = self
+            .outbox
+            .items
+            .iter()
+            .find(|i| i.seq == seq)
+            .and_then(|i| i.draft);
+        key.and_then(|k| self.drop_draft_sent_as(&k))
+            .into_iter()
+            .collect()
+    }
+
+    fn drop_draft_sent_as(&mut self, key: &DraftKey) -> Option<Cmd> {
+        let sent = self
+            .drafts
+            .get(&key.ticket_id)
+            .is_some_and(|d| d.was_sent_as(key));
+        sent.then(|| {
+            self.drafts.remove(&key.ticket_id);
+            Cmd::RemoveDraft(key.ticket_id)
+        })
     }
 
     fn on_delivered(&mut self, seq: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {

@@ -278,3 +278,57 @@ fn low_budget_shows_and_a_due_refresh_searches() {
     assert!(refresh_seq(&cmds).is_some());
     assert!(search_seq(&cmds).is_none());
 }
+
+#[test]
+fn a_draft_whose_note_waits_in_the_outbox_is_no_draft_any_more() {
+    // What a restart after `kill -9` mid-send finds: the draft, and the outbox item that was
+    // sent from it.
+    let mut m = loaded(sample_rows());
+    let sent = crate::tui::drafts::NoteDraft::new(1, "Rebooted");
+    let newer = {
+        let mut d = crate::tui::drafts::NoteDraft::new(2, "A new note");
+        d.updated_at = sent.updated_at + chrono::TimeDelta::seconds(5);
+        d
+    };
+    m.init(vec![sent.clone(), newer.clone()]);
+    let mut a = item(3, note_op(1, "Rebooted"), ItemState::Pending, None);
+    a.draft = Some(sent.key());
+    // Item 4 went out from an earlier version of ticket 2's draft: the newer text stays.
+    let mut b = item(4, note_op(2, "old"), ItemState::Pending, None);
+    b.draft = Some(crate::store::drafts::DraftKey {
+        ticket_id: 2,
+        saved_at: sent.updated_at,
+    });
+    let cmds = m.update(api(Reply::Outbox(vec![a.clone(), b])));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))),
+        "{cmds:?}"
+    );
+    assert!(!m.drafts.contains_key(&1), "`a` starts afresh: no second copy");
+    assert_eq!(m.drafts.get(&2), Some(&newer));
+
+    // Delivered without the model having seen the item listed: the same.
+    let mut m = loaded(sample_rows());
+    m.init(vec![sent.clone()]);
+    m.outbox.items = vec![a];
+    let cmds = m.update(api(Reply::Delivered {
+        seq: 3,
+        op: Box::new(note_op(1, "Rebooted")),
+        result: Box::new(WriteResult::Done),
+    }));
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
+    assert!(m.drafts.is_empty());
+}
+
+#[test]
+fn a_note_being_sent_keeps_its_draft_while_its_item_is_listed() {
+    let mut m = loaded(sample_rows());
+    let _req = send_note(&mut m, "Rebooted");
+    let d = m.drafts.get(&1).cloned().expect("saved at send");
+    let mut i = item(1, note_op(1, "Rebooted"), ItemState::Pending, None);
+    i.draft = Some(d.key());
+    // The editor is still open, waiting for the answer: if the server refuses, the text
+    // must still be there.
+    m.update(api(Reply::Outbox(vec![i])));
+    assert!(m.drafts.contains_key(&1));
+}

@@ -216,6 +216,7 @@ fn completing_needs_a_resolution_note_sent_with_the_change() {
             req,
             ticket_id: 1,
             input,
+            ..
         },
     ] = apis(&cmds)[..]
     else {
@@ -328,6 +329,7 @@ fn escalate_asks_for_the_reason_and_moves_to_the_escalation_status() {
             req,
             ticket_id: 1,
             input,
+            ..
         },
     ] = apis(&cmds)[..]
     else {
