@@ -452,65 +452,20 @@ async fn assign_delete_patch_and_time_survive_dropped_replies() {
         ..Default::default()
     };
     let t = r.ticket(6);
-    let (queue, status, work, role) = r.h.state().read(|x| {
-        (
-            x.refs.queue_id("Help Desk"),
-            x.refs.status_id("In Progress"),
-            x.refs.work_types[0].id,
-            x.refs.roles[0].id,
-        )
-    });
+    let queue = r.h.state().read(|x| x.refs.queue_id("Help Desk"));
 
     r.h.state().set_faults(drop_once("POST"));
-    done(
-        &r.actions,
-        WriteOp::AssignTicket {
-            ticket_id: t,
-            input: AssignInput {
-                details: "<p>assign-9d3</p>".into(),
-                is_internal: true,
-                type_id: 0,
-                status_id: status,
-                note_date: Utc::now(),
-                assignee_id: None,
-                queue_id: Some(queue),
-            },
-        },
-    )
-    .await;
+    done(&r.actions, assign_op(&r, t, "assign-9d3")).await;
     assert_eq!(r.copies(t, "assign-9d3"), 1, "one assignment note");
     assert_eq!(r.h.state().ticket(t).unwrap().row.queue_id, Some(queue));
 
     r.h.state().set_faults(drop_once("POST"));
-    let log = done(
-        &r.actions,
-        WriteOp::AddTimeLog {
-            ticket_id: t,
-            input: TimeLogInput {
-                start_date: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap(),
-                start_time: "10:00:00".into(),
-                end_time: "10:20:00".into(),
-                work_type_id: work,
-                role_id: role,
-                timespent: None,
-                notes: Some("time-2b7".into()),
-                internal_notes: None,
-                user_id: None,
-                status_id: None,
-            },
-        },
-    )
-    .await
-    .time_log()
-    .unwrap();
+    let log = done(&r.actions, time_log_op(&r, t, "time-2b7"))
+        .await
+        .time_log()
+        .unwrap();
     assert!(log.id > 0);
-    let logs = r.h.state().time_logs(t);
-    assert_eq!(
-        logs.iter()
-            .filter(|l| l.notes.as_deref().is_some_and(|n| n.contains("time-2b7")))
-            .count(),
-        1
-    );
+    assert_eq!(time_logs_marked(&r, t, "time-2b7"), 1);
 
     r.h.state().set_faults(drop_once("PATCH"));
     let high = r.h.state().read(|x| x.refs.priority_id("High"));
@@ -917,10 +872,9 @@ fn drop_next_post(path: &str, skew_secs: i64) -> Faults {
 }
 
 fn time_log_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
-    let (work, role) = r
-        .h
-        .state()
-        .read(|x| (x.refs.work_types[0].id, x.refs.roles[0].id));
+    let (work, role) =
+        r.h.state()
+            .read(|x| (x.refs.work_types[0].id, x.refs.roles[0].id));
     WriteOp::AddTimeLog {
         ticket_id: ticket,
         input: TimeLogInput {
@@ -939,10 +893,12 @@ fn time_log_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
 }
 
 fn assign_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
-    let (queue, status) = r
-        .h
-        .state()
-        .read(|x| (x.refs.queue_id("Help Desk"), x.refs.status_id("In Progress")));
+    let (queue, status) = r.h.state().read(|x| {
+        (
+            x.refs.queue_id("Help Desk"),
+            x.refs.status_id("In Progress"),
+        )
+    });
     WriteOp::AssignTicket {
         ticket_id: ticket,
         input: AssignInput {
@@ -986,12 +942,17 @@ async fn an_identical_ticket_created_again_is_not_taken_for_the_first() {
     // Two callers, one template: same title, same account.
     let op = create_op(&r.h, "Printer offline (template) 7e2");
     let first = done(&r.actions, op.clone()).await.ticket().unwrap();
-    r.h.state().set_faults(reset_next_post("/servicedesk/tickets"));
+    r.h.state()
+        .set_faults(reset_next_post("/servicedesk/tickets"));
     let second = done(&r.actions, op).await.ticket().unwrap();
     assert_ne!(first.row.id, second.row.id);
     assert_eq!(titled(&r.h, "Printer offline (template) 7e2"), 2);
     assert_eq!(r.h.state().stats().faults.get("reset"), Some(&1));
-    assert_eq!(r.h.state().stats().count(TICKETS_POST), 3, "cut, then sent again");
+    assert_eq!(
+        r.h.state().stats().count(TICKETS_POST),
+        3,
+        "cut, then sent again"
+    );
 }
 
 #[tokio::test]
@@ -1063,7 +1024,11 @@ async fn writes_that_reads_show_only_5s_later_are_not_sent_twice() {
     r.h.state().set_faults(lagging("/notes"));
     done(&r.actions, add_note(t, "lagging-note-8a3")).await;
     assert_eq!(r.copies(t, "lagging-note-8a3"), 1);
-    assert_eq!(r.h.state().stats().count(NOTES_POST), 1, "found, not resent");
+    assert_eq!(
+        r.h.state().stats().count(NOTES_POST),
+        1,
+        "found, not resent"
+    );
 
     r.h.state().set_faults(lagging("/servicedesk/tickets"));
     done(&r.actions, create_op(&r.h, "Lagging create 8a4")).await;
@@ -1119,7 +1084,10 @@ async fn whoever_delivers_a_note_clears_the_draft_it_was_sent_from() {
     let flushed = shell.flush_outbox().await;
     assert!(flushed.iter().all(|(_, res)| res.is_ok()), "{flushed:?}");
     assert_eq!(r.copies(t, "draft-note-6b2"), 1);
-    assert!(drafts.load(t).is_none(), "the delivered note's draft is gone");
+    assert!(
+        drafts.load(t).is_none(),
+        "the delivered note's draft is gone"
+    );
     assert_eq!(
         drafts.load(other).map(|d| d.text),
         Some("typed after the send".to_string()),

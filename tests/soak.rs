@@ -8,9 +8,11 @@
 //! Two writers (like the TUI and a script in another pane) share one outbox folder, each with
 //! its own `Actions`, while the fault mix changes every few seconds: random drops, resets,
 //! stalls past the client's timeout, 429 storms, 5xx, garbled replies, 401s, full outages,
-//! revoked tokens. Each writer adds notes, creates tickets, logs time and changes priorities
-//! (every note, ticket and time log carries a unique marker), flushing the outbox now and then.
-//! At the end the faults stop, the outbox is drained, and each marker must exist exactly once.
+//! revoked tokens, a server clock minutes off and reads that lag behind writes. Each writer
+//! adds notes, creates tickets, logs time and changes priorities (every note, ticket and time
+//! log carries a unique marker; now and then the very same write is made twice in a row, and
+//! both must land), flushing the outbox now and then. At the end the faults stop, the outbox
+//! is drained, and each marker must exist exactly as often as it was written.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,11 +37,12 @@ fn soak_secs() -> u64 {
         .clamp(5, 3600)
 }
 
+/// How many copies of each marker were written (twice for a write made twice on purpose).
 #[derive(Default)]
 struct Expected {
-    notes: Vec<(Id, String)>,
-    tickets: Vec<String>,
-    time_logs: Vec<(Id, String)>,
+    notes: BTreeMap<(Id, String), usize>,
+    tickets: BTreeMap<String, usize>,
+    time_logs: BTreeMap<(Id, String), usize>,
 }
 
 #[derive(Default)]
@@ -63,6 +66,9 @@ fn phase(n: u64) -> (&'static str, Faults) {
         stall: 0.02,
         stall_ms: 1_500,
         unauthorized: 0.02,
+        // The server's clock five minutes off either way (or right), its lists a second late.
+        clock_skew_secs: [-300, 0, 300][(seed % 3) as usize],
+        read_lag_ms: 1_000,
         seed: Some(seed),
         ..Faults::default()
     };
@@ -98,6 +104,8 @@ fn actions(h: &SimHandle, outbox: &std::path::Path, audit: &std::path::Path) -> 
     });
     o.timeout = Duration::from_secs(1);
     o.backoff = Duration::from_millis(20);
+    // Longer than the lists lag in the mix.
+    o.check_window = Duration::from_secs(2);
     Actions::new(Client::new(o).unwrap(), Some(AuditLog::new(audit)))
         .with_outbox(Outbox::new(outbox))
         .with_outbox_lock_wait(Duration::from_secs(2))
@@ -190,25 +198,32 @@ async fn writer(
                 )],
             },
         };
-        match a.submit(op.clone()).await {
-            Ok(outcome) => {
-                {
-                    let mut e = expected.lock().await;
-                    match &op {
-                        WriteOp::AddNote { ticket_id, .. } => e.notes.push((*ticket_id, marker)),
-                        WriteOp::CreateTicket { .. } => e.tickets.push(marker),
-                        WriteOp::AddTimeLog { ticket_id, .. } => {
-                            e.time_logs.push((*ticket_id, marker))
+        // Now and then the very same write twice in a row (two callers, one template).
+        let times = if n.is_multiple_of(9) { 2 } else { 1 };
+        for _ in 0..times {
+            match a.submit(op.clone()).await {
+                Ok(outcome) => {
+                    {
+                        let mut e = expected.lock().await;
+                        let m = marker.clone();
+                        match &op {
+                            WriteOp::AddNote { ticket_id, .. } => {
+                                *e.notes.entry((*ticket_id, m)).or_default() += 1
+                            }
+                            WriteOp::CreateTicket { .. } => *e.tickets.entry(m).or_default() += 1,
+                            WriteOp::AddTimeLog { ticket_id, .. } => {
+                                *e.time_logs.entry((*ticket_id, m)).or_default() += 1
+                            }
+                            _ => {}
                         }
-                        _ => {}
                     }
+                    match outcome {
+                        Outcome::Done(_) => tally.done.fetch_add(1, Ordering::Relaxed),
+                        Outcome::Queued { .. } => tally.queued.fetch_add(1, Ordering::Relaxed),
+                    };
                 }
-                match outcome {
-                    Outcome::Done(_) => tally.done.fetch_add(1, Ordering::Relaxed),
-                    Outcome::Queued { .. } => tally.queued.fetch_add(1, Ordering::Relaxed),
-                };
+                Err(e) => panic!("writer {who}: a write was refused outright: {e} ({op:?})"),
             }
-            Err(e) => panic!("writer {who}: a write was refused outright: {e} ({op:?})"),
         }
         if n.is_multiple_of(10) {
             let flushed = a.flush_outbox().await;
@@ -302,46 +317,55 @@ async fn soak_no_write_lost_or_duplicated() {
     let e = expected.lock().await;
     let mut problems = Vec::new();
     let mut notes_by_ticket: BTreeMap<Id, Vec<String>> = BTreeMap::new();
-    for (t, _) in &e.notes {
+    for (t, _) in e.notes.keys() {
         notes_by_ticket
             .entry(*t)
             .or_insert_with(|| h.state().notes(*t).into_iter().map(|n| n.details).collect());
     }
-    for (t, m) in &e.notes {
+    for ((t, m), want) in &e.notes {
         let exact = format!("<p>{m}</p>");
         let count = notes_by_ticket[t].iter().filter(|d| **d == exact).count();
-        if count != 1 {
-            problems.push(format!("note {m} on ticket {t}: {count} copies"));
+        if count != *want {
+            problems.push(format!("note {m} on ticket {t}: {count} copies of {want}"));
         }
     }
-    for m in &e.tickets {
+    for (m, want) in &e.tickets {
         let count = h.state().read(|t| {
             t.tickets
                 .iter()
                 .filter(|r| !r.deleted && &*r.title == m)
                 .count()
         });
-        if count != 1 {
-            problems.push(format!("ticket {m}: {count} copies"));
+        if count != *want {
+            problems.push(format!("ticket {m}: {count} copies of {want}"));
         }
     }
-    for (t, m) in &e.time_logs {
+    for ((t, m), want) in &e.time_logs {
         let count = h
             .state()
             .time_logs(*t)
             .iter()
             .filter(|l| l.notes.as_deref() == Some(m.as_str()))
             .count();
-        if count != 1 {
-            problems.push(format!("time log {m} on ticket {t}: {count} copies"));
+        if count != *want {
+            problems.push(format!(
+                "time log {m} on ticket {t}: {count} copies of {want}"
+            ));
         }
     }
+    let twice = e
+        .notes
+        .values()
+        .chain(e.tickets.values())
+        .chain(e.time_logs.values())
+        .filter(|n| **n == 2)
+        .count();
     let stats = h.state().stats();
     eprintln!(
-        "soak: {secs}s, {} notes, {} tickets, {} time logs; done at once {}, queued {}, delivered from the outbox {}; {} requests, faults {:?}",
-        e.notes.len(),
-        e.tickets.len(),
-        e.time_logs.len(),
+        "soak: {secs}s, {} notes, {} tickets, {} time logs ({twice} of them written twice on purpose); done at once {}, queued {}, delivered from the outbox {}; {} requests, faults {:?}",
+        e.notes.values().sum::<usize>(),
+        e.tickets.values().sum::<usize>(),
+        e.time_logs.values().sum::<usize>(),
         tally.done.load(Ordering::Relaxed),
         tally.queued.load(Ordering::Relaxed),
         tally.flushed.load(Ordering::Relaxed),

@@ -42,14 +42,19 @@ struct Rig {
     _dir: tempfile::TempDir,
 }
 
-async fn rig() -> Rig {
-    let sim = sim::spawn(SimConfig {
+/// A simulator with a small tenant.
+async fn small_sim() -> SimHandle {
+    sim::spawn(SimConfig {
         tickets: 200,
         accounts: 10,
         ..SimConfig::default()
     })
     .await
-    .expect("sim");
+    .expect("sim")
+}
+
+async fn rig() -> Rig {
+    let sim = small_sim().await;
     let mut o = ClientOptions::new(sim.base_url());
     o.credentials = Some(Credentials {
         tenant: sim::DEMO_TENANT.into(),
@@ -356,13 +361,7 @@ fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
 }
 
 async fn outbox_rig() -> OutboxRig {
-    let sim = sim::spawn(SimConfig {
-        tickets: 200,
-        accounts: 10,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("sim");
+    let sim = small_sim().await;
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new(fast_options(sim.base_url())).unwrap();
     let mut lp = tui_on(client, dir.path());
@@ -502,19 +501,16 @@ async fn killed_while_sending(sim: &SimHandle, dir: &std::path::Path, text: &'st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_sent_just_before_a_kill_goes_once_its_note_is_delivered() {
-    let sim = sim::spawn(SimConfig {
-        tickets: 200,
-        accounts: 10,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("sim");
+    let sim = small_sim().await;
     let dir = tempfile::tempdir().unwrap();
     let id = killed_while_sending(&sim, dir.path(), "kill-nine-note-4e1").await;
     let drafts = DraftStore::new(dir.path().join("drafts"));
     assert!(drafts.load(id).is_some(), "left behind by the kill");
 
-    let mut lp = tui_on(Client::new(fast_options(sim.base_url())).unwrap(), dir.path());
+    let mut lp = tui_on(
+        Client::new(fast_options(sim.base_url())).unwrap(),
+        dir.path(),
+    );
     until(&mut lp, "the outbox drained", |m| m.outbox.items.is_empty()).await;
     lp.run_until_idle([], QUIET).await.unwrap();
     let copies = || {

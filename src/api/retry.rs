@@ -47,7 +47,7 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(60),
             write_rounds: 2,
             max_total_wait: Duration::from_secs(90),
-            check_window: Duration::from_secs(30),
+            check_window: Duration::from_secs(20),
         }
     }
 }

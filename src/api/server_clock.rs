@@ -34,7 +34,9 @@ impl ServerClock {
                     *cur = Some(o);
                 }
             }
-            None => tracing::warn!(%date, "the server's Date header is more than a day off; ignored"),
+            None => {
+                tracing::warn!(%date, "the server's Date header is more than a day off; ignored")
+            }
         }
     }
 

@@ -57,7 +57,9 @@ pub async fn demo(global: &GlobalOpts, args: &DemoArgs) -> CliResult<()> {
     let audit = crate::store::audit::AuditLog::new(state_dir.join("audit"));
     let actions = crate::actions::Actions::new(client.clone(), Some(audit))
         .with_outbox(crate::store::outbox::Outbox::new(state_dir.join("outbox")))
-        .with_drafts(crate::store::drafts::DraftStore::new(tui::drafts_dir(&state_dir)));
+        .with_drafts(crate::store::drafts::DraftStore::new(tui::drafts_dir(
+            &state_dir,
+        )));
     let result = tui::run(TuiContext {
         client,
         actions,

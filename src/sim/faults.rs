@@ -424,7 +424,10 @@ mod tests {
             path_excludes: Some("/SEARCH".into()),
             ..Default::default()
         });
-        assert_eq!(s.decide("POST", "/v2/servicedesk/tickets/search").kind, None);
+        assert_eq!(
+            s.decide("POST", "/v2/servicedesk/tickets/search").kind,
+            None
+        );
         assert_eq!(
             s.decide("POST", "/v2/servicedesk/tickets").kind,
             Some(FaultKind::Unavailable)

@@ -374,8 +374,7 @@ impl Outbox {
     }
 
     fn created_records(&self, now: DateTime<Utc>) -> Vec<Created> {
-        let Some(bytes) = fsutil::read_if_present(&self.dir.join(CREATED), "outbox record")
-        else {
+        let Some(bytes) = fsutil::read_if_present(&self.dir.join(CREATED), "outbox record") else {
             return Vec::new();
         };
         let mut all: Vec<Created> = serde_json::from_slice(&bytes).unwrap_or_else(|e| {

@@ -304,7 +304,10 @@ fn a_draft_whose_note_waits_in_the_outbox_is_no_draft_any_more() {
         cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))),
         "{cmds:?}"
     );
-    assert!(!m.drafts.contains_key(&1), "`a` starts afresh: no second copy");
+    assert!(
+        !m.drafts.contains_key(&1),
+        "`a` starts afresh: no second copy"
+    );
     assert_eq!(m.drafts.get(&2), Some(&newer));
 
     // Delivered without the model having seen the item listed: the same.
