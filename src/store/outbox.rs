@@ -130,10 +130,10 @@ pub enum Receipt {
 /// How long a receipt nobody took is kept.
 const RECEIPT_TTL_SECS: u64 = 3600;
 
-/// What this profile's writes created lately (`<dir>/created.json`): a later write's check
+/// What this profile's writes created lately (`<dir>/created.ledger`, JSON; not an item file): a later write's check
 /// must not take one of them for its own, even while the server's lists do not show them yet
 /// (read lag) and so the later write's baseline missed them.
-const CREATED: &str = "created.json";
+const CREATED: &str = "created.ledger";
 /// How long, and how many, such ids are remembered.
 const CREATED_TTL_SECS: i64 = 3600;
 const CREATED_MAX: usize = 5000;
@@ -552,6 +552,25 @@ mod tests {
             Some(Receipt::Dropped),
             "a recent one stays"
         );
+    }
+
+    #[test]
+    fn what_our_writes_created_is_remembered_for_an_hour_and_is_no_item() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ob = Outbox::new(tmp.path());
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-10-25T00:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        ob.remember_created("notes/7", 70, t0).unwrap();
+        ob.remember_created("notes/8", 80, t0).unwrap();
+        let later = t0 + chrono::TimeDelta::minutes(50);
+        ob.remember_created("notes/7", 71, later).unwrap();
+        assert_eq!(ob.created_in("notes/7", later), vec![70, 71]);
+        assert_eq!(ob.created_in("timelogs/7", later), Vec::<Id>::new());
+        let much_later = t0 + chrono::TimeDelta::minutes(70);
+        assert_eq!(ob.created_in("notes/7", much_later), vec![71]);
+        assert!(ob.list().is_empty(), "not an outbox item");
+        assert_eq!(ob.enqueue(op(1)).unwrap().seq, 1);
     }
 
     #[test]
