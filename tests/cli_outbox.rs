@@ -430,3 +430,38 @@ fn a_status_change_during_an_outage_is_queued_with_a_warning_and_delivered_later
     });
     assert_eq!(now, Some((in_progress, Some(queue))));
 }
+
+#[test]
+fn outbox_retry_clears_the_draft_a_delivered_note_was_sent_from() {
+    use bmsdesk::store::drafts::{DraftStore, NoteDraft};
+    use bmsdesk::store::outbox::Outbox;
+    let (env, cfg) = env_with(3);
+    run(&env, &cfg, &["login"]).ok();
+    let t = ticket(&env, 4);
+    env.sim.state().set_faults(outage());
+    let r = run(
+        &env,
+        &cfg,
+        &["notes", "add", &t.to_string(), "-m", "typed d1"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // What a TUI killed mid-send leaves: the item names the draft it was typed in.
+    let files = outbox_files(env.home());
+    let outbox_dir = files[0].parent().unwrap();
+    let drafts = DraftStore::new(outbox_dir.parent().unwrap().join("drafts"));
+    let draft = NoteDraft::new(t, "typed d1");
+    drafts.save(&draft).unwrap();
+    let outbox = Outbox::new(outbox_dir);
+    let mut item = outbox.get(1).unwrap();
+    item.draft = Some(draft.key());
+    outbox.save(&item).unwrap();
+
+    env.sim.state().clear_faults();
+    let r = run(&env, &cfg, &["outbox", "retry"]).ok();
+    assert!(r.stdout.contains("outbox item 1 delivered"), "{}", r.stdout);
+    assert_eq!(copies(&env, t, "typed d1"), 1);
+    assert!(
+        drafts.load(t).is_none(),
+        "the next TUI start shows no unsent draft"
+    );
+}

@@ -297,26 +297,29 @@ async fn a_rate_limit_storm_is_ridden_out() {
 
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let r = rig().await;
-    r.h.state().set_faults(Faults {
-        rate_limit: 1.0,
-        retry_after_secs: 2,
-        retry_after_as_date: true,
-        limit: Some(1),
-        methods: vec!["GET".into()],
-        ..Default::default()
-    });
-    let started = Instant::now();
-    r.client
-        .lookup(bmsdesk::api::LookupKind::Priorities)
-        .await
-        .unwrap();
-    // The date has whole seconds: at least one of the two is left when it is read.
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
+    // Also from a server whose clock is off: the date is read against its own `Date`.
+    for skew in [0, -300, 300] {
+        let r = rig().await;
+        r.h.state().set_faults(Faults {
+            rate_limit: 1.0,
+            retry_after_secs: 2,
+            retry_after_as_date: true,
+            limit: Some(1),
+            methods: vec!["GET".into()],
+            clock_skew_secs: skew,
+            ..Default::default()
+        });
+        let started = Instant::now();
+        r.client
+            .lookup(bmsdesk::api::LookupKind::Priorities)
+            .await
+            .unwrap();
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(1900) && waited < Duration::from_secs(30),
+            "{waited:?} with the server clock {skew}s off"
+        );
+    }
 }
 
 #[tokio::test]

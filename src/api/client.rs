@@ -509,19 +509,20 @@ impl Client {
             }
         })?;
         let status = resp.status().as_u16();
-        if let Some(date) = resp
+        let date = resp
             .headers()
             .get(reqwest::header::DATE)
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_http_date)
-        {
+            .and_then(parse_http_date);
+        if let Some(date) = date {
             self.inner.clock.observe(date, Utc::now());
         }
+        // A `Retry-After` date is in the server's clock: measured against its own `Date`.
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, Utc::now()));
+            .and_then(|v| parse_retry_after(v, date.unwrap_or_else(Utc::now)));
         let bytes = resp
             .bytes()
             .await
