@@ -1,6 +1,7 @@
 pub mod actions;
 pub mod api;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod logging;

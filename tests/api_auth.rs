@@ -19,7 +19,7 @@ async fn login_writes_a_private_token_file_and_userinfo_is_the_demo_user() {
     let path = dir.path().join("cfg/token.json");
     let c = client_with_store(&h, &path);
     let tokens = c.login().await.unwrap();
-    assert!(tokens.access_token_expire_on > chrono::Utc::now());
+    assert!(tokens.access_token_expire_on > bmsdesk::clock::now());
     assert!(tokens.refresh_token_expire_on.is_some());
     assert!(path.exists());
     #[cfg(unix)]

@@ -10,7 +10,6 @@ use bmsdesk::api::wire::{decode, parse_datetime};
 use bmsdesk::config::{Config, Dirs};
 use bmsdesk::domain::html;
 use bmsdesk::store::outbox::OutboxItem;
-use chrono::Utc;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -371,9 +370,9 @@ proptest! {
     fn dates_and_retry_after_parse_or_fail_cleanly(s in "\\PC{0,40}", pick in prop::sample::select(ODD_STRINGS)) {
         let _ = parse_datetime(&s);
         let _ = parse_datetime(pick);
-        let _ = parse_retry_after(&s, Utc::now());
-        let _ = parse_retry_after(pick, Utc::now());
-        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), Utc::now());
+        let _ = parse_retry_after(&s, bmsdesk::clock::now());
+        let _ = parse_retry_after(pick, bmsdesk::clock::now());
+        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), bmsdesk::clock::now());
     }
 }
 

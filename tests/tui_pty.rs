@@ -25,6 +25,7 @@ struct Tui {
 
 impl Tui {
     fn spawn(args: &[&str], env: &[(&str, String)]) -> Tui {
+        bmsdesk::clock::pin_for_tests();
         let home = tempfile::tempdir().unwrap();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -51,6 +52,10 @@ impl Tui {
             cmd.env(k, d);
         }
         cmd.env("TERM", "xterm-256color");
+        // The binary runs on the test's pinned clock (and zone), whatever today's date is.
+        if let Some(now) = bmsdesk::clock::env_for_child() {
+            cmd.env(bmsdesk::clock::ENV, now);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -155,6 +160,7 @@ impl Drop for Tui {
 
 /// The simulator the end-to-end tests drive: small, so the binary loads it at once.
 async fn small_sim() -> SimHandle {
+    bmsdesk::clock::pin_for_tests();
     sim::spawn(SimConfig {
         tickets: 150,
         accounts: 8,

@@ -200,7 +200,7 @@ fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> To
         // No expiry given: assume the short lifetime other clients assume (one hour).
         access_token_expire_on: w
             .access_token_expire_on
-            .unwrap_or_else(|| Utc::now() + Duration::hours(1)),
+            .unwrap_or_else(|| crate::clock::now() + Duration::hours(1)),
         refresh_token_expire_on: w.refresh_token_expire_on,
         base_url: base.to_string(),
         tenant: tenant.to_string(),
@@ -265,7 +265,7 @@ mod tests {
         let t = TokenSet {
             access_token: "AAA-secret".into(),
             refresh_token: "RRR-secret".into(),
-            access_token_expire_on: Utc::now(),
+            access_token_expire_on: crate::clock::now(),
             refresh_token_expire_on: None,
             base_url: "x".into(),
             tenant: "t".into(),
@@ -290,7 +290,7 @@ mod tests {
         let t = TokenSet {
             access_token: "a".into(),
             refresh_token: "r".into(),
-            access_token_expire_on: Utc::now(),
+            access_token_expire_on: crate::clock::now(),
             refresh_token_expire_on: None,
             base_url: "http://127.0.0.1:1".into(),
             tenant: "T".into(),

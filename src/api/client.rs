@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -335,7 +334,7 @@ impl Client {
     async fn bearer(&self) -> ApiResult<String> {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
@@ -347,19 +346,19 @@ impl Client {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
             && t.access_token != rejected
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
         // Force a renewal even when the clock says the token is still good.
         if let Some(t) = st.tokens.as_mut() {
-            t.access_token_expire_on = Utc::now();
+            t.access_token_expire_on = crate::clock::now();
         }
         self.renew(&mut st).await
     }
 
     async fn renew(&self, st: &mut AuthState) -> ApiResult<String> {
-        let now = Utc::now();
+        let now = crate::clock::now();
         if let Some(old) = st.tokens.clone()
             && !old.refresh_token.is_empty()
             && old.refresh_usable(now)
@@ -495,7 +494,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, Utc::now()));
+            .and_then(|v| parse_retry_after(v, crate::clock::now()));
         let bytes = resp
             .bytes()
             .await

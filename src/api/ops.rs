@@ -475,7 +475,7 @@ mod tests {
                 details: "<p>\u{1b}[31mred\u{1b}[0m line one</p><p>two</p>".into(),
                 is_internal: true,
                 type_id: 1,
-                note_date: Utc::now(),
+                note_date: crate::clock::now(),
                 status_id: None,
             },
         };

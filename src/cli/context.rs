@@ -3,8 +3,6 @@
 
 use std::io::IsTerminal;
 
-use chrono::Utc;
-
 use super::args::GlobalOpts;
 use super::error::{CliError, CliResult, usage};
 use super::output;
@@ -93,7 +91,7 @@ impl Ctx {
         force_password: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
-        let saved_usable = profile.has_usable_token(Utc::now());
+        let saved_usable = profile.has_usable_token(crate::clock::now());
         let mut password = profile.password().map_err(local)?;
         let have_identity = profile.tenant.is_some() && profile.username.is_some();
         if password.is_none() && have_identity && (force_password || !saved_usable) && interactive {
@@ -135,7 +133,7 @@ impl Ctx {
 
     async fn ensure_signed_in(&self) -> CliResult<()> {
         if let Some(t) = self.client.tokens().await {
-            let now = Utc::now();
+            let now = crate::clock::now();
             if !t.access_expiring(now) || t.refresh_usable(now) {
                 return Ok(());
             }

@@ -163,7 +163,7 @@ pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 pub fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| {
-        t.with_timezone(&chrono::Local)
+        crate::clock::to_local(t)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     })
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn ages() {
-        let now = Utc::now();
+        let now = crate::clock::now();
         assert_eq!(age(Some(now - chrono::Duration::minutes(5)), now), "5m");
         assert_eq!(age(Some(now - chrono::Duration::hours(5)), now), "5h");
         assert_eq!(age(Some(now - chrono::Duration::days(3)), now), "3d");

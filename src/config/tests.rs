@@ -483,11 +483,11 @@ fn client_options_carry_the_profile() {
 
 #[test]
 fn saved_token_usability() {
-    use chrono::{TimeDelta, Utc};
+    use chrono::TimeDelta;
     let tmp = tempfile::tempdir().unwrap();
     let cfg = parse("tenant = \"T\"\nusername = \"u\"\n", tmp.path()).unwrap();
     let p = cfg.resolve(None, &no_env).unwrap();
-    let now = Utc::now();
+    let now = crate::clock::now();
     assert!(!p.has_usable_token(now));
     let mut t = api::TokenSet {
         access_token: "a".into(),

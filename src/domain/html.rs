@@ -846,16 +846,12 @@ mod tests {
             "<ul><li>x".repeat(n),
             "<a href='http://x'>y".repeat(n) + &"</a>".repeat(n),
         ];
-        let started = std::time::Instant::now();
+        // Only the output's size is asserted: tests never depend on the machine's speed (a
+        // quadratic parse shows in benches/perf.rs, and as a hang here).
         for input in &inputs {
             let out = to_text(input);
             assert!(out.len() < input.len() * 8, "output grew out of proportion");
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     #[test]

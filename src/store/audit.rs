@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -53,7 +53,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     pub fn ok(command: impl Into<String>, args: Value, result: Value) -> Self {
         AuditEntry {
-            timestamp: Local::now().fixed_offset(),
+            timestamp: crate::clock::local_now(),
             command: command.into(),
             profile: None,
             args_sanitized: args,
@@ -66,7 +66,7 @@ impl AuditEntry {
 
     pub fn failed(command: impl Into<String>, args: Value, error: impl Into<String>) -> Self {
         AuditEntry {
-            timestamp: Local::now().fixed_offset(),
+            timestamp: crate::clock::local_now(),
             command: command.into(),
             profile: None,
             args_sanitized: args,

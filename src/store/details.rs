@@ -147,7 +147,7 @@ mod tests {
                 ..Default::default()
             }],
             time_logs: Vec::new(),
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
         }
     }
 

@@ -63,7 +63,7 @@ impl OutboxItem {
         OutboxItem {
             seq,
             op,
-            created_at: Utc::now(),
+            created_at: crate::clock::now(),
             state: ItemState::Pending,
             attempts: 0,
             last_error: None,

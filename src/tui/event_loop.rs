@@ -101,7 +101,7 @@ where
     }
 
     fn stamp(&mut self) {
-        self.model.now = self.clock.unwrap_or_else(Utc::now);
+        self.model.now = self.clock.unwrap_or_else(crate::clock::now);
     }
 
     /// Feeds one message through `update` and runs what it asks for.

@@ -144,7 +144,14 @@ impl DetailData {
         clean_ticket(&mut ticket);
         let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
         let (notes, notes_error) = match notes {
-            Ok(ns) => (ns.iter().map(NoteView::from_note).collect(), None),
+            Ok(ns) => {
+                let mut ns: Vec<NoteView> = ns.iter().map(NoteView::from_note).collect();
+                // Newest first: the note a technician just wrote (or is reading up on before a
+                // call) is at the top of the thread, not below a screenful of history. Undated
+                // notes go last; the sort is stable, so the server's order breaks ties.
+                ns.sort_by_key(|n| std::cmp::Reverse(n.created_on));
+                (ns, None)
+            }
             Err(e) => (Vec::new(), Some(e)),
         };
         let (time_logs, time_error) = match time_logs {
@@ -782,7 +789,7 @@ async fn cached<T: Clone>(
             if let Err(e) = c.save() {
                 tracing::warn!(error = %e, "cannot save the cache");
             }
-            Ok((v, Utc::now()))
+            Ok((v, crate::clock::now()))
         }
         Err(e) => after_failed_fetch(what, hit, refresh, e).map(|h| (h.value, h.fetched_at)),
     }
@@ -856,7 +863,7 @@ async fn detail_reply(
     notes: ApiResult<Vec<Note>>,
     time_logs: ApiResult<Vec<TimeLog>>,
 ) -> Result<DetailData, String> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     match ticket {
         Ok(ticket) => {
             if let (Ok(notes), Ok(time_logs)) = (&notes, &time_logs) {
@@ -1025,7 +1032,7 @@ impl Worker {
                     release_freed_memory();
                     if result.is_ok() {
                         let snap = TicketSnapshot {
-                            fetched_at: Utc::now(),
+                            fetched_at: crate::clock::now(),
                             view: Some(view.cache_key()),
                             total: total_seen,
                             rows: keep,
@@ -1040,7 +1047,7 @@ impl Worker {
                         Reply::SearchDone {
                             seq,
                             result,
-                            at: Utc::now(),
+                            at: crate::clock::now(),
                         },
                     );
                 });
@@ -1066,7 +1073,7 @@ impl Worker {
                         Reply::Changed {
                             seq,
                             result,
-                            at: Utc::now(),
+                            at: crate::clock::now(),
                         },
                     );
                 });
@@ -1480,4 +1487,35 @@ async fn warmup(
     };
     let who = who_am_i(&client, &me, &tx, &link);
     tokio::join!(who, accounts, lookups, templates, locs);
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+
+    #[test]
+    fn the_thread_is_newest_first_with_undated_notes_last() {
+        let at = |m: i64| Some(crate::clock::now() - chrono::Duration::minutes(m));
+        let note = |id, created_on| Note {
+            id,
+            details: format!("note {id}"),
+            created_on,
+            ..Default::default()
+        };
+        let notes = vec![
+            note(1, at(90)),
+            note(2, None),
+            note(3, at(5)),
+            note(4, at(30)),
+        ];
+        let d = DetailData::build(
+            Ticket::default(),
+            Ok(notes),
+            Ok(Vec::new()),
+            crate::clock::now(),
+            false,
+        );
+        let ids: Vec<_> = d.notes.iter().map(|n| n.id).collect();
+        assert_eq!(ids, [3, 4, 1, 2]);
+    }
 }
