@@ -384,6 +384,18 @@ mod tests {
     }
 
     #[test]
+    fn masking_never_shows_where_a_secret_was() {
+        // With the password "demo", "tech@***.example" would tell a reader the password.
+        let secrets = [Secret::new("demo")];
+        let out = redact(
+            &json!({"user": "tech@demo.example", "note": "demo day", "n": 7}),
+            &secrets,
+        );
+        assert_eq!(out, json!({"user": MASK, "note": MASK, "n": 7}));
+        assert_eq!(mask_text("server said tech@demo.example", &secrets), MASK);
+    }
+
+    #[test]
     fn short_secrets_are_masked_only_as_whole_values() {
         let out = redact(&json!({"a": "42", "b": "room 42"}), &[Secret::new("42")]);
         assert_eq!(out, json!({"a": MASK, "b": "room 42"}));

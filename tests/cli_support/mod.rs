@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 
+pub mod fake;
+
 pub struct Env {
     pub sim: SimHandle,
     pub home: tempfile::TempDir,
