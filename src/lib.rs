@@ -7,4 +7,5 @@ pub mod domain;
 pub mod logging;
 pub mod sim;
 pub mod store;
+pub mod text;
 pub mod tui;

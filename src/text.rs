@@ -219,6 +219,28 @@ mod tests {
     }
 
     #[test]
+    fn clean_names_stay_shared_and_dirty_ones_are_shared_once_cleaned() {
+        let acme = intern("Acme Corp");
+        let mut a = Some(acme.clone());
+        sanitize_name(&mut a);
+        assert!(
+            std::sync::Arc::ptr_eq(a.as_ref().unwrap(), &acme),
+            "kept as is"
+        );
+        let (mut b, mut c) = (
+            Some(Name::from("Acme\x1b[2J  Corp")),
+            Some(Name::from(" Acme\u{200d} Corp\n")),
+        );
+        sanitize_name(&mut b);
+        sanitize_name(&mut c);
+        assert!(std::sync::Arc::ptr_eq(b.as_ref().unwrap(), &acme));
+        assert!(std::sync::Arc::ptr_eq(c.as_ref().unwrap(), &acme));
+        let mut title = String::from("Printer\x07 down");
+        sanitize_in_place(&mut title);
+        assert_eq!(title, "Printer down");
+    }
+
+    #[test]
     fn multi_line_text_keeps_breaks_only() {
         assert_eq!(sanitize_text("x\r\ny\u{9b}"), "x\ny");
         assert_eq!(sanitize_text("a\tb"), "a   b");

@@ -382,10 +382,9 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
 
 #[tokio::test]
 async fn data_requests_follow_redirects_only_within_the_origin() {
-    let thief = fake::spawn(|_| {
-        fake::Reply::json(200, serde_json::json!({"success": true, "result": []}))
-    })
-    .await;
+    let thief =
+        fake::spawn(|_| fake::Reply::json(200, serde_json::json!({"success": true, "result": []})))
+            .await;
     let elsewhere = format!("{}/v2/system/roles/lookup", thief.base_url());
     let server = fake::spawn(move |hit| match hit.path.as_str() {
         "/v2/security/authenticate" => fake::token_reply("the-access-token", "r"),

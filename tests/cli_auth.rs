@@ -197,7 +197,10 @@ fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
     env.run_cmd(c).ok();
     let text = std::fs::read_to_string(&seen).unwrap();
     assert!(!text.contains("BMS_PASSWORD"), "{text}");
-    assert!(text.contains("BMS_TENANT"), "other variables are kept: {text}");
+    assert!(
+        text.contains("BMS_TENANT"),
+        "other variables are kept: {text}"
+    );
 
     // The password command runs while BMS_MFA_CODE is set.
     let seen = env.home().join("pw-env.txt");
@@ -287,7 +290,11 @@ fn a_password_command_whose_child_holds_stdout_is_killed_with_its_children() {
         ),
     );
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("did not finish within 1 s"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did not finish within 1 s"),
+        "{}",
+        r.stderr
+    );
     let pid: i32 = std::fs::read_to_string(&pidfile)
         .unwrap()
         .trim()

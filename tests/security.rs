@@ -351,7 +351,12 @@ fn hostile_tenant() -> Env {
     let env = Env::new();
     env.sim.state().write(|t| {
         t.accounts[0].name = HOSTILE.to_string();
-        for u in t.refs.users.iter_mut().filter(|u| u.email == sim::DEMO_USER) {
+        for u in t
+            .refs
+            .users
+            .iter_mut()
+            .filter(|u| u.email == sim::DEMO_USER)
+        {
             u.name = HOSTILE.to_string();
         }
     });
@@ -413,7 +418,7 @@ fn hostile_server_errors_are_sanitized_on_stderr() {
     for args in [
         &["accounts"][..],
         &["accounts", "--json"],
-        &["tickets", "show", "100001"],
+        &["tickets", "get", "100001"],
         &["lookup", "statuses"],
     ] {
         let mut c = env.cmd(args);
@@ -422,7 +427,11 @@ fn hostile_server_errors_are_sanitized_on_stderr() {
         std::fs::write(env.home().join("none.toml"), "max_retries = 0\n").unwrap();
         let r = env.run_cmd(c);
         assert_ne!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("Evil"), "{args:?}: the message is kept: {}", r.stderr);
+        assert!(
+            r.stderr.contains("Evil"),
+            "{args:?}: the message is kept: {}",
+            r.stderr
+        );
         assert_terminal_safe(&format!("{args:?} stdout"), &r.stdout);
         assert_terminal_safe(&format!("{args:?} stderr"), &r.stderr);
     }
@@ -448,9 +457,17 @@ fn outbox_retry_lines_are_sanitized() {
         ..Default::default()
     });
     let queued = run(&["notes", "add", &ticket, "-m", "hostile retry"], None);
-    assert!(queued.stderr.contains("queued as outbox item"), "{}", queued.stderr);
+    assert!(
+        queued.stderr.contains("queued as outbox item"),
+        "{}",
+        queued.stderr
+    );
     let server = hostile_errors(&env);
-    for args in [&["outbox", "retry"][..], &["outbox", "retry", "--json"], &["outbox", "list"]] {
+    for args in [
+        &["outbox", "retry"][..],
+        &["outbox", "retry", "--json"],
+        &["outbox", "list"],
+    ] {
         let r = run(args, Some(server.base_url()));
         assert_terminal_safe(&format!("{args:?} stdout"), &r.stdout);
         assert_terminal_safe(&format!("{args:?} stderr"), &r.stderr);
@@ -539,13 +556,21 @@ fn a_log_file_planted_as_a_symlink_is_not_written_through() {
     std::fs::create_dir_all(log.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(&v, &log).unwrap();
     let cfg = env.home().join("bmsdesk.toml");
-    std::fs::write(&cfg, format!("log_file = {:?}\n", log.display().to_string())).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("log_file = {:?}\n", log.display().to_string()),
+    )
+    .unwrap();
     let mut c = pinned(&env, &["accounts"]);
     c.env("BMS_CONFIG", &cfg).env("BMSDESK_LOG", "debug");
     let r = env.run_cmd(c).ok();
     assert_eq!(mode_of(&v), 0o644, "the link's target was not chmod-ed");
     assert_eq!(std::fs::read_to_string(&v).unwrap(), "precious\n");
-    assert!(r.stderr.contains("symbolic link"), "the user is told: {}", r.stderr);
+    assert!(
+        r.stderr.contains("symbolic link"),
+        "the user is told: {}",
+        r.stderr
+    );
 }
 
 /// Runs `c` and gives up (killing it) after `limit`: a hang is a failure, not a stuck suite.
@@ -559,8 +584,18 @@ fn run_bounded(mut c: std::process::Command, limit: std::time::Duration) -> Opti
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let (mut out, mut err) = (String::new(), String::new());
-            child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             return Some(Run {
                 code: status.code().unwrap_or(-1),
                 stdout: out,

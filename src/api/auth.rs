@@ -132,6 +132,10 @@ async fn post_token_form(
         .await
         .map_err(super::client::transport_error)?;
     let status = resp.status().as_u16();
+    let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+    if let Some(e) = super::redirect::refused(status, location, resp.url()) {
+        return Err(e);
+    }
     let body = resp.bytes().await.map_err(super::client::transport_error)?;
     decode::<WireTokens>(status, &body)
 }
@@ -225,17 +229,33 @@ impl TokenStore {
     }
 
     /// The saved tokens, or `None` when there are none or the file is unreadable/corrupt
-    /// (a bad token file only costs a fresh sign-in).
+    /// (a bad token file only costs a fresh sign-in). See [`TokenStore::load_checked`].
     pub fn load(&self) -> Option<TokenSet> {
-        let text = std::fs::read_to_string(&self.path).ok()?;
-        crate::store::fsutil::tighten_permissions(&self.path);
-        match serde_json::from_str::<TokenSet>(&text) {
+        self.load_checked().ok().flatten()
+    }
+
+    /// Like [`TokenStore::load`], but a token file that must not be used at all (a symbolic
+    /// link someone planted, a FIFO that would hang the read) is an error saying so. Opened
+    /// without following links; made 0600 through its descriptor when others could read it.
+    pub fn load_checked(&self) -> ApiResult<Option<TokenSet>> {
+        use crate::store::fsutil;
+        let bytes = match fsutil::read_private(&self.path) {
+            Ok(b) => b,
+            Err(e) if fsutil::is_refusal(&e) => {
+                return Err(ApiError::Config(format!("token file {e}")));
+            }
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot read the token file");
+                None
+            }
+        };
+        Ok(bytes.and_then(|b| match serde_json::from_slice::<TokenSet>(&b) {
             Ok(t) => Some(t),
             Err(e) => {
                 tracing::warn!(path = %self.path.display(), error = %e, "ignoring unreadable token file");
                 None
             }
-        }
+        }))
     }
 
     pub fn save(&self, tokens: &TokenSet) -> ApiResult<()> {

@@ -211,19 +211,21 @@ impl Client {
             .timeout(opts.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("bmsdesk/", env!("CARGO_PKG_VERSION")))
+            .redirect(super::redirect::policy())
+            .https_only(base.starts_with("https://"))
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build HTTP client: {e}")))?;
-        let tokens = opts
-            .token_store
-            .as_ref()
-            .and_then(|s| s.load())
-            .filter(|t| {
-                t.belongs_to(
-                    &base,
-                    opts.credentials.as_ref().map(|c| c.tenant.as_str()),
-                    opts.credentials.as_ref().map(|c| c.username.as_str()),
-                )
-            });
+        let saved = match &opts.token_store {
+            Some(store) => store.load_checked()?,
+            None => None,
+        };
+        let tokens = saved.filter(|t| {
+            t.belongs_to(
+                &base,
+                opts.credentials.as_ref().map(|c| c.tenant.as_str()),
+                opts.credentials.as_ref().map(|c| c.username.as_str()),
+            )
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -370,7 +372,8 @@ impl Client {
                     Self::keep(st, new)?;
                     return Ok(token);
                 }
-                Err(e) if e.is_transient() => return Err(e),
+                // A redirect (Config) is not a refusal: signing in would meet it too.
+                Err(e) if e.is_transient() || matches!(e, ApiError::Config(_)) => return Err(e),
                 Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
             }
         }
@@ -437,6 +440,7 @@ impl Client {
                 Err(AttemptError::NotSent(e)) => (e, Sent::No),
                 Err(AttemptError::Refused(e)) => (e, Sent::Refused),
                 Err(AttemptError::Unknown(e)) => (e, Sent::Unknown),
+                Err(AttemptError::Final(e)) => return Err(e),
             };
             let (count, bound) = match sent {
                 Sent::Refused => (&mut refusals, policy.max_refusals),
@@ -490,6 +494,10 @@ impl Client {
             }
         })?;
         let status = resp.status().as_u16();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+        if let Some(e) = super::redirect::refused(status, location, resp.url()) {
+            return Err(AttemptError::Final(e));
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")
@@ -600,6 +608,8 @@ enum AttemptError {
     Refused(ApiError),
     /// Sent, but no complete reply: the server may have acted.
     Unknown(ApiError),
+    /// An answer that asking again cannot change (a redirect that is not followed).
+    Final(ApiError),
 }
 
 pub(crate) fn q(key: &str, value: impl ToString) -> (String, String) {

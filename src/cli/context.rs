@@ -91,6 +91,9 @@ impl Ctx {
         force_password: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
+        profile
+            .secure_folders()
+            .map_err(|e| CliError::Local(e.to_string()))?;
         let saved_usable = profile.has_usable_token(crate::clock::now());
         let mut password = profile.password().map_err(local)?;
         let have_identity = profile.tenant.is_some() && profile.username.is_some();

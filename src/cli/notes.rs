@@ -59,7 +59,7 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
                 let first = first.lines().next().unwrap_or("");
                 ctx.confirm(&format!(
                     "Delete note {note} on ticket {ticket} (\"{}\")?",
-                    html::sanitize_line(first)
+                    crate::text::sanitize_line(first)
                 ))?;
             }
             ctx.write(WriteOp::DeleteNote {

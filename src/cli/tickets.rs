@@ -165,7 +165,7 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
                 "\n── note {} · {} · {} · {}\n{}",
                 n.id,
                 when(n.created_on),
-                html::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
+                crate::text::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
                 vis,
                 html::to_text(&n.details)
             ))?;
@@ -283,7 +283,7 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
         "created ticket {} (id {}): {}",
         ticket.row.ticket_number,
         ticket.row.id,
-        html::sanitize_line(&ticket.row.title)
+        crate::text::sanitize_line(&ticket.row.title)
     ))
 }
 
@@ -524,7 +524,7 @@ async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
                 ctx.confirm(&format!(
                     "Delete ticket {} \"{}\"?",
                     ticket.row.ticket_number,
-                    html::sanitize_line(&ticket.row.title)
+                    crate::text::sanitize_line(&ticket.row.title)
                 ))?;
             }
             ticket.row.ticket_number

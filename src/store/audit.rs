@@ -3,7 +3,8 @@
 //!
 //! Each line says what was done, with which (redacted) arguments, what came of it, and what is
 //! needed to undo it. Secrets never reach the file: keys that name a secret are masked at any
-//! depth, and any string equal to (or containing) a known secret value is masked too.
+//! depth, and any string equal to (or containing) a known secret value is masked too, as a whole
+//! (so the mask never shows where in a value the secret was).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -146,8 +147,7 @@ impl AuditLog {
         let mut line = serde_json::to_vec(&clean).map_err(io::Error::other)?;
         line.push(b'\n');
 
-        fsutil::create_private_dir(&self.dir)?;
-        fsutil::tighten_dir_permissions(&self.dir);
+        fsutil::ensure_private_dir(&self.dir)?;
         let path = self.path_for(clean.timestamp.date_naive());
         let is_new = !path.exists();
         let mut file = fsutil::open_private_append(&path)?;
@@ -237,21 +237,19 @@ pub fn redact(v: &Value, secrets: &[Secret]) -> Value {
     }
 }
 
+/// `s`, or [`MASK`] in its place when it holds a known secret. The whole value goes, not only
+/// the secret inside it: "tech@***.example" would tell a reader who knows the address that the
+/// password is "demo".
 fn mask_text(s: &str, secrets: &[Secret]) -> String {
-    let mut out = s.to_string();
-    for secret in secrets {
-        let raw = secret.expose();
-        if raw.is_empty() {
-            continue;
-        }
-        if out == raw {
-            return MASK.into();
-        }
-        if raw.chars().count() >= MIN_SUBSTRING_SECRET && out.contains(raw) {
-            out = out.replace(raw, MASK);
-        }
+    let holds_secret = secrets.iter().map(Secret::expose).any(|raw| {
+        !raw.is_empty()
+            && (s == raw || (raw.chars().count() >= MIN_SUBSTRING_SECRET && s.contains(raw)))
+    });
+    if holds_secret {
+        MASK.into()
+    } else {
+        s.to_string()
     }
-    out
 }
 
 #[cfg(test)]
@@ -379,7 +377,7 @@ mod tests {
         for s in [password, token, mfa] {
             assert!(!text.contains(s), "{s} leaked: {text}");
         }
-        assert!(text.contains("typed my password *** by mistake"), "{text}");
+        assert!(text.contains("\"note\":\"***\""), "{text}");
         assert!(text.contains("\"user\":\"me\""));
     }
 

@@ -469,9 +469,7 @@ fn scope_of(profile: &Profile) -> String {
 
 /// The bytes of `path`, or `None` (logged unless the file simply does not exist).
 fn read_bytes(path: &Path) -> Option<Vec<u8>> {
-    let bytes = fsutil::read_if_present(path, "cache (rebuilding it)")?;
-    fsutil::tighten_permissions(path);
-    Some(bytes)
+    fsutil::read_if_present(path, "cache (rebuilding it)")
 }
 
 /// The JSON in `path`, or `None` (logged unless the file simply does not exist).

@@ -121,8 +121,7 @@ impl Outbox {
     }
 
     fn ensure_dir(&self) -> io::Result<()> {
-        fsutil::create_private_dir(&self.dir)?;
-        fsutil::tighten_dir_permissions(&self.dir);
+        fsutil::ensure_private_dir(&self.dir)?;
         Ok(())
     }
 

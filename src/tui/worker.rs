@@ -19,9 +19,7 @@ use tokio::task::AbortHandle;
 
 use super::app::Msg;
 use super::settings::{AssigneeSel, ViewDef};
-use super::text::{
-    html_to_text, sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text,
-};
+use super::text::html_to_text;
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
     Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
@@ -33,6 +31,7 @@ use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot, after_failed_fetch, serve_cached};
 use crate::store::details::{DetailStore, StoredDetail};
 use crate::store::outbox::OutboxItem;
+use crate::text::{sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text};
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
 

@@ -288,7 +288,7 @@ impl Model {
                         TicketRow {
                             id,
                             ticket_number: "(new)".into(),
-                            title: crate::tui::text::sanitize_line(&input.title),
+                            title: crate::text::sanitize_line(&input.title),
                             account_id: Some(input.account_id),
                             account_name: self
                                 .data
