@@ -360,4 +360,29 @@ mod tests {
         );
         check_private_dir(&dir.path().join("missing")).unwrap();
     }
+
+    /// A folder another user owns is refused, not chmod-ed. As root a temp folder is given to
+    /// another uid; otherwise `/` (root's) is such a folder already.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_owned_by_another_user_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = if unsafe { libc::geteuid() } == 0 {
+            let d = tmp.path().join("theirs");
+            fs::create_dir(&d).unwrap();
+            fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
+            std::os::unix::fs::chown(&d, Some(4242), Some(4242)).unwrap();
+            d
+        } else {
+            std::path::PathBuf::from("/")
+        };
+        let before = fs::metadata(&theirs).unwrap().permissions().mode();
+        let e = check_private_dir(&theirs).unwrap_err();
+        assert!(
+            is_refusal(&e) && e.to_string().contains("another user"),
+            "{e}"
+        );
+        assert_eq!(fs::metadata(&theirs).unwrap().permissions().mode(), before);
+    }
 }

@@ -1518,3 +1518,61 @@ mod detail_tests {
         assert_eq!(ids, [3, 4, 1, 2]);
     }
 }
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::*;
+
+    const HOSTILE: &str = "A\x1b[2J\u{9b}1m\u{202e}B\u{200d}\u{feff}\u{e0041}C\u{7f}";
+
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Every text field of a ticket a hostile server sends is clean once the worker has it.
+    #[test]
+    fn a_hostile_ticket_is_clean_before_the_model_stores_it() {
+        let keys = [
+            "ticketNumber",
+            "title",
+            "accountName",
+            "accountCode",
+            "locationName",
+            "contactName",
+            "queueName",
+            "statusName",
+            "priorityName",
+            "typeName",
+            "issueTypeName",
+            "assigneeName",
+            "slaName",
+            "createdByName",
+            "sourceName",
+            "contactPhone",
+            "contactEmail",
+            "locationPhone",
+            "workTypeName",
+        ];
+        let wire: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .map(|k| (k.to_string(), serde_json::Value::from(HOSTILE)))
+            .chain([("id".to_string(), serde_json::Value::from(1))])
+            .collect();
+        let mut t: Ticket = serde_json::from_value(serde_json::Value::Object(wire)).unwrap();
+        clean_ticket(&mut t);
+        let mut seen = Vec::new();
+        strings(&serde_json::to_value(&t).unwrap(), &mut seen);
+        assert!(
+            seen.iter().filter(|s| s.as_str() == "ABC").count() >= keys.len(),
+            "{seen:?}"
+        );
+        for s in seen {
+            assert!(!s.chars().any(crate::text::is_forbidden), "{s:?}");
+        }
+    }
+}
