@@ -252,16 +252,20 @@ fn login_with_password_command(env: &Env, command: &str) -> cli_support::Run {
     env.run_cmd(c)
 }
 
+/// The run failed and its error names every one of `words`.
+#[track_caller]
+fn assert_fails_saying(r: &cli_support::Run, words: &[&str]) {
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    for w in words {
+        assert!(r.stderr.contains(w), "{w:?} missing: {}", r.stderr);
+    }
+}
+
 #[test]
 fn a_hanging_password_command_is_stopped_at_its_timeout() {
     let env = Env::new();
     let r = login_with_password_command(&env, "sleep 600");
-    assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("password_command") && r.stderr.contains("did not finish within 1 s"),
-        "{}",
-        r.stderr
-    );
+    assert_fails_saying(&r, &["password_command", "did not finish within 1 s"]);
 }
 
 /// Whether `pid` is gone (or a zombie waiting for a parent that never reaps).
@@ -289,12 +293,7 @@ fn a_password_command_whose_child_holds_stdout_is_killed_with_its_children() {
             bmsdesk::sim::DEMO_PASSWORD
         ),
     );
-    assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("did not finish within 1 s"),
-        "{}",
-        r.stderr
-    );
+    assert_fails_saying(&r, &["did not finish within 1 s"]);
     let pid: i32 = std::fs::read_to_string(&pidfile)
         .unwrap()
         .trim()
@@ -314,10 +313,5 @@ fn a_password_command_whose_child_holds_stdout_is_killed_with_its_children() {
 fn a_password_command_printing_without_end_is_cut_off() {
     let env = Env::new();
     let r = login_with_password_command(&env, "yes");
-    assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("password_command") && r.stderr.contains("64 KiB"),
-        "{}",
-        r.stderr
-    );
+    assert_fails_saying(&r, &["password_command", "64 KiB"]);
 }

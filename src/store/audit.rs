@@ -393,6 +393,27 @@ mod tests {
         assert_eq!(mask_text("server said tech@demo.example", &secrets), MASK);
     }
 
+    /// A link planted at the day's file is refused: nothing is appended to, or chmod-ed on,
+    /// what it points at.
+    #[cfg(unix)]
+    #[test]
+    fn an_audit_file_planted_as_a_symlink_is_not_written_through() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "precious\n").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let log = AuditLog::new(tmp.path().join("audit"));
+        std::fs::create_dir_all(tmp.path().join("audit")).unwrap();
+        std::os::unix::fs::symlink(&victim, log.path_for(day(2025, 6, 1).date_naive())).unwrap();
+        let entry = AuditEntry::failed("x", json!({}), "e".to_string()).at(day(2025, 6, 1));
+        let err = log.record(&entry).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        let mode = std::fs::metadata(&victim).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+
     #[test]
     fn short_secrets_are_masked_only_as_whole_values() {
         let out = redact(&json!({"a": "42", "b": "room 42"}), &[Secret::new("42")]);
