@@ -39,7 +39,8 @@ pub fn policy() -> Policy {
 /// The error for a redirect reply the policy did not follow, or `None` for any other status.
 /// Not transient: asking again would get the same redirect.
 pub fn refused(status: u16, location: Option<&str>, from: &reqwest::Url) -> Option<ApiError> {
-    if !(300..400).contains(&status) {
+    // Only the statuses that redirect (not 304 Not Modified or 300 Multiple Choices).
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
         return None;
     }
     let target = location
@@ -81,6 +82,7 @@ mod tests {
         );
         assert!(!e.is_transient());
         assert!(refused(200, None, &from).is_none());
+        assert!(refused(304, None, &from).is_none());
         let data = reqwest::Url::parse("https://api.example.com/v2/crm/accounts").unwrap();
         let text = refused(308, Some("http://api.example.com/v2"), &data)
             .unwrap()
