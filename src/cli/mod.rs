@@ -46,7 +46,7 @@ pub fn main() -> ExitCode {
         if let crate::logging::LogError::Open { source, .. } = e
             && crate::store::fsutil::is_refusal(source)
         {
-            eprintln!("warning: {e}; nothing is logged this run");
+            eprintln!("warning: log file {source}; nothing is logged this run");
         }
     });
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -37,7 +37,7 @@ pub(super) fn run(cmd: &str, timeout: Duration) -> Result<Secret, String> {
         .map_err(|e| format!("cannot start `sh -c`: {e}"))?;
     let deadline = Instant::now() + timeout;
     let too_slow = format!(
-        "the command did not finish within {} s (secret_command_timeout_secs); it was stopped          together with every process it started",
+        "the command did not finish within {} s (secret_command_timeout_secs); it was stopped together with every process it started",
         timeout.as_secs()
     );
     let Some(mut stdout) = child.stdout.take() else {
