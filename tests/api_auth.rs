@@ -364,7 +364,7 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
         .save(&bmsdesk::api::TokenSet {
             access_token: "old-access".into(),
             refresh_token: "old-refresh-secret".into(),
-            access_token_expire_on: chrono::Utc::now() - chrono::Duration::minutes(5),
+            access_token_expire_on: bmsdesk::clock::now() - chrono::Duration::minutes(5),
             refresh_token_expire_on: None,
             base_url: redirector.base_url(),
             tenant: sim::DEMO_TENANT.into(),
