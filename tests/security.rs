@@ -522,27 +522,35 @@ fn folders_left_open_to_others_are_made_private_when_opened() {
     }
 }
 
-/// A victim file the user owns, readable by others, with known content.
+/// A symbolic link planted at `rel` (under HOME) to a victim file the user owns, readable by
+/// others, with known content. Returns the victim.
 #[cfg(unix)]
-fn victim(env: &Env) -> PathBuf {
+fn plant_link(env: &Env, rel: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let v = env.home().join("victim.txt");
     std::fs::write(&v, "precious\n").unwrap();
     std::fs::set_permissions(&v, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = env.home().join(rel);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&v, &link).unwrap();
     v
+}
+
+/// The victim of [`plant_link`] is as it was: not chmod-ed, not written.
+#[cfg(unix)]
+#[track_caller]
+fn assert_untouched(victim: &Path) {
+    assert_eq!(mode_of(victim), 0o644, "the link's target was not chmod-ed");
+    assert_eq!(std::fs::read_to_string(victim).unwrap(), "precious\n");
 }
 
 #[cfg(unix)]
 #[test]
 fn a_token_file_planted_as_a_symlink_is_refused_not_followed() {
     let env = Env::new();
-    let v = victim(&env);
-    let token = env.home().join("tokens/token.json");
-    std::fs::create_dir_all(token.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(&v, &token).unwrap();
+    let v = plant_link(&env, "tokens/token.json");
     let r = env.run_cmd(pinned(&env, &["accounts"]));
-    assert_eq!(mode_of(&v), 0o644, "the link's target was not chmod-ed");
-    assert_eq!(std::fs::read_to_string(&v).unwrap(), "precious\n");
+    assert_untouched(&v);
     assert_ne!(r.code, 0, "refused: {}", r.stderr);
     assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
 }
@@ -551,10 +559,8 @@ fn a_token_file_planted_as_a_symlink_is_refused_not_followed() {
 #[test]
 fn a_log_file_planted_as_a_symlink_is_not_written_through() {
     let env = Env::new();
-    let v = victim(&env);
+    let v = plant_link(&env, "logs/bmsdesk.log");
     let log = env.home().join("logs/bmsdesk.log");
-    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(&v, &log).unwrap();
     let cfg = env.home().join("bmsdesk.toml");
     std::fs::write(
         &cfg,
@@ -564,8 +570,7 @@ fn a_log_file_planted_as_a_symlink_is_not_written_through() {
     let mut c = pinned(&env, &["accounts"]);
     c.env("BMS_CONFIG", &cfg).env("BMSDESK_LOG", "debug");
     let r = env.run_cmd(c).ok();
-    assert_eq!(mode_of(&v), 0o644, "the link's target was not chmod-ed");
-    assert_eq!(std::fs::read_to_string(&v).unwrap(), "precious\n");
+    assert_untouched(&v);
     assert!(
         r.stderr.contains("symbolic link"),
         "the user is told: {}",
