@@ -40,6 +40,10 @@ pub fn load_profile(global: &GlobalOpts) -> CliResult<(config::Config, Profile)>
     let profile = cfg
         .resolve(global.profile.as_deref(), &config::process_env)
         .map_err(|e| usage(e.to_string()))?;
+    // Every command opens its profile here: folders left open to others are closed now.
+    profile
+        .secure_folders()
+        .map_err(|e| CliError::Local(e.to_string()))?;
     Ok((cfg, profile))
 }
 
@@ -91,9 +95,6 @@ impl Ctx {
         force_password: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
-        profile
-            .secure_folders()
-            .map_err(|e| CliError::Local(e.to_string()))?;
         let saved_usable = profile.has_usable_token(crate::clock::now());
         let mut password = profile.password().map_err(local)?;
         let have_identity = profile.tenant.is_some() && profile.username.is_some();
