@@ -16,7 +16,6 @@ pub mod reconcile;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::api::model::{AssignInput, Id, Note, NoteInput, PatchOp, Ticket, TimeLog, TimeLogInput};
@@ -428,7 +427,7 @@ impl Actions {
             Ok(r) => r,
             Err(e) => {
                 item.last_error = Some(e.to_string());
-                item.last_attempt_at = Some(Utc::now());
+                item.last_attempt_at = Some(crate::clock::now());
                 let _ = store.save(item);
                 return ItemOutcome::Kept(e);
             }
@@ -436,12 +435,12 @@ impl Actions {
         let scope = Scope::of(&op);
         // What this profile's writes created lately is never this one's result.
         let ours = scope
-            .map(|s| store.created_in(&s.key(), Utc::now()))
+            .map(|s| store.created_in(&s.key(), crate::clock::now()))
             .unwrap_or_default();
         let mut state = item.send_state();
         let result = reconcile::perform(&self.client, &op, &mut state, &ours, |s| {
             item.set_send_state(s);
-            item.last_attempt_at = Some(Utc::now());
+            item.last_attempt_at = Some(crate::clock::now());
             store.save(item)
         })
         .await;
@@ -449,7 +448,7 @@ impl Actions {
         match result {
             Ok(r) => {
                 if let (Some(scope), Some(id)) = (scope, r.created_id())
-                    && let Err(e) = store.remember_created(&scope.key(), id, Utc::now())
+                    && let Err(e) = store.remember_created(&scope.key(), id, crate::clock::now())
                 {
                     tracing::warn!(seq = item.seq, error = %e, "cannot record what the write created");
                 }
@@ -470,7 +469,7 @@ impl Actions {
             }
             Err(e) if worth_keeping(&e) => {
                 item.last_error = Some(e.to_string());
-                item.last_attempt_at = Some(Utc::now());
+                item.last_attempt_at = Some(crate::clock::now());
                 if let Err(err) = store.save(item) {
                     tracing::error!(seq = item.seq, error = %err, "cannot update the outbox item");
                 }
@@ -518,7 +517,7 @@ impl Actions {
     fn mark_conflict(&self, slot: &OutboxSlot, item: &mut OutboxItem, e: &ApiError) {
         item.state = ItemState::Conflict;
         item.last_error = Some(e.to_string());
-        item.last_attempt_at = Some(Utc::now());
+        item.last_attempt_at = Some(crate::clock::now());
         if let Err(err) = slot.store.save(item) {
             tracing::error!(seq = item.seq, error = %err, "cannot mark the outbox item as a conflict");
         }

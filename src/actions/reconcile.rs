@@ -83,7 +83,7 @@ where
         // so): whatever is there is someone else's, and a later check must not take it.
         state.baseline = take_baseline(client, op, ours).await?;
         let before = state.clone();
-        let now = Utc::now();
+        let now = crate::clock::now();
         state.attempts += 1;
         state.maybe_sent = true;
         state.sent_at.get_or_insert(now);
@@ -118,7 +118,7 @@ where
             }
             Delivery::Unknown => {
                 // The server may have acted until now: its reads may lag from here.
-                state.unsure_since = Some(Utc::now());
+                state.unsure_since = Some(crate::clock::now());
                 if rounds >= policy.write_rounds {
                     return Err(err);
                 }
@@ -146,14 +146,14 @@ async fn settle(
     state: &SendState,
     policy: &RetryPolicy,
 ) -> ApiResult<Option<WriteResult>> {
-    let since = state.sent_at.unwrap_or_else(Utc::now);
+    let since = state.sent_at.unwrap_or_else(crate::clock::now);
     let mut round = 0u32;
     loop {
-        let asked_at = Utc::now();
+        let asked_at = crate::clock::now();
         if let Some(found) = find_applied(client, op, state.baseline.as_ref(), since).await? {
             return Ok(Some(found));
         }
-        match recheck_in(state, policy, asked_at, Utc::now(), round) {
+        match recheck_in(state, policy, asked_at, crate::clock::now(), round) {
             Some(wait) => {
                 tracing::debug!(
                     command = op.command(),
@@ -221,7 +221,7 @@ pub async fn take_baseline(
             } else {
                 CREATE_LOOKBACK_BLIND
             };
-            let from = client.server_time(Utc::now()) - lookback;
+            let from = client.server_time(crate::clock::now()) - lookback;
             let rows = client.search_tickets(&create_search(input, from)).await?;
             b.ids = rows.iter().map(|r| r.id).collect();
             b.created_from = Some(from);
