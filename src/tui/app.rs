@@ -806,12 +806,12 @@ impl Model {
     fn on_paste(&mut self, s: &str) -> Vec<Cmd> {
         match self.layers.last_mut() {
             Some(Layer::Note(e)) => {
-                e.text.insert_str(s);
+                super::forms::multiline_paste(&mut e.text, s);
                 return self.note_changed();
             }
             Some(Layer::TimeLog(f)) => match f.focus {
                 super::forms::LogFocus::Notes => {
-                    f.notes.insert_str(s);
+                    super::forms::multiline_paste(&mut f.notes, s);
                 }
                 super::forms::LogFocus::Minutes => {
                     f.minutes
@@ -820,24 +820,24 @@ impl Model {
                 _ => {}
             },
             Some(Layer::Picker(p)) => {
-                p.query.push_str(&super::text::sanitize_line(s));
+                p.query.push_str(&super::forms::pasted_line(s));
                 p.rematch();
             }
             Some(Layer::Form) => {
                 if let Some(nt) = self.new_ticket.as_mut() {
                     match nt.focus {
                         FormFocus::Title => {
-                            nt.title.insert_str(super::text::sanitize_line(s));
+                            nt.title.insert_str(super::forms::pasted_line(s));
                         }
                         FormFocus::Details => {
-                            nt.details.insert_str(s);
+                            super::forms::multiline_paste(&mut nt.details, s);
                         }
                         _ => {}
                     }
                 }
             }
             None if self.filter_input => {
-                let q = format!("{}{}", self.list.query, super::text::sanitize_line(s));
+                let q = format!("{}{}", self.list.query, super::forms::pasted_line(s));
                 return self
                     .list
                     .set_query(&q)
@@ -1629,7 +1629,7 @@ impl Model {
                 }
             }
             FormFocus::Details => {
-                nt.details.input(ev);
+                super::forms::multiline_input(&mut nt.details, ev);
             }
             FormFocus::Field(f) => match key.code {
                 KeyCode::Enter | KeyCode::Char(' ') => {
@@ -1834,7 +1834,7 @@ impl Model {
                 if e.sending.is_some() {
                     return Vec::new();
                 }
-                if e.text.input(ev) {
+                if super::forms::multiline_input(&mut e.text, ev) {
                     self.note_changed()
                 } else {
                     Vec::new()

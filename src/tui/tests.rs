@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod contact;
 mod list_props;
 mod outbox;
+mod paste;
 mod triage;
 
 fn numbers(m: &Model) -> Vec<String> {
