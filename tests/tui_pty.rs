@@ -124,10 +124,16 @@ impl Tui {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// `q`, and `y` if it asks (a draft, a timer or queued writes are left behind).
     fn quit(mut self) {
         self.keys("q");
         let start = Instant::now();
+        let mut confirmed = false;
         loop {
+            if !confirmed && self.screen().contains("Quit with") {
+                confirmed = true;
+                self.keys("y");
+            }
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(
                     status.success(),

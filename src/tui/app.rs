@@ -32,6 +32,7 @@ use crate::api::model::{
 
 mod outbox;
 mod triage;
+mod typeahead;
 
 pub use outbox::{OutboxState, placeholder_id};
 
@@ -69,7 +70,12 @@ pub enum Msg {
         ticket_id: Id,
         result: Result<String, String>,
     },
-    DraftIo(Result<(), String>),
+    /// A draft save (of the text as of `at`) finished.
+    DraftIo {
+        ticket_id: Id,
+        at: DateTime<Utc>,
+        result: Result<(), String>,
+    },
     /// The running timer's display may have changed (generation of the timer).
     TimerTick(u64),
     TimerIo(Result<(), String>),
@@ -122,6 +128,7 @@ pub enum ConfirmAction {
     Delete(Vec<Id>),
     DiscardTicket,
     DiscardTimeLog,
+    Quit,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +267,10 @@ pub struct Model {
     follow_top: bool,
     /// Writes waiting in the outbox, the link, the request budget (see `app/outbox.rs`).
     pub outbox: OutboxState,
+    /// An editor waiting for its ticket, with the keys typed meanwhile (`app/typeahead.rs`).
+    pub awaiting: Option<typeahead::Awaiting>,
+    /// Drafts whose last save failed: only in memory (`q` warns).
+    pub unsaved_drafts: typeahead::UnsavedDrafts,
 }
 
 fn sel_label(r: &TicketRow) -> String {
@@ -316,6 +327,8 @@ impl Model {
             call_template: settings.call_template,
             follow_top: false,
             outbox: OutboxState::default(),
+            awaiting: None,
+            unsaved_drafts: Default::default(),
         };
         m.apply_view_settings();
         m
@@ -457,6 +470,7 @@ impl Model {
                 cmds.push(Cmd::Rank(job));
             }
         }
+        cmds.extend(self.settle_awaiting());
         cmds
     }
 
@@ -783,10 +797,12 @@ impl Model {
             }
             Msg::DraftDue => self.on_draft_due(),
             Msg::EditorDone { ticket_id, result } => self.on_editor_done(ticket_id, result),
-            Msg::DraftIo(r) => {
-                if let Err(e) = r {
-                    self.error(format!("cannot save the note draft: {e}"));
-                }
+            Msg::DraftIo {
+                ticket_id,
+                at,
+                result,
+            } => {
+                self.draft_saved(ticket_id, at, result);
                 Vec::new()
             }
         };
@@ -804,6 +820,9 @@ impl Model {
     }
 
     fn on_paste(&mut self, s: &str) -> Vec<Cmd> {
+        if self.hold_input(typeahead::Held::Paste(s.to_string())) {
+            return Vec::new();
+        }
         match self.layers.last_mut() {
             Some(Layer::Note(e)) => {
                 super::forms::multiline_paste(&mut e.text, s);
@@ -854,6 +873,9 @@ impl Model {
         let key = Key::from_event(&ev);
         // Make sure the list is current before acting on the selection.
         let mut cmds = self.prepare();
+        if self.hold_input(typeahead::Held::Key(ev)) {
+            return cmds;
+        }
         let more = match self.layers.last() {
             Some(Layer::Picker(_)) => self.key_picker(key),
             Some(Layer::Help { .. }) => self.key_help(key),
@@ -910,6 +932,9 @@ impl Model {
     }
 
     pub fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        if self.hold_for_row(a) {
+            return Vec::new();
+        }
         if matches!(
             a,
             Action::Up
@@ -1009,10 +1034,7 @@ impl Model {
                 self.layers.push(Layer::Picker(p));
             }
             Action::Help => self.layers.push(Layer::Help { scroll: 0 }),
-            Action::Quit => {
-                self.quit = true;
-                return vec![Cmd::Quit];
-            }
+            Action::Quit => return self.quit_or_ask(),
             Action::NewTicket => return self.start_new_ticket(),
             Action::AddNote => return self.open_note_editor(),
             Action::EditorNote => {
@@ -1238,6 +1260,10 @@ impl Model {
                 Vec::new()
             }
             ConfirmAction::DiscardTimeLog => self.discard_timelog(),
+            ConfirmAction::Quit => {
+                self.quit = true;
+                vec![Cmd::Quit]
+            }
         }
     }
 

@@ -158,9 +158,12 @@ where
                     });
                 }
                 Cmd::SaveDraft(d) => {
-                    if let Err(e) = self.drafts.save(&d) {
-                        let _ = self.tx.send(Msg::DraftIo(Err(e.to_string())));
-                    }
+                    let result = self.drafts.save(&d).map_err(|e| e.to_string());
+                    let _ = self.tx.send(Msg::DraftIo {
+                        ticket_id: d.ticket_id,
+                        at: d.updated_at,
+                        result,
+                    });
                 }
                 Cmd::RemoveDraft(id) => {
                     if let Err(e) = self.drafts.remove(id) {

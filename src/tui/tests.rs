@@ -18,6 +18,7 @@ mod list_props;
 mod outbox;
 mod paste;
 mod triage;
+mod typeahead;
 
 fn numbers(m: &Model) -> Vec<String> {
     m.list
