@@ -639,3 +639,38 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
         .collect();
     assert_eq!(on_server, vec!["2026-11-05", "2026-11-06"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentence_typed_right_after_a_view_switch_goes_to_the_note_editor() {
+    let mut r = outbox_rig().await;
+    // A slow link: the view's first page takes a while.
+    r.sim.state().set_faults(bmsdesk::sim::Faults {
+        latency_ms: 700,
+        path_contains: Some("tickets/search".into()),
+        ..Default::default()
+    });
+    // `2`, `a` and a sentence in one burst: T (timer), n (new ticket) and q (quit) in it.
+    let sentence = "Took the call, need a quote";
+    let mut keys = vec![ch('2'), ch('a')];
+    keys.extend(text(sentence));
+    r.lp.run_until_idle(keys, Duration::from_millis(20))
+        .await
+        .unwrap();
+    let m = &r.lp.model;
+    assert!(!m.quit, "q did not quit");
+    assert!(m.timer.is_none(), "T did not start a timer");
+    assert!(m.new_ticket.is_none(), "n did not open a form");
+    until(&mut r.lp, "the editor opened", |m| {
+        matches!(m.layers.last(), Some(bmsdesk::tui::app::Layer::Note(_)))
+    })
+    .await;
+    r.sim.state().clear_faults();
+    let m = &r.lp.model;
+    let Some(bmsdesk::tui::app::Layer::Note(e)) = m.layers.last() else {
+        unreachable!()
+    };
+    assert_eq!(e.text(), sentence);
+    assert_eq!(Some(e.ticket_id), m.list.sel_id, "on the view's first row");
+    assert!(!m.quit && m.timer.is_none() && m.new_ticket.is_none());
+    assert!(screen(&r.lp).contains(sentence), "{}", screen(&r.lp));
+}
