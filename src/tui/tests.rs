@@ -14,6 +14,7 @@ use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
 mod contact;
+mod draft_saves;
 mod list_props;
 mod outbox;
 mod paste;
