@@ -2251,6 +2251,17 @@ impl Model {
                 self.list.upsert(rows);
                 self.list.total = total;
             }
+            Reply::Cached { seq, list } => {
+                // Only while nothing fresher is shown for this load.
+                if seq != self.search_gen
+                    || (self.list.len_from_server() > 0 && !self.list.from_cache)
+                {
+                    return Vec::new();
+                }
+                let cmds = self.show_cached(list.rows, list.fetched_at, list.total);
+                self.list.cache_partial = list.partial;
+                return cmds;
+            }
             Reply::SearchDone { seq, result, at } => {
                 if seq != self.search_gen {
                     return Vec::new();
@@ -2266,6 +2277,7 @@ impl Model {
                         }
                         self.list.loaded_at = Some(at);
                         self.list.from_cache = false;
+                        self.list.cache_partial = false;
                         if self.status.info.as_deref() == Some("refreshing…") {
                             self.status.info = None;
                         }
@@ -2273,7 +2285,10 @@ impl Model {
                     Err(e) => {
                         self.replace_on_page = false;
                         if self.outbox.offline.is_some() {
-                            self.warn(if self.list.from_cache {
+                            self.warn(if self.list.cache_partial {
+                                "offline — the cached tickets that fit this view (some may be missing)"
+                                    .to_string()
+                            } else if self.list.from_cache {
                                 "working from the cache".to_string()
                             } else {
                                 format!("offline — {e}")

@@ -152,6 +152,9 @@ pub struct TicketList {
     pub total: Option<u64>,
     pub loaded_at: Option<DateTime<Utc>>,
     pub from_cache: bool,
+    /// The cached rows are not the view's own last list but what other lists kept that fits
+    /// it (offline; see `offline_list`).
+    pub cache_partial: bool,
     sorted_at: Option<DateTime<Utc>>,
     /// When the load (full or incremental) in flight started, by our clock.
     sync_started: Option<DateTime<Utc>>,
@@ -190,6 +193,8 @@ impl TicketList {
         // order puts it back on its ticket if that comes again).
         self.sel = 0;
         self.offset = 0;
+        self.from_cache = false;
+        self.cache_partial = false;
         self.sla.clear();
         self.sla_stale.clear();
         self.synced_at = None;
