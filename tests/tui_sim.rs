@@ -367,6 +367,23 @@ async fn outbox_rig() -> OutboxRig {
     OutboxRig { sim, lp, dir }
 }
 
+/// A new TUI on the state in `dir` while the server refuses every connection, run until it
+/// has noticed and settled.
+async fn restart_offline(sim: &SimHandle, dir: &std::path::Path) -> EventLoop<TestBackend> {
+    sim.state().set_faults(bmsdesk::sim::Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let client = Client::new(fast_options(sim.base_url())).unwrap();
+    let mut lp = tui_on(client, dir);
+    lp.run_until_idle([], QUIET).await.unwrap();
+    until(&mut lp, "offline", |m| {
+        m.outbox.offline.is_some() && !m.list.loading
+    })
+    .await;
+    lp
+}
+
 /// Runs the loop until `done` holds (or fails after ~15 s).
 async fn until(lp: &mut EventLoop<TestBackend>, what: &str, done: impl Fn(&Model) -> bool) {
     for _ in 0..60 {
@@ -510,17 +527,7 @@ async fn starts_offline_from_the_cache_and_recovers() {
     let title = r.lp.model.detail.cache[&sel].ticket.row.title.clone();
     drop(r.lp);
     // The second starts while the server cannot be reached at all.
-    r.sim.state().set_faults(bmsdesk::sim::Faults {
-        reset: 1.0,
-        ..Default::default()
-    });
-    let client = Client::new(fast_options(r.sim.base_url())).unwrap();
-    let mut lp = tui_on(client, r.dir.path());
-    lp.run_until_idle([], QUIET).await.unwrap();
-    until(&mut lp, "offline", |m| {
-        m.outbox.offline.is_some() && !m.list.loading
-    })
-    .await;
+    let mut lp = restart_offline(&r.sim, r.dir.path()).await;
     let m = &lp.model;
     assert_eq!(m.list.len_loaded(), cached.len(), "the cached list");
     assert!(m.list.from_cache);
@@ -715,17 +722,7 @@ async fn restarted_with_the_server_down_every_view_shows_what_the_cache_holds() 
     drop(r.lp);
 
     // Restart while the server cannot be reached at all.
-    r.sim.state().set_faults(bmsdesk::sim::Faults {
-        reset: 1.0,
-        ..Default::default()
-    });
-    let client = Client::new(fast_options(r.sim.base_url())).unwrap();
-    let mut lp = tui_on(client, r.dir.path());
-    lp.run_until_idle([], QUIET).await.unwrap();
-    until(&mut lp, "offline", |m| {
-        m.outbox.offline.is_some() && !m.list.loading
-    })
-    .await;
+    let mut lp = restart_offline(&r.sim, r.dir.path()).await;
     assert_eq!(held_ids(&lp.model), mine, "view 1: its own last list");
     // View 2: its own last list too, marked cached.
     lp.run_until_idle([ch('2')], QUIET).await.unwrap();

@@ -126,15 +126,17 @@ mod tests {
             })
             .unwrap();
         // A ticket opened later, now waiting: its stored copy is newer than the list's.
-        let mut t = Ticket::default();
-        t.row = row(
-            1,
-            "a",
-            "Acme",
-            (3, "Waiting"),
-            (1, "Low"),
-            Some("Alice Smith"),
-        );
+        let t = Ticket {
+            row: row(
+                1,
+                "a",
+                "Acme",
+                (3, "Waiting"),
+                (1, "Low"),
+                Some("Alice Smith"),
+            ),
+            ..Default::default()
+        };
         details
             .save(&StoredDetail {
                 ticket: t,
