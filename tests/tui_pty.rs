@@ -322,6 +322,40 @@ async fn adds_a_note_seen_by_the_api() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasted_line_breaks_reach_the_server() {
+    let h = small_sim().await;
+    let c = client(&h);
+    let env = sim_env(&h);
+    let number = tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.open_view();
+        t.keys("a");
+        t.wait_text("Note on");
+        // Unbracketed: CR arrives as Enter, LF (raw mode) as Ctrl-J.
+        t.keys("paste-one\rtwo\nthree ");
+        // Bracketed, with the CR line breaks terminals paste.
+        t.keys("\x1b[200~four\rfive\r\nsix\x1b[201~");
+        let number = t.send_note();
+        t.quit();
+        number
+    })
+    .await
+    .unwrap();
+    let row = find_ticket(&c, &number).await;
+    let notes = c.notes(row.id).await.unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n.details.contains("paste-one"))
+        .expect("the note is on the ticket");
+    assert_eq!(
+        bmsdesk::domain::html::to_text(&note.details),
+        "paste-one\ntwo\nthree four\nfive\nsix",
+        "{}",
+        note.details
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
     let h = small_sim().await;
     let c = client(&h);
