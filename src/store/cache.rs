@@ -453,7 +453,15 @@ impl Cache {
         };
         let json = serde_json::to_vec(&file).map_err(io::Error::other)?;
         let path = self.tickets_path(snapshot.view.as_deref().unwrap_or(""));
-        fsutil::write_private_atomic(&path, &json)
+        fsutil::write_private_atomic(&path, &json)?;
+        // The single snapshot file of earlier versions: its tickets are not left lying about.
+        let legacy = self.beside(".tickets.json");
+        if let Err(e) = std::fs::remove_file(&legacy)
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %legacy.display(), error = %e, "cannot remove the old ticket snapshot");
+        }
+        Ok(())
     }
 }
 

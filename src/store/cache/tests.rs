@@ -249,6 +249,9 @@ fn ticket_snapshots_round_trip_beside_the_cache_one_per_view() {
     let c = Cache::load(tmp.path().join("acme/cache.json")).scoped("s");
     assert_eq!(c.tickets_dir(), tmp.path().join("acme/cache.tickets"));
     assert!(c.load_tickets("My open").is_none());
+    let legacy = tmp.path().join("acme/cache.tickets.json");
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    std::fs::write(&legacy, "{}").unwrap();
     let snap = TicketSnapshot {
         fetched_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 5, 1, 8, 0, 0).unwrap(),
         view: Some("My open".into()),
@@ -265,6 +268,7 @@ fn ticket_snapshots_round_trip_beside_the_cache_one_per_view() {
         }],
     };
     c.save_tickets(&snap).unwrap();
+    assert!(!legacy.exists(), "the old single snapshot goes");
     let other = TicketSnapshot {
         view: Some("Unassigned".into()),
         rows: Vec::new(),
