@@ -130,11 +130,16 @@ impl Model {
                 e.notice = Some("typed before the ticket loaded: check it, then ctrl-s".into());
             }
         } else if !w.held.is_empty() {
-            // `$EDITOR`, or an action that refused: the keys have no editor to go to.
-            self.warn(format!(
+            // `$EDITOR`, or an action that refused (its reason stays): the keys have no
+            // editor to go to.
+            let dropped = format!(
                 "{} keys typed before the ticket loaded were dropped",
                 w.held.len()
-            ));
+            );
+            match self.status.error.take() {
+                Some(e) => self.error(format!("{e} ({dropped})")),
+                None => self.warn(dropped),
+            }
         }
         cmds
     }

@@ -237,3 +237,33 @@ fn q_warns_that_a_draft_only_in_memory_is_lost() {
     let p = confirm_prompt(&m).expect("still a draft");
     assert!(!p.contains("NOT saved"), "{p}");
 }
+
+#[test]
+fn the_quit_question_shows_whole_however_much_is_left_behind() {
+    let mut m = loaded(sample_rows());
+    for d in [NoteDraft::new(1, "a"), NoteDraft::new(2, "b")] {
+        m.drafts.insert(d.ticket_id, d);
+    }
+    m.update(Msg::DraftIo {
+        ticket_id: 1,
+        at: now(),
+        result: Err("No space left on device (os error 28)".into()),
+    });
+    m.update(key('T'));
+    assert!(m.timer.is_some());
+    m.update(key('q'));
+    let p = confirm_prompt(&m).expect("asks");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| super::super::views::render(&m, f)).unwrap();
+    let screen: String = t
+        .backend()
+        .to_string()
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for word in p.split_whitespace() {
+        assert!(screen.contains(word), "{word:?} not shown: {screen}");
+    }
+    assert!(screen.contains("(y/n)"), "{screen}");
+}
