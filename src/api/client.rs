@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -212,19 +211,21 @@ impl Client {
             .timeout(opts.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("bmsdesk/", env!("CARGO_PKG_VERSION")))
+            .redirect(super::redirect::policy())
+            .https_only(base.starts_with("https://"))
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build HTTP client: {e}")))?;
-        let tokens = opts
-            .token_store
-            .as_ref()
-            .and_then(|s| s.load())
-            .filter(|t| {
-                t.belongs_to(
-                    &base,
-                    opts.credentials.as_ref().map(|c| c.tenant.as_str()),
-                    opts.credentials.as_ref().map(|c| c.username.as_str()),
-                )
-            });
+        let saved = match &opts.token_store {
+            Some(store) => store.load_checked()?,
+            None => None,
+        };
+        let tokens = saved.filter(|t| {
+            t.belongs_to(
+                &base,
+                opts.credentials.as_ref().map(|c| c.tenant.as_str()),
+                opts.credentials.as_ref().map(|c| c.username.as_str()),
+            )
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -335,7 +336,7 @@ impl Client {
     async fn bearer(&self) -> ApiResult<String> {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
@@ -347,19 +348,19 @@ impl Client {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
             && t.access_token != rejected
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
         // Force a renewal even when the clock says the token is still good.
         if let Some(t) = st.tokens.as_mut() {
-            t.access_token_expire_on = Utc::now();
+            t.access_token_expire_on = crate::clock::now();
         }
         self.renew(&mut st).await
     }
 
     async fn renew(&self, st: &mut AuthState) -> ApiResult<String> {
-        let now = Utc::now();
+        let now = crate::clock::now();
         if let Some(old) = st.tokens.clone()
             && !old.refresh_token.is_empty()
             && old.refresh_usable(now)
@@ -371,7 +372,8 @@ impl Client {
                     Self::keep(st, new)?;
                     return Ok(token);
                 }
-                Err(e) if e.is_transient() => return Err(e),
+                // A redirect (Config) is not a refusal: signing in would meet it too.
+                Err(e) if e.is_transient() || matches!(e, ApiError::Config(_)) => return Err(e),
                 Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
             }
         }
@@ -438,6 +440,7 @@ impl Client {
                 Err(AttemptError::NotSent(e)) => (e, Sent::No),
                 Err(AttemptError::Refused(e)) => (e, Sent::Refused),
                 Err(AttemptError::Unknown(e)) => (e, Sent::Unknown),
+                Err(AttemptError::Final(e)) => return Err(e),
             };
             let (count, bound) = match sent {
                 Sent::Refused => (&mut refusals, policy.max_refusals),
@@ -491,11 +494,15 @@ impl Client {
             }
         })?;
         let status = resp.status().as_u16();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+        if let Some(e) = super::redirect::refused(status, location, resp.url()) {
+            return Err(AttemptError::Final(e));
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, Utc::now()));
+            .and_then(|v| parse_retry_after(v, crate::clock::now()));
         let bytes = resp
             .bytes()
             .await
@@ -601,6 +608,8 @@ enum AttemptError {
     Refused(ApiError),
     /// Sent, but no complete reply: the server may have acted.
     Unknown(ApiError),
+    /// An answer that asking again cannot change (a redirect that is not followed).
+    Final(ApiError),
 }
 
 pub(crate) fn q(key: &str, value: impl ToString) -> (String, String) {

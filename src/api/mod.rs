@@ -10,6 +10,7 @@ pub mod model;
 pub mod name;
 pub mod notes;
 pub mod ops;
+pub mod redirect;
 pub mod retry;
 pub mod templates;
 pub mod tickets;

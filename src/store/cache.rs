@@ -39,7 +39,7 @@ pub struct Cached<T> {
 impl<T> Cached<T> {
     pub fn new(value: T) -> Self {
         Cached {
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
             value,
         }
     }
@@ -56,7 +56,7 @@ impl<T> Cached<T> {
     }
 
     pub fn is_fresh(&self, ttl: TimeDelta) -> bool {
-        self.is_fresh_at(ttl, Utc::now())
+        self.is_fresh_at(ttl, crate::clock::now())
     }
 }
 
@@ -509,9 +509,7 @@ fn stable_hash(s: &str) -> u64 {
 }
 
 fn read_bytes(path: &Path) -> Option<Vec<u8>> {
-    let bytes = fsutil::read_if_present(path, "cache (rebuilding it)")?;
-    fsutil::tighten_permissions(path);
-    Some(bytes)
+    fsutil::read_if_present(path, "cache (rebuilding it)")
 }
 
 /// The JSON in `path`, or `None` (logged unless the file simply does not exist).

@@ -82,7 +82,6 @@ impl DetailStore {
         // Replacing a copy does not change the count: only a new ticket can pass the limit.
         let added = !path.exists();
         fsutil::write_private_atomic(&path, &json)?;
-        fsutil::tighten_dir_permissions(&self.dir);
         if added {
             self.prune();
         }
@@ -161,7 +160,7 @@ mod tests {
                 ..Default::default()
             }],
             time_logs: Vec::new(),
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
         }
     }
 

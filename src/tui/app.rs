@@ -294,7 +294,7 @@ impl Model {
         }
         let mut m = Model {
             theme: Theme::from_env(),
-            tz: *chrono::Local::now().offset(),
+            tz: crate::clock::local_offset(),
             keymap: settings.keymap,
             config_views: settings.views,
             views,
@@ -302,7 +302,7 @@ impl Model {
             profile: profile.to_string(),
             demo,
             size: (80, 24),
-            now: Utc::now(),
+            now: crate::clock::now(),
             list: TicketList::new(),
             search_gen: 0,
             replace_on_page: false,
@@ -525,6 +525,21 @@ impl Model {
         let inner_h = area.height.saturating_sub(2) as usize;
         let lines = views::detail::lines(self, d);
         views::detail::wrapped_height(&lines, inner_w).saturating_sub(inner_h) as u16
+    }
+
+    /// The scroll that brings the notes thread (pending notes on top) to the top of the pane,
+    /// or as near as the pane's length allows.
+    pub fn detail_notes_scroll(&self) -> u16 {
+        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
+        let (Some(area), Some(d)) = (
+            l.detail,
+            self.detail.id.and_then(|id| self.detail.cache.get(&id)),
+        ) else {
+            return 0;
+        };
+        let head = views::detail::head_lines(self, d);
+        let to_notes = views::detail::wrapped_height(&head, area.width.saturating_sub(2));
+        (to_notes as u16).min(self.detail_max_scroll())
     }
 
     pub fn selected(&self) -> Option<&TicketRow> {

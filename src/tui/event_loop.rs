@@ -102,7 +102,7 @@ where
     }
 
     fn stamp(&mut self) {
-        self.model.now = self.clock.unwrap_or_else(Utc::now);
+        self.model.now = self.clock.unwrap_or_else(crate::clock::now);
     }
 
     /// Feeds one message through `update` and runs what it asks for.
@@ -226,7 +226,8 @@ where
             self.host.suspend().map_err(|e| e.to_string())?;
             let mut parts = cmd.split_whitespace();
             let prog = parts.next().unwrap_or("vi").to_string();
-            let status = tokio::process::Command::new(&prog)
+            // Built without BMS_PASSWORD/BMS_MFA_CODE in its environment.
+            let status = tokio::process::Command::from(crate::config::child_env::command(&prog))
                 .args(parts)
                 .arg(&path)
                 .status()

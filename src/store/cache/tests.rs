@@ -23,7 +23,7 @@ fn location(id: Id, name: &str) -> Location {
 #[test]
 fn freshness_follows_the_ttl() {
     let ttl = TimeDelta::hours(24);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let at = |t| Cached {
         fetched_at: t,
         value: (),
@@ -46,7 +46,7 @@ fn the_cache_or_fetch_rule() {
     let ttl = TimeDelta::hours(1);
     let fresh = Cached::new(1);
     let old = Cached {
-        fetched_at: Utc::now() - TimeDelta::hours(2),
+        fetched_at: crate::clock::now() - TimeDelta::hours(2),
         value: 2,
     };
     assert!(serve_cached(&fresh, ttl, false));
@@ -189,7 +189,7 @@ fn damaged_or_foreign_files_give_an_empty_cache() {
 fn one_bad_part_does_not_lose_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("cache.json");
-    let now = Utc::now().to_rfc3339();
+    let now = crate::clock::now().to_rfc3339();
     let text = format!(
         r#"{{"version": {CACHE_VERSION}, "accounts": "oops",
             "locations": {{"7": {{"fetched_at": "{now}", "value": [{{"id": 1, "name": "HQ", "accountId": 7}}]}}}}}}"#
@@ -208,7 +208,7 @@ fn another_tenants_cache_is_dropped() {
     c.set_accounts(vec![account(1, "Acme client")]);
     c.save().unwrap();
     c.save_tickets(&TicketSnapshot {
-        fetched_at: Utc::now(),
+        fetched_at: crate::clock::now(),
         view: Some("v".into()),
         total: Some(0),
         rows: vec![],
