@@ -129,10 +129,16 @@ impl Tui {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// `q`, and `y` if it asks (a draft, a timer or queued writes are left behind).
     fn quit(mut self) {
         self.keys("q");
         let start = Instant::now();
+        let mut confirmed = false;
         loop {
+            if !confirmed && self.screen().contains("Quit with") {
+                confirmed = true;
+                self.keys("y");
+            }
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(
                     status.success(),
@@ -295,8 +301,12 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn adds_a_note_seen_by_the_api() {
+/// Opens view 2, writes a note on its selected ticket with `type_it` (in the note editor),
+/// sends it and returns it as the API has it (the one whose details contain `marker`).
+async fn note_written_in_the_tui(
+    type_it: fn(&mut Tui),
+    marker: &'static str,
+) -> bmsdesk::api::model::Note {
     let h = small_sim().await;
     let c = client(&h);
     let env = sim_env(&h);
@@ -305,7 +315,7 @@ async fn adds_a_note_seen_by_the_api() {
         t.open_view();
         t.keys("a");
         t.wait_text("Note on");
-        t.keys("Called the user, issue resolved (pty)");
+        type_it(&mut t);
         let number = t.send_note();
         t.quit();
         number
@@ -314,10 +324,19 @@ async fn adds_a_note_seen_by_the_api() {
     .unwrap();
     let row = find_ticket(&c, &number).await;
     let notes = c.notes(row.id).await.unwrap();
-    let note = notes
-        .iter()
-        .find(|n| n.details.contains("issue resolved (pty)"))
-        .expect("the note is on the ticket");
+    notes
+        .into_iter()
+        .find(|n| n.details.contains(marker))
+        .expect("the note is on the ticket")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_a_note_seen_by_the_api() {
+    let note = note_written_in_the_tui(
+        |t| t.keys("Called the user, issue resolved (pty)"),
+        "issue resolved (pty)",
+    )
+    .await;
     assert_eq!(note.is_internal, Some(true), "internal by default");
 }
 
@@ -362,6 +381,26 @@ async fn the_editor_never_sees_the_password_variables() {
     for secret in ["BMS_PASSWORD", "BMS_MFA_CODE"] {
         assert!(!seen.contains(secret), "{secret} reached $EDITOR: {seen}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasted_line_breaks_reach_the_server() {
+    let note = note_written_in_the_tui(
+        |t| {
+            // Unbracketed: CR arrives as Enter, LF (raw mode) as Ctrl-J.
+            t.keys("paste-one\rtwo\nthree ");
+            // Bracketed, with the CR line breaks terminals paste.
+            t.keys("\x1b[200~four\rfive\r\nsix\x1b[201~");
+        },
+        "paste-one",
+    )
+    .await;
+    assert_eq!(
+        bmsdesk::domain::html::to_text(&note.details),
+        "paste-one\ntwo\nthree four\nfive\nsix",
+        "{}",
+        note.details
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -248,6 +248,12 @@ pub enum Reply {
         result: Result<u64, String>,
         at: DateTime<Utc>,
     },
+    /// What the disk holds for the view of search `seq`, sent (before its `SearchDone`) when
+    /// the server cannot be reached: shown marked as cached until live pages replace it.
+    Cached {
+        seq: u64,
+        list: super::offline_list::OfflineList,
+    },
     /// Answer to [`Request::Refresh`].
     Changed {
         seq: u64,
@@ -505,6 +511,35 @@ pub fn view_filter(view: &ViewDef, me: Option<&UserInfo>) -> TicketFilter {
         },
         exclude_completed: if view.status.is_empty() { 1 } else { 0 },
         ..Default::default()
+    }
+}
+
+/// Sends what the disk holds for `view` as [`Reply::Cached`] (see `offline_list`); false
+/// when it holds nothing for it.
+async fn serve_offline(
+    cache: &tokio::sync::Mutex<Cache>,
+    details: &DetailStore,
+    view: &ViewDef,
+    me: &MeCell,
+    seq: u64,
+    tx: &MsgTx,
+) -> bool {
+    let cache = cache.lock().await.clone();
+    let details = details.clone();
+    let view = view.clone();
+    let me = me.lock().await.as_ref().map(|u| u.full_name.clone());
+    let found = tokio::task::spawn_blocking(move || {
+        super::offline_list::for_view(&cache, &details, &view, me.as_deref())
+    })
+    .await
+    .ok()
+    .flatten();
+    match found {
+        Some(list) => {
+            send(tx, Reply::Cached { seq, list });
+            true
+        }
+        None => false,
     }
 }
 
@@ -1024,7 +1059,12 @@ impl Worker {
                     h.abort();
                 }
                 let me = self.me.clone();
+                let details = self.details.clone();
                 let h = tokio::spawn(async move {
+                    // Known to be down: the disk's list at once (the search still tries).
+                    let served = !link.online()
+                        && serve_offline(&cache, &details, &view, &me, seq, &tx).await;
+                    let me_cell = me.clone();
                     let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
                         who_am_i(&client, &me, &tx, &link).await
                     } else {
@@ -1033,6 +1073,7 @@ impl Worker {
                     let filter = view_filter(&view, me.as_ref());
                     let mut keep: Vec<TicketRow> = Vec::new();
                     let mut total_seen = None;
+                    let mut pages = 0usize;
                     let result = client
                         .search_tickets_streamed(&filter, |mut rows, total| {
                             rows.iter_mut().for_each(clean_row);
@@ -1041,10 +1082,18 @@ impl Worker {
                                 let n = (SNAPSHOT_ROWS - keep.len()).min(rows.len());
                                 keep.extend_from_slice(&rows[..n]);
                             }
+                            pages += 1;
                             send(&tx, Reply::Page { seq, rows, total });
                         })
                         .await;
                     link.saw(&result);
+                    if let Err(e) = &result
+                        && unreachable(e)
+                        && pages == 0
+                        && !served
+                    {
+                        serve_offline(&cache, &details, &view, &me_cell, seq, &tx).await;
+                    }
                     let result = result.map_err(|e| err_text(&e));
                     release_freed_memory();
                     if result.is_ok() {
