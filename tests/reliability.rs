@@ -937,6 +937,14 @@ async fn an_identical_note_written_again_is_not_taken_for_the_first() {
     assert_ne!(first.id, second.id, "the second got its own note");
     assert_eq!(r.copies(t, "Left voicemail for the user"), 2);
     assert_eq!(r.h.state().stats().faults.get("reset"), Some(&1));
+    // A third, whose reply is lost after the server acted: found as itself, not resent.
+    r.h.state().set_faults(drop_next_post("/notes", 0));
+    let third = done(&r.actions, add_note(t, "Left voicemail for the user"))
+        .await
+        .note()
+        .unwrap();
+    assert!(third.id != first.id && third.id != second.id);
+    assert_eq!(r.copies(t, "Left voicemail for the user"), 3);
 }
 
 #[tokio::test]
