@@ -27,6 +27,10 @@ pub struct Profile {
     pub concurrency: usize,
     pub timeout: Duration,
     pub max_retries: u32,
+    /// Largest reply body read (`max_reply_mb`).
+    pub max_reply_bytes: u64,
+    /// Most rows one listing reads (`max_rows`).
+    pub max_rows: u64,
     pub(super) env_password: Option<Secret>,
     pub(super) env_mfa_code: Option<Secret>,
 }
@@ -127,6 +131,8 @@ impl Profile {
         opts.concurrency = self.concurrency;
         opts.timeout = self.timeout;
         opts.max_retries = self.max_retries;
+        opts.max_reply_bytes = self.max_reply_bytes;
+        opts.max_rows = self.max_rows;
         opts
     }
 
