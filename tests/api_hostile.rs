@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use bmsdesk::api::model::TicketFilter;
+use bmsdesk::api::model::{TicketFilter, TicketRow};
 use bmsdesk::api::{ApiError, Client, LookupKind};
 use bmsdesk::sim::{Faults, SimHandle};
 use common::*;
@@ -25,7 +25,7 @@ fn on(path: &str, f: Faults) -> Faults {
 
 /// Every ticket of the tenant, bounded in time: a client that follows a lying server would
 /// run for hours, so it fails here instead of hanging the suite.
-async fn all_tickets(c: &Client) -> Result<Vec<bmsdesk::api::model::TicketRow>, ApiError> {
+async fn all_tickets(c: &Client) -> Result<Vec<TicketRow>, ApiError> {
     tokio::time::timeout(
         Duration::from_secs(60),
         c.search_tickets(&TicketFilter::default()),
@@ -46,63 +46,62 @@ fn tenant_tickets(h: &SimHandle) -> usize {
     h.state().read(|t| t.tickets.len())
 }
 
-#[tokio::test]
-async fn a_lying_total_is_followed_only_as_far_as_the_data_goes() {
+/// Every ticket, listed by a signed-in client while `f` applies to the search.
+async fn search_under(f: Faults) -> (SimHandle, Client, Result<Vec<TicketRow>, ApiError>) {
     let h = start(small()).await;
     let c = signed_in(&h, |_| {}).await;
-    h.state().set_faults(on(
-        "tickets/search",
-        Faults {
-            total_records: Some(1_000_000_000_000),
-            ..Default::default()
-        },
-    ));
-    let rows = all_tickets(&c).await.unwrap();
-    assert_eq!(rows.len(), tenant_tickets(&h));
+    h.state().set_faults(on("tickets/search", f));
+    let listed = all_tickets(&c).await;
+    (h, c, listed)
+}
+
+fn notices(c: &Client) -> String {
+    c.take_notices().join("\n")
+}
+
+#[tokio::test]
+async fn a_lying_total_is_followed_only_as_far_as_the_data_goes() {
+    let (h, c, listed) = search_under(Faults {
+        total_records: Some(1_000_000_000_000),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(listed.unwrap().len(), tenant_tickets(&h));
     // 3 pages of data, then at most one round of pages in flight past the end.
     let sent = h.state().stats().count(SEARCH);
     assert!(sent <= 3 + 4, "{sent} search requests");
-    let notices = c.take_notices().join("\n");
+    let said = notices(&c);
     assert!(
-        notices.contains("announced 1000000000000 rows but sent 300"),
-        "{notices}"
+        said.contains("announced 1000000000000 rows but sent 300"),
+        "{said}"
     );
 }
 
 #[tokio::test]
 async fn endless_identical_pages_without_a_total_end_at_the_first_repeat() {
-    let h = start(small()).await;
-    let c = signed_in(&h, |_| {}).await;
-    h.state().set_faults(on(
-        "tickets/search",
-        Faults {
-            repeat_pages: true,
-            hide_total: true,
-            ..Default::default()
-        },
-    ));
-    let rows = all_tickets(&c).await.unwrap();
-    assert_eq!(rows.len(), 100, "page 1 only, once");
+    let (h, c, listed) = search_under(Faults {
+        repeat_pages: true,
+        hide_total: true,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(listed.unwrap().len(), 100, "page 1 only, once");
     assert_eq!(h.state().stats().count(SEARCH), 2);
-    let notices = c.take_notices().join("\n");
+    let said = notices(&c);
     assert!(
-        notices.contains("page 2 brought only rows already read"),
-        "{notices}"
+        said.contains("page 2 brought only rows already read"),
+        "{said}"
     );
 }
 
 #[tokio::test]
 async fn repeated_pages_short_of_the_announced_total_are_an_error() {
-    let h = start(small()).await;
-    let c = signed_in(&h, |_| {}).await;
-    h.state().set_faults(on(
-        "tickets/search",
-        Faults {
-            repeat_pages: true,
-            ..Default::default()
-        },
-    ));
-    let err = all_tickets(&c).await.unwrap_err();
+    let (_h, _c, listed) = search_under(Faults {
+        repeat_pages: true,
+        ..Default::default()
+    })
+    .await;
+    let err = listed.unwrap_err();
     assert!(
         matches!(&err, ApiError::Paging(m) if m.contains("ignore paging") && m.contains("100 of the 300")),
         "{err:?}"
@@ -159,10 +158,10 @@ async fn get_lists_go_through_the_same_guards() {
     let got = c.accounts().await.unwrap();
     assert_eq!(got.len(), 5);
     assert_eq!(h.state().stats().count(ACCOUNTS) - before, 2);
+    let said = notices(&c);
     assert!(
-        c.take_notices()
-            .iter()
-            .any(|n| n.contains(ACCOUNTS) && n.contains("ignore paging")),
+        said.contains(ACCOUNTS) && said.contains("ignore paging"),
+        "{said}"
     );
 
     let capped = signed_in(&h, |o| {

@@ -525,10 +525,10 @@ mod nulls {
         ("get", "/v2/security/userinfo", one::<UserInfo>),
     ];
 
-    /// One read: the row schema's properties (name, schema) and whether `Result` is a list.
+    /// One read: the schema of its rows and whether `Result` is a list of them.
     struct Read {
         what: String,
-        props: Vec<(String, &'static Value)>,
+        row: &'static Value,
         is_list: bool,
         decoder: Decoder,
     }
@@ -543,15 +543,13 @@ mod nulls {
                 let result = &reply["properties"]["Result"];
                 let is_list = result.get("type").and_then(Value::as_str) == Some("array");
                 let row = resolve(if is_list { &result["items"] } else { result });
-                let props: Vec<(String, &'static Value)> = row["properties"]
-                    .as_object()
-                    .unwrap_or_else(|| panic!("{method} {path}: no row schema in the spec"))
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v))
-                    .collect();
+                assert!(
+                    row["properties"].is_object(),
+                    "{method} {path}: no row schema in the spec"
+                );
                 Read {
                     what: format!("{} {path}", method.to_uppercase()),
-                    props,
+                    row,
                     is_list,
                     decoder,
                 }
@@ -597,9 +595,11 @@ mod nulls {
     }
 
     impl Read {
-        fn nullable_fields(&self) -> Vec<&str> {
-            self.props
-                .iter()
+        fn nullable_fields(&self) -> Vec<&'static str> {
+            self.row["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
                 .filter(|(_, s)| nullable(s))
                 .map(|(k, _)| k.as_str())
                 .collect()
@@ -607,24 +607,14 @@ mod nulls {
 
         /// The reply with `nulls` in the middle row of three (or in the one row).
         fn body(&self, nulls: &[&str]) -> Vec<u8> {
-            let build = |n: &[&str]| {
-                let mut m = serde_json::Map::new();
-                for (k, v) in &self.props {
-                    m.insert(
-                        k.clone(),
-                        if n.contains(&k.as_str()) {
-                            Value::Null
-                        } else {
-                            sample(v, 0)
-                        },
-                    );
-                }
-                Value::Object(m)
-            };
             let result = if self.is_list {
-                json!([build(&[]), build(nulls), build(&[])])
+                json!([
+                    row(self.row, &[], 0),
+                    row(self.row, nulls, 0),
+                    row(self.row, &[], 0)
+                ])
             } else {
-                build(nulls)
+                row(self.row, nulls, 0)
             };
             json!({"Success": true, "Error": null, "Result": result, "TotalRecords": 3})
                 .to_string()

@@ -265,6 +265,27 @@ impl TokenStore {
 mod tests {
     use super::*;
 
+    /// Both tokens are nullable in the spec: no access token is no sign-in, no refresh token
+    /// is a sign-in that cannot be refreshed.
+    #[test]
+    fn null_tokens_decode_and_a_missing_access_token_is_no_sign_in() {
+        let reply = |body: &str| decode::<WireTokens>(200, body.as_bytes()).map(|r| r.result);
+        let w =
+            reply(r#"{"success":true,"result":{"AccessToken":"a","RefreshToken":null}}"#).unwrap();
+        let t = into_token_set(w, "https://x", "T", "u").unwrap();
+        assert_eq!(
+            (t.access_token.as_str(), t.refresh_token.as_str()),
+            ("a", "")
+        );
+        for body in [
+            r#"{"success":true,"result":{"AccessToken":null,"RefreshToken":"r"}}"#,
+            r#"{"success":true,"result":{"AccessToken":" ","RefreshToken":"r"}}"#,
+        ] {
+            let w = reply(body).unwrap();
+            assert!(into_token_set(w, "https://x", "T", "u").is_none(), "{body}");
+        }
+    }
+
     #[test]
     fn secret_never_prints() {
         let s = Secret::new("hunter2");

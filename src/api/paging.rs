@@ -58,7 +58,8 @@ enum End {
 
 impl Client {
     /// Reads every page of `endpoint` (`"METHOD /path"`, its budget key) with `fetch(page,
-    /// size)`, handing each page's new rows to `on_page` in order with the announced total.
+    /// size)`, handing each page's new rows to `on_page` in order with the announced total
+    /// (never more than `max_rows`).
     /// Returns the number of rows handed over. See the module notes for when it stops.
     pub(crate) async fn read_pages<T, F, Fut>(
         &self,
@@ -77,7 +78,11 @@ impl Client {
         let first_len = first.result.len() as u64;
         let mut seen: HashSet<Id> = first.result.iter().map(Keyed::key).collect();
         let mut rows = first_len;
-        on_page(first.result, total);
+        // What is handed on is at most `max_rows`: callers size buffers by it, and a lying
+        // total must not make them reserve for a trillion rows.
+        let max_rows = self.max_rows();
+        let shown = total.map(|t| t.min(max_rows));
+        on_page(first.result, shown);
 
         let more = match total {
             Some(t) => first_len > 0 && t > first_len,
@@ -93,7 +98,6 @@ impl Client {
         } else {
             asked
         };
-        let max_rows = self.max_rows();
         let row_pages = max_rows.div_ceil(size as u64).max(1);
         let budget_left = self
             .budget()
@@ -131,7 +135,7 @@ impl Client {
                 break;
             }
             rows += new.len() as u64;
-            on_page(new, total);
+            on_page(new, shown);
             if total.is_some_and(|t| rows >= t) || (total.is_none() && got < size as u64) {
                 end = End::Done;
                 break;

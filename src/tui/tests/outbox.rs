@@ -278,3 +278,11 @@ fn low_budget_shows_and_a_due_refresh_searches() {
     assert!(refresh_seq(&cmds).is_some());
     assert!(search_seq(&cmds).is_none());
 }
+
+#[test]
+fn a_client_notice_is_shown_as_a_warning() {
+    let mut m = loaded(sample_rows());
+    let said = "POST /v2/servicedesk/tickets/search: page 2 brought only rows already read";
+    send(&mut m, [api(Reply::Notice(said.into()))]);
+    assert_eq!(m.status.warn.as_deref(), Some(said));
+}
