@@ -524,9 +524,22 @@ impl Actions {
         let Some(slot) = self.outbox.clone() else {
             return Vec::new();
         };
-        let Ok(Some(_locks)) = self.lock_outbox(&slot).await else {
-            tracing::info!("outbox busy (another sender) or its lock unusable; not flushing now");
-            return Vec::new();
+        let _locks = match self.lock_outbox(&slot).await {
+            Ok(Some(locks)) => locks,
+            Ok(None) => {
+                tracing::info!("outbox busy (another sender); not flushing now");
+                return Vec::new();
+            }
+            // Not a busy sender: the first item in line says why nothing can go (it stays
+            // pending: the error is one `worth_keeping`).
+            Err(e) => {
+                return slot
+                    .store
+                    .pending()
+                    .first()
+                    .map(|i| vec![(i.seq, Err(e))])
+                    .unwrap_or_default();
+            }
         };
         let pending = slot.store.pending();
         if pending.is_empty() {

@@ -109,6 +109,15 @@ fn a_folder_where_the_outbox_lock_belongs_is_named_not_taken_for_a_busy_sender()
         "{}",
         r.stderr
     );
+    // `outbox retry` names it too, and keeps the write.
+    let r = run(&env, &state, &["outbox", "retry"]);
+    assert!(
+        r.stdout.contains(&lock.display().to_string()) && r.stdout.contains("still pending"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(!r.stderr.contains("another bmsdesk"), "{}", r.stderr);
     // Kept, not lost: once the path is fixed, retry delivers it.
     std::fs::remove_dir(&lock).unwrap();
     run(&env, &state, &["outbox", "retry"]).ok();
