@@ -16,7 +16,6 @@ pub mod reconcile;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::api::model::{AssignInput, Id, Note, NoteInput, PatchOp, Ticket, TimeLog, TimeLogInput};
@@ -424,7 +423,7 @@ impl Actions {
             Ok(r) => r,
             Err(e) => {
                 item.last_error = Some(e.to_string());
-                item.last_attempt_at = Some(Utc::now());
+                item.last_attempt_at = Some(crate::clock::now());
                 let _ = store.save(item);
                 return ItemOutcome::Kept(e);
             }
@@ -438,7 +437,7 @@ impl Actions {
             item.attempts = s.attempts;
             item.maybe_sent = s.maybe_sent;
             item.sent_at = s.sent_at;
-            item.last_attempt_at = Some(Utc::now());
+            item.last_attempt_at = Some(crate::clock::now());
             store.save(item)
         })
         .await;
@@ -463,7 +462,7 @@ impl Actions {
             }
             Err(e) if worth_keeping(&e) => {
                 item.last_error = Some(e.to_string());
-                item.last_attempt_at = Some(Utc::now());
+                item.last_attempt_at = Some(crate::clock::now());
                 if let Err(err) = store.save(item) {
                     tracing::error!(seq = item.seq, error = %err, "cannot update the outbox item");
                 }
@@ -502,7 +501,7 @@ impl Actions {
     fn mark_conflict(&self, slot: &OutboxSlot, item: &mut OutboxItem, e: &ApiError) {
         item.state = ItemState::Conflict;
         item.last_error = Some(e.to_string());
-        item.last_attempt_at = Some(Utc::now());
+        item.last_attempt_at = Some(crate::clock::now());
         if let Err(err) = slot.store.save(item) {
             tracing::error!(seq = item.seq, error = %err, "cannot mark the outbox item as a conflict");
         }

@@ -6,6 +6,7 @@
 //! Nothing here writes a password anywhere: it comes from `BMS_PASSWORD`, a `password_command`
 //! or a prompt, and lives only in memory.
 
+pub mod child_env;
 mod profile;
 mod secret_command;
 
@@ -130,6 +131,8 @@ pub struct ProfileConfig {
     pub password_command: Option<String>,
     /// Shell command whose standard output is a current MFA code (e.g. `oathtool --totp ...`).
     pub mfa_command: Option<String>,
+    /// Seconds `password_command`/`mfa_command` may take before they are stopped.
+    pub secret_command_timeout_secs: Option<u64>,
     pub token_file: Option<PathBuf>,
     pub cache_file: Option<PathBuf>,
     pub page_size: Option<u32>,
@@ -154,6 +157,10 @@ impl ProfileConfig {
             username: pick(&self.username, &over.username),
             password_command: pick(&self.password_command, &over.password_command),
             mfa_command: pick(&self.mfa_command, &over.mfa_command),
+            secret_command_timeout_secs: pick(
+                &self.secret_command_timeout_secs,
+                &over.secret_command_timeout_secs,
+            ),
             token_file: pick(&self.token_file, &over.token_file),
             cache_file: pick(&self.cache_file, &over.cache_file),
             page_size: pick(&self.page_size, &over.page_size),
@@ -213,6 +220,7 @@ struct RawFile {
     username: Option<String>,
     password_command: Option<String>,
     mfa_command: Option<String>,
+    secret_command_timeout_secs: Option<u64>,
     token_file: Option<PathBuf>,
     cache_file: Option<PathBuf>,
     page_size: Option<u32>,
@@ -231,6 +239,7 @@ impl RawFile {
             username: self.username.clone(),
             password_command: self.password_command.clone(),
             mfa_command: self.mfa_command.clone(),
+            secret_command_timeout_secs: self.secret_command_timeout_secs,
             token_file: self.token_file.clone(),
             cache_file: self.cache_file.clone(),
             page_size: self.page_size,
@@ -489,6 +498,10 @@ impl Config {
         let max_rows = in_range(written.max_rows, 1..=10_000_000)
             .map_err(|m| bad("max_rows", m))?
             .unwrap_or(defaults.max_rows);
+        let secret_command_timeout = in_range(written.secret_command_timeout_secs, 1..=600)
+            .map_err(|m| bad("secret_command_timeout_secs", m))?
+            .map(Duration::from_secs)
+            .unwrap_or(secret_command::DEFAULT_TIMEOUT);
         let ttl_hours = in_range(Some(self.cache_ttl_hours), 0..=24 * 366)
             .map_err(|m| bad("cache.ttl_hours", m))?
             .unwrap_or(DEFAULT_CACHE_TTL_HOURS);
@@ -502,6 +515,7 @@ impl Config {
             username,
             password_command: written.password_command.filter(|c| !c.trim().is_empty()),
             mfa_command: written.mfa_command.filter(|c| !c.trim().is_empty()),
+            secret_command_timeout,
             token_file,
             cache_file,
             cache_ttl: chrono::TimeDelta::hours(ttl_hours as i64),

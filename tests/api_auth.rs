@@ -19,7 +19,7 @@ async fn login_writes_a_private_token_file_and_userinfo_is_the_demo_user() {
     let path = dir.path().join("cfg/token.json");
     let c = client_with_store(&h, &path);
     let tokens = c.login().await.unwrap();
-    assert!(tokens.access_token_expire_on > chrono::Utc::now());
+    assert!(tokens.access_token_expire_on > bmsdesk::clock::now());
     assert!(tokens.refresh_token_expire_on.is_some());
     assert!(path.exists());
     #[cfg(unix)]
@@ -306,4 +306,109 @@ async fn sign_in_validation_and_mfa_messages() {
     let (status, v) = post(with_code).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["success"], Value::Bool(true));
+}
+
+// ----- redirects (a hostile or misconfigured server must not get the password re-posted) -----
+
+#[path = "cli_support/fake.rs"]
+mod fake;
+
+/// A server that answers everything with a valid sign-in and records what it got: where a
+/// redirect would send the password or the tokens.
+async fn collector() -> fake::FakeServer {
+    fake::spawn(|_| fake::token_reply("stolen-access", "stolen-refresh")).await
+}
+
+fn options_for(base: &str) -> bmsdesk::api::ClientOptions {
+    let mut o = bmsdesk::api::ClientOptions::new(base);
+    o.credentials = Some(creds(sim::DEMO_USER));
+    o.backoff = Duration::from_millis(10);
+    o.max_retries = 0;
+    o.timeout = Duration::from_secs(10);
+    o
+}
+
+#[tokio::test]
+async fn a_redirected_sign_in_is_refused_and_never_re_posts_the_password() {
+    for status in [307, 308] {
+        let thief = collector().await;
+        let target = format!("{}/v2/security/authenticate", thief.base_url());
+        let redirector = fake::spawn(move |_| fake::Reply::redirect(status, &target)).await;
+        let c = Client::new(options_for(&redirector.base_url())).unwrap();
+        let err = c.login().await.unwrap_err();
+        assert!(thief.hits().is_empty(), "{status}: {:?}", thief.hits());
+        assert!(c.tokens().await.is_none(), "{status}: no token was taken");
+        let text = err.to_string();
+        assert!(
+            text.contains(&thief.addr.to_string()) && text.contains("redirect"),
+            "{status}: the error names the target: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
+    let thief = collector().await;
+    let target = format!("{}/v2/security/refreshtoken", thief.base_url());
+    let redirector = fake::spawn(move |hit| {
+        if hit.path.ends_with("/refreshtoken") {
+            fake::Reply::redirect(308, &target)
+        } else {
+            fake::Reply::json(401, serde_json::json!({"success": false}))
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(dir.path().join("token.json"));
+    store
+        .save(&bmsdesk::api::TokenSet {
+            access_token: "old-access".into(),
+            refresh_token: "old-refresh-secret".into(),
+            access_token_expire_on: bmsdesk::clock::now() - chrono::Duration::minutes(5),
+            refresh_token_expire_on: None,
+            base_url: redirector.base_url(),
+            tenant: sim::DEMO_TENANT.into(),
+            username: sim::DEMO_USER.into(),
+        })
+        .unwrap();
+    let mut o = bmsdesk::api::ClientOptions::new(redirector.base_url());
+    o.token_store = Some(store);
+    o.max_retries = 0;
+    let c = Client::new(o).unwrap();
+    let err = c.lookup(LookupKind::Roles).await.unwrap_err();
+    assert!(thief.hits().is_empty(), "{:?}", thief.hits());
+    assert!(err.to_string().contains("redirect"), "{err}");
+}
+
+#[tokio::test]
+async fn data_requests_follow_redirects_only_within_the_origin() {
+    let thief =
+        fake::spawn(|_| fake::Reply::json(200, serde_json::json!({"success": true, "result": []})))
+            .await;
+    let elsewhere = format!("{}/v2/system/roles/lookup", thief.base_url());
+    let server = fake::spawn(move |hit| match hit.path.as_str() {
+        "/v2/security/authenticate" => fake::token_reply("the-access-token", "r"),
+        // Moved within the same server: followed.
+        "/v2/system/priorities/lookup" => {
+            fake::Reply::redirect(307, "/v2/system/priorities/lookup-moved")
+        }
+        "/v2/system/priorities/lookup-moved" => fake::Reply::json(
+            200,
+            serde_json::json!({"success": true, "result": [{"id": 1, "name": "High"}]}),
+        ),
+        // To another origin: refused, the bearer token stays here.
+        _ => fake::Reply::redirect(307, &elsewhere),
+    })
+    .await;
+    let c = Client::new(options_for(&server.base_url())).unwrap();
+    let same = c.lookup(LookupKind::Priorities).await.unwrap();
+    assert_eq!(same.len(), 1, "a same-origin redirect is followed");
+    let err = c.lookup(LookupKind::Roles).await.unwrap_err();
+    assert!(thief.hits().is_empty(), "{:?}", thief.hits());
+    let text = err.to_string();
+    assert!(
+        text.contains(&thief.addr.to_string()) && text.contains("redirect"),
+        "{text}"
+    );
+    assert!(!err.is_transient(), "not retried: {err:?}");
 }

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use bmsdesk::api::model::NoteInput;
 use bmsdesk::api::{ApiError, LookupKind};
 use bmsdesk::sim::{self, Faults};
-use chrono::Utc;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -27,7 +26,7 @@ fn note() -> NoteInput {
         details: "<p>Fault test</p>".into(),
         is_internal: true,
         type_id: 1,
-        note_date: Utc::now(),
+        note_date: bmsdesk::clock::now(),
         status_id: None,
     }
 }

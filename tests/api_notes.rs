@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use bmsdesk::api::ApiError;
 use bmsdesk::api::model::{NoteInput, TimeLogInput};
 use bmsdesk::sim;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ fn note(details: &str, internal: bool) -> NoteInput {
         details: details.into(),
         is_internal: internal,
         type_id: 1,
-        note_date: Utc::now(),
+        note_date: bmsdesk::clock::now(),
         status_id: None,
     }
 }

@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use bmsdesk::api::model::{AssignInput, PatchOp, TicketFilter};
 use bmsdesk::api::{ApiError, TicketDraft};
 use bmsdesk::sim::{self, SimConfig, Tenant};
-use chrono::Utc;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -216,7 +215,7 @@ async fn filters_match_what_the_tenant_holds() {
     }
 
     // Dates: recent activity only.
-    let since = Utc::now() - chrono::Duration::days(2);
+    let since = bmsdesk::clock::now() - chrono::Duration::days(2);
     let recent = c
         .search_tickets(&TicketFilter {
             last_activity_update_from: Some(since),
@@ -630,7 +629,7 @@ async fn assign_sets_fields_and_writes_the_note() {
             is_internal: true,
             type_id: 1,
             status_id: escalated,
-            note_date: Utc::now(),
+            note_date: bmsdesk::clock::now(),
             assignee_id: Some(sim::DEMO_USER_ID),
             queue_id: Some(tier2),
         },
@@ -737,7 +736,7 @@ async fn tenant_has_breached_soon_and_paused_open_tickets() {
         })
         .await
         .unwrap();
-    let now = Utc::now();
+    let now = bmsdesk::clock::now();
     let breached = open
         .iter()
         .filter(|r| r.resolution_target_time.unwrap() < now)

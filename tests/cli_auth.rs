@@ -164,3 +164,154 @@ fn find_token_file(env: &Env) -> std::path::PathBuf {
         .pop()
         .expect("a token.json under HOME")
 }
+
+// ----- secret commands: no inherited secrets, a timeout, bounded output -----
+
+/// A config file with these keys.
+fn commands_config(env: &Env, keys: &str) -> std::path::PathBuf {
+    let cfg = env.home().join("commands.toml");
+    std::fs::write(&cfg, keys).unwrap();
+    cfg
+}
+
+fn shell_quote(p: &std::path::Path) -> String {
+    format!("'{}'", p.display())
+}
+
+#[test]
+fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
+    let mut env = Env::new();
+    env.user = bmsdesk::sim::MFA_USER.into();
+    let seen = env.home().join("mfa-env.txt");
+    // The MFA command runs while BMS_PASSWORD is set.
+    let cfg = commands_config(
+        &env,
+        &format!(
+            "mfa_command = \"env > {} ; echo {}\"\n",
+            shell_quote(&seen),
+            bmsdesk::sim::MFA_CODE
+        ),
+    );
+    let mut c = env.cmd(&["login"]);
+    c.env("BMS_CONFIG", &cfg);
+    env.run_cmd(c).ok();
+    let text = std::fs::read_to_string(&seen).unwrap();
+    assert!(!text.contains("BMS_PASSWORD"), "{text}");
+    assert!(
+        text.contains("BMS_TENANT"),
+        "other variables are kept: {text}"
+    );
+
+    // The password command runs while BMS_MFA_CODE is set.
+    let seen = env.home().join("pw-env.txt");
+    let cfg = commands_config(
+        &env,
+        &format!(
+            "password_command = \"env > {} ; echo {}\"\n",
+            shell_quote(&seen),
+            bmsdesk::sim::DEMO_PASSWORD
+        ),
+    );
+    let mut c = env.cmd(&["login"]);
+    c.env("BMS_CONFIG", &cfg)
+        .env_remove("BMS_PASSWORD")
+        .env("BMS_MFA_CODE", bmsdesk::sim::MFA_CODE);
+    env.run_cmd(c).ok();
+    let text = std::fs::read_to_string(&seen).unwrap();
+    assert!(!text.contains("BMS_MFA_CODE"), "{text}");
+}
+
+#[test]
+fn login_reads_the_mfa_code_from_stdin_when_given_a_dash() {
+    use std::io::Write;
+    let mut env = Env::new();
+    env.user = bmsdesk::sim::MFA_USER.into();
+    let mut c = env.cmd(&["login", "--mfa-code", "-"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", bmsdesk::sim::MFA_CODE).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs a login whose password comes from `command` under the 1 s limit.
+fn login_with_password_command(env: &Env, command: &str) -> cli_support::Run {
+    let cfg = commands_config(
+        env,
+        &format!("secret_command_timeout_secs = 1\npassword_command = {command:?}\n"),
+    );
+    let mut c = env.cmd(&["login"]);
+    c.env("BMS_CONFIG", &cfg).env_remove("BMS_PASSWORD");
+    env.run_cmd(c)
+}
+
+/// The run failed and its error names every one of `words`.
+#[track_caller]
+fn assert_fails_saying(r: &cli_support::Run, words: &[&str]) {
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    for w in words {
+        assert!(r.stderr.contains(w), "{w:?} missing: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_hanging_password_command_is_stopped_at_its_timeout() {
+    let env = Env::new();
+    let r = login_with_password_command(&env, "sleep 600");
+    assert_fails_saying(&r, &["password_command", "did not finish within 1 s"]);
+}
+
+/// Whether `pid` is gone (or a zombie waiting for a parent that never reaps).
+#[cfg(unix)]
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => (unsafe { libc::kill(pid, 0) }) != 0,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_password_command_whose_child_holds_stdout_is_killed_with_its_children() {
+    let env = Env::new();
+    let pidfile = env.home().join("daemon.pid");
+    let r = login_with_password_command(
+        &env,
+        &format!(
+            "sleep 600 & echo $! > {}; echo {}",
+            shell_quote(&pidfile),
+            bmsdesk::sim::DEMO_PASSWORD
+        ),
+    );
+    assert_fails_saying(&r, &["did not finish within 1 s"]);
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !process_gone(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon child {pid} was left running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_password_command_printing_without_end_is_cut_off() {
+    let env = Env::new();
+    let r = login_with_password_command(&env, "yes");
+    assert_fails_saying(&r, &["password_command", "64 KiB"]);
+}

@@ -8,9 +8,7 @@ use bmsdesk::api::ops::WriteOp;
 use bmsdesk::api::retry::parse_retry_after;
 use bmsdesk::api::wire::{decode, parse_datetime};
 use bmsdesk::config::{Config, Dirs};
-use bmsdesk::domain::html;
 use bmsdesk::store::outbox::OutboxItem;
-use chrono::Utc;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -362,18 +360,18 @@ proptest! {
     fn a_line_kept_as_clean_is_exactly_what_sanitizing_makes_of_it(
         s in r"[ -~]{0,30}|\PC{0,30}|[ \t\x1b\[a-z\u{202e}\u{a0}]{0,20}"
     ) {
-        let clean = html::sanitize_line(&s);
-        prop_assert_eq!(html::is_clean_line(&s), clean == s, "{:?}", s);
-        prop_assert!(html::is_clean_line(&clean), "{:?} -> {:?}", s, clean);
+        let clean = bmsdesk::text::sanitize_line(&s);
+        prop_assert_eq!(bmsdesk::text::is_clean_line(&s), clean == s, "{:?}", s);
+        prop_assert!(bmsdesk::text::is_clean_line(&clean), "{:?} -> {:?}", s, clean);
     }
 
     #[test]
     fn dates_and_retry_after_parse_or_fail_cleanly(s in "\\PC{0,40}", pick in prop::sample::select(ODD_STRINGS)) {
         let _ = parse_datetime(&s);
         let _ = parse_datetime(pick);
-        let _ = parse_retry_after(&s, Utc::now());
-        let _ = parse_retry_after(pick, Utc::now());
-        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), Utc::now());
+        let _ = parse_retry_after(&s, bmsdesk::clock::now());
+        let _ = parse_retry_after(pick, bmsdesk::clock::now());
+        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), bmsdesk::clock::now());
     }
 }
 

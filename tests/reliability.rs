@@ -12,7 +12,7 @@ use bmsdesk::api::{ApiError, Client, ClientOptions};
 use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
 use bmsdesk::store::audit::AuditLog;
 use bmsdesk::store::outbox::{ItemState, Outbox, Receipt};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use common::*;
 use serde_json::json;
 
@@ -73,7 +73,7 @@ impl Rig {
     }
     fn audit(&self) -> Vec<serde_json::Value> {
         let log = AuditLog::new(self.dir.path().join("audit"));
-        log.read_day(chrono::Local::now().date_naive())
+        log.read_day(bmsdesk::clock::local_now().date_naive())
             .unwrap()
             .into_iter()
             .map(|e| serde_json::to_value(e).unwrap())
@@ -88,7 +88,7 @@ fn add_note(ticket: Id, marker: &str) -> WriteOp {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
             type_id: 0,
-            note_date: Utc::now(),
+            note_date: bmsdesk::clock::now(),
             status_id: None,
         },
     }
@@ -106,7 +106,7 @@ fn create_op(h: &SimHandle, title: &str) -> WriteOp {
             priority_id: t.refs.priority_id("Low"),
             type_id: t.refs.ticket_type_id("Incident"),
             source_id: 0,
-            open_date: Utc::now(),
+            open_date: bmsdesk::clock::now(),
             contact_id: None,
             queue_id: Some(t.refs.queue_id("Help Desk")),
             assignee_id: None,
@@ -466,7 +466,7 @@ async fn assign_delete_patch_and_time_survive_dropped_replies() {
                 is_internal: true,
                 type_id: 0,
                 status_id: status,
-                note_date: Utc::now(),
+                note_date: bmsdesk::clock::now(),
                 assignee_id: None,
                 queue_id: Some(queue),
             },
@@ -859,7 +859,7 @@ async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
     let op = add_note(t, "crash-6f1");
     let mut item = ob.enqueue(op.clone()).unwrap();
     item.maybe_sent = true;
-    item.sent_at = Some(Utc::now());
+    item.sent_at = Some(bmsdesk::clock::now());
     item.attempts = 1;
     ob.save(&item).unwrap();
     op.execute(&r.client).await.unwrap();
@@ -876,7 +876,7 @@ async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
     let op = add_note(t, "crash-6f2");
     let mut item = ob.enqueue(op).unwrap();
     item.maybe_sent = true;
-    item.sent_at = Some(Utc::now());
+    item.sent_at = Some(bmsdesk::clock::now());
     ob.save(&item).unwrap();
     assert!(r.actions.flush_outbox().await[0].1.is_ok());
     assert_eq!(r.copies(t, "crash-6f2"), 1);

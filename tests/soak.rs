@@ -23,7 +23,7 @@ use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
 use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
 use bmsdesk::store::audit::AuditLog;
 use bmsdesk::store::outbox::Outbox;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::json;
 use tokio::sync::Mutex;
 
@@ -140,7 +140,7 @@ async fn writer(
                     details: format!("<p>{marker}</p>"),
                     is_internal: rng.bool(),
                     type_id: 0,
-                    note_date: Utc::now(),
+                    note_date: bmsdesk::clock::now(),
                     status_id: None,
                 },
             },
@@ -154,7 +154,7 @@ async fn writer(
                     priority_id: low,
                     type_id: incident,
                     source_id: 0,
-                    open_date: Utc::now(),
+                    open_date: bmsdesk::clock::now(),
                     contact_id: None,
                     queue_id: Some(desk),
                     assignee_id: None,

@@ -25,6 +25,7 @@ struct Tui {
 
 impl Tui {
     fn spawn(args: &[&str], env: &[(&str, String)]) -> Tui {
+        bmsdesk::clock::pin_for_tests();
         let home = tempfile::tempdir().unwrap();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -51,6 +52,10 @@ impl Tui {
             cmd.env(k, d);
         }
         cmd.env("TERM", "xterm-256color");
+        // The binary runs on the test's pinned clock (and zone), whatever today's date is.
+        if let Some(now) = bmsdesk::clock::env_for_child() {
+            cmd.env(bmsdesk::clock::ENV, now);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -124,10 +129,16 @@ impl Tui {
         std::thread::sleep(Duration::from_millis(120));
     }
 
+    /// `q`, and `y` if it asks (a draft, a timer or queued writes are left behind).
     fn quit(mut self) {
         self.keys("q");
         let start = Instant::now();
+        let mut confirmed = false;
         loop {
+            if !confirmed && self.screen().contains("Quit with") {
+                confirmed = true;
+                self.keys("y");
+            }
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(
                     status.success(),
@@ -155,6 +166,7 @@ impl Drop for Tui {
 
 /// The simulator the end-to-end tests drive: small, so the binary loads it at once.
 async fn small_sim() -> SimHandle {
+    bmsdesk::clock::pin_for_tests();
     sim::spawn(SimConfig {
         tickets: 150,
         accounts: 8,
@@ -289,8 +301,12 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn adds_a_note_seen_by_the_api() {
+/// Opens view 2, writes a note on its selected ticket with `type_it` (in the note editor),
+/// sends it and returns it as the API has it (the one whose details contain `marker`).
+async fn note_written_in_the_tui(
+    type_it: fn(&mut Tui),
+    marker: &'static str,
+) -> bmsdesk::api::model::Note {
     let h = small_sim().await;
     let c = client(&h);
     let env = sim_env(&h);
@@ -299,7 +315,7 @@ async fn adds_a_note_seen_by_the_api() {
         t.open_view();
         t.keys("a");
         t.wait_text("Note on");
-        t.keys("Called the user, issue resolved (pty)");
+        type_it(&mut t);
         let number = t.send_note();
         t.quit();
         number
@@ -308,11 +324,83 @@ async fn adds_a_note_seen_by_the_api() {
     .unwrap();
     let row = find_ticket(&c, &number).await;
     let notes = c.notes(row.id).await.unwrap();
-    let note = notes
-        .iter()
-        .find(|n| n.details.contains("issue resolved (pty)"))
-        .expect("the note is on the ticket");
+    notes
+        .into_iter()
+        .find(|n| n.details.contains(marker))
+        .expect("the note is on the ticket")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_a_note_seen_by_the_api() {
+    let note = note_written_in_the_tui(
+        |t| t.keys("Called the user, issue resolved (pty)"),
+        "issue resolved (pty)",
+    )
+    .await;
     assert_eq!(note.is_internal, Some(true), "internal by default");
+}
+
+/// An executable `sh` script in `dir` standing in for `$EDITOR` (`$1` is the file to edit).
+fn fake_editor(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    let editor = dir.join("fake-editor");
+    std::fs::write(&editor, format!("#!/bin/sh\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    editor
+}
+
+/// `$EDITOR` runs without the password or MFA code the user put in bmsdesk's environment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_never_sees_the_password_variables() {
+    let h = small_sim().await;
+    let bin = tempfile::tempdir().unwrap();
+    let dump = bin.path().join("editor-env.txt");
+    let editor = fake_editor(
+        bin.path(),
+        &format!(
+            "env > '{}'\nprintf 'typed in the editor (env)\\n' >> \"$1\"",
+            dump.display()
+        ),
+    );
+    let mut env = sim_env(&h);
+    env.push(("EDITOR", editor.display().to_string()));
+    env.push(("BMS_MFA_CODE", "424242".into()));
+    tokio::task::spawn_blocking(move || {
+        let mut t = Tui::spawn(&[], &env);
+        t.open_view();
+        t.keys("E");
+        t.wait_text("text from $EDITOR");
+    })
+    .await
+    .unwrap();
+    let seen = std::fs::read_to_string(&dump).unwrap();
+    assert!(seen.contains("BMS_TENANT="), "the rest is kept: {seen}");
+    for secret in ["BMS_PASSWORD", "BMS_MFA_CODE"] {
+        assert!(!seen.contains(secret), "{secret} reached $EDITOR: {seen}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasted_line_breaks_reach_the_server() {
+    let note = note_written_in_the_tui(
+        |t| {
+            // Unbracketed: CR arrives as Enter, LF (raw mode) as Ctrl-J.
+            t.keys("paste-one\rtwo\nthree ");
+            // Bracketed, with the CR line breaks terminals paste.
+            t.keys("\x1b[200~four\rfive\r\nsix\x1b[201~");
+        },
+        "paste-one",
+    )
+    .await;
+    assert_eq!(
+        bmsdesk::domain::html::to_text(&note.details),
+        "paste-one\ntwo\nthree four\nfive\nsix",
+        "{}",
+        note.details
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -321,17 +409,10 @@ async fn writes_a_note_in_the_editor_and_gets_the_screen_back() {
     let c = client(&h);
     // An "editor" that appends a line to the file it is given, as a person would type it.
     let bin = tempfile::tempdir().unwrap();
-    let editor = bin.path().join("fake-editor");
-    std::fs::write(
-        &editor,
-        "#!/bin/sh\nprintf 'Rebooted the switch from the editor (pty)\\n' >> \"$1\"\n",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let editor = fake_editor(
+        bin.path(),
+        "printf 'Rebooted the switch from the editor (pty)\\n' >> \"$1\"",
+    );
     let mut env = sim_env(&h);
     env.push(("EDITOR", editor.display().to_string()));
     let number = tokio::task::spawn_blocking(move || {

@@ -10,6 +10,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn refresh_returns_only_what_changed() {
+    bmsdesk::clock::pin_for_tests();
     let h = sim::spawn(SimConfig {
         tickets: 1200,
         accounts: 10,

@@ -453,3 +453,57 @@ fn list_offline_with_pending_writes_80x24() {
     assert!(row.contains('⧗'), "{row}");
     insta::assert_snapshot!(s);
 }
+
+/// A note queued while the link is down shows at once in the detail pane, above a long thread
+/// (it used to sit below the server's notes, out of sight on a busy ticket).
+#[test]
+fn a_pending_note_is_visible_above_a_long_thread_120x40() {
+    use bmsdesk::actions::WriteOp;
+    use bmsdesk::api::model::NoteInput;
+    use bmsdesk::store::outbox::OutboxItem;
+    let mut m = base();
+    let cmds = m.update(code(KeyCode::Enter));
+    let seq = cmds
+        .iter()
+        .find_map(|c| match c {
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            _ => None,
+        })
+        .expect("detail requested");
+    let mut d = (*detail_for(&m, 1)).clone();
+    let first = d.notes[0].clone();
+    d.notes = (0..30)
+        .map(|i| {
+            let mut n = first.clone();
+            n.text = format!("history note {i}\nsecond line\nthird line");
+            n
+        })
+        .collect();
+    m.update(api(Reply::Detail {
+        seq,
+        id: 1,
+        result: Ok(Arc::new(d)),
+    }));
+    let note = WriteOp::AddNote {
+        ticket_id: 1,
+        input: NoteInput {
+            details: "<p>rebooted the switch</p>".into(),
+            is_internal: true,
+            type_id: 1,
+            note_date: now(),
+            status_id: None,
+        },
+    };
+    m.update(Msg::Resize(80, 24));
+    m.update(api(Reply::Outbox(vec![OutboxItem::new(4, note)])));
+    // Small terminal: the pane scrolls down to the thread, where the pending note is first.
+    let s = draw(&mut m, 80, 24);
+    assert!(s.contains("⧗ PENDING"), "{s}");
+    assert!(s.contains("rebooted the switch"), "{s}");
+    let s = draw(&mut m, 120, 40);
+    assert!(s.contains("⧗ PENDING"), "{s}");
+    assert!(s.contains("rebooted the switch"), "{s}");
+    let pending = s.find("⧗ PENDING").unwrap();
+    let history = s.find("history note 0").unwrap_or(usize::MAX);
+    assert!(pending < history, "the pending note comes first: {s}");
+}

@@ -57,7 +57,7 @@ where
     let mut rounds = 0u32;
     loop {
         if state.maybe_sent && (!op.is_idempotent() || op.is_delete()) {
-            let since = state.sent_at.unwrap_or_else(Utc::now);
+            let since = state.sent_at.unwrap_or_else(crate::clock::now);
             match find_applied(client, op, since).await {
                 Ok(Some(found)) => {
                     tracing::info!(
@@ -75,7 +75,7 @@ where
         let was_maybe_sent = state.maybe_sent;
         state.attempts += 1;
         state.maybe_sent = true;
-        state.sent_at.get_or_insert_with(Utc::now);
+        state.sent_at.get_or_insert_with(crate::clock::now);
         if let Err(e) = before_send(state) {
             state.attempts -= 1;
             state.maybe_sent = was_maybe_sent;

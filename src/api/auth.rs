@@ -138,6 +138,10 @@ async fn post_token_form(
         .await
         .map_err(super::client::transport_error)?;
     let status = resp.status().as_u16();
+    let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+    if let Some(e) = super::redirect::refused(status, location, resp.url()) {
+        return Err(e);
+    }
     let body = super::body::read_capped(resp, TOKEN_REPLY_CAP, "the sign-in")
         .await
         .map_err(|e| match e {
@@ -207,7 +211,7 @@ fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> Op
         // No expiry given: assume the short lifetime other clients assume (one hour).
         access_token_expire_on: w
             .access_token_expire_on
-            .unwrap_or_else(|| Utc::now() + Duration::hours(1)),
+            .unwrap_or_else(|| crate::clock::now() + Duration::hours(1)),
         refresh_token_expire_on: w.refresh_token_expire_on,
         base_url: base.to_string(),
         tenant: tenant.to_string(),
@@ -232,17 +236,33 @@ impl TokenStore {
     }
 
     /// The saved tokens, or `None` when there are none or the file is unreadable/corrupt
-    /// (a bad token file only costs a fresh sign-in).
+    /// (a bad token file only costs a fresh sign-in). See [`TokenStore::load_checked`].
     pub fn load(&self) -> Option<TokenSet> {
-        let text = std::fs::read_to_string(&self.path).ok()?;
-        crate::store::fsutil::tighten_permissions(&self.path);
-        match serde_json::from_str::<TokenSet>(&text) {
+        self.load_checked().ok().flatten()
+    }
+
+    /// Like [`TokenStore::load`], but a token file that must not be used at all (a symbolic
+    /// link someone planted, a FIFO that would hang the read) is an error saying so. Opened
+    /// without following links; made 0600 through its descriptor when others could read it.
+    pub fn load_checked(&self) -> ApiResult<Option<TokenSet>> {
+        use crate::store::fsutil;
+        let bytes = match fsutil::read_private(&self.path) {
+            Ok(b) => b,
+            Err(e) if fsutil::is_refusal(&e) => {
+                return Err(ApiError::Config(format!("token file {e}")));
+            }
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot read the token file");
+                None
+            }
+        };
+        Ok(bytes.and_then(|b| match serde_json::from_slice::<TokenSet>(&b) {
             Ok(t) => Some(t),
             Err(e) => {
                 tracing::warn!(path = %self.path.display(), error = %e, "ignoring unreadable token file");
                 None
             }
-        }
+        }))
     }
 
     pub fn save(&self, tokens: &TokenSet) -> ApiResult<()> {
@@ -293,7 +313,7 @@ mod tests {
         let t = TokenSet {
             access_token: "AAA-secret".into(),
             refresh_token: "RRR-secret".into(),
-            access_token_expire_on: Utc::now(),
+            access_token_expire_on: crate::clock::now(),
             refresh_token_expire_on: None,
             base_url: "x".into(),
             tenant: "t".into(),
@@ -318,7 +338,7 @@ mod tests {
         let t = TokenSet {
             access_token: "a".into(),
             refresh_token: "r".into(),
-            access_token_expire_on: Utc::now(),
+            access_token_expire_on: crate::clock::now(),
             refresh_token_expire_on: None,
             base_url: "http://127.0.0.1:1".into(),
             tenant: "T".into(),

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -227,19 +226,21 @@ impl Client {
             .timeout(opts.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("bmsdesk/", env!("CARGO_PKG_VERSION")))
+            .redirect(super::redirect::policy())
+            .https_only(base.starts_with("https://"))
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build HTTP client: {e}")))?;
-        let tokens = opts
-            .token_store
-            .as_ref()
-            .and_then(|s| s.load())
-            .filter(|t| {
-                t.belongs_to(
-                    &base,
-                    opts.credentials.as_ref().map(|c| c.tenant.as_str()),
-                    opts.credentials.as_ref().map(|c| c.username.as_str()),
-                )
-            });
+        let saved = match &opts.token_store {
+            Some(store) => store.load_checked()?,
+            None => None,
+        };
+        let tokens = saved.filter(|t| {
+            t.belongs_to(
+                &base,
+                opts.credentials.as_ref().map(|c| c.tenant.as_str()),
+                opts.credentials.as_ref().map(|c| c.username.as_str()),
+            )
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -385,7 +386,7 @@ impl Client {
     async fn bearer(&self) -> ApiResult<String> {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
@@ -397,19 +398,19 @@ impl Client {
         let mut st = self.inner.auth.lock().await;
         if let Some(t) = &st.tokens
             && t.access_token != rejected
-            && !t.access_expiring(Utc::now())
+            && !t.access_expiring(crate::clock::now())
         {
             return Ok(t.access_token.clone());
         }
         // Force a renewal even when the clock says the token is still good.
         if let Some(t) = st.tokens.as_mut() {
-            t.access_token_expire_on = Utc::now();
+            t.access_token_expire_on = crate::clock::now();
         }
         self.renew(&mut st).await
     }
 
     async fn renew(&self, st: &mut AuthState) -> ApiResult<String> {
-        let now = Utc::now();
+        let now = crate::clock::now();
         if let Some(old) = st.tokens.clone()
             && !old.refresh_token.is_empty()
             && old.refresh_usable(now)
@@ -421,7 +422,8 @@ impl Client {
                     self.keep(st, new);
                     return Ok(token);
                 }
-                Err(e) if e.is_transient() => return Err(e),
+                // A redirect (Config) is not a refusal: signing in would meet it too.
+                Err(e) if e.is_transient() || matches!(e, ApiError::Config(_)) => return Err(e),
                 Err(e) => tracing::info!(error = %e, "refresh refused; signing in again"),
             }
         }
@@ -488,7 +490,8 @@ impl Client {
                 Err(AttemptError::NotSent(e)) => (e, Sent::No),
                 Err(AttemptError::Refused(e)) => (e, Sent::Refused),
                 Err(AttemptError::Unknown(e)) => (e, Sent::Unknown),
-                // Sending it again would only fetch the same oversized reply.
+                // Sending it again would not change the answer (a redirect not
+                // followed, a reply too large to read).
                 Err(AttemptError::Final(e)) => return Err(e),
             };
             let (count, bound) = match sent {
@@ -543,11 +546,15 @@ impl Client {
             }
         })?;
         let status = resp.status().as_u16();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+        if let Some(e) = super::redirect::refused(status, location, resp.url()) {
+            return Err(AttemptError::Final(e));
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, Utc::now()));
+            .and_then(|v| parse_retry_after(v, crate::clock::now()));
         let what = format!("{method} {}", path_template(path));
         let bytes = body::read_capped(resp, self.inner.max_reply_bytes, &what)
             .await
@@ -657,7 +664,8 @@ enum AttemptError {
     Refused(ApiError),
     /// Sent, but no complete reply: the server may have acted.
     Unknown(ApiError),
-    /// Not worth sending again (the reply is too large to read).
+    /// An answer that asking again cannot change (a redirect that is not followed, a reply
+    /// too large to read).
     Final(ApiError),
 }
 

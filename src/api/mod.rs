@@ -12,6 +12,7 @@ pub mod name;
 pub mod notes;
 pub mod ops;
 pub mod paging;
+pub mod redirect;
 pub mod retry;
 pub mod templates;
 pub mod tickets;

@@ -192,12 +192,12 @@ impl WriteOp {
             if first.chars().count() > 60 {
                 out.push('…');
             }
-            html::sanitize_line(&out)
+            crate::text::sanitize_line(&out)
         };
         match self {
             WriteOp::CreateTicket { input } => format!(
                 "create ticket \"{}\" for account {}",
-                html::sanitize_line(&input.title),
+                crate::text::sanitize_line(&input.title),
                 input.account_id
             ),
             WriteOp::PatchTicket { ticket_id, ops } => {
@@ -205,7 +205,11 @@ impl WriteOp {
                     .iter()
                     .map(|o| {
                         let v = o.value.as_ref().map(|v| v.to_string()).unwrap_or_default();
-                        html::sanitize_line(&format!("{}={}", o.path.trim_start_matches('/'), v))
+                        crate::text::sanitize_line(&format!(
+                            "{}={}",
+                            o.path.trim_start_matches('/'),
+                            v
+                        ))
                     })
                     .collect();
                 format!("update ticket {ticket_id}: {}", fields.join(", "))
@@ -475,7 +479,7 @@ mod tests {
                 details: "<p>\u{1b}[31mred\u{1b}[0m line one</p><p>two</p>".into(),
                 is_internal: true,
                 type_id: 1,
-                note_date: Utc::now(),
+                note_date: crate::clock::now(),
                 status_id: None,
             },
         };

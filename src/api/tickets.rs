@@ -236,7 +236,7 @@ impl TicketDraft {
             priority_id: req(self.priority_id),
             type_id: req(self.type_id),
             source_id: req(self.source_id),
-            open_date: self.open_date.unwrap_or_else(Utc::now),
+            open_date: self.open_date.unwrap_or_else(crate::clock::now),
             contact_id: self.contact_id,
             queue_id: self.queue_id,
             assignee_id: self.assignee_id,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serializer};
 use serde_json::Value;
 
 use super::error::ApiError;
+use crate::text::sanitize_line;
 
 /// The .NET camelCase of a key, as System.Text.Json produces it: the leading run of capitals is
 /// lower-cased except a capital that starts the next word ("SLAId" -> "slaId",
@@ -81,19 +82,20 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    /// The most useful human text the server gave.
+    /// The most useful human text the server gave, sanitized (it ends up on a terminal).
     pub fn text(&self) -> String {
+        let clean = |s: &str| Some(sanitize_line(s)).filter(|s| !s.is_empty());
         let mut parts: Vec<String> = Vec::new();
-        if let Some(m) = self.message.as_deref().filter(|m| !m.trim().is_empty()) {
-            parts.push(m.trim().to_string());
+        if let Some(m) = self.message.as_deref().and_then(clean) {
+            parts.push(m);
         }
-        if let Some(d) = self.details.as_deref().filter(|d| !d.trim().is_empty())
-            && !parts.iter().any(|p| p == d.trim())
+        if let Some(d) = self.details.as_deref().and_then(clean)
+            && !parts.contains(&d)
         {
-            parts.push(d.trim().to_string());
+            parts.push(d);
         }
         if let Some(subs) = &self.sub_errors {
-            parts.extend(subs.iter().filter(|s| !s.trim().is_empty()).cloned());
+            parts.extend(subs.iter().filter_map(|s| clean(s)));
         }
         if parts.is_empty() {
             match self.code {
@@ -181,9 +183,10 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Reply<T>,
     Ok(Reply { result, total })
 }
 
+/// The start of a body without an envelope (a gateway's error page), sanitized.
 fn short_body(text: &str, status: u16) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    if clean.trim().is_empty() {
+    let clean: String = sanitize_line(text).chars().take(200).collect();
+    if clean.is_empty() {
         format!("HTTP {status} with an empty body")
     } else {
         clean

@@ -51,7 +51,8 @@ pub enum Command {
     Sim(SimArgs),
     /// Sign in, test the connection and store the token
     Login {
-        /// One-time MFA code (otherwise asked for when the server requires one) [env: BMS_MFA_CODE]
+        /// One-time MFA code, or `-` to read it from stdin (a code on the command line is
+        /// visible to `ps`); otherwise asked for when the server requires one [env: BMS_MFA_CODE]
         #[arg(long, value_name = "CODE")]
         mfa_code: Option<String>,
     },

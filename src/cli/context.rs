@@ -3,8 +3,6 @@
 
 use std::io::IsTerminal;
 
-use chrono::Utc;
-
 use super::args::GlobalOpts;
 use super::error::{CliError, CliResult, usage};
 use super::output;
@@ -57,6 +55,10 @@ pub fn load_profile(global: &GlobalOpts) -> CliResult<(config::Config, Profile)>
     let profile = cfg
         .resolve(global.profile.as_deref(), &config::process_env)
         .map_err(|e| usage(e.to_string()))?;
+    // Every command opens its profile here: folders left open to others are closed now.
+    profile
+        .secure_folders()
+        .map_err(|e| CliError::Local(e.to_string()))?;
     Ok((cfg, profile))
 }
 
@@ -110,7 +112,7 @@ impl Ctx {
         force_password: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
-        let saved_usable = profile.has_usable_token(Utc::now());
+        let saved_usable = profile.has_usable_token(crate::clock::now());
         let mut password = profile.password().map_err(local)?;
         let have_identity = profile.tenant.is_some() && profile.username.is_some();
         if password.is_none() && have_identity && (force_password || !saved_usable) && interactive {
@@ -153,7 +155,7 @@ impl Ctx {
 
     async fn ensure_signed_in(&self) -> CliResult<()> {
         if let Some(t) = self.client.tokens().await {
-            let now = Utc::now();
+            let now = crate::clock::now();
             if !t.access_expiring(now) || t.refresh_usable(now) {
                 return Ok(());
             }

@@ -1,7 +1,5 @@
 //! `bmsdesk metrics`: the dashboard's figures for scripts and reports.
 
-use chrono::Utc;
-
 use super::args::TicketFilterArgs;
 use super::context::Ctx;
 use super::error::CliResult;
@@ -13,7 +11,7 @@ pub async fn run(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
     let filter = build_filter(ctx, &f).await?;
     let rows = ctx.client.search_tickets(&filter).await?;
     let engine = ctx.sla_engine().await?;
-    let states = engine.states(&rows, Utc::now());
+    let states = engine.states(&rows, crate::clock::now());
     let m = metrics::compute(&rows, &states, engine.calendar());
     if ctx.json {
         return output::json(&m);

@@ -40,7 +40,15 @@ pub fn main() -> ExitCode {
         crate::config::Config::load(cli.global.config.as_deref(), &crate::config::process_env)
             .ok()
             .and_then(|c| c.log_file(&crate::config::process_env).ok());
-    let _log = crate::logging::init(log_file, "info");
+    let _log = crate::logging::init(log_file, "info").inspect_err(|e| {
+        // A planted link or FIFO at the log path is refused: say so (other failures only
+        // cost the log, as before).
+        if let crate::logging::LogError::Open { source, .. } = e
+            && crate::store::fsutil::is_refusal(source)
+        {
+            eprintln!("warning: log file {source}; nothing is logged this run");
+        }
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -54,7 +62,8 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Error messages quote the server: never raw on the terminal.
+            eprintln!("error: {}", crate::text::sanitize_text(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
@@ -69,7 +78,10 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         Command::Demo(args) => launch::demo(&global, &args).await,
         Command::Sim(args) => simulate::sim(&args).await,
         Command::Login { mfa_code } => {
-            let code = mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok());
+            let code = match mfa_code.as_deref() {
+                Some("-") => Some(session::read_code_from_stdin()?),
+                _ => mfa_code.or_else(|| std::env::var("BMS_MFA_CODE").ok()),
+            };
             session::login(&global, code).await
         }
         Command::Logout => session::logout(&global).await,

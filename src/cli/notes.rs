@@ -1,6 +1,5 @@
 //! `bmsdesk notes …`
 
-use chrono::Utc;
 use serde_json::json;
 
 use super::args::{NoteWriteArgs, NotesCmd};
@@ -60,7 +59,7 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
                 let first = first.lines().next().unwrap_or("");
                 ctx.confirm(&format!(
                     "Delete note {note} on ticket {ticket} (\"{}\")?",
-                    html::sanitize_line(first)
+                    crate::text::sanitize_line(first)
                 ))?;
             }
             ctx.write(WriteOp::DeleteNote {
@@ -128,7 +127,7 @@ async fn note_input(ctx: &mut Ctx, w: &NoteWriteArgs) -> CliResult<NoteInput> {
     let note_date = match &w.note_date {
         Some(d) => crate::api::wire::parse_datetime(d)
             .ok_or_else(|| usage(format!("--note-date {d:?} is not a date")))?,
-        None => Utc::now(),
+        None => crate::clock::now(),
     };
     let status_id = match &w.status {
         Some(s) => {

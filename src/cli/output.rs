@@ -6,12 +6,85 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::error::{CliError, CliResult};
-use crate::domain::html::sanitize_line;
+use crate::text::{is_forbidden, sanitize_line, sanitize_text};
 
-/// Prints `value` as pretty JSON on stdout.
+/// Prints `value` as pretty JSON on stdout, terminal-safe (see [`to_json`]).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> CliResult<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Local(e.to_string()))?;
-    print_out(&text)
+    print_out(&to_json(value)?)
+}
+
+/// Pretty JSON in which every character a terminal could act on is a `\u` escape: serde_json
+/// escapes only C0 controls, so C1 controls, DEL, bidi and other format characters from the
+/// server would reach the terminal raw when `--json` output is read on one. The value is
+/// unchanged for a JSON reader.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> CliResult<String> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeFormatter::default());
+    value
+        .serialize(&mut ser)
+        .map_err(|e| CliError::Local(e.to_string()))?;
+    String::from_utf8(out).map_err(|e| CliError::Local(e.to_string()))
+}
+
+/// serde_json's pretty formatter, with forbidden characters in strings written as `\uXXXX`
+/// (a surrogate pair above U+FFFF).
+#[derive(Default)]
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_forbidden(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{u:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 fn print_out(text: &str) -> CliResult<()> {
@@ -138,9 +211,10 @@ pub fn fields(pairs: &[(&str, String)]) -> CliResult<()> {
     print_out(&text)
 }
 
-/// Free text (already converted from HTML), sanitized line by line.
+/// Free text (already converted from HTML, or a message naming server text), sanitized: line
+/// breaks kept, everything a terminal could act on removed.
 pub fn text(body: &str) -> CliResult<()> {
-    print_out(body)
+    print_out(&sanitize_text(body))
 }
 
 pub fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -163,16 +237,17 @@ pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 pub fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| {
-        t.with_timezone(&chrono::Local)
+        crate::clock::to_local(t)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     })
     .unwrap_or_default()
 }
 
-/// A message for the user on stderr (never stdout, which scripts read).
+/// A message for the user on stderr (never stdout, which scripts read), sanitized: it may
+/// quote the server.
 pub fn note(msg: impl AsRef<str>) {
-    let _ = writeln!(std::io::stderr(), "{}", msg.as_ref());
+    let _ = writeln!(std::io::stderr(), "{}", sanitize_text(msg.as_ref()));
 }
 
 #[cfg(test)]
@@ -210,8 +285,27 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_what_a_terminal_would_act_on_and_keeps_the_value() {
+        let v = serde_json::json!({"name": "a\u{9b}b\u{202e}c\u{200d}d\u{7f}e\u{e0041}f\x1bg"});
+        let text = to_json(&v).unwrap();
+        assert!(
+            text.chars().all(|c| c == '\n' || !is_forbidden(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u009b") && text.contains("\\u202e") && text.contains("\\udb40\\udc41")
+        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+        assert_eq!(
+            to_json(&serde_json::json!({"a": [1, "x"]})).unwrap(),
+            serde_json::to_string_pretty(&serde_json::json!({"a": [1, "x"]})).unwrap(),
+            "the same layout as serde_json's pretty printer"
+        );
+    }
+
+    #[test]
     fn ages() {
-        let now = Utc::now();
+        let now = crate::clock::now();
         assert_eq!(age(Some(now - chrono::Duration::minutes(5)), now), "5m");
         assert_eq!(age(Some(now - chrono::Duration::hours(5)), now), "5h");
         assert_eq!(age(Some(now - chrono::Duration::days(3)), now), "3d");

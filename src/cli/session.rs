@@ -1,11 +1,28 @@
 //! `bmsdesk login | logout | whoami`
 
+use std::io::{BufRead, Read};
+
 use serde_json::json;
 
 use super::args::GlobalOpts;
 use super::context::{Ctx, load_profile};
-use super::error::CliResult;
+use super::error::{CliError, CliResult, usage};
 use super::output;
+
+/// `login --mfa-code -`: the code from the first line of stdin, so it never shows in `ps`.
+pub fn read_code_from_stdin() -> CliResult<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(1024)
+        .read_line(&mut line)
+        .map_err(|e| CliError::Local(format!("cannot read the MFA code from stdin: {e}")))?;
+    let code = line.trim();
+    if code.is_empty() {
+        return Err(usage("--mfa-code -: stdin held no code"));
+    }
+    Ok(code.to_string())
+}
 
 pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<()> {
     let mut ctx = Ctx::open_for_login(global, mfa_code).await?;
@@ -18,6 +35,7 @@ pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<(
             "access_token_expires": until,
         }));
     }
+    // `output::text` sanitizes: the user's name is the server's text.
     output::text(&format!(
         "signed in to {} as {} (user id {}); token saved to {}",
         ctx.client.base_url(),

@@ -72,7 +72,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         }
         _ => ctx.client.search_tickets(&filter).await?,
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     let engine = ctx.sla_engine().await?;
     let states = engine.states(&rows, now);
     let mut order: Vec<usize> = if by_due {
@@ -165,7 +165,7 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
                 "\n── note {} · {} · {} · {}\n{}",
                 n.id,
                 when(n.created_on),
-                html::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
+                crate::text::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
                 vis,
                 html::to_text(&n.details)
             ))?;
@@ -283,7 +283,7 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
         "created ticket {} (id {}): {}",
         ticket.row.ticket_number,
         ticket.row.id,
-        html::sanitize_line(&ticket.row.title)
+        crate::text::sanitize_line(&ticket.row.title)
     ))
 }
 
@@ -405,7 +405,7 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         is_internal: !a.external,
         type_id,
         status_id,
-        note_date: Utc::now(),
+        note_date: crate::clock::now(),
         assignee_id,
         queue_id,
     };
@@ -453,7 +453,7 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
         details: html::from_text(reason),
         is_internal: true,
         type_id: note_type(ctx, None).await?,
-        note_date: Utc::now(),
+        note_date: crate::clock::now(),
         status_id: Some(to.id),
     };
     let note = ctx
@@ -524,7 +524,7 @@ async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
                 ctx.confirm(&format!(
                     "Delete ticket {} \"{}\"?",
                     ticket.row.ticket_number,
-                    html::sanitize_line(&ticket.row.title)
+                    crate::text::sanitize_line(&ticket.row.title)
                 ))?;
             }
             ticket.row.ticket_number

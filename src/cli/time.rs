@@ -109,7 +109,7 @@ async fn default_item(ctx: &mut Ctx, kind: LookupKind) -> CliResult<Option<Id>> 
 }
 
 async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
-    let now = chrono::Local::now();
+    let now = crate::clock::local_now();
     let date = match &a.date {
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| usage(format!("--date {d:?} is not a date (YYYY-MM-DD)")))?,

@@ -16,6 +16,8 @@ pub struct Profile {
     pub username: Option<String>,
     pub password_command: Option<String>,
     pub mfa_command: Option<String>,
+    /// How long either command may run before it is stopped.
+    pub secret_command_timeout: Duration,
     pub token_file: PathBuf,
     pub cache_file: PathBuf,
     pub cache_ttl: chrono::TimeDelta,
@@ -44,6 +46,33 @@ impl Profile {
         self.state_dir.join("outbox")
     }
 
+    /// The folders that hold this profile's private files (state, drafts, outbox, cache,
+    /// token, audit), each made 0700 if it exists and others could open it; one that another
+    /// user owns is refused. Called when a command opens the profile, so a folder left 0777
+    /// does not stay that way until the next write into it.
+    pub fn secure_folders(&self) -> std::io::Result<()> {
+        let dirs = [
+            Some(self.state_dir.as_path()),
+            Some(&self.drafts_dir()),
+            Some(&self.outbox_dir()),
+            self.cache_file.parent(),
+            self.token_file.parent(),
+            Some(self.audit_dir.as_path()),
+        ];
+        for dir in dirs.into_iter().flatten() {
+            match crate::store::fsutil::check_private_dir(dir) {
+                // Not a privacy problem, and not every command's: a file where a folder
+                // belongs only stops what would be saved there, and each such save says so
+                // (a sign-in not saved is a warning, a write not queued is NOT saved).
+                Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                    tracing::warn!(error = %e, "cannot keep files there");
+                }
+                r => r?,
+            }
+        }
+        Ok(())
+    }
+
     pub fn token_store(&self) -> TokenStore {
         TokenStore::new(&self.token_file)
     }
@@ -67,15 +96,13 @@ impl Profile {
             return Ok(Some(p.clone()));
         }
         match &self.password_command {
-            Some(cmd) => {
-                secret_command::run(cmd)
-                    .map(Some)
-                    .map_err(|message| ConfigError::Command {
-                        profile: self.name.clone(),
-                        key: "password_command",
-                        message,
-                    })
-            }
+            Some(cmd) => secret_command::run(cmd, self.secret_command_timeout)
+                .map(Some)
+                .map_err(|message| ConfigError::Command {
+                    profile: self.name.clone(),
+                    key: "password_command",
+                    message,
+                }),
             None => Ok(None),
         }
     }
@@ -86,7 +113,7 @@ impl Profile {
             return Ok(Some(c.clone()));
         }
         match &self.mfa_command {
-            Some(cmd) => secret_command::run(cmd)
+            Some(cmd) => secret_command::run(cmd, self.secret_command_timeout)
                 .map(|s| Some(Secret::new(s.expose().trim())))
                 .map_err(|message| ConfigError::Command {
                     profile: self.name.clone(),

@@ -346,6 +346,7 @@ fn every_profile_key_is_accepted_at_top_level() {
         username: Some("u".into()),
         password_command: Some("echo p".into()),
         mfa_command: Some("echo 1".into()),
+        secret_command_timeout_secs: Some(5),
         token_file: Some("/t".into()),
         cache_file: Some("/c".into()),
         page_size: Some(7),
@@ -359,7 +360,7 @@ fn every_profile_key_is_accepted_at_top_level() {
     let as_table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(
         as_table.len(),
-        13,
+        14,
         "a new ProfileConfig key needs adding to the test"
     );
     let raw: RawFile = toml::from_str(&text).unwrap();
@@ -394,16 +395,23 @@ fn password_sources_in_order() {
 #[test]
 fn password_command_output_is_trimmed_of_one_newline_only() {
     assert_eq!(
-        secret_command::run("printf ' sp ace \\r\\n'")
+        secret_command::run("printf ' sp ace \\r\\n'", secret_command::DEFAULT_TIMEOUT)
             .unwrap()
             .expose(),
         " sp ace "
     );
     assert_eq!(
-        secret_command::run("printf 'a\\n\\n'").unwrap().expose(),
+        secret_command::run("printf 'a\\n\\n'", secret_command::DEFAULT_TIMEOUT)
+            .unwrap()
+            .expose(),
         "a\n"
     );
-    assert_eq!(secret_command::run("printf 'x'").unwrap().expose(), "x");
+    assert_eq!(
+        secret_command::run("printf 'x'", secret_command::DEFAULT_TIMEOUT)
+            .unwrap()
+            .expose(),
+        "x"
+    );
 }
 
 #[test]
@@ -491,11 +499,11 @@ fn client_options_carry_the_profile() {
 
 #[test]
 fn saved_token_usability() {
-    use chrono::{TimeDelta, Utc};
+    use chrono::TimeDelta;
     let tmp = tempfile::tempdir().unwrap();
     let cfg = parse("tenant = \"T\"\nusername = \"u\"\n", tmp.path()).unwrap();
     let p = cfg.resolve(None, &no_env).unwrap();
-    let now = Utc::now();
+    let now = crate::clock::now();
     assert!(!p.has_usable_token(now));
     let mut t = api::TokenSet {
         access_token: "a".into(),
@@ -578,4 +586,25 @@ fn example_config_commented_sections_are_valid() {
 fn line_col_counts_characters() {
     assert_eq!(line_col("ab\ncdé f", 8), (2, 5));
     assert_eq!(line_col("", 10), (1, 1));
+}
+
+#[test]
+fn secret_command_timeout_is_checked_and_defaults_to_30_s() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = parse("api_base = \"us\"\n", tmp.path())
+        .unwrap()
+        .resolve(None, &no_env)
+        .unwrap();
+    assert_eq!(p.secret_command_timeout, std::time::Duration::from_secs(30));
+    let p = parse("secret_command_timeout_secs = 2\n", tmp.path())
+        .unwrap()
+        .resolve(None, &no_env)
+        .unwrap();
+    assert_eq!(p.secret_command_timeout, std::time::Duration::from_secs(2));
+    let err = parse("secret_command_timeout_secs = 0\n", tmp.path())
+        .unwrap()
+        .resolve(None, &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("secret_command_timeout_secs"), "{err}");
 }

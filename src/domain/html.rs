@@ -2,9 +2,10 @@
 //! terminal text and back.
 //!
 //! Server text is untrusted: anyone who can email the service desk controls it. Every output
-//! of this module is free of control characters and terminal escape sequences (except `\n` in
-//! multi-line text), so nothing a customer writes can move the cursor, retitle the window,
-//! rewrite the clipboard (OSC 52) or hide text from the technician.
+//! of this module has been through [`crate::text::sanitize_text`] (the one sanitizer), so it is
+//! free of control characters, escape sequences and format characters (except `\n`).
+
+use crate::text::sanitize_text;
 
 /// Readable terminal text from a BMS HTML fragment (or from plain text, which passes through
 /// with its whitespace collapsed as a browser would).
@@ -29,44 +30,14 @@ pub fn to_text(html: &str) -> String {
             }
         };
     }
-    tidy_lines(&strip_controls(&r.buf, Mode::Multiline))
-}
-
-/// One line of untrusted text (a title, an account or person name) safe to print: escape
-/// sequences and controls removed, line breaks and tabs turned into spaces, runs of
-/// whitespace collapsed, ends trimmed.
-pub fn sanitize_line(s: &str) -> String {
-    let stripped = strip_controls(s, Mode::Line);
-    let mut out = String::with_capacity(stripped.len());
-    for word in stripped.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// Whether `s` is already what [`sanitize_line`] makes of it, so it can be kept as is (and
-/// a shared name stays shared). Exact: plain ASCII is checked in place, anything else by
-/// sanitizing a copy.
-pub fn is_clean_line(s: &str) -> bool {
-    if s.is_ascii() {
-        let b = s.as_bytes();
-        b.iter().all(|c| (0x20..0x7f).contains(c))
-            && b.first() != Some(&b' ')
-            && b.last() != Some(&b' ')
-            && !s.contains("  ")
-    } else {
-        sanitize_line(s) == s
-    }
+    tidy_lines(&sanitize_text(&r.buf))
 }
 
 /// HTML to send for text the technician typed: special characters escaped, lines joined
 /// with `<br>`, and blank-line separated paragraphs wrapped in `<p>` when there is more than
 /// one. Runs of spaces and indentation survive as `&nbsp;` (HTML would collapse them).
 pub fn from_text(text: &str) -> String {
-    let clean = strip_controls(&text.replace("\r\n", "\n"), Mode::Multiline);
+    let clean = sanitize_text(text);
     let mut paragraphs: Vec<Vec<&str>> = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in clean.split('\n') {
@@ -579,122 +550,6 @@ fn decode_entity(s: &str) -> (Option<char>, usize) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Control characters and escape sequences
-
-#[derive(Clone, Copy, PartialEq)]
-enum Mode {
-    /// Keep `\n`; tabs become spaces up to the next 4-column stop.
-    Multiline,
-    /// Everything becomes one line: `\n` and `\t` become spaces.
-    Line,
-}
-
-const TAB_WIDTH: usize = 4;
-
-/// Removes terminal escape sequences (with their parameters) and every control character.
-fn strip_controls(s: &str, mode: Mode) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut col = 0usize;
-    let mut it = s.chars().peekable();
-    let newline = |out: &mut String, col: &mut usize| {
-        if mode == Mode::Multiline {
-            out.push('\n');
-            *col = 0;
-        } else {
-            out.push(' ');
-            *col += 1;
-        }
-    };
-    while let Some(c) = it.next() {
-        match c {
-            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => newline(&mut out, &mut col),
-            '\t' => {
-                let n = if mode == Mode::Multiline {
-                    TAB_WIDTH - col % TAB_WIDTH
-                } else {
-                    1
-                };
-                out.extend(std::iter::repeat_n(' ', n));
-                col += n;
-            }
-            '\u{a0}' => {
-                out.push(' ');
-                col += 1;
-            }
-            '\x1b' => match it.peek().copied() {
-                Some('[') => {
-                    it.next();
-                    skip_csi(&mut it);
-                }
-                Some(']' | 'P' | 'X' | '^' | '_') => {
-                    it.next();
-                    skip_string(&mut it);
-                }
-                Some(' '..='/') => {
-                    // ESC, intermediates, one final byte (charset designations and the like).
-                    while matches!(it.peek(), Some(' '..='/')) {
-                        it.next();
-                    }
-                    if matches!(it.peek(), Some('0'..='~')) {
-                        it.next();
-                    }
-                }
-                Some('0'..='~') => {
-                    it.next();
-                }
-                _ => {}
-            },
-            '\u{9b}' => skip_csi(&mut it),
-            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut it),
-            // Direction overrides/isolates can make text read differently than it is.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' => {}
-            '\u{200b}' | '\u{feff}' | '\u{200e}' | '\u{200f}' => {}
-            c if c.is_control() => {}
-            c => {
-                out.push(c);
-                col += 1;
-            }
-        }
-    }
-    out
-}
-
-/// After `ESC [` (or CSI): parameter and intermediate bytes, then one final byte.
-fn skip_csi(it: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while matches!(it.peek(), Some(' '..='?')) {
-        it.next();
-    }
-    if matches!(it.peek(), Some('@'..='~')) {
-        it.next();
-    }
-}
-
-/// After an OSC/DCS/SOS/PM/APC introducer: everything up to BEL, ST (`ESC \` or U+009C).
-/// An unterminated string ends at the line break, so one stray introducer cannot swallow the
-/// rest of a ticket.
-fn skip_string(it: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while let Some(&c) = it.peek() {
-        match c {
-            '\x07' | '\u{9c}' => {
-                it.next();
-                return;
-            }
-            '\x1b' => {
-                it.next();
-                if it.peek() == Some(&'\\') {
-                    it.next();
-                }
-                return;
-            }
-            '\n' => return,
-            _ => {
-                it.next();
-            }
-        }
-    }
-}
-
 /// Trailing spaces cut, at most one blank line in a row, no blank lines at either end.
 fn tidy_lines(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -846,16 +701,12 @@ mod tests {
             "<ul><li>x".repeat(n),
             "<a href='http://x'>y".repeat(n) + &"</a>".repeat(n),
         ];
-        let started = std::time::Instant::now();
+        // Only the output's size is asserted: tests never depend on the machine's speed (a
+        // quadratic parse shows in benches/perf.rs, and as a hang here).
         for input in &inputs {
             let out = to_text(input);
             assert!(out.len() < input.len() * 8, "output grew out of proportion");
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     #[test]
@@ -871,20 +722,6 @@ mod tests {
         assert_eq!(to_text("a\u{202e}cba"), "acba");
         // An unterminated OSC only eats its own line.
         assert_eq!(to_text("<pre>a\x1b]0;junk\nnext</pre>"), "a\nnext");
-    }
-
-    #[test]
-    fn sanitize_line_flattens() {
-        assert_eq!(
-            sanitize_line("  Printer\n\tbroken \x1b[2J now "),
-            "Printer broken now"
-        );
-        assert_eq!(
-            sanitize_line("\x1b]8;;http://evil\x07link\x1b]8;;\x07"),
-            "link"
-        );
-        assert_eq!(sanitize_line("plain"), "plain");
-        assert_eq!(sanitize_line("\u{2000}wide\u{3000}gap\u{a0}"), "wide gap");
     }
 
     #[test]
@@ -908,7 +745,7 @@ mod tests {
 
     /// What `to_text(from_text(t))` should give back: the same text, tidied.
     fn canonical(t: &str) -> String {
-        tidy_lines(&strip_controls(&t.replace("\r\n", "\n"), Mode::Multiline))
+        tidy_lines(&sanitize_text(t))
     }
 
     proptest! {
@@ -935,13 +772,6 @@ mod tests {
             let s: String = parts.concat();
             let out = to_text(&s);
             prop_assert!(out.chars().all(|c| c == '\n' || !c.is_control()), "{s:?} -> {out:?}");
-        }
-
-        #[test]
-        fn sanitize_line_is_one_clean_line(s in any::<String>()) {
-            let out = sanitize_line(&s);
-            prop_assert!(out.chars().all(|c| !c.is_control()), "{out:?}");
-            prop_assert_eq!(out.trim(), out.as_str());
         }
 
         #[test]

@@ -1006,7 +1006,7 @@ mod tests {
     }
 
     #[test]
-    fn many_tickets_are_fast() {
+    fn many_tickets_get_states() {
         let e = engine(Europe::London);
         let base = lon(6, 8, 0);
         let prios = ["Critical", "High", "Medium", "Low", "Other"];
@@ -1029,13 +1029,9 @@ mod tests {
                 t
             })
             .collect();
-        let started = std::time::Instant::now();
+        // Speed is measured in benches/perf.rs (sla states), not asserted here.
         let states = e.states(&tickets, lon(27, 12, 0));
-        let took = started.elapsed();
         assert_eq!(states.len(), n as usize);
         assert!(states.iter().any(|s| s.escalation.level == 3));
-        if !cfg!(debug_assertions) {
-            assert!(took.as_millis() < 100, "100k tickets took {took:?}");
-        }
     }
 }

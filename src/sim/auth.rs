@@ -267,9 +267,12 @@ pub async fn authenticate(
         }
     }
     let shared = st.shared();
-    let issued = st
-        .auth()
-        .issue(user_id, Utc::now(), shared.access_ttl, shared.refresh_ttl);
+    let issued = st.auth().issue(
+        user_id,
+        crate::clock::now(),
+        shared.access_ttl,
+        shared.refresh_ttl,
+    );
     token_reply(issued)
 }
 
@@ -282,7 +285,7 @@ pub async fn refresh(
     let f = form_fields(&headers, &body)?;
     let access = f.req_str("AccessToken")?;
     let refresh = f.req_str("RefreshToken")?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let shared = st.shared();
     let mut auth = st.auth();
     let user = auth.redeem(&access, &refresh, now)?;
@@ -307,7 +310,7 @@ pub async fn require_bearer(State(st): State<SimState>, mut req: Request, next: 
         return SimError::unauthorized("Authorization has been denied for this request.")
             .into_response();
     };
-    let checked = st.auth().check(&token, Utc::now());
+    let checked = st.auth().check(&token, crate::clock::now());
     match checked {
         Ok(user) => {
             req.extensions_mut().insert(CurrentUser(user));
@@ -338,7 +341,10 @@ pub async fn userinfo(
     };
     let mut v = serde_json::to_value(info).unwrap_or_default();
     if let Some(map) = v.as_object_mut() {
-        map.insert("timeStamp".into(), json!(format_datetime(&Utc::now())));
+        map.insert(
+            "timeStamp".into(),
+            json!(format_datetime(&crate::clock::now())),
+        );
         map.insert("timeZoneValue".into(), json!("+00:00"));
         map.insert("dateFormat".into(), json!("yyyy-MM-dd"));
         map.insert("timeFormat".into(), json!("HH:mm"));
@@ -356,7 +362,7 @@ mod tests {
     #[test]
     fn tokens_expire_rotate_and_can_be_expired_early() {
         let mut a = AuthStore::default();
-        let now = Utc::now();
+        let now = crate::clock::now();
         let ttl = chrono::Duration::seconds(60);
         let t = a.issue(7, now, ttl, ttl * 10);
         assert_eq!(a.check(&t.access_token, now).unwrap(), 7);

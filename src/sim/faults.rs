@@ -248,7 +248,7 @@ pub async fn count_requests(State(st): State<SimState>, req: Request, next: Next
 fn retry_after(mut resp: Response, secs: u64, as_date: bool) -> Response {
     let value = if as_date {
         // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 §5.6.7).
-        (chrono::Utc::now() + chrono::Duration::seconds(secs as i64))
+        (crate::clock::now() + chrono::Duration::seconds(secs as i64))
             .format("%a, %d %b %Y %H:%M:%S GMT")
             .to_string()
     } else {

@@ -885,11 +885,10 @@ mod tests {
     }
 
     #[test]
-    fn large_tenant_generates_quickly() {
-        let started = std::time::Instant::now();
+    fn a_large_tenant_generates_whole() {
+        // How fast is a benchmark's question (benches/perf.rs), not a test's: tests never
+        // depend on the machine's speed.
         let t = generate(1, 100_000, 40, now(), "a", "b");
         assert_eq!(t.tickets.len(), 100_000);
-        // Debug builds are slow; release is far under a second.
-        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }

@@ -114,7 +114,7 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 
 /// Builds the state (generates the tenant) without serving it.
 pub fn build_state(cfg: &SimConfig) -> SimState {
-    let now = cfg.generated_at.unwrap_or_else(Utc::now);
+    let now = cfg.generated_at.unwrap_or_else(crate::clock::now);
     let tenant = generate::generate(
         cfg.seed,
         cfg.tickets,

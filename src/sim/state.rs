@@ -179,13 +179,13 @@ impl SimState {
 
     /// Every access token issued so far stops working now (refresh tokens still work).
     pub fn expire_access_tokens(&self) {
-        self.auth().expire_access(chrono::Utc::now());
+        self.auth().expire_access(crate::clock::now());
     }
 
     /// Every refresh token stops working now (a fresh sign-in is needed once the access
     /// token is gone too).
     pub fn expire_refresh_tokens(&self) {
-        self.auth().expire_refresh(chrono::Utc::now());
+        self.auth().expire_refresh(crate::clock::now());
     }
 
     /// Both of the above.

@@ -151,7 +151,7 @@ pub struct Tenant {
 
 /// The server clock in whole seconds: what is stored is exactly what the wire shows.
 pub fn now() -> DateTime<Utc> {
-    let t = Utc::now();
+    let t = crate::clock::now();
     t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos()))
 }
 

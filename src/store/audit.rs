@@ -3,12 +3,13 @@
 //!
 //! Each line says what was done, with which (redacted) arguments, what came of it, and what is
 //! needed to undo it. Secrets never reach the file: keys that name a secret are masked at any
-//! depth, and any string equal to (or containing) a known secret value is masked too.
+//! depth, and any string equal to (or containing) a known secret value is masked too, as a whole
+//! (so the mask never shows where in a value the secret was).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -53,7 +54,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     pub fn ok(command: impl Into<String>, args: Value, result: Value) -> Self {
         AuditEntry {
-            timestamp: Local::now().fixed_offset(),
+            timestamp: crate::clock::local_now(),
             command: command.into(),
             profile: None,
             args_sanitized: args,
@@ -66,7 +67,7 @@ impl AuditEntry {
 
     pub fn failed(command: impl Into<String>, args: Value, error: impl Into<String>) -> Self {
         AuditEntry {
-            timestamp: Local::now().fixed_offset(),
+            timestamp: crate::clock::local_now(),
             command: command.into(),
             profile: None,
             args_sanitized: args,
@@ -146,8 +147,7 @@ impl AuditLog {
         let mut line = serde_json::to_vec(&clean).map_err(io::Error::other)?;
         line.push(b'\n');
 
-        fsutil::create_private_dir(&self.dir)?;
-        fsutil::tighten_dir_permissions(&self.dir);
+        fsutil::ensure_private_dir(&self.dir)?;
         let path = self.path_for(clean.timestamp.date_naive());
         let is_new = !path.exists();
         let mut file = fsutil::open_private_append(&path)?;
@@ -237,21 +237,19 @@ pub fn redact(v: &Value, secrets: &[Secret]) -> Value {
     }
 }
 
+/// `s`, or [`MASK`] in its place when it holds a known secret. The whole value goes, not only
+/// the secret inside it: "tech@***.example" would tell a reader who knows the address that the
+/// password is "demo".
 fn mask_text(s: &str, secrets: &[Secret]) -> String {
-    let mut out = s.to_string();
-    for secret in secrets {
-        let raw = secret.expose();
-        if raw.is_empty() {
-            continue;
-        }
-        if out == raw {
-            return MASK.into();
-        }
-        if raw.chars().count() >= MIN_SUBSTRING_SECRET && out.contains(raw) {
-            out = out.replace(raw, MASK);
-        }
+    let holds_secret = secrets.iter().map(Secret::expose).any(|raw| {
+        !raw.is_empty()
+            && (s == raw || (raw.chars().count() >= MIN_SUBSTRING_SECRET && s.contains(raw)))
+    });
+    if holds_secret {
+        MASK.into()
+    } else {
+        s.to_string()
     }
-    out
 }
 
 #[cfg(test)]
@@ -379,8 +377,41 @@ mod tests {
         for s in [password, token, mfa] {
             assert!(!text.contains(s), "{s} leaked: {text}");
         }
-        assert!(text.contains("typed my password *** by mistake"), "{text}");
+        assert!(text.contains("\"note\":\"***\""), "{text}");
         assert!(text.contains("\"user\":\"me\""));
+    }
+
+    #[test]
+    fn masking_never_shows_where_a_secret_was() {
+        // With the password "demo", "tech@***.example" would tell a reader the password.
+        let secrets = [Secret::new("demo")];
+        let out = redact(
+            &json!({"user": "tech@demo.example", "note": "demo day", "n": 7}),
+            &secrets,
+        );
+        assert_eq!(out, json!({"user": MASK, "note": MASK, "n": 7}));
+        assert_eq!(mask_text("server said tech@demo.example", &secrets), MASK);
+    }
+
+    /// A link planted at the day's file is refused: nothing is appended to, or chmod-ed on,
+    /// what it points at.
+    #[cfg(unix)]
+    #[test]
+    fn an_audit_file_planted_as_a_symlink_is_not_written_through() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "precious\n").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let log = AuditLog::new(tmp.path().join("audit"));
+        std::fs::create_dir_all(tmp.path().join("audit")).unwrap();
+        std::os::unix::fs::symlink(&victim, log.path_for(day(2025, 6, 1).date_naive())).unwrap();
+        let entry = AuditEntry::failed("x", json!({}), "e".to_string()).at(day(2025, 6, 1));
+        let err = log.record(&entry).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        let mode = std::fs::metadata(&victim).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub struct Cached<T> {
 impl<T> Cached<T> {
     pub fn new(value: T) -> Self {
         Cached {
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
             value,
         }
     }
@@ -56,7 +56,7 @@ impl<T> Cached<T> {
     }
 
     pub fn is_fresh(&self, ttl: TimeDelta) -> bool {
-        self.is_fresh_at(ttl, Utc::now())
+        self.is_fresh_at(ttl, crate::clock::now())
     }
 }
 
@@ -90,7 +90,7 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Re
     }))
 }
 
-/// The last ticket list shown, for an instant start.
+/// The last list of one view: for an instant start, and for the view while offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketSnapshot {
     pub fetched_at: DateTime<Utc>,
@@ -112,8 +112,8 @@ struct SnapshotFile {
 }
 
 /// The cache of one profile. Reads are in memory; [`Cache::save`] writes the file
-/// (atomically, mode 0600). The ticket snapshot lives in a file of its own beside it
-/// (`<name>.tickets.json`), since it is large and changes on a different rhythm.
+/// (atomically, mode 0600). The ticket snapshots live in files of their own beside it (one
+/// per view in `<name>.tickets/`), since they are large and change on a different rhythm.
 #[derive(Debug, Clone)]
 pub struct Cache {
     path: PathBuf,
@@ -394,10 +394,17 @@ impl Cache {
         }
     }
 
-    // ----- the ticket list snapshot -----
+    // ----- the ticket list snapshots -----
 
-    pub fn tickets_path(&self) -> PathBuf {
-        self.beside(".tickets.json")
+    /// The folder of the saved ticket lists, one file per view (`cache.json` →
+    /// `cache.tickets/<hash of the view>.json`).
+    pub fn tickets_dir(&self) -> PathBuf {
+        self.beside(".tickets")
+    }
+
+    fn tickets_path(&self, view: &str) -> PathBuf {
+        self.tickets_dir()
+            .join(format!("{:016x}.json", stable_hash(view)))
     }
 
     /// A path next to the cache file for data of its own (`cache.json` → `cache<suffix>`).
@@ -411,16 +418,33 @@ impl Cache {
         self.path.with_file_name(name)
     }
 
-    /// The last saved ticket list of this tenant, if any is readable.
-    pub fn load_tickets(&self) -> Option<TicketSnapshot> {
-        let path = self.tickets_path();
+    /// The last saved list of `view` (its `ViewDef::cache_key`) of this tenant, if readable.
+    pub fn load_tickets(&self, view: &str) -> Option<TicketSnapshot> {
+        self.read_snapshot(&self.tickets_path(view))
+            .filter(|s| s.view.as_deref() == Some(view))
+    }
+
+    /// Every saved list of this tenant (for a view with none of its own: what the rows kept
+    /// for the others can show).
+    pub fn all_tickets(&self) -> Vec<TicketSnapshot> {
+        let Ok(rd) = std::fs::read_dir(self.tickets_dir()) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .filter_map(|e| self.read_snapshot(&e.path()))
+            .collect()
+    }
+
+    fn read_snapshot(&self, path: &Path) -> Option<TicketSnapshot> {
         // Straight from the bytes (no `Value` tree): this is on the way to the first frame.
-        let file: SnapshotFile = serde_json::from_slice(&read_bytes(&path)?)
+        let file: SnapshotFile = serde_json::from_slice(&read_bytes(path)?)
             .map_err(|e| tracing::warn!(path = %path.display(), error = %e, "ignoring a damaged ticket snapshot"))
             .ok()?;
         (file.version == CACHE_VERSION && file.scope == self.data.scope).then_some(file.snapshot)
     }
 
+    /// Saves the list as the one of its view (`snapshot.view`).
     pub fn save_tickets(&self, snapshot: &TicketSnapshot) -> io::Result<()> {
         let file = SnapshotFile {
             version: CACHE_VERSION,
@@ -428,7 +452,16 @@ impl Cache {
             snapshot: snapshot.clone(),
         };
         let json = serde_json::to_vec(&file).map_err(io::Error::other)?;
-        fsutil::write_private_atomic(&self.tickets_path(), &json)
+        let path = self.tickets_path(snapshot.view.as_deref().unwrap_or(""));
+        fsutil::write_private_atomic(&path, &json)?;
+        // The single snapshot file of earlier versions: its tickets are not left lying about.
+        let legacy = self.beside(".tickets.json");
+        if let Err(e) = std::fs::remove_file(&legacy)
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %legacy.display(), error = %e, "cannot remove the old ticket snapshot");
+        }
+        Ok(())
     }
 }
 
@@ -468,10 +501,15 @@ fn scope_of(profile: &Profile) -> String {
 }
 
 /// The bytes of `path`, or `None` (logged unless the file simply does not exist).
+/// FNV-1a: the same on every build and platform (file names must not change between runs).
+fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 fn read_bytes(path: &Path) -> Option<Vec<u8>> {
-    let bytes = fsutil::read_if_present(path, "cache (rebuilding it)")?;
-    fsutil::tighten_permissions(path);
-    Some(bytes)
+    fsutil::read_if_present(path, "cache (rebuilding it)")
 }
 
 /// The JSON in `path`, or `None` (logged unless the file simply does not exist).

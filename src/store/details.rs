@@ -82,7 +82,6 @@ impl DetailStore {
         // Replacing a copy does not change the count: only a new ticket can pass the limit.
         let added = !path.exists();
         fsutil::write_private_atomic(&path, &json)?;
-        fsutil::tighten_dir_permissions(&self.dir);
         if added {
             self.prune();
         }
@@ -108,6 +107,20 @@ impl DetailStore {
                 None
             }
         }
+    }
+
+    /// Every readable stored ticket of this tenant (what an offline list can still show).
+    pub fn list(&self) -> Vec<StoredDetail> {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .filter_map(|e| {
+                let name = e.file_name();
+                let id = name.to_str()?.strip_suffix(".json")?.parse::<Id>().ok()?;
+                self.load(id)
+            })
+            .collect()
     }
 
     fn prune(&self) {
@@ -147,7 +160,7 @@ mod tests {
                 ..Default::default()
             }],
             time_logs: Vec::new(),
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
         }
     }
 
@@ -180,6 +193,9 @@ mod tests {
         }
         let left: Vec<bool> = (1..=5).map(|id| store.load(id).is_some()).collect();
         assert_eq!(left, vec![false, false, true, true, true]);
+        let mut listed: Vec<Id> = store.list().iter().map(|d| d.ticket.row.id).collect();
+        listed.sort_unstable();
+        assert_eq!(listed, vec![3, 4, 5]);
     }
 
     #[cfg(unix)]

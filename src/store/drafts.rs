@@ -43,7 +43,7 @@ impl NoteDraft {
             template_id: None,
             status_id: None,
             note_id: None,
-            updated_at: Utc::now(),
+            updated_at: crate::clock::now(),
         }
     }
 }
@@ -163,7 +163,7 @@ mod tests {
         a.is_internal = true;
         a.type_id = Some(3);
         a.template_id = Some(9);
-        a.updated_at = Utc::now() - TimeDelta::minutes(5);
+        a.updated_at = crate::clock::now() - TimeDelta::minutes(5);
         store.save(&a).unwrap();
         let b = NoteDraft::new(2, "second");
         store.save(&b).unwrap();

@@ -1,8 +1,147 @@
 //! Private, crash-safe file writes shared by the token file, cache, drafts, outbox and audit log.
+//!
+//! The disk is not trusted either: a private file is never opened through a symbolic link
+//! (`O_NOFOLLOW`: a planted link would make us write to, or chmod, whatever it points at), never
+//! read unless it is a regular file (a FIFO would hang the read), and a folder holding private
+//! files that others can open is tightened to 0700 (or refused when another user owns it).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
+
+/// Why a private file or folder was refused. Carried inside an [`io::Error`], so callers that
+/// must stop (the token file) can tell it from "missing" or "unreadable" ([`is_refusal`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {why}")]
+pub struct Refused {
+    path: String,
+    why: String,
+}
+
+fn refused(path: &Path, why: impl Into<String>) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        Refused {
+            path: path.display().to_string(),
+            why: why.into(),
+        },
+    )
+}
+
+/// Whether `e` is a refusal of an unsafe file or folder (a link, a FIFO, another user's folder)
+/// rather than an ordinary I/O failure.
+pub fn is_refusal(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Refused>())
+}
+
+const LINK_REFUSED: &str =
+    "is a symbolic link; bmsdesk does not follow links for its private files (remove it)";
+
+/// Opens `opts` at `path` without following a final symbolic link and without blocking on a
+/// FIFO, then refuses anything that is not a regular file. The open file's mode is made 0600
+/// (through the descriptor, so no link can redirect the chmod).
+fn open_checked(path: &Path, opts: &mut OpenOptions) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return refused(path, LINK_REFUSED);
+        }
+        e
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(refused(
+            path,
+            "is not a regular file (a FIFO, device or folder); bmsdesk will not read or write it (remove it)",
+        ));
+    }
+    tighten_open_file(&file, &meta, path);
+    Ok(file)
+}
+
+/// A private file others can read or write is made 0600 through its descriptor.
+fn tighten_open_file(file: &File, meta: &fs::Metadata, path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "file was readable by others; setting it to 0600");
+            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, meta, path);
+}
+
+/// The bytes of a private file; `None` when it does not exist. A link or a non-regular file
+/// is an error ([`is_refusal`]), and so is a file that cannot be read.
+pub fn read_private(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    let mut file = match open_checked(path, OpenOptions::new().read(true)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// A folder that holds private files, if it exists: it must be a folder we own, and is made
+/// 0700 when others could open it. A shared sticky folder (`/tmp`) is left as it is: it is
+/// meant to be shared, and its files are still private.
+pub fn check_private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = match fs::metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if !meta.is_dir() {
+            let e = refused(dir, "is not a folder");
+            // Its own kind, so a caller can tell "cannot hold files" from "not private".
+            return Err(io::Error::new(io::ErrorKind::NotADirectory, e.to_string()));
+        }
+        let mode = meta.permissions().mode();
+        if mode & 0o1000 != 0 {
+            return Ok(());
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(refused(
+                dir,
+                format!(
+                    "belongs to another user (uid {}); bmsdesk keeps private files only in folders you own",
+                    meta.uid()
+                ),
+            ));
+        }
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "folder was open to others; setting it to 0700");
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// [`create_private_dir`], then [`check_private_dir`]: the folder exists, is ours and is 0700.
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+    create_private_dir(dir)?;
+    if dir.as_os_str().is_empty() {
+        return Ok(());
+    }
+    check_private_dir(dir)
+}
 
 /// Creates `dir` (and parents) readable by the owner only.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
@@ -28,12 +167,12 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The bytes of `path`; `None` if it does not exist, or cannot be read (logged, naming `what`:
-/// a local file we cannot read is treated as missing rather than stopping the user).
+/// The bytes of a private file ([`read_private`]); `None` if it does not exist, or cannot be
+/// read or was refused (logged, naming `what`: a local file we cannot read is treated as
+/// missing rather than stopping the user; writing it again replaces it).
 pub fn read_if_present(path: &Path, what: &str) -> Option<Vec<u8>> {
-    match fs::read(path) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+    match read_private(path) {
+        Ok(b) => b,
         Err(e) => {
             tracing::warn!(path = %path.display(), error = %e, "cannot read the {what}");
             None
@@ -41,7 +180,8 @@ pub fn read_if_present(path: &Path, what: &str) -> Option<Vec<u8>> {
     }
 }
 
-/// Opens `path` for appending, creating it with mode 0600.
+/// Opens `path` for appending, creating it with mode 0600 (missing folders are created 0700).
+/// A symbolic link or a non-regular file there is refused ([`is_refusal`]).
 pub fn open_private_append(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent() {
         create_private_dir(dir)?;
@@ -53,16 +193,14 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let file = opts.open(path)?;
-    tighten_permissions(path);
-    Ok(file)
+    open_checked(path, &mut opts)
 }
 
 /// Replaces `path` with `bytes` atomically: a private temp file beside it is written, synced
 /// and renamed over the target, so a crash leaves the old or the new content, never a mix.
 pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    create_private_dir(dir)?;
+    ensure_private_dir(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -94,45 +232,6 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
-}
-
-/// A private file that others can read is made private again, with a warning in the log.
-/// Returns true when the permissions had to be changed.
-pub fn tighten_permissions(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = fs::metadata(path) {
-            let mode = meta.permissions().mode();
-            if mode & 0o077 != 0 {
-                tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "file was readable by others; setting it to 0600");
-                let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
-                return true;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    false
-}
-
-/// Like [`tighten_permissions`] for a folder holding private files (mode 0700).
-pub fn tighten_dir_permissions(dir: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = fs::metadata(dir) {
-            let mode = meta.permissions().mode();
-            if meta.is_dir() && mode & 0o077 != 0 {
-                tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "folder was open to others; setting it to 0700");
-                let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
-                return true;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    false
 }
 
 /// Moves a damaged file out of the way as `<name>.corrupt` (or `<name>.N.corrupt` when an
@@ -190,17 +289,102 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn loose_permissions_are_tightened() {
+    fn loose_permissions_are_tightened_on_read() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t");
         fs::write(&p, "x").unwrap();
         fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(tighten_permissions(&p));
+        assert_eq!(read_private(&p).unwrap().unwrap(), b"x");
         assert_eq!(
             fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert!(!tighten_permissions(&p));
+        assert!(read_private(&dir.path().join("missing")).unwrap().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_fifos_are_refused_and_their_targets_untouched() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for e in [
+            read_private(&link).unwrap_err(),
+            open_private_append(&link).unwrap_err(),
+        ] {
+            assert!(
+                is_refusal(&e) && e.to_string().contains("symbolic link"),
+                "{e}"
+            );
+        }
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(
+            fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = read_private(&fifo).unwrap_err();
+        assert!(
+            is_refusal(&e) && e.to_string().contains("not a regular file"),
+            "{e}"
+        );
+        assert!(open_private_append(&fifo).is_err());
+        assert!(read_if_present(&fifo, "test").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn open_folders_are_tightened_and_sticky_ones_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("open");
+        fs::create_dir(&open).unwrap();
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
+        write_private_atomic(&open.join("f"), b"x").unwrap();
+        assert_eq!(
+            fs::metadata(&open).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        let sticky = dir.path().join("sticky");
+        fs::create_dir(&sticky).unwrap();
+        fs::set_permissions(&sticky, fs::Permissions::from_mode(0o1777)).unwrap();
+        check_private_dir(&sticky).unwrap();
+        assert_eq!(
+            fs::metadata(&sticky).unwrap().permissions().mode() & 0o7777,
+            0o1777
+        );
+        check_private_dir(&dir.path().join("missing")).unwrap();
+    }
+
+    /// A folder another user owns is refused, not chmod-ed. As root a temp folder is given to
+    /// another uid; otherwise `/` (root's) is such a folder already.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_owned_by_another_user_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = if unsafe { libc::geteuid() } == 0 {
+            let d = tmp.path().join("theirs");
+            fs::create_dir(&d).unwrap();
+            fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
+            std::os::unix::fs::chown(&d, Some(4242), Some(4242)).unwrap();
+            d
+        } else {
+            std::path::PathBuf::from("/")
+        };
+        let before = fs::metadata(&theirs).unwrap().permissions().mode();
+        let e = check_private_dir(&theirs).unwrap_err();
+        assert!(
+            is_refusal(&e) && e.to_string().contains("another user"),
+            "{e}"
+        );
+        assert_eq!(fs::metadata(&theirs).unwrap().permissions().mode(), before);
     }
 }

@@ -63,7 +63,7 @@ impl OutboxItem {
         OutboxItem {
             seq,
             op,
-            created_at: Utc::now(),
+            created_at: crate::clock::now(),
             state: ItemState::Pending,
             attempts: 0,
             last_error: None,
@@ -121,8 +121,7 @@ impl Outbox {
     }
 
     fn ensure_dir(&self) -> io::Result<()> {
-        fsutil::create_private_dir(&self.dir)?;
-        fsutil::tighten_dir_permissions(&self.dir);
+        fsutil::ensure_private_dir(&self.dir)?;
         Ok(())
     }
 

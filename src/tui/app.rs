@@ -32,13 +32,17 @@ use crate::api::model::{
 
 mod outbox;
 mod triage;
+mod typeahead;
 
 pub use outbox::{OutboxState, placeholder_id};
 
 /// Wait this long after the selection settles before fetching the detail.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
-/// Save the note draft this long after the last keystroke.
-pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(600);
+/// While typing goes on, the note draft is saved at most this long after a keystroke (what
+/// a `kill -9` can lose); the first keystroke after a pause is saved at once. A 65-key
+/// sentence at 120 ms a key costs 23 small writes (off the loop task, see
+/// `drafts::DraftWriter`), against 13 and up to 600 ms lost with the former 600 ms.
+pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(250);
 /// A cached detail younger than this is not fetched again on selection.
 const DETAIL_FRESH_SECS: i64 = 30;
 /// Terminal width from which list and detail sit side by side.
@@ -69,7 +73,12 @@ pub enum Msg {
         ticket_id: Id,
         result: Result<String, String>,
     },
-    DraftIo(Result<(), String>),
+    /// A draft save (of the text as of `at`) finished.
+    DraftIo {
+        ticket_id: Id,
+        at: DateTime<Utc>,
+        result: Result<(), String>,
+    },
     /// The running timer's display may have changed (generation of the timer).
     TimerTick(u64),
     TimerIo(Result<(), String>),
@@ -122,6 +131,7 @@ pub enum ConfirmAction {
     Delete(Vec<Id>),
     DiscardTicket,
     DiscardTimeLog,
+    Quit,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +270,10 @@ pub struct Model {
     follow_top: bool,
     /// Writes waiting in the outbox, the link, the request budget (see `app/outbox.rs`).
     pub outbox: OutboxState,
+    /// An editor waiting for its ticket, with the keys typed meanwhile (`app/typeahead.rs`).
+    pub awaiting: Option<typeahead::Awaiting>,
+    /// Drafts whose last save failed: only in memory (`q` warns).
+    pub unsaved_drafts: typeahead::UnsavedDrafts,
 }
 
 fn sel_label(r: &TicketRow) -> String {
@@ -280,7 +294,7 @@ impl Model {
         }
         let mut m = Model {
             theme: Theme::from_env(),
-            tz: *chrono::Local::now().offset(),
+            tz: crate::clock::local_offset(),
             keymap: settings.keymap,
             config_views: settings.views,
             views,
@@ -288,7 +302,7 @@ impl Model {
             profile: profile.to_string(),
             demo,
             size: (80, 24),
-            now: Utc::now(),
+            now: crate::clock::now(),
             list: TicketList::new(),
             search_gen: 0,
             replace_on_page: false,
@@ -316,6 +330,8 @@ impl Model {
             call_template: settings.call_template,
             follow_top: false,
             outbox: OutboxState::default(),
+            awaiting: None,
+            unsaved_drafts: Default::default(),
         };
         m.apply_view_settings();
         m
@@ -457,6 +473,7 @@ impl Model {
                 cmds.push(Cmd::Rank(job));
             }
         }
+        cmds.extend(self.settle_awaiting());
         cmds
     }
 
@@ -508,6 +525,21 @@ impl Model {
         let inner_h = area.height.saturating_sub(2) as usize;
         let lines = views::detail::lines(self, d);
         views::detail::wrapped_height(&lines, inner_w).saturating_sub(inner_h) as u16
+    }
+
+    /// The scroll that brings the notes thread (pending notes on top) to the top of the pane,
+    /// or as near as the pane's length allows.
+    pub fn detail_notes_scroll(&self) -> u16 {
+        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
+        let (Some(area), Some(d)) = (
+            l.detail,
+            self.detail.id.and_then(|id| self.detail.cache.get(&id)),
+        ) else {
+            return 0;
+        };
+        let head = views::detail::head_lines(self, d);
+        let to_notes = views::detail::wrapped_height(&head, area.width.saturating_sub(2));
+        (to_notes as u16).min(self.detail_max_scroll())
     }
 
     pub fn selected(&self) -> Option<&TicketRow> {
@@ -783,10 +815,12 @@ impl Model {
             }
             Msg::DraftDue => self.on_draft_due(),
             Msg::EditorDone { ticket_id, result } => self.on_editor_done(ticket_id, result),
-            Msg::DraftIo(r) => {
-                if let Err(e) = r {
-                    self.error(format!("cannot save the note draft: {e}"));
-                }
+            Msg::DraftIo {
+                ticket_id,
+                at,
+                result,
+            } => {
+                self.draft_saved(ticket_id, at, result);
                 Vec::new()
             }
         };
@@ -804,14 +838,17 @@ impl Model {
     }
 
     fn on_paste(&mut self, s: &str) -> Vec<Cmd> {
+        if self.hold_input(typeahead::Held::Paste(s.to_string())) {
+            return Vec::new();
+        }
         match self.layers.last_mut() {
             Some(Layer::Note(e)) => {
-                e.text.insert_str(s);
+                super::forms::multiline_paste(&mut e.text, s);
                 return self.note_changed();
             }
             Some(Layer::TimeLog(f)) => match f.focus {
                 super::forms::LogFocus::Notes => {
-                    f.notes.insert_str(s);
+                    super::forms::multiline_paste(&mut f.notes, s);
                 }
                 super::forms::LogFocus::Minutes => {
                     f.minutes
@@ -820,24 +857,24 @@ impl Model {
                 _ => {}
             },
             Some(Layer::Picker(p)) => {
-                p.query.push_str(&super::text::sanitize_line(s));
+                p.query.push_str(&super::forms::pasted_line(s));
                 p.rematch();
             }
             Some(Layer::Form) => {
                 if let Some(nt) = self.new_ticket.as_mut() {
                     match nt.focus {
                         FormFocus::Title => {
-                            nt.title.insert_str(super::text::sanitize_line(s));
+                            nt.title.insert_str(super::forms::pasted_line(s));
                         }
                         FormFocus::Details => {
-                            nt.details.insert_str(s);
+                            super::forms::multiline_paste(&mut nt.details, s);
                         }
                         _ => {}
                     }
                 }
             }
             None if self.filter_input => {
-                let q = format!("{}{}", self.list.query, super::text::sanitize_line(s));
+                let q = format!("{}{}", self.list.query, super::forms::pasted_line(s));
                 return self
                     .list
                     .set_query(&q)
@@ -854,6 +891,9 @@ impl Model {
         let key = Key::from_event(&ev);
         // Make sure the list is current before acting on the selection.
         let mut cmds = self.prepare();
+        if self.hold_input(typeahead::Held::Key(ev)) {
+            return cmds;
+        }
         let more = match self.layers.last() {
             Some(Layer::Picker(_)) => self.key_picker(key),
             Some(Layer::Help { .. }) => self.key_help(key),
@@ -910,6 +950,9 @@ impl Model {
     }
 
     pub fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        if self.hold_for_row(a) {
+            return Vec::new();
+        }
         if matches!(
             a,
             Action::Up
@@ -1009,10 +1052,7 @@ impl Model {
                 self.layers.push(Layer::Picker(p));
             }
             Action::Help => self.layers.push(Layer::Help { scroll: 0 }),
-            Action::Quit => {
-                self.quit = true;
-                return vec![Cmd::Quit];
-            }
+            Action::Quit => return self.quit_or_ask(),
             Action::NewTicket => return self.start_new_ticket(),
             Action::AddNote => return self.open_note_editor(),
             Action::EditorNote => {
@@ -1238,6 +1278,10 @@ impl Model {
                 Vec::new()
             }
             ConfirmAction::DiscardTimeLog => self.discard_timelog(),
+            ConfirmAction::Quit => {
+                self.quit = true;
+                vec![Cmd::Quit]
+            }
         }
     }
 
@@ -1629,7 +1673,7 @@ impl Model {
                 }
             }
             FormFocus::Details => {
-                nt.details.input(ev);
+                super::forms::multiline_input(&mut nt.details, ev);
             }
             FormFocus::Field(f) => match key.code {
                 KeyCode::Enter | KeyCode::Char(' ') => {
@@ -1729,16 +1773,23 @@ impl Model {
     }
 
     fn note_changed(&mut self) -> Vec<Cmd> {
+        let now = self.now;
         if let Some(Layer::Note(e)) = self.layers.last_mut() {
             e.error = None;
             if !e.keeps_draft() {
                 return Vec::new();
             }
             e.dirty = true;
-            if !e.save_scheduled {
-                e.save_scheduled = true;
-                return vec![Cmd::After(DRAFT_DEBOUNCE, Msg::DraftDue)];
+            if e.save_scheduled {
+                return Vec::new();
             }
+            let debounce = chrono::Duration::from_std(DRAFT_DEBOUNCE).unwrap_or_default();
+            if e.saved_at.is_none_or(|t| now - t >= debounce) {
+                // The first keystroke after a pause goes to disk now.
+                return self.on_draft_due();
+            }
+            e.save_scheduled = true;
+            return vec![Cmd::After(DRAFT_DEBOUNCE, Msg::DraftDue)];
         }
         Vec::new()
     }
@@ -1834,7 +1885,7 @@ impl Model {
                 if e.sending.is_some() {
                     return Vec::new();
                 }
-                if e.text.input(ev) {
+                if super::forms::multiline_input(&mut e.text, ev) {
                     self.note_changed()
                 } else {
                     Vec::new()
@@ -2215,6 +2266,17 @@ impl Model {
                 self.list.upsert(rows);
                 self.list.total = total;
             }
+            Reply::Cached { seq, list } => {
+                // Only while nothing fresher is shown for this load.
+                if seq != self.search_gen
+                    || (self.list.len_from_server() > 0 && !self.list.from_cache)
+                {
+                    return Vec::new();
+                }
+                let cmds = self.show_cached(list.rows, list.fetched_at, list.total);
+                self.list.cache_partial = list.partial;
+                return cmds;
+            }
             Reply::SearchDone { seq, result, at } => {
                 if seq != self.search_gen {
                     return Vec::new();
@@ -2230,6 +2292,7 @@ impl Model {
                         }
                         self.list.loaded_at = Some(at);
                         self.list.from_cache = false;
+                        self.list.cache_partial = false;
                         if self.status.info.as_deref() == Some("refreshing…") {
                             self.status.info = None;
                         }
@@ -2237,7 +2300,10 @@ impl Model {
                     Err(e) => {
                         self.replace_on_page = false;
                         if self.outbox.offline.is_some() {
-                            self.warn(if self.list.from_cache {
+                            self.warn(if self.list.cache_partial {
+                                "offline — the cached tickets that fit this view (some may be missing)"
+                                    .to_string()
+                            } else if self.list.from_cache {
                                 "working from the cache".to_string()
                             } else {
                                 format!("offline — {e}")

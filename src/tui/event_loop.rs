@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::app::{Cmd, Model, Msg};
-use super::drafts::DraftStore;
+use super::drafts::{DraftStore, DraftWriter};
 use super::views;
 use super::worker::Request;
 
@@ -49,7 +49,8 @@ pub struct EventLoop<B: Backend> {
     rx: mpsc::UnboundedReceiver<Msg>,
     tx: mpsc::UnboundedSender<Msg>,
     worker: mpsc::Sender<Request>,
-    drafts: DraftStore,
+    /// Draft files are written on the writer's thread, never on this task.
+    drafts: DraftWriter,
     state_dir: PathBuf,
     host: Box<dyn Host>,
     /// Fixed clock for tests; `None` = wall clock.
@@ -85,11 +86,11 @@ where
             terminal,
             model,
             rx,
-            tx,
             worker,
-            drafts,
+            drafts: DraftWriter::spawn(drafts, tx.clone()),
             state_dir,
             host,
+            tx,
             clock: None,
             dirty: true,
             urgent: false,
@@ -101,7 +102,7 @@ where
     }
 
     fn stamp(&mut self) {
-        self.model.now = self.clock.unwrap_or_else(Utc::now);
+        self.model.now = self.clock.unwrap_or_else(crate::clock::now);
     }
 
     /// Feeds one message through `update` and runs what it asks for.
@@ -157,16 +158,8 @@ where
                         });
                     });
                 }
-                Cmd::SaveDraft(d) => {
-                    if let Err(e) = self.drafts.save(&d) {
-                        let _ = self.tx.send(Msg::DraftIo(Err(e.to_string())));
-                    }
-                }
-                Cmd::RemoveDraft(id) => {
-                    if let Err(e) = self.drafts.remove(id) {
-                        tracing::warn!("removing draft {id}: {e}");
-                    }
-                }
+                Cmd::SaveDraft(d) => self.drafts.save(d, &self.tx),
+                Cmd::RemoveDraft(id) => self.drafts.remove(id),
                 Cmd::Editor { ticket_id, text } => self.editor = Some((ticket_id, text)),
                 Cmd::SaveTimer(t) => {
                     if let Err(e) = super::timer::save(&self.state_dir, t.as_ref()) {
@@ -233,7 +226,8 @@ where
             self.host.suspend().map_err(|e| e.to_string())?;
             let mut parts = cmd.split_whitespace();
             let prog = parts.next().unwrap_or("vi").to_string();
-            let status = tokio::process::Command::new(&prog)
+            // Built without BMS_PASSWORD/BMS_MFA_CODE in its environment.
+            let status = tokio::process::Command::from(crate::config::child_env::command(&prog))
                 .args(parts)
                 .arg(&path)
                 .status()
@@ -289,18 +283,18 @@ where
                 ev = input.next() => match ev {
                     Some(Ok(ev)) => self.on_event(ev),
                     Some(Err(e)) => {
-                        self.quit_now();
+                        self.quit_now().await;
                         return Err(e.into());
                     }
                     None => {
-                        self.quit_now();
+                        self.quit_now().await;
                         return Ok(());
                     }
                 },
                 Some(msg) = self.rx.recv() => self.dispatch(msg),
                 _ = tick.tick() => { self.dispatch(Msg::Tick); }
                 _ = signal => {
-                    self.quit_now();
+                    self.quit_now().await;
                     return Ok(());
                 }
                 _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {}
@@ -317,7 +311,7 @@ where
                 self.last_draw = None;
             }
             if self.model.quit {
-                self.quit_now();
+                self.quit_now().await;
                 return Ok(());
             }
             self.after_drain();
@@ -329,11 +323,12 @@ where
         }
     }
 
-    /// Saves open drafts before leaving.
-    fn quit_now(&mut self) {
+    /// Saves open drafts before leaving, and waits until every draft write is done.
+    async fn quit_now(&mut self) {
         self.stamp();
         let cmds = self.model.flush_drafts();
         self.exec(cmds);
+        self.drafts.flush().await;
     }
 
     /// Test helper: feed `events`, then process replies and timers until nothing arrives

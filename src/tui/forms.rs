@@ -1,6 +1,7 @@
 //! State of the two editors: the new-ticket form and the note editor.
 
 use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{TextArea, WrapMode};
 
 use super::drafts::NoteDraft;
@@ -26,6 +27,60 @@ pub fn textarea(text: &str) -> TextArea<'static> {
 
 pub fn text_of(t: &TextArea<'_>) -> String {
     t.lines().join("\n")
+}
+
+/// Pasted text for a multi-line editor: terminals paste line breaks as `\r` (some as `\r\n`
+/// or `\n`), and the text area only splits lines on `\n`, so each form becomes `\n`. Other
+/// control characters (an escape sequence in the clipboard) are dropped; tabs stay.
+pub fn pasted_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Pasted text for a one-line field: its line breaks become spaces, then the line is
+/// sanitized like any other.
+pub fn pasted_line(s: &str) -> String {
+    super::text::sanitize_line(&pasted_text(s).replace(['\n', '\t'], " "))
+}
+
+/// A key that means "new line" in a multi-line editor. An unbracketed paste arrives as keys:
+/// CR is `Enter`, but LF in raw mode is `Ctrl-J` (which the text area would take as "delete
+/// to the start of the line", losing the pasted text); `Ctrl-M` is CR.
+pub fn is_newline_key(ev: &KeyEvent) -> bool {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Enter => true,
+        KeyCode::Char('\r' | '\n') => true,
+        KeyCode::Char('j' | 'm') => ctrl,
+        _ => false,
+    }
+}
+
+/// A key into a multi-line editor: line breaks however they arrive (see [`is_newline_key`]),
+/// everything else as the text area does it. True when the text changed.
+pub fn multiline_input(t: &mut TextArea<'_>, ev: KeyEvent) -> bool {
+    if is_newline_key(&ev) {
+        t.insert_newline();
+        return true;
+    }
+    t.input(ev)
+}
+
+/// A paste into a multi-line editor (see [`pasted_text`]).
+pub fn multiline_paste(t: &mut TextArea<'_>, s: &str) -> bool {
+    t.insert_str(pasted_text(s))
 }
 
 /// Which part of the form has the keyboard.

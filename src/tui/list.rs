@@ -152,6 +152,9 @@ pub struct TicketList {
     pub total: Option<u64>,
     pub loaded_at: Option<DateTime<Utc>>,
     pub from_cache: bool,
+    /// The cached rows are not the view's own last list but what other lists kept that fits
+    /// it (offline; see `offline_list`).
+    pub cache_partial: bool,
     sorted_at: Option<DateTime<Utc>>,
     /// When the load (full or incremental) in flight started, by our clock.
     sync_started: Option<DateTime<Utc>>,
@@ -186,7 +189,12 @@ impl TicketList {
         self.pinned.clear();
         self.total = None;
         self.order_dirty = true;
+        // Nothing is shown now: the cursor goes to the top (`sel_id` stays, so the next
+        // order puts it back on its ticket if that comes again).
+        self.sel = 0;
         self.offset = 0;
+        self.from_cache = false;
+        self.cache_partial = false;
         self.sla.clear();
         self.sla_stale.clear();
         self.synced_at = None;
@@ -456,13 +464,13 @@ impl TicketList {
             let order = self.sorted(&order);
             self.order = Arc::new(order);
             self.order_version += 1;
-            let job = self.refilter();
-            self.restore_selection();
-            return job;
+            return self.refilter();
         }
         None
     }
 
+    /// Puts the selection back on its ticket, or the nearest row when the ticket is no longer
+    /// shown. Called after every change of what is shown (the order, the filter's result).
     fn restore_selection(&mut self) {
         let vis = self.visible();
         if let Some(id) = self.sel_id
@@ -486,12 +494,18 @@ impl TicketList {
         self.query = q.to_string();
         let p = fuzzy::pattern(q);
         self.pattern = (!fuzzy::is_empty(&p)).then_some(p);
-        let job = self.refilter();
+        self.refilter()
+    }
+
+    /// Re-runs the filter over the current order and keeps the selection inside what is shown
+    /// then: every path that changes the visible rows goes through here (or `filtered`).
+    fn refilter(&mut self) -> Option<FilterJob> {
+        let job = self.run_filter();
         self.restore_selection();
         job
     }
 
-    fn refilter(&mut self) -> Option<FilterJob> {
+    fn run_filter(&mut self) -> Option<FilterJob> {
         let Some(pattern) = self.pattern.clone() else {
             self.shown = None;
             self.shown_query.clear();
@@ -595,10 +609,12 @@ impl TicketList {
 }
 
 /// First visible row so that `sel` is inside `height` rows, moving as little as possible.
+/// Never past the end, even for a selection that is (it is clamped to the last row).
 pub fn effective_offset(offset: usize, sel: usize, height: usize, len: usize) -> usize {
-    if height == 0 {
+    if height == 0 || len == 0 {
         return 0;
     }
+    let sel = sel.min(len - 1);
     let mut off = offset.min(len.saturating_sub(height));
     if sel < off {
         off = sel;

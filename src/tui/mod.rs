@@ -11,6 +11,7 @@ pub mod forms;
 pub mod fuzzy;
 pub mod keymap;
 pub mod list;
+pub mod offline_list;
 pub mod picker;
 pub mod settings;
 pub mod sla;
@@ -149,14 +150,12 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
     model.timer = timer::load(&ctx.state_dir);
     let cache = Cache::load(&ctx.cache_path);
-    let snapshot = cache.load_tickets();
+    let snapshot = cache.load_tickets(&model.current_view().cache_key());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let _ = &ctx.client;
     let worker = worker::spawn(ctx.actions.clone(), cache, tx.clone());
     let mut init = model.init(saved);
-    if let Some(s) = snapshot
-        && s.view.as_deref() == Some(model.current_view().cache_key().as_str())
-    {
+    if let Some(s) = snapshot {
         init.extend(model.show_cached(s.rows, s.fetched_at, s.total));
     }
 

@@ -14,8 +14,13 @@ use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
 mod contact;
+mod draft_saves;
+mod list_props;
+mod offline;
 mod outbox;
+mod paste;
 mod triage;
+mod typeahead;
 
 fn numbers(m: &Model) -> Vec<String> {
     m.list

@@ -19,9 +19,7 @@ use tokio::task::AbortHandle;
 
 use super::app::Msg;
 use super::settings::{AssigneeSel, ViewDef};
-use super::text::{
-    html_to_text, sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text,
-};
+use super::text::html_to_text;
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
     Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
@@ -33,6 +31,7 @@ use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
 use crate::store::cache::{Cache, Cached, TicketSnapshot, after_failed_fetch, serve_cached};
 use crate::store::details::{DetailStore, StoredDetail};
 use crate::store::outbox::OutboxItem;
+use crate::text::{sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text};
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
 
@@ -144,7 +143,14 @@ impl DetailData {
         clean_ticket(&mut ticket);
         let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
         let (notes, notes_error) = match notes {
-            Ok(ns) => (ns.iter().map(NoteView::from_note).collect(), None),
+            Ok(ns) => {
+                let mut ns: Vec<NoteView> = ns.iter().map(NoteView::from_note).collect();
+                // Newest first: the note a technician just wrote (or is reading up on before a
+                // call) is at the top of the thread, not below a screenful of history. Undated
+                // notes go last; the sort is stable, so the server's order breaks ties.
+                ns.sort_by_key(|n| std::cmp::Reverse(n.created_on));
+                (ns, None)
+            }
             Err(e) => (Vec::new(), Some(e)),
         };
         let (time_logs, time_error) = match time_logs {
@@ -238,6 +244,12 @@ pub enum Reply {
         seq: u64,
         result: Result<u64, String>,
         at: DateTime<Utc>,
+    },
+    /// What the disk holds for the view of search `seq`, sent (before its `SearchDone`) when
+    /// the server cannot be reached: shown marked as cached until live pages replace it.
+    Cached {
+        seq: u64,
+        list: super::offline_list::OfflineList,
     },
     /// Answer to [`Request::Refresh`].
     Changed {
@@ -499,6 +511,35 @@ pub fn view_filter(view: &ViewDef, me: Option<&UserInfo>) -> TicketFilter {
         },
         exclude_completed: if view.status.is_empty() { 1 } else { 0 },
         ..Default::default()
+    }
+}
+
+/// Sends what the disk holds for `view` as [`Reply::Cached`] (see `offline_list`); false
+/// when it holds nothing for it.
+async fn serve_offline(
+    cache: &tokio::sync::Mutex<Cache>,
+    details: &DetailStore,
+    view: &ViewDef,
+    me: &MeCell,
+    seq: u64,
+    tx: &MsgTx,
+) -> bool {
+    let cache = cache.lock().await.clone();
+    let details = details.clone();
+    let view = view.clone();
+    let me = me.lock().await.as_ref().map(|u| u.full_name.clone());
+    let found = tokio::task::spawn_blocking(move || {
+        super::offline_list::for_view(&cache, &details, &view, me.as_deref())
+    })
+    .await
+    .ok()
+    .flatten();
+    match found {
+        Some(list) => {
+            send(tx, Reply::Cached { seq, list });
+            true
+        }
+        None => false,
     }
 }
 
@@ -786,7 +827,7 @@ async fn cached<T: Clone>(
             if let Err(e) = c.save() {
                 tracing::warn!(error = %e, "cannot save the cache");
             }
-            Ok((v, Utc::now()))
+            Ok((v, crate::clock::now()))
         }
         Err(e) => after_failed_fetch(what, hit, refresh, e).map(|h| (h.value, h.fetched_at)),
     }
@@ -860,7 +901,7 @@ async fn detail_reply(
     notes: ApiResult<Vec<Note>>,
     time_logs: ApiResult<Vec<TimeLog>>,
 ) -> Result<DetailData, String> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     match ticket {
         Ok(ticket) => {
             if let (Ok(notes), Ok(time_logs)) = (&notes, &time_logs) {
@@ -1011,7 +1052,12 @@ impl Worker {
                     h.abort();
                 }
                 let me = self.me.clone();
+                let details = self.details.clone();
                 let h = tokio::spawn(async move {
+                    // Known to be down: the disk's list at once (the search still tries).
+                    let served = !link.online()
+                        && serve_offline(&cache, &details, &view, &me, seq, &tx).await;
+                    let me_cell = me.clone();
                     let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
                         who_am_i(&client, &me, &tx, &link).await
                     } else {
@@ -1020,6 +1066,7 @@ impl Worker {
                     let filter = view_filter(&view, me.as_ref());
                     let mut keep: Vec<TicketRow> = Vec::new();
                     let mut total_seen = None;
+                    let mut pages = 0usize;
                     let result = client
                         .search_tickets_streamed(&filter, |mut rows, total| {
                             rows.iter_mut().for_each(clean_row);
@@ -1028,16 +1075,24 @@ impl Worker {
                                 let n = (SNAPSHOT_ROWS - keep.len()).min(rows.len());
                                 keep.extend_from_slice(&rows[..n]);
                             }
+                            pages += 1;
                             send(&tx, Reply::Page { seq, rows, total });
                         })
                         .await;
                     link.saw(&result);
                     report_notices(&client, &tx);
+                    if let Err(e) = &result
+                        && unreachable(e)
+                        && pages == 0
+                        && !served
+                    {
+                        serve_offline(&cache, &details, &view, &me_cell, seq, &tx).await;
+                    }
                     let result = result.map_err(|e| err_text(&e));
                     release_freed_memory();
                     if result.is_ok() {
                         let snap = TicketSnapshot {
-                            fetched_at: Utc::now(),
+                            fetched_at: crate::clock::now(),
                             view: Some(view.cache_key()),
                             total: total_seen,
                             rows: keep,
@@ -1052,7 +1107,7 @@ impl Worker {
                         Reply::SearchDone {
                             seq,
                             result,
-                            at: Utc::now(),
+                            at: crate::clock::now(),
                         },
                     );
                 });
@@ -1078,7 +1133,7 @@ impl Worker {
                         Reply::Changed {
                             seq,
                             result,
-                            at: Utc::now(),
+                            at: crate::clock::now(),
                         },
                     );
                 });
@@ -1492,4 +1547,93 @@ async fn warmup(
     };
     let who = who_am_i(&client, &me, &tx, &link);
     tokio::join!(who, accounts, lookups, templates, locs);
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+
+    #[test]
+    fn the_thread_is_newest_first_with_undated_notes_last() {
+        let at = |m: i64| Some(crate::clock::now() - chrono::Duration::minutes(m));
+        let note = |id, created_on| Note {
+            id,
+            details: format!("note {id}"),
+            created_on,
+            ..Default::default()
+        };
+        let notes = vec![
+            note(1, at(90)),
+            note(2, None),
+            note(3, at(5)),
+            note(4, at(30)),
+        ];
+        let d = DetailData::build(
+            Ticket::default(),
+            Ok(notes),
+            Ok(Vec::new()),
+            crate::clock::now(),
+            false,
+        );
+        let ids: Vec<_> = d.notes.iter().map(|n| n.id).collect();
+        assert_eq!(ids, [3, 4, 1, 2]);
+    }
+}
+
+#[cfg(test)]
+mod sanitize_tests {
+    use super::*;
+
+    const HOSTILE: &str = "A\x1b[2J\u{9b}1m\u{202e}B\u{200d}\u{feff}\u{e0041}C\u{7f}";
+
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+
+    /// Every text field of a ticket a hostile server sends is clean once the worker has it.
+    #[test]
+    fn a_hostile_ticket_is_clean_before_the_model_stores_it() {
+        let keys = [
+            "ticketNumber",
+            "title",
+            "accountName",
+            "accountCode",
+            "locationName",
+            "contactName",
+            "queueName",
+            "statusName",
+            "priorityName",
+            "typeName",
+            "issueTypeName",
+            "assigneeName",
+            "slaName",
+            "createdByName",
+            "sourceName",
+            "contactPhone",
+            "contactEmail",
+            "locationPhone",
+            "workTypeName",
+        ];
+        let wire: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .map(|k| (k.to_string(), serde_json::Value::from(HOSTILE)))
+            .chain([("id".to_string(), serde_json::Value::from(1))])
+            .collect();
+        let mut t: Ticket = serde_json::from_value(serde_json::Value::Object(wire)).unwrap();
+        clean_ticket(&mut t);
+        let mut seen = Vec::new();
+        strings(&serde_json::to_value(&t).unwrap(), &mut seen);
+        assert!(
+            seen.iter().filter(|s| s.as_str() == "ABC").count() >= keys.len(),
+            "{seen:?}"
+        );
+        for s in seen {
+            assert!(!s.chars().any(crate::text::is_forbidden), "{s:?}");
+        }
+    }
 }

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 
+pub mod fake;
+
 pub struct Env {
     pub sim: SimHandle,
     pub home: tempfile::TempDir,
@@ -49,6 +51,8 @@ impl Env {
     }
 
     pub fn with(cfg: SimConfig) -> Env {
+        // The simulator and every binary these tests start share one pinned clock.
+        bmsdesk::clock::pin_for_tests();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -82,6 +86,9 @@ impl Env {
             if k.starts_with("BMS") || k.starts_with("XDG_") {
                 c.env_remove(k);
             }
+        }
+        if let Some(now) = bmsdesk::clock::env_for_child() {
+            c.env(bmsdesk::clock::ENV, now);
         }
         let h = self.home();
         c.env("HOME", h)

@@ -19,6 +19,9 @@ pub fn small() -> SimConfig {
 }
 
 pub async fn start(cfg: SimConfig) -> SimHandle {
+    // Every test runs at a pinned instant (BMSDESK_NOW, else clock::TEST_INSTANT), never
+    // at today's date.
+    bmsdesk::clock::pin_for_tests();
     sim::spawn(cfg).await.expect("simulator starts")
 }
 

@@ -23,7 +23,7 @@ fn location(id: Id, name: &str) -> Location {
 #[test]
 fn freshness_follows_the_ttl() {
     let ttl = TimeDelta::hours(24);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let at = |t| Cached {
         fetched_at: t,
         value: (),
@@ -46,7 +46,7 @@ fn the_cache_or_fetch_rule() {
     let ttl = TimeDelta::hours(1);
     let fresh = Cached::new(1);
     let old = Cached {
-        fetched_at: Utc::now() - TimeDelta::hours(2),
+        fetched_at: crate::clock::now() - TimeDelta::hours(2),
         value: 2,
     };
     assert!(serve_cached(&fresh, ttl, false));
@@ -189,7 +189,7 @@ fn damaged_or_foreign_files_give_an_empty_cache() {
 fn one_bad_part_does_not_lose_the_rest() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("cache.json");
-    let now = Utc::now().to_rfc3339();
+    let now = crate::clock::now().to_rfc3339();
     let text = format!(
         r#"{{"version": {CACHE_VERSION}, "accounts": "oops",
             "locations": {{"7": {{"fetched_at": "{now}", "value": [{{"id": 1, "name": "HQ", "accountId": 7}}]}}}}}}"#
@@ -208,8 +208,8 @@ fn another_tenants_cache_is_dropped() {
     c.set_accounts(vec![account(1, "Acme client")]);
     c.save().unwrap();
     c.save_tickets(&TicketSnapshot {
-        fetched_at: Utc::now(),
-        view: None,
+        fetched_at: crate::clock::now(),
+        view: Some("v".into()),
         total: Some(0),
         rows: vec![],
     })
@@ -222,7 +222,8 @@ fn another_tenants_cache_is_dropped() {
     );
     let other = Cache::load(&path).scoped("https://a|globex");
     assert!(other.cached_accounts().is_none());
-    assert!(other.load_tickets().is_none());
+    assert!(other.load_tickets("v").is_none());
+    assert!(other.all_tickets().is_empty());
 }
 
 #[test]
@@ -243,11 +244,14 @@ fn clear_forgets_everything() {
 }
 
 #[test]
-fn ticket_snapshot_round_trips_beside_the_cache() {
+fn ticket_snapshots_round_trip_beside_the_cache_one_per_view() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Cache::load(tmp.path().join("acme/cache.json")).scoped("s");
-    assert_eq!(c.tickets_path(), tmp.path().join("acme/cache.tickets.json"));
-    assert!(c.load_tickets().is_none());
+    assert_eq!(c.tickets_dir(), tmp.path().join("acme/cache.tickets"));
+    assert!(c.load_tickets("My open").is_none());
+    let legacy = tmp.path().join("acme/cache.tickets.json");
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    std::fs::write(&legacy, "{}").unwrap();
     let snap = TicketSnapshot {
         fetched_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 5, 1, 8, 0, 0).unwrap(),
         view: Some("My open".into()),
@@ -264,9 +268,22 @@ fn ticket_snapshot_round_trips_beside_the_cache() {
         }],
     };
     c.save_tickets(&snap).unwrap();
-    assert_eq!(c.load_tickets(), Some(snap));
-    std::fs::write(c.tickets_path(), "{\"version\": 1, \"snapshot\": 3}").unwrap();
-    assert!(c.load_tickets().is_none());
+    assert!(!legacy.exists(), "the old single snapshot goes");
+    let other = TicketSnapshot {
+        view: Some("Unassigned".into()),
+        rows: Vec::new(),
+        ..snap.clone()
+    };
+    c.save_tickets(&other).unwrap();
+    assert_eq!(c.load_tickets("My open"), Some(snap.clone()));
+    assert_eq!(c.load_tickets("Unassigned"), Some(other));
+    assert_eq!(c.all_tickets().len(), 2);
+    assert!(c.load_tickets("Projects").is_none());
+    for e in std::fs::read_dir(c.tickets_dir()).unwrap() {
+        std::fs::write(e.unwrap().path(), "{\"version\": 1, \"snapshot\": 3}").unwrap();
+    }
+    assert!(c.load_tickets("My open").is_none());
+    assert!(c.all_tickets().is_empty());
 }
 
 #[test]

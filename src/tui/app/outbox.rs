@@ -106,7 +106,17 @@ impl Model {
                 needs_sign_in,
             } => return self.on_queued(req, seq, *op, &reason, needs_sign_in),
             Reply::Outbox(items) => {
+                // A note just queued for the open ticket is scrolled into view: the technician
+                // sees it wait, however long the ticket's details are.
+                let open = self.detail.id;
+                let queued_here = items.iter().any(|i| {
+                    matches!(&i.op, WriteOp::AddNote { ticket_id, .. } if Some(*ticket_id) == open)
+                        && !self.outbox.items.iter().any(|o| o.seq == i.seq)
+                });
                 self.outbox.items = items;
+                if queued_here {
+                    self.detail.scroll = self.detail_notes_scroll();
+                }
                 self.sync_placeholders();
             }
             Reply::Delivered { seq, op, result } => return self.on_delivered(seq, *op, *result),
@@ -278,7 +288,7 @@ impl Model {
                         TicketRow {
                             id,
                             ticket_number: "(new)".into(),
-                            title: crate::tui::text::sanitize_line(&input.title),
+                            title: crate::text::sanitize_line(&input.title),
                             account_id: Some(input.account_id),
                             account_name: self
                                 .data

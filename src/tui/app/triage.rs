@@ -583,7 +583,7 @@ impl Model {
         f.error = None;
         match f.focus {
             LogFocus::Notes => {
-                f.notes.input(ev);
+                crate::tui::forms::multiline_input(&mut f.notes, ev);
             }
             LogFocus::Minutes => match key.code {
                 KeyCode::Char(c) if c.is_ascii_digit() && !ctrl && f.minutes.len() < 4 => {

@@ -63,6 +63,14 @@ fn hhmm(s: Option<&str>) -> String {
 }
 
 pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
+    let mut out = head_lines(m, d);
+    out.extend(thread_lines(m, d));
+    out
+}
+
+/// The ticket's fields and details: everything above the notes thread (the model scrolls past
+/// them to show a note just queued).
+pub fn head_lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
     let t = &m.theme;
     let r = &d.ticket.row;
     let data = &m.data;
@@ -191,8 +199,15 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         out.extend(d.details_text.lines().map(|l| Line::raw(l.to_string())));
     }
     out.push(Line::raw(""));
+    out
+}
+
+/// The notes thread (pending ones first, then the server's newest first) and the time logs.
+fn thread_lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
+    let t = &m.theme;
+    let mut out = Vec::new();
     out.push(Line::from(Span::styled(
-        format!("Notes ({})", d.notes.len()),
+        format!("Notes ({}) · newest first", d.notes.len()),
         t.header,
     )));
     if let Some(e) = &d.notes_error {
@@ -200,6 +215,30 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
             format!("cannot load notes: {e}"),
             t.error,
         )));
+    }
+    // Notes waiting in the outbox come first (they are the newest), marked as not sent yet:
+    // the note just written is visible without scrolling, however long the thread.
+    for (item, n) in m.outbox.notes_for(d.ticket.row.id) {
+        let (mark, style) = match item.state {
+            crate::store::outbox::ItemState::Pending => ("⧗ PENDING", t.warn),
+            crate::store::outbox::ItemState::Conflict => ("✗ REFUSED", t.error),
+        };
+        let vis = if n.is_internal {
+            "internal"
+        } else {
+            "external"
+        };
+        out.push(Line::from(vec![
+            Span::styled("── ", t.dim),
+            Span::styled(mark, style),
+            Span::styled(
+                format!(" · {vis} · not sent yet (outbox #{})", item.seq),
+                t.label,
+            ),
+        ]));
+        for l in super::super::text::html_to_text(&n.details).lines() {
+            out.push(Line::raw(format!("  {l}")));
+        }
     }
     for n in &d.notes {
         let (vis, style) = match n.is_internal {
@@ -220,29 +259,6 @@ pub fn lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         }
         out.push(Line::from(head));
         for l in n.text.lines() {
-            out.push(Line::raw(format!("  {l}")));
-        }
-    }
-    // Notes waiting in the outbox: shown where they will land, marked as not sent yet.
-    for (item, n) in m.outbox.notes_for(d.ticket.row.id) {
-        let (mark, style) = match item.state {
-            crate::store::outbox::ItemState::Pending => ("⧗ PENDING", t.warn),
-            crate::store::outbox::ItemState::Conflict => ("✗ REFUSED", t.error),
-        };
-        let vis = if n.is_internal {
-            "internal"
-        } else {
-            "external"
-        };
-        out.push(Line::from(vec![
-            Span::styled("── ", t.dim),
-            Span::styled(mark, style),
-            Span::styled(
-                format!(" · {vis} · not sent yet (outbox #{})", item.seq),
-                t.label,
-            ),
-        ]));
-        for l in super::super::text::html_to_text(&n.details).lines() {
             out.push(Line::raw(format!("  {l}")));
         }
     }

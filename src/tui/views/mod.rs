@@ -215,7 +215,10 @@ fn render_prompt(m: &Model, f: &mut Frame, area: Rect) {
 
 fn render_confirm(m: &Model, prompt: &str, f: &mut Frame, area: Rect) {
     let w = (width_of(prompt) as u16 + 4).clamp(20, area.width.saturating_sub(4).max(20));
-    let r = centered(area, w, 5);
+    // A long prompt (what quitting leaves behind) wraps: a line more for word breaks.
+    let inner = usize::from(w.saturating_sub(2)).max(1);
+    let lines = (width_of(prompt).div_ceil(inner) + 1).max(2) as u16;
+    let r = centered(area, w, 3 + lines);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)

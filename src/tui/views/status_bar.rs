@@ -63,7 +63,9 @@ pub fn right_text(m: &Model) -> String {
         ));
     }
     if let Some(at) = m.list.loaded_at {
-        let word = if m.list.from_cache {
+        let word = if m.list.cache_partial {
+            "cached rows that fit the view,"
+        } else if m.list.from_cache {
             "cached"
         } else {
             "updated"
