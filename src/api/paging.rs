@@ -105,22 +105,21 @@ impl Client {
             .map(|e| e.remaining as u64)
             .unwrap_or(u64::MAX);
         let allowed = row_pages.min(budget_left.saturating_add(1));
-        let last_announced = total.map(|t| t.div_ceil(size as u64));
-        let last = last_announced.unwrap_or(u64::MAX).min(allowed);
-        let last = u32::try_from(last).unwrap_or(u32::MAX);
-        // Without a total each page decides whether there is a next one: one at a time.
-        let at_once = if total.is_some() {
-            self.concurrency()
-        } else {
-            1
+        let last = u32::try_from(allowed).unwrap_or(u32::MAX);
+        // The pages the total announces are fetched several at a time. Past them (no total,
+        // or rows that moved while paging left some unread) each page decides whether there
+        // is a next one: one at a time, so nothing is asked for past the end.
+        let announced = total.map_or(1, |t| t.div_ceil(size as u64).min(allowed));
+        let announced = u32::try_from(announced).unwrap_or(u32::MAX);
+        let fetch_page = |p: u32| {
+            let page = fetch(p, size);
+            async move { (p, page.await) }
         };
-
-        let mut pages = stream::iter(2..=last)
-            .map(|p| {
-                let page = fetch(p, size);
-                async move { (p, page.await) }
-            })
-            .buffered(at_once);
+        let pages = stream::iter(2..=announced)
+            .map(fetch_page)
+            .buffered(self.concurrency())
+            .chain(stream::iter(announced.saturating_add(1)..=last).then(fetch_page));
+        let mut pages = std::pin::pin!(pages);
         let mut end = End::Cut;
         while let Some((p, page)) = pages.next().await {
             let items = page?.result;
@@ -136,12 +135,13 @@ impl Client {
             }
             rows += new.len() as u64;
             on_page(new, shown);
-            if total.is_some_and(|t| rows >= t) || (total.is_none() && got < size as u64) {
+            // A short page ends the data, except among the announced ones (a server may
+            // serve fewer than asked there and still have more).
+            if total.is_some_and(|t| rows >= t) || (got < size as u64 && p >= announced) {
                 end = End::Done;
                 break;
             }
         }
-        drop(pages);
 
         let short_of_total = total.filter(|&t| rows < t);
         match end {
@@ -167,9 +167,6 @@ impl Client {
                     }
                 }
             }
-            // All announced pages read: the data changed while paging, nothing is missing
-            // that another read would find.
-            End::Cut if last_announced.is_some_and(|l| l <= allowed) => Ok(rows),
             End::Cut => {
                 let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
                 Err(ApiError::Paging(if row_pages <= allowed {
@@ -188,5 +185,72 @@ impl Client {
                 }))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ClientOptions;
+
+    fn client(page_size: u32) -> Client {
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.page_size = page_size;
+        Client::new(o).unwrap()
+    }
+
+    fn rows(ids: std::ops::Range<Id>) -> Vec<Account> {
+        ids.map(|id| Account {
+            id,
+            ..Default::default()
+        })
+        .collect()
+    }
+
+    /// Pages served by a fake server: `pages[n - 1]` for page n, empty past the end.
+    async fn read(c: &Client, pages: &[Vec<Account>], total: Option<u64>) -> ApiResult<Vec<Id>> {
+        let mut got = Vec::new();
+        c.read_pages(
+            "GET /x",
+            |p, _| {
+                let page = pages.get(p as usize - 1).cloned().unwrap_or_default();
+                async move {
+                    Ok(Reply {
+                        result: page,
+                        total,
+                    })
+                }
+            },
+            |rows, _| got.extend(rows.iter().map(|r| r.id)),
+        )
+        .await?;
+        Ok(got)
+    }
+
+    #[tokio::test]
+    async fn rows_that_moved_into_the_next_page_are_kept_once() {
+        // A ticket created while paging pushes row 3 onto page 2 as well.
+        let c = client(3);
+        let pages = [rows(1..4), rows(3..6), rows(6..7)];
+        assert_eq!(
+            read(&c, &pages, None).await.unwrap(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(
+            read(&c, &pages, Some(6)).await.unwrap(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
+        assert!(c.take_notices().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_short_first_page_with_more_announced_pages_by_the_size_served() {
+        // Asked for 5, the server serves 2 at a time.
+        let c = client(5);
+        let pages = [rows(1..3), rows(3..5), rows(5..6)];
+        assert_eq!(
+            read(&c, &pages, Some(5)).await.unwrap(),
+            vec![1, 2, 3, 4, 5]
+        );
     }
 }
