@@ -223,24 +223,26 @@ impl Actions {
 
     // ----- the outbox -----
 
+    /// `Ok(None)`: another sender holds the lock. `Err`: the lock cannot be taken at all
+    /// (its file cannot be opened), which waiting will not fix: the error names the path.
     async fn lock_outbox<'a>(
         &self,
         slot: &'a OutboxSlot,
-    ) -> Option<(tokio::sync::MutexGuard<'a, ()>, OutboxLock)> {
+    ) -> ApiResult<Option<(tokio::sync::MutexGuard<'a, ()>, OutboxLock)>> {
         let deadline = tokio::time::Instant::now() + slot.lock_wait;
-        let gate = tokio::time::timeout_at(deadline, slot.gate.lock())
-            .await
-            .ok()?;
+        let Ok(gate) = tokio::time::timeout_at(deadline, slot.gate.lock()).await else {
+            return Ok(None);
+        };
         loop {
             match slot.store.try_lock() {
-                Ok(Some(lock)) => return Some((gate, lock)),
+                Ok(Some(lock)) => return Ok(Some((gate, lock))),
                 Ok(None) if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                Ok(None) => return None,
+                Ok(None) => return Ok(None),
                 Err(e) => {
                     tracing::error!(dir = %slot.store.dir().display(), error = %e, "cannot lock the outbox");
-                    return None;
+                    return Err(ApiError::Config(format!("cannot lock the outbox: {e}")));
                 }
             }
         }
@@ -272,7 +274,10 @@ impl Actions {
             Err(e) => {
                 // Refusing the write would cost the user more than sending it unprotected.
                 tracing::error!(dir = %slot.store.dir().display(), error = %e, "cannot store the write in the outbox; sending it directly");
-                return self.run(op).await.map(Outcome::Done);
+                return match self.run(op).await {
+                    Ok(r) => Ok(Outcome::Done(r)),
+                    Err(sent) => Err(not_saved(sent, slot.store.dir(), &e)),
+                };
             }
         };
         let record_queued = |item: &OutboxItem, reason: &str| {
@@ -283,7 +288,20 @@ impl Actions {
                 Some(item.seq),
             );
         };
-        let Some(_locks) = self.lock_outbox(&slot).await else {
+        let locked = match self.lock_outbox(&slot).await {
+            Ok(locked) => locked,
+            Err(e) => {
+                // Kept (the item is on disk) until the lock's path is fixed; the reason says how.
+                let reason = e.to_string();
+                record_queued(&item, &reason);
+                return Ok(Outcome::Queued {
+                    seq: item.seq,
+                    reason,
+                    needs_sign_in: false,
+                });
+            }
+        };
+        let Some(_locks) = locked else {
             // Another sender owns the outbox (and may send this item): leave the file alone.
             let reason = "another bmsdesk is sending the outbox; queued behind it".to_string();
             record_queued(&item, &reason);
@@ -539,9 +557,22 @@ impl Actions {
         let Some(slot) = self.outbox.clone() else {
             return Vec::new();
         };
-        let Some(_locks) = self.lock_outbox(&slot).await else {
-            tracing::info!("outbox busy (another sender); not flushing now");
-            return Vec::new();
+        let _locks = match self.lock_outbox(&slot).await {
+            Ok(Some(locks)) => locks,
+            Ok(None) => {
+                tracing::info!("outbox busy (another sender); not flushing now");
+                return Vec::new();
+            }
+            // Not a busy sender: the first item in line says why nothing can go (it stays
+            // pending: the error is one `worth_keeping`).
+            Err(e) => {
+                return slot
+                    .store
+                    .pending()
+                    .first()
+                    .map(|i| vec![(i.seq, Err(e))])
+                    .unwrap_or_default();
+            }
         };
         let pending = slot.store.pending();
         if pending.is_empty() {
@@ -553,7 +584,7 @@ impl Actions {
     /// Sends one item now, a conflict included (after the user fixed the cause).
     pub async fn retry_outbox_item(&self, seq: u64) -> ApiResult<WriteResult> {
         let slot = self.outbox.clone().ok_or_else(no_outbox)?;
-        let Some(_locks) = self.lock_outbox(&slot).await else {
+        let Some(_locks) = self.lock_outbox(&slot).await? else {
             return Err(busy());
         };
         let mut item = slot
@@ -575,7 +606,7 @@ impl Actions {
     /// what it was. Returns the removed item.
     pub async fn drop_outbox_item(&self, seq: u64) -> ApiResult<OutboxItem> {
         let slot = self.outbox.clone().ok_or_else(no_outbox)?;
-        let Some(_locks) = self.lock_outbox(&slot).await else {
+        let Some(_locks) = self.lock_outbox(&slot).await? else {
             return Err(busy());
         };
         let item = slot
@@ -695,6 +726,25 @@ impl Actions {
 
 fn no_outbox() -> ApiError {
     ApiError::Config("no outbox is configured".into())
+}
+
+/// The error for a write that could be neither kept in the outbox (`stored`, in `dir`) nor
+/// delivered (`sent`): it must say plainly that nothing was kept. A refusal by the server is
+/// passed on as it is (keeping it would not have helped).
+fn not_saved(sent: ApiError, dir: &std::path::Path, stored: &std::io::Error) -> ApiError {
+    let queue = format!(
+        "it could NOT be queued in the outbox ({}: {stored})",
+        dir.display()
+    );
+    match crate::api::retry::delivery(&sent) {
+        crate::api::retry::Delivery::Rejected => sent,
+        crate::api::retry::Delivery::NotApplied => ApiError::NotSaved(format!(
+            "the change was NOT saved: it could not be sent ({sent}) and {queue}; write it again once that is fixed"
+        )),
+        crate::api::retry::Delivery::Unknown => ApiError::NotSaved(format!(
+            "the change may NOT have been saved: the server did not confirm it ({sent}) and {queue}; check before writing it again"
+        )),
+    }
 }
 
 fn busy() -> ApiError {

@@ -139,6 +139,10 @@ pub struct ProfileConfig {
     pub concurrency: Option<usize>,
     pub timeout_secs: Option<u64>,
     pub max_retries: Option<u32>,
+    /// Largest reply body read, in MiB; a bigger one is refused (hostile or broken server).
+    pub max_reply_mb: Option<u64>,
+    /// Most rows one listing reads; more pages than this allows end it with an error.
+    pub max_rows: Option<u64>,
 }
 
 impl ProfileConfig {
@@ -163,6 +167,8 @@ impl ProfileConfig {
             concurrency: pick(&self.concurrency, &over.concurrency),
             timeout_secs: pick(&self.timeout_secs, &over.timeout_secs),
             max_retries: pick(&self.max_retries, &over.max_retries),
+            max_reply_mb: pick(&self.max_reply_mb, &over.max_reply_mb),
+            max_rows: pick(&self.max_rows, &over.max_rows),
         }
     }
 
@@ -221,6 +227,8 @@ struct RawFile {
     concurrency: Option<usize>,
     timeout_secs: Option<u64>,
     max_retries: Option<u32>,
+    max_reply_mb: Option<u64>,
+    max_rows: Option<u64>,
 }
 
 impl RawFile {
@@ -238,6 +246,8 @@ impl RawFile {
             concurrency: self.concurrency,
             timeout_secs: self.timeout_secs,
             max_retries: self.max_retries,
+            max_reply_mb: self.max_reply_mb,
+            max_rows: self.max_rows,
         }
     }
 }
@@ -481,6 +491,13 @@ impl Config {
         let max_retries = in_range(written.max_retries, 0..=10)
             .map_err(|m| bad("max_retries", m))?
             .unwrap_or(defaults.max_retries);
+        let max_reply_bytes = in_range(written.max_reply_mb, 1..=4096)
+            .map_err(|m| bad("max_reply_mb", m))?
+            .map(|mb| mb * 1024 * 1024)
+            .unwrap_or(defaults.max_reply_bytes);
+        let max_rows = in_range(written.max_rows, 1..=10_000_000)
+            .map_err(|m| bad("max_rows", m))?
+            .unwrap_or(defaults.max_rows);
         let secret_command_timeout = in_range(written.secret_command_timeout_secs, 1..=600)
             .map_err(|m| bad("secret_command_timeout_secs", m))?
             .map(Duration::from_secs)
@@ -506,6 +523,8 @@ impl Config {
             concurrency,
             timeout,
             max_retries,
+            max_reply_bytes,
+            max_rows,
             env_password: env_value(env, "BMS_PASSWORD").map(Secret::new),
             env_mfa_code: env_value(env, "BMS_MFA_CODE").map(Secret::new),
         })

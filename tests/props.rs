@@ -385,3 +385,296 @@ fn the_generators_reach_real_fields() {
     assert_eq!((t.row.id, t.row.is_sla_paused), (7, Some(true)));
     assert!(t.row.open_date.is_some());
 }
+
+// ---- `null` in every nullable field of every reply the client reads --------------------
+//
+// Driven from the spec (a copy in tests/data, so the suite needs nothing outside the repo):
+// for each endpoint the client reads, the reply's `Result` schema is looked up, a full row is
+// built from its properties, and the fields the spec marks `nullable` are set to `null` —
+// each alone, all at once, and in random subsets — inside a list of rows. Every row must
+// decode: one null must never break a list.
+
+mod nulls {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn spec() -> &'static Value {
+        static SPEC: OnceLock<Value> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/bms-openapi.json");
+            let bytes = std::fs::read(path).expect("the spec copy in tests/data");
+            serde_json::from_slice(&bytes).expect("the spec is JSON")
+        })
+    }
+
+    fn schema(name: &str) -> &'static Value {
+        &spec()["components"]["schemas"][name]
+    }
+
+    fn resolve(s: &'static Value) -> &'static Value {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => schema(r.trim_start_matches("#/components/schemas/")),
+            None => s,
+        }
+    }
+
+    /// A decoder for what the client asks `decode` for on that endpoint; `Ok(rows decoded)`.
+    type Decoder = fn(&[u8]) -> Result<usize, String>;
+
+    fn list<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<usize, String> {
+        decode::<Option<Vec<T>>>(200, body)
+            .map(|r| r.result.map_or(0, |v| v.len()))
+            .map_err(|e| e.to_string())
+    }
+
+    fn one<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<usize, String> {
+        decode::<Option<T>>(200, body)
+            .map(|r| usize::from(r.result.is_some()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every read of `bmsdesk::api` (method, spec path, decoder of the client's result type).
+    /// The token pair (`TokenOutputDto`) is decoded inside `api::auth`: a null access token is
+    /// an auth error there, tested in `tests/api_hostile.rs`.
+    const READS: &[(&str, &str, Decoder)] = &[
+        ("post", "/v2/servicedesk/tickets/search", list::<TicketRow>),
+        ("get", "/v2/servicedesk/tickets/{ticketId}", one::<Ticket>),
+        ("patch", "/v2/servicedesk/tickets/{ticketId}", one::<Ticket>),
+        (
+            "get",
+            "/v2/servicedesk/tickets/{ticketId}/notes",
+            list::<Note>,
+        ),
+        (
+            "post",
+            "/v2/servicedesk/tickets/{ticketId}/notes",
+            one::<Note>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/tickets/{ticketId}/notes/{noteId}",
+            one::<Note>,
+        ),
+        (
+            "put",
+            "/v2/servicedesk/tickets/{ticketId}/notes/{noteId}",
+            one::<Note>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/tickets/{ticketId}/timelogs",
+            list::<TimeLog>,
+        ),
+        (
+            "post",
+            "/v2/servicedesk/tickets/{ticketId}/timelogs",
+            one::<TimeLog>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/tickets/{ticketId}/slainfo",
+            one::<SlaInfo>,
+        ),
+        ("get", "/v2/crm/accounts/lookup", list::<Account>),
+        (
+            "get",
+            "/v2/crm/accounts/{accountId}/locations/lookup",
+            list::<Location>,
+        ),
+        (
+            "get",
+            "/v2/crm/accounts/{accountId}/contacts/lookup",
+            list::<Contact>,
+        ),
+        ("get", "/v2/system/statuses/lookup", list::<LookupItem>),
+        ("get", "/v2/system/priorities/lookup", list::<LookupItem>),
+        ("get", "/v2/system/queues/lookup", list::<LookupItem>),
+        ("get", "/v2/system/issuetypes/lookup", list::<LookupItem>),
+        ("get", "/v2/system/worktypes/lookup", list::<LookupItem>),
+        ("get", "/v2/system/roles/lookup", list::<LookupItem>),
+        ("get", "/v2/system/lookup/{tableName}", list::<LookupItem>),
+        ("get", "/v2/hr/assignees/lookup", list::<LookupItem>),
+        ("get", "/v2/hr/employees/lookup", list::<LookupItem>),
+        (
+            "get",
+            "/v2/servicedesk/templates/tickets/lookup",
+            list::<TicketTemplateSummary>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/templates/tickets/{templateId}",
+            one::<TicketTemplate>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/templates/notes/lookup",
+            list::<NoteTemplate>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/templates/notes/{templateId}/{ticketId}",
+            list::<NoteTemplateBody>,
+        ),
+        (
+            "get",
+            "/v2/servicedesk/templates/timelogs/lookup",
+            list::<TimeLogTemplate>,
+        ),
+        ("get", "/v2/security/userinfo", one::<UserInfo>),
+    ];
+
+    /// One read: the schema of its rows and whether `Result` is a list of them.
+    struct Read {
+        what: String,
+        row: &'static Value,
+        is_list: bool,
+        decoder: Decoder,
+    }
+
+    fn reads() -> Vec<Read> {
+        READS
+            .iter()
+            .map(|&(method, path, decoder)| {
+                let op = &spec()["paths"][path][method];
+                let reply =
+                    resolve(&op["responses"]["200"]["content"]["application/json"]["schema"]);
+                let result = &reply["properties"]["Result"];
+                let is_list = result.get("type").and_then(Value::as_str) == Some("array");
+                let row = resolve(if is_list { &result["items"] } else { result });
+                assert!(
+                    row["properties"].is_object(),
+                    "{method} {path}: no row schema in the spec"
+                );
+                Read {
+                    what: format!("{} {path}", method.to_uppercase()),
+                    row,
+                    is_list,
+                    decoder,
+                }
+            })
+            .collect()
+    }
+
+    /// A plausible value of a property schema (objects one level deep).
+    fn sample(s: &'static Value, depth: u32) -> Value {
+        let s = resolve(s);
+        match s.get("type").and_then(Value::as_str) {
+            Some("string") => match s.get("format").and_then(Value::as_str) {
+                Some("date-time") => json!("2025-01-15T14:00:00"),
+                Some("date") => json!("2025-01-15"),
+                _ => json!("x"),
+            },
+            Some("integer") => json!(7),
+            Some("number") => json!(1.5),
+            Some("boolean") => json!(true),
+            Some("array") => json!([]),
+            _ if depth < 1 && s.get("properties").is_some() => row(s, &[], depth + 1),
+            _ => json!({}),
+        }
+    }
+
+    fn nullable(s: &Value) -> bool {
+        s.get("nullable").and_then(Value::as_bool) == Some(true)
+    }
+
+    fn row(s: &'static Value, nulls: &[&str], depth: u32) -> Value {
+        let mut m = serde_json::Map::new();
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                let value = if nulls.contains(&k.as_str()) {
+                    Value::Null
+                } else {
+                    sample(v, depth)
+                };
+                m.insert(k.clone(), value);
+            }
+        }
+        Value::Object(m)
+    }
+
+    impl Read {
+        fn nullable_fields(&self) -> Vec<&'static str> {
+            self.row["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, s)| nullable(s))
+                .map(|(k, _)| k.as_str())
+                .collect()
+        }
+
+        /// The reply with `nulls` in the middle row of three (or in the one row).
+        fn body(&self, nulls: &[&str]) -> Vec<u8> {
+            let result = if self.is_list {
+                json!([
+                    row(self.row, &[], 0),
+                    row(self.row, nulls, 0),
+                    row(self.row, &[], 0)
+                ])
+            } else {
+                row(self.row, nulls, 0)
+            };
+            json!({"Success": true, "Error": null, "Result": result, "TotalRecords": 3})
+                .to_string()
+                .into_bytes()
+        }
+
+        fn check(&self, nulls: &[&str]) -> Result<(), String> {
+            let want = if self.is_list { 3 } else { 1 };
+            match (self.decoder)(&self.body(nulls)) {
+                Ok(n) if n == want => Ok(()),
+                Ok(n) => Err(format!("{}: {n} rows decoded, not {want}", self.what)),
+                Err(e) => Err(format!("{}: null in {nulls:?}: {e}", self.what)),
+            }
+        }
+    }
+
+    #[test]
+    fn every_read_is_in_the_spec_and_has_nullable_fields() {
+        let reads = reads();
+        assert_eq!(reads.len(), READS.len());
+        let nullable: usize = reads.iter().map(|r| r.nullable_fields().len()).sum();
+        assert!(
+            nullable > 100,
+            "{nullable} nullable fields: the spec copy is not the real one"
+        );
+    }
+
+    #[test]
+    fn each_nullable_field_alone_and_all_at_once_decode() {
+        let mut failures = Vec::new();
+        for r in reads() {
+            if let Err(e) = r.check(&[]) {
+                failures.push(e);
+            }
+            let fields = r.nullable_fields();
+            for f in &fields {
+                if let Err(e) = r.check(&[f]) {
+                    failures.push(e);
+                }
+            }
+            if let Err(e) = r.check(&fields) {
+                failures.push(e);
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_sets_of_nulls_decode(pick in any::<prop::sample::Index>(), mask in any::<u128>()) {
+            let reads = reads();
+            let r = &reads[pick.index(reads.len())];
+            let fields = r.nullable_fields();
+            let nulls: Vec<&str> = fields
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask >> (i % 128) & 1 == 1)
+                .map(|(_, f)| *f)
+                .collect();
+            prop_assert!(r.check(&nulls).is_ok(), "{:?}", r.check(&nulls));
+        }
+    }
+}

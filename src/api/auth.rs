@@ -94,13 +94,16 @@ impl TokenSet {
     }
 }
 
-/// `TokenOutputDto` on the wire.
+/// `TokenOutputDto` on the wire. Both tokens are `nullable` in the spec: a reply without an
+/// access token is a refused sign-in (see [`into_token_set`]), one without a refresh token
+/// just cannot be refreshed.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireTokens {
-    access_token: String,
     #[serde(default)]
-    refresh_token: String,
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
     #[serde(default, with = "opt_datetime")]
     access_token_expire_on: Option<DateTime<Utc>>,
     #[serde(default, with = "opt_datetime")]
@@ -117,6 +120,9 @@ pub fn is_mfa_required_message(message: &str) -> bool {
             || m.contains("provide")
             || m.contains("enter"))
 }
+
+/// A token reply is a few kilobytes; anything near this is not one.
+const TOKEN_REPLY_CAP: u64 = 1024 * 1024;
 
 /// The security endpoints take form bodies (not JSON) and answer with `TokenOutputDto`.
 async fn post_token_form(
@@ -136,7 +142,12 @@ async fn post_token_form(
     if let Some(e) = super::redirect::refused(status, location, resp.url()) {
         return Err(e);
     }
-    let body = resp.bytes().await.map_err(super::client::transport_error)?;
+    let body = super::body::read_capped(resp, TOKEN_REPLY_CAP, "the sign-in")
+        .await
+        .map_err(|e| match e {
+            super::body::BodyError::TooLarge(e) => e,
+            super::body::BodyError::Transport(e) => super::client::transport_error(e),
+        })?;
     decode::<WireTokens>(status, &body)
 }
 
@@ -166,12 +177,9 @@ pub(crate) async fn authenticate(
             }
             other => other,
         })?;
-    Ok(into_token_set(
-        wire.result,
-        base,
-        &creds.tenant,
-        &creds.username,
-    ))
+    into_token_set(wire.result, base, &creds.tenant, &creds.username).ok_or_else(|| {
+        ApiError::AuthFailed("the server accepted the sign-in but sent no access token".into())
+    })
 }
 
 pub(crate) async fn refresh(
@@ -189,18 +197,17 @@ pub(crate) async fn refresh(
             ApiError::Api { message, .. } => ApiError::Unauthorized(message),
             other => other,
         })?;
-    Ok(into_token_set(
-        wire.result,
-        base,
-        &tokens.tenant,
-        &tokens.username,
-    ))
+    into_token_set(wire.result, base, &tokens.tenant, &tokens.username).ok_or_else(|| {
+        ApiError::Unauthorized("the server refreshed the sign-in but sent no access token".into())
+    })
 }
 
-fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> TokenSet {
-    TokenSet {
-        access_token: w.access_token,
-        refresh_token: w.refresh_token,
+/// `None` when the reply carries no usable access token.
+fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> Option<TokenSet> {
+    let access_token = w.access_token.filter(|t| !t.trim().is_empty())?;
+    Some(TokenSet {
+        access_token,
+        refresh_token: w.refresh_token.unwrap_or_default(),
         // No expiry given: assume the short lifetime other clients assume (one hour).
         access_token_expire_on: w
             .access_token_expire_on
@@ -209,7 +216,7 @@ fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> To
         base_url: base.to_string(),
         tenant: tenant.to_string(),
         username: username.to_string(),
-    }
+    })
 }
 
 /// The token file. Written atomically with mode 0600; a file others can read is fixed (and
@@ -277,6 +284,27 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both tokens are nullable in the spec: no access token is no sign-in, no refresh token
+    /// is a sign-in that cannot be refreshed.
+    #[test]
+    fn null_tokens_decode_and_a_missing_access_token_is_no_sign_in() {
+        let reply = |body: &str| decode::<WireTokens>(200, body.as_bytes()).map(|r| r.result);
+        let w =
+            reply(r#"{"success":true,"result":{"AccessToken":"a","RefreshToken":null}}"#).unwrap();
+        let t = into_token_set(w, "https://x", "T", "u").unwrap();
+        assert_eq!(
+            (t.access_token.as_str(), t.refresh_token.as_str()),
+            ("a", "")
+        );
+        for body in [
+            r#"{"success":true,"result":{"AccessToken":null,"RefreshToken":"r"}}"#,
+            r#"{"success":true,"result":{"AccessToken":" ","RefreshToken":"r"}}"#,
+        ] {
+            let w = reply(body).unwrap();
+            assert!(into_token_set(w, "https://x", "T", "u").is_none(), "{body}");
+        }
+    }
 
     #[test]
     fn secret_never_prints() {

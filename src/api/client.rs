@@ -10,8 +10,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::auth::{self, Credentials, TokenSet, TokenStore};
-use super::budget::{BudgetSnapshot, RequestBudget};
+use super::body::{self, BodyError};
+use super::budget::{BudgetSnapshot, HOURLY_LIMIT, RequestBudget, WINDOW};
 use super::error::{ApiError, ApiResult};
+use super::paging::Keyed;
 use super::retry::{RetryPolicy, Sent, parse_http_date, parse_retry_after};
 use super::server_clock::ServerClock;
 use super::wire::{Reply, decode};
@@ -95,6 +97,12 @@ pub struct ClientOptions {
     pub write_rounds: u32,
     /// How long the server's reads may lag behind a write ([`RetryPolicy::check_window`]).
     pub check_window: Duration,
+    /// Largest reply body read; a bigger one is an error (`max_reply_mb`).
+    pub max_reply_bytes: u64,
+    /// Most rows one listing reads (`max_rows`); see `paging`.
+    pub max_rows: u64,
+    /// Requests per endpoint per hour the server allows (the request budget; BMS: 1,500).
+    pub hourly_limit: u32,
 }
 
 impl ClientOptions {
@@ -129,6 +137,9 @@ impl ClientOptions {
             max_refusals: RetryPolicy::default().max_refusals,
             write_rounds: RetryPolicy::default().write_rounds,
             check_window: RetryPolicy::default().check_window,
+            max_reply_bytes: body::DEFAULT_MAX_REPLY_BYTES,
+            max_rows: super::paging::DEFAULT_MAX_ROWS,
+            hourly_limit: HOURLY_LIMIT,
         }
     }
 }
@@ -169,6 +180,10 @@ struct Inner {
     usage: Mutex<HashMap<String, u64>>,
     budget: Mutex<RequestBudget>,
     clock: ServerClock,
+    max_reply_bytes: u64,
+    max_rows: u64,
+    /// Warnings for the user that did not stop the request (see [`Client::take_notices`]).
+    notices: Mutex<Vec<String>>,
 }
 
 struct AuthState {
@@ -245,8 +260,11 @@ impl Client {
                 concurrency: opts.concurrency.clamp(1, 16),
                 retry,
                 usage: Mutex::new(HashMap::new()),
-                budget: Mutex::new(RequestBudget::default()),
+                budget: Mutex::new(RequestBudget::new(opts.hourly_limit, WINDOW)),
                 clock: ServerClock::default(),
+                max_reply_bytes: opts.max_reply_bytes.max(1),
+                max_rows: opts.max_rows.max(1),
+                notices: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -261,6 +279,33 @@ impl Client {
 
     pub(crate) fn concurrency(&self) -> usize {
         self.inner.concurrency
+    }
+
+    pub(crate) fn max_rows(&self) -> u64 {
+        self.inner.max_rows
+    }
+
+    /// Records a warning for the user: something went wrong that did not stop the request
+    /// (a sign-in that could not be saved, a list cut short by its server). Repeats are kept
+    /// once and the list is bounded.
+    pub(crate) fn notice(&self, message: String) {
+        tracing::warn!(%message, "notice");
+        if let Ok(mut n) = self.inner.notices.lock()
+            && !n.contains(&message)
+            && n.len() < 32
+        {
+            n.push(message);
+        }
+    }
+
+    /// The warnings recorded since the last call (the CLI prints them on stderr, the TUI in
+    /// its status bar).
+    pub fn take_notices(&self) -> Vec<String> {
+        self.inner
+            .notices
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
     }
 
     /// Requests sent so far, per endpoint template (ids replaced by `{id}`).
@@ -327,7 +372,7 @@ impl Client {
             ApiError::Config("no credentials: set tenant and username in the config (or BMS_TENANT/BMS_USERNAME) and a password".into())
         })?;
         let tokens = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
-        Self::keep(&mut st, tokens.clone())?;
+        self.keep(&mut st, tokens.clone());
         Ok(tokens)
     }
 
@@ -345,12 +390,17 @@ impl Client {
         self.inner.auth.lock().await.tokens.clone()
     }
 
-    fn keep(st: &mut AuthState, tokens: TokenSet) -> ApiResult<()> {
-        if let Some(store) = &st.store {
-            store.save(&tokens)?;
+    /// Takes new tokens into use. Failing to save them (full disk, a file where the folder
+    /// should be) only costs the next run a sign-in: it is a notice, never the command's error.
+    fn keep(&self, st: &mut AuthState, tokens: TokenSet) {
+        if let Some(store) = &st.store
+            && let Err(e) = store.save(&tokens)
+        {
+            self.notice(format!(
+                "signed in, but the sign-in could not be saved ({e}); this command goes on, the next one will sign in again"
+            ));
         }
         st.tokens = Some(tokens);
-        Ok(())
     }
 
     /// A valid access token: the saved one, a refreshed one, or a fresh sign-in.
@@ -390,7 +440,7 @@ impl Client {
                 Ok(new) => {
                     tracing::info!("access token refreshed");
                     let token = new.access_token.clone();
-                    Self::keep(st, new)?;
+                    self.keep(st, new);
                     return Ok(token);
                 }
                 // A redirect (Config) is not a refusal: signing in would meet it too.
@@ -407,12 +457,12 @@ impl Client {
         };
         let new = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
         let token = new.access_token.clone();
-        Self::keep(st, new)?;
+        self.keep(st, new);
         Ok(token)
     }
 
     /// `"METHOD /path/{id}"`: the key of [`Client::usage`] and [`Client::budget`].
-    fn endpoint_key(method: &Method, path: &str) -> String {
+    pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
         format!("{method} {}", path_template(path))
     }
 
@@ -461,6 +511,8 @@ impl Client {
                 Err(AttemptError::NotSent(e)) => (e, Sent::No),
                 Err(AttemptError::Refused(e)) => (e, Sent::Refused),
                 Err(AttemptError::Unknown(e)) => (e, Sent::Unknown),
+                // Sending it again would not change the answer (a redirect not
+                // followed, a reply too large to read).
                 Err(AttemptError::Final(e)) => return Err(e),
             };
             let (count, bound) = match sent {
@@ -533,11 +585,13 @@ impl Client {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, date.unwrap_or_else(crate::clock::now)));
-        let bytes = resp
-            .bytes()
+        let what = format!("{method} {}", path_template(path));
+        let bytes = body::read_capped(resp, self.inner.max_reply_bytes, &what)
             .await
-            .map_err(|e| AttemptError::Unknown(transport_error(e)))?
-            .to_vec();
+            .map_err(|e| match e {
+                BodyError::TooLarge(e) => AttemptError::Final(e),
+                BodyError::Transport(e) => AttemptError::Unknown(transport_error(e)),
+            })?;
         tracing::debug!(%method, path, status, elapsed_ms = started.elapsed().as_millis() as u64, "api call");
         if matches!(status, 429 | 503) {
             // An explicit refusal: the server did not act on it.
@@ -603,30 +657,32 @@ impl Client {
             .map(|_| ())
     }
 
-    /// All pages of a list endpoint without a total: asks page after page until a short or
-    /// empty one. Guards against a server that ignores `PageNumber` (same page twice).
-    pub(crate) async fn get_all<T: DeserializeOwned + PartialEq>(
+    /// Every page of a GET list endpoint (`PageSize`/`PageNumber` in the query), through
+    /// [`Client::read_pages`] like every other paged read.
+    pub(crate) async fn get_all<T: DeserializeOwned + Keyed>(
         &self,
         path: &str,
         query: &[(String, String)],
     ) -> ApiResult<Vec<T>> {
-        let size = self.inner.page_size;
+        let endpoint = Self::endpoint_key(&Method::GET, path);
         let mut out: Vec<T> = Vec::new();
-        for page in 1..=10_000u32 {
-            let mut q = query.to_vec();
-            q.push(("PageSize".into(), size.to_string()));
-            q.push(("PageNumber".into(), page.to_string()));
-            let reply: Reply<Option<Vec<T>>> = self.get(path, &q).await?;
-            let items = reply.result.unwrap_or_default();
-            let n = items.len();
-            if page > 1 && n > 0 && out.len() >= n && out[out.len() - n..] == items[..] {
-                break;
-            }
-            out.extend(items);
-            if (n as u32) < size {
-                break;
-            }
-        }
+        self.read_pages(
+            &endpoint,
+            |page, size| {
+                let mut q = query.to_vec();
+                q.push(("PageSize".into(), size.to_string()));
+                q.push(("PageNumber".into(), page.to_string()));
+                async move {
+                    let reply: Reply<Option<Vec<T>>> = self.get(path, &q).await?;
+                    Ok(Reply {
+                        result: reply.result.unwrap_or_default(),
+                        total: reply.total,
+                    })
+                }
+            },
+            |rows, _| out.extend(rows),
+        )
+        .await?;
         Ok(out)
     }
 }
@@ -638,7 +694,8 @@ enum AttemptError {
     Refused(ApiError),
     /// Sent, but no complete reply: the server may have acted.
     Unknown(ApiError),
-    /// An answer that asking again cannot change (a redirect that is not followed).
+    /// An answer that asking again cannot change (a redirect that is not followed, a reply
+    /// too large to read).
     Final(ApiError),
 }
 

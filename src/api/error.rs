@@ -38,6 +38,16 @@ pub enum ApiError {
     /// Bad local setup: base URL, missing credentials, unreadable token file.
     #[error("{0}")]
     Config(String),
+    /// A reply body larger than the configured cap (`max_reply_mb`); it was not read.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A listing stopped before its end (the row cap, the request budget, or a server whose
+    /// pages contradict what it announced): the message says why and what to do.
+    #[error("{0}")]
+    Paging(String),
+    /// A write that could not be kept in the outbox and could not be delivered either.
+    #[error("{0}")]
+    NotSaved(String),
     /// Input refused before anything was sent (missing required fields, unknown names).
     #[error("{0}")]
     Invalid(String),

@@ -1,6 +1,7 @@
 //! BMS v2 REST client. Knows nothing of the terminal.
 
 pub mod auth;
+pub(crate) mod body;
 pub mod budget;
 pub mod client;
 pub mod crm;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod name;
 pub mod notes;
 pub mod ops;
+pub mod paging;
 pub mod redirect;
 pub mod retry;
 pub mod send_state;

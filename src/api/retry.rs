@@ -148,12 +148,20 @@ pub fn delivery(err: &ApiError) -> Delivery {
         } => Delivery::NotApplied,
         // A connection error may have happened after the request left; a 5xx may come after
         // the work was done; a garbled 2xx reply means it was done.
-        ApiError::Transport(_) | ApiError::Http { .. } | ApiError::Decode(_) => Delivery::Unknown,
+        // A reply too big to read came after the server acted on the request.
+        ApiError::Transport(_)
+        | ApiError::Http { .. }
+        | ApiError::Decode(_)
+        | ApiError::TooLarge(_) => Delivery::Unknown,
         ApiError::Unauthorized(_)
         | ApiError::MfaRequired
         | ApiError::AuthFailed(_)
         | ApiError::Config(_) => Delivery::NotApplied,
-        ApiError::NotFound(_) | ApiError::Api { .. } | ApiError::Invalid(_) => Delivery::Rejected,
+        ApiError::NotFound(_)
+        | ApiError::Api { .. }
+        | ApiError::Invalid(_)
+        | ApiError::Paging(_)
+        | ApiError::NotSaved(_) => Delivery::Rejected,
     }
 }
 

@@ -2,7 +2,6 @@
 //! assign and delete; plus the draft a form or CLI fills before a create.
 
 use chrono::{DateTime, Utc};
-use futures_util::stream::{self, StreamExt};
 use serde_json::{Value, json};
 
 use super::client::Client;
@@ -34,55 +33,19 @@ impl Client {
     }
 
     /// Every matching ticket. Page 1 tells the total; the other pages are then fetched several
-    /// at a time. `on_page` sees each page in order as it lands (for streaming into a UI).
+    /// at a time ([`Client::read_pages`]). `on_page` sees each page in order as it lands (for
+    /// streaming into a UI).
     pub async fn search_tickets_streamed(
         &self,
         filter: &TicketFilter,
-        mut on_page: impl FnMut(Vec<TicketRow>, Option<u64>),
+        on_page: impl FnMut(Vec<TicketRow>, Option<u64>),
     ) -> ApiResult<u64> {
-        let size = self.page_size();
-        let first = self.search_tickets_page(filter, 1, size).await?;
-        let total = first.total;
-        let first_len = first.result.len() as u64;
-        on_page(first.result, total);
-        let mut seen = first_len;
-        match total {
-            Some(total) if total > first_len => {
-                // A short first page with more to come means the server capped the page
-                // size below what we asked: page by the size it actually serves.
-                let size = if first_len > 0 && first_len < size as u64 {
-                    first_len as u32
-                } else {
-                    size
-                };
-                let pages = total.div_ceil(size as u64).min(100_000) as u32;
-                let mut results = stream::iter(2..=pages)
-                    .map(|p| async move { self.search_tickets_page(filter, p, size).await })
-                    .buffered(self.concurrency());
-                while let Some(page) = results.next().await {
-                    let page = page?;
-                    seen += page.result.len() as u64;
-                    on_page(page.result, Some(total));
-                }
-            }
-            Some(_) => {}
-            None if first_len >= size as u64 => {
-                // No total: keep asking until a short page.
-                let mut p = 2u32;
-                loop {
-                    let page = self.search_tickets_page(filter, p, size).await?;
-                    let n = page.result.len() as u64;
-                    seen += n;
-                    on_page(page.result, None);
-                    if n < size as u64 || p >= 100_000 {
-                        break;
-                    }
-                    p += 1;
-                }
-            }
-            None => {}
-        }
-        Ok(seen)
+        self.read_pages(
+            "POST /v2/servicedesk/tickets/search",
+            |page, size| self.search_tickets_page(filter, page, size),
+            on_page,
+        )
+        .await
     }
 
     /// Every matching ticket, collected.

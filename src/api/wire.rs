@@ -33,31 +33,40 @@ pub fn dotnet_camel(key: &str) -> String {
     out.into_iter().collect()
 }
 
-/// Rewrites every object key in `value` (recursively) to its .NET camelCase spelling.
+/// Rewrites every object key in `value` (recursively) to its .NET camelCase spelling, and
+/// drops the keys whose value is `null` from every object below the top level.
+///
+/// Why drop them: the spec marks most fields `nullable` (titles, names, note text, the token
+/// pair…) and every reply DTO defaults a missing field, so a `null` decodes as that default
+/// (an empty title, `None`) instead of failing the whole reply. One null must never break a
+/// list. The top level (the envelope) keeps its nulls: there `result: null` means "nothing".
 pub fn normalize_keys(mut value: Value) -> Value {
-    normalize_in_place(&mut value);
+    normalize_in_place(&mut value, false);
     value
 }
 
 /// Keys already in camelCase (the live server's spelling) are left where they are: an
 /// object is only rebuilt when one of its keys starts with a capital.
-fn normalize_in_place(value: &mut Value) {
+fn normalize_in_place(value: &mut Value, drop_nulls: bool) {
     match value {
         Value::Object(map) => {
+            if drop_nulls {
+                map.retain(|_, v| !v.is_null());
+            }
             if map
                 .keys()
                 .any(|k| k.starts_with(|c: char| c.is_uppercase()))
             {
                 let old = std::mem::take(map);
                 for (k, mut v) in old {
-                    normalize_in_place(&mut v);
+                    normalize_in_place(&mut v, true);
                     map.insert(dotnet_camel(&k), v);
                 }
             } else {
-                map.values_mut().for_each(normalize_in_place);
+                map.values_mut().for_each(|v| normalize_in_place(v, true));
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(normalize_in_place),
+        Value::Array(items) => items.iter_mut().for_each(|v| normalize_in_place(v, true)),
         _ => {}
     }
 }
@@ -147,7 +156,13 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Reply<T>,
             let result = map.remove("result").unwrap_or(Value::Null);
             (success, error, result, total)
         }
-        Some(other) => (None, None, other, None),
+        Some(mut other) => {
+            // Not wrapped: the top level is the result itself, and its nulls go too.
+            if let Value::Object(map) = &mut other {
+                map.retain(|_, v| !v.is_null());
+            }
+            (None, None, other, None)
+        }
         None => (None, None, Value::Null, None),
     };
 
@@ -177,6 +192,11 @@ fn short_body(text: &str, status: u16) -> String {
         clean
     }
 }
+
+/// The years a date sent to or taken from the server may have. The API documents no range;
+/// outside this one a date is a typo (`9999`, `0001`), and date arithmetic on it (SLA
+/// targets, day ranges) could overflow. Notes, time logs and the simulator all check it.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Parses the date-time spellings seen on the wire: naive (`2025-01-15T14:00:00`, with or
 /// without fractions) or with `Z`/offset. Naive values are taken as UTC: the API does not say

@@ -29,6 +29,21 @@ pub struct Ctx {
     pub json: bool,
     pub interactive: bool,
     me: Option<UserInfo>,
+    /// Print the client's warnings on stderr when done (not while the TUI owns the screen).
+    report_notices: bool,
+}
+
+impl Drop for Ctx {
+    /// Every way out of a command drops its `Ctx`: warnings that did not stop the command
+    /// (a sign-in that could not be saved, a list cut short by its server) are printed once,
+    /// before main prints the command's error, if any.
+    fn drop(&mut self) {
+        if self.report_notices {
+            for n in self.client.take_notices() {
+                eprintln!("warning: {n}");
+            }
+        }
+    }
 }
 
 pub fn load_config(global: &GlobalOpts) -> CliResult<config::Config> {
@@ -54,7 +69,8 @@ impl Ctx {
     pub async fn open(global: &GlobalOpts) -> CliResult<Ctx> {
         let (cfg, profile) = load_profile(global)?;
         let interactive = std::io::stdin().is_terminal();
-        let ctx = Self::build(cfg, profile, global, interactive, false)?;
+        let mut ctx = Self::build(cfg, profile, global, interactive, false)?;
+        ctx.report_notices = true;
         ctx.ensure_signed_in().await?;
         Ok(ctx)
     }
@@ -78,7 +94,8 @@ impl Ctx {
     pub async fn open_for_login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<Ctx> {
         let (cfg, profile) = load_profile(global)?;
         let interactive = std::io::stdin().is_terminal();
-        let ctx = Self::build(cfg, profile, global, interactive, true)?;
+        let mut ctx = Self::build(cfg, profile, global, interactive, true)?;
+        ctx.report_notices = true;
         if let Some(code) = mfa_code.filter(|c| !c.trim().is_empty()) {
             ctx.client
                 .set_mfa_code(Some(Secret::new(code.trim())))
@@ -134,6 +151,7 @@ impl Ctx {
             json: global.json,
             interactive,
             me: None,
+            report_notices: false,
         })
     }
 

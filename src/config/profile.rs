@@ -29,6 +29,10 @@ pub struct Profile {
     pub concurrency: usize,
     pub timeout: Duration,
     pub max_retries: u32,
+    /// Largest reply body read (`max_reply_mb`).
+    pub max_reply_bytes: u64,
+    /// Most rows one listing reads (`max_rows`).
+    pub max_rows: u64,
     pub(super) env_password: Option<Secret>,
     pub(super) env_mfa_code: Option<Secret>,
 }
@@ -56,7 +60,15 @@ impl Profile {
             Some(self.audit_dir.as_path()),
         ];
         for dir in dirs.into_iter().flatten() {
-            crate::store::fsutil::check_private_dir(dir)?;
+            match crate::store::fsutil::check_private_dir(dir) {
+                // Not a privacy problem, and not every command's: a file where a folder
+                // belongs only stops what would be saved there, and each such save says so
+                // (a sign-in not saved is a warning, a write not queued is NOT saved).
+                Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                    tracing::warn!(error = %e, "cannot keep files there");
+                }
+                r => r?,
+            }
         }
         Ok(())
     }
@@ -146,6 +158,8 @@ impl Profile {
         opts.concurrency = self.concurrency;
         opts.timeout = self.timeout;
         opts.max_retries = self.max_retries;
+        opts.max_reply_bytes = self.max_reply_bytes;
+        opts.max_rows = self.max_rows;
         opts
     }
 

@@ -280,6 +280,8 @@ fn numbers_out_of_range_are_refused() {
         "concurrency = 0",
         "timeout_secs = 0",
         "max_retries = 99",
+        "max_reply_mb = 0",
+        "max_rows = 0",
         "[cache]\nttl_hours = 99999999",
     ] {
         let cfg = parse(text, tmp.path()).unwrap();
@@ -351,12 +353,14 @@ fn every_profile_key_is_accepted_at_top_level() {
         concurrency: Some(2),
         timeout_secs: Some(9),
         max_retries: Some(1),
+        max_reply_mb: Some(8),
+        max_rows: Some(1000),
     };
     let text = toml::to_string(&full).unwrap();
     let as_table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(
         as_table.len(),
-        12,
+        14,
         "a new ProfileConfig key needs adding to the test"
     );
     let raw: RawFile = toml::from_str(&text).unwrap();
@@ -470,12 +474,16 @@ fn credentials_need_tenant_and_user_and_pick_up_mfa() {
 fn client_options_carry_the_profile() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = parse(
-        "api_base = \"apac\"\npage_size = 42\nconcurrency = 3\ntimeout_secs = 5\nmax_retries = 0\n",
+        "api_base = \"apac\"\npage_size = 42\nconcurrency = 3\ntimeout_secs = 5\nmax_retries = 0\nmax_reply_mb = 2\nmax_rows = 900\n",
         tmp.path(),
     )
     .unwrap();
     let p = cfg.resolve(None, &no_env).unwrap();
     let opts = p.client_options(None);
+    assert_eq!(
+        (opts.max_reply_bytes, opts.max_rows),
+        (2 * 1024 * 1024, 900)
+    );
     assert_eq!(opts.base_url, "https://api.bmsapac.kaseya.com");
     assert_eq!(
         (opts.page_size, opts.concurrency, opts.max_retries),

@@ -1,7 +1,9 @@
 //! Time-log entries: the input the server wants from a span, a work type and role, and an
 //! optional time-log template. Shared by `bmsdesk time add` and the TUI's timer.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+
+use crate::api::wire::DATE_YEARS;
 
 use crate::api::model::{Id, LookupItem, TimeLogInput, TimeLogTemplate};
 
@@ -21,6 +23,8 @@ pub enum EntryError {
     EndNotAfterStart,
     #[error("a time log needs a work type and a role")]
     MissingWorkTypeOrRole,
+    #[error("the date {0} is out of range (years {first}-{last})", first = DATE_YEARS.start(), last = DATE_YEARS.end())]
+    DateOutOfRange(NaiveDate),
 }
 
 /// One time entry before it becomes a [`TimeLogInput`]. Unset notes, work type and role come
@@ -48,6 +52,9 @@ impl TimeEntry<'_> {
     }
 
     pub fn input(&self) -> Result<TimeLogInput, EntryError> {
+        if !DATE_YEARS.contains(&self.date.year()) {
+            return Err(EntryError::DateOutOfRange(self.date));
+        }
         let (start, end) = (trim(self.start), trim(self.end));
         if end <= start {
             return Err(EntryError::EndNotAfterStart);

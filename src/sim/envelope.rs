@@ -306,13 +306,22 @@ impl Fields {
 
     /// A calendar date (`2025-01-15` or a date-time whose date part is taken).
     pub fn req_date(&self, name: &str) -> SimResult<NaiveDate> {
+        use chrono::Datelike;
         let s = self.text(name)?.ok_or_else(|| SimError::required(name))?;
-        if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            return Ok(d);
+        let d = match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => parse_datetime(&s)
+                .map(|dt| dt.date_naive())
+                .ok_or_else(|| {
+                    SimError::bad_request(format!("{name} is not a valid date: {s:?}"))
+                })?,
+        };
+        if !crate::api::wire::DATE_YEARS.contains(&d.year()) {
+            return Err(SimError::bad_request(format!(
+                "{name} is out of range: {s:?}"
+            )));
         }
-        parse_datetime(&s)
-            .map(|dt| dt.date_naive())
-            .ok_or_else(|| SimError::bad_request(format!("{name} is not a valid date: {s:?}")))
+        Ok(d)
     }
 
     /// A comma-separated list of names, trimmed, lower-cased, blanks dropped.
@@ -349,7 +358,7 @@ pub fn parse_wire_datetime(s: &str, name: &str) -> SimResult<DateTime<Utc>> {
     use chrono::Datelike;
     let dt = parse_datetime(s)
         .ok_or_else(|| SimError::bad_request(format!("{name} is not a valid date-time: {s:?}")))?;
-    if !(1900..=2200).contains(&dt.year()) {
+    if !crate::api::wire::DATE_YEARS.contains(&dt.year()) {
         return Err(SimError::bad_request(format!(
             "{name} is out of range: {s:?}"
         )));

@@ -13,6 +13,7 @@ use fastrand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::SimError;
+use super::rewrite::Rewrite;
 use super::state::SimState;
 
 /// What to break. Fractions are probabilities per eligible request and are drawn from one
@@ -51,6 +52,20 @@ pub struct Faults {
     pub unauthorized: f64,
     /// Send `Retry-After` as an HTTP date instead of seconds.
     pub retry_after_as_date: bool,
+    /// A lying server: list replies announce this `totalRecords` (`None` = the truth). Like
+    /// the other reply rewrites below, it applies to every eligible request, not to a
+    /// fraction, and does not count against `limit` (see `sim::rewrite`).
+    pub total_records: Option<u64>,
+    /// List replies carry no `totalRecords`.
+    pub hide_total: bool,
+    /// A server that ignores `PageNumber`: every request is answered as page 1.
+    pub repeat_pages: bool,
+    /// These keys (any case) are `null` in every object of the `result`.
+    pub null_fields: Vec<String>,
+    /// The reply is replaced by a valid JSON body of about this many bytes (0 = off)...
+    pub oversize_bytes: u64,
+    /// ...sent chunked, with no `Content-Length` (else announced up front).
+    pub oversize_chunked: bool,
     /// Only requests whose path contains this (case-insensitive); `None` = all.
     pub path_contains: Option<String>,
     /// Not requests whose path contains this (case-insensitive): `"/search"` keeps the ticket
@@ -89,6 +104,12 @@ impl Default for Faults {
             stall_ms: 0,
             unauthorized: 0.0,
             retry_after_as_date: false,
+            total_records: None,
+            hide_total: false,
+            repeat_pages: false,
+            null_fields: Vec::new(),
+            oversize_bytes: 0,
+            oversize_chunked: false,
             path_contains: None,
             path_excludes: None,
             methods: Vec::new(),
@@ -175,6 +196,14 @@ impl FaultState {
         let method_ok =
             f.methods.is_empty() || f.methods.iter().any(|m| m.eq_ignore_ascii_case(method));
         path_ok && !excluded && method_ok
+    }
+
+    /// The reply rewrites that apply to this request, if any.
+    pub fn rewrite(&self, method: &str, path: &str) -> Option<Rewrite> {
+        if !self.eligible(method, path) {
+            return None;
+        }
+        Rewrite::of(&self.faults)
     }
 
     pub fn decide(&mut self, method: &str, path: &str) -> Decision {
@@ -269,14 +298,19 @@ pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next)
 }
 
 async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
-    let decision = st
-        .fault_state()
-        .decide(req.method().as_str(), req.uri().path());
+    let (decision, rewrite) = {
+        let mut fs = st.fault_state();
+        let (method, path) = (req.method().as_str(), req.uri().path());
+        (fs.decide(method, path), fs.rewrite(method, path))
+    };
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
     let Some(kind) = decision.kind else {
-        return next.run(req).await;
+        return match rewrite {
+            Some(rw) => rw.apply(req, next).await,
+            None => next.run(req).await,
+        };
     };
     *st.stats_mut()
         .faults

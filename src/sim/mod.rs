@@ -30,6 +30,7 @@ mod generate;
 mod lookups;
 mod notes;
 pub mod refdata;
+mod rewrite;
 mod routes;
 mod state;
 mod templates;

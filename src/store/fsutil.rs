@@ -105,7 +105,9 @@ pub fn check_private_dir(dir: &Path) -> io::Result<()> {
             Err(e) => return Err(e),
         };
         if !meta.is_dir() {
-            return Err(refused(dir, "is not a folder"));
+            let e = refused(dir, "is not a folder");
+            // Its own kind, so a caller can tell "cannot hold files" from "not private".
+            return Err(io::Error::new(io::ErrorKind::NotADirectory, e.to_string()));
         }
         let mode = meta.permissions().mode();
         if mode & 0o1000 != 0 {

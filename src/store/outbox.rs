@@ -394,7 +394,19 @@ impl Outbox {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let file = opts.open(self.dir.join(".lock"))?;
+        let path = self.dir.join(".lock");
+        // Name the path in the error: a directory or a socket planted there would otherwise
+        // read as a bare "Is a directory" (or, before, as "another sender is busy").
+        let file = opts.open(&path).map_err(|e| {
+            let what = match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => {
+                    " (a folder, where the outbox's lock file belongs: remove it)"
+                }
+                Ok(m) if !m.is_file() => " (not a regular file: remove it)",
+                _ => "",
+            };
+            io::Error::new(e.kind(), format!("{}: {e}{what}", path.display()))
+        })?;
         #[cfg(unix)]
         {
             use std::os::unix::io::AsRawFd;

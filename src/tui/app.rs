@@ -2538,6 +2538,7 @@ impl Model {
             | Reply::Link { .. }
             | Reply::Budget { .. }
             | Reply::RefreshDue) => return self.on_outbox_reply(r),
+            Reply::Notice(n) => self.warn(n),
             Reply::Failed { what, error } => {
                 self.data.failed.insert(what.clone());
                 let quiet = [

@@ -298,6 +298,9 @@ pub enum Reply {
         result: Result<Vec<TimeLog>, String>,
         missed: Option<String>,
     },
+    /// A warning from the client that did not fail a request (a list cut short by its
+    /// server, a sign-in that could not be saved): shown in the status bar.
+    Notice(String),
     /// A background load failed (warm-up, lookups).
     Failed {
         what: String,
@@ -770,6 +773,7 @@ async fn outbox_loop(sh: Shared, opts: WorkerOptions) {
             }
             sh.report_outbox();
         }
+        report_notices(&client, &sh.tx);
         let b = client.budget();
         let low = b
             .tightest()
@@ -1014,6 +1018,13 @@ fn send(tx: &MsgTx, r: Reply) {
     let _ = tx.send(Msg::Api(Box::new(r)));
 }
 
+/// Passes the client's warnings on to the status bar.
+fn report_notices(client: &Client, tx: &MsgTx) {
+    for n in client.take_notices() {
+        send(tx, Reply::Notice(n));
+    }
+}
+
 async fn who_am_i(client: &Client, cell: &MeCell, tx: &MsgTx, link: &Link) -> Option<UserInfo> {
     let mut me = cell.lock().await;
     if me.is_none() {
@@ -1087,6 +1098,7 @@ impl Worker {
                         })
                         .await;
                     link.saw(&result);
+                    report_notices(&client, &tx);
                     if let Err(e) = &result
                         && unreachable(e)
                         && pages == 0

@@ -335,3 +335,11 @@ fn a_note_being_sent_keeps_its_draft_while_its_item_is_listed() {
     m.update(api(Reply::Outbox(vec![i])));
     assert!(m.drafts.contains_key(&1));
 }
+
+#[test]
+fn a_client_notice_is_shown_as_a_warning() {
+    let mut m = loaded(sample_rows());
+    let said = "POST /v2/servicedesk/tickets/search: page 2 brought only rows already read";
+    send(&mut m, [api(Reply::Notice(said.into()))]);
+    assert_eq!(m.status.warn.as_deref(), Some(said));
+}
