@@ -124,8 +124,12 @@ pub fn check_private_dir(dir: &Path) -> io::Result<()> {
                 ),
             ));
         }
-        if mode & 0o077 != 0 {
-            tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "folder was open to others; setting it to 0700");
+        // A folder others can write to lets them plant links or swap files: tightened. One
+        // they can only read is left alone: it may be a folder the user chose for other things
+        // too (`[audit] dir = "~"`, a token file beside their dotfiles), the files in it are
+        // 0600 anyway, and bmsdesk creates its own folders 0700.
+        if mode & 0o022 != 0 {
+            tracing::warn!(path = %dir.display(), mode = format!("{:o}", mode & 0o777), "folder was writable by others; setting it to 0700");
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
         }
     }
@@ -361,6 +365,15 @@ mod tests {
             0o1777
         );
         check_private_dir(&dir.path().join("missing")).unwrap();
+        // Readable but not writable by others (a home folder, say): not bmsdesk's to change.
+        let home = dir.path().join("home");
+        fs::create_dir(&home).unwrap();
+        fs::set_permissions(&home, fs::Permissions::from_mode(0o755)).unwrap();
+        check_private_dir(&home).unwrap();
+        assert_eq!(
+            fs::metadata(&home).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
     }
 
     /// A folder another user owns is refused, not chmod-ed. As root a temp folder is given to
