@@ -130,7 +130,7 @@ async fn a_listing_never_spends_more_than_the_request_budget_left() {
     .await;
     let err = all_tickets(&c).await.unwrap_err();
     assert!(
-        matches!(&err, ApiError::Paging(m) if m.contains("request budget")),
+        matches!(&err, ApiError::Budget(m) if m.contains("request budget")),
         "{err:?}"
     );
     assert_eq!(

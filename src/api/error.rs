@@ -45,6 +45,10 @@ pub enum ApiError {
     /// pages contradict what it announced): the message says why and what to do.
     #[error("{0}")]
     Paging(String),
+    /// The endpoint's request budget for this hour is used up, so a listing was stopped
+    /// before asking for more (our own guard, ahead of the server's 429): try again later.
+    #[error("{0}")]
+    Budget(String),
     /// A write that could not be kept in the outbox and could not be delivered either.
     #[error("{0}")]
     NotSaved(String),
@@ -87,7 +91,7 @@ impl ApiError {
     /// Worth another try later: the link or the server's load, not the request itself.
     pub fn is_transient(&self) -> bool {
         match self {
-            ApiError::Transport(_) => true,
+            ApiError::Transport(_) | ApiError::Budget(_) => true,
             ApiError::Http { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             _ => false,
         }

@@ -169,11 +169,14 @@ impl Client {
             }
             End::Cut => {
                 let of = total.map(|t| format!(" of {t}")).unwrap_or_default();
-                Err(ApiError::Paging(if row_pages <= allowed {
-                    format!(
+                if row_pages <= allowed {
+                    return Err(ApiError::Paging(format!(
                         "{endpoint}: stopped after {rows}{of} rows, the most one list reads (max_rows = {max_rows} in the config); narrow the search or raise max_rows"
-                    )
-                } else {
+                    )));
+                }
+                // Out of budget is a "later", not a "no": a write whose check needed this list
+                // waits in the outbox instead of being taken for refused.
+                Err(ApiError::Budget({
                     let limit = self
                         .budget()
                         .get(endpoint)

@@ -143,9 +143,11 @@ pub enum Delivery {
 /// Classifies the error a write ended with (after the client's own retries).
 pub fn delivery(err: &ApiError) -> Delivery {
     match err {
+        // Our own budget guard stopped a read before the write went out.
         ApiError::Http {
             status: 429 | 503, ..
-        } => Delivery::NotApplied,
+        }
+        | ApiError::Budget(_) => Delivery::NotApplied,
         // A connection error may have happened after the request left; a 5xx may come after
         // the work was done; a garbled 2xx reply means it was done.
         // A reply too big to read came after the server acted on the request.
@@ -263,6 +265,12 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(delivery(&http(429)), Delivery::NotApplied);
+        // Our own budget guard stopped a read before the write went out: kept for later (the
+        // soak found such writes taken for refused by the server, kept as conflicts).
+        let out_of_budget = ApiError::Budget("GET /v2/x: request budget used up".into());
+        assert_eq!(delivery(&out_of_budget), Delivery::NotApplied);
+        assert!(worth_keeping(&out_of_budget));
+        assert!(!worth_keeping(&ApiError::Paging("max_rows".into())));
         assert_eq!(delivery(&http(503)), Delivery::NotApplied);
         assert_eq!(delivery(&http(500)), Delivery::Unknown);
         assert_eq!(delivery(&http(504)), Delivery::Unknown);
