@@ -368,6 +368,7 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
             refresh_token_expire_on: None,
             base_url: redirector.base_url(),
             tenant: sim::DEMO_TENANT.into(),
+            tenant_zone: None,
             username: sim::DEMO_USER.into(),
         })
         .unwrap();

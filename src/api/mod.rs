@@ -15,6 +15,7 @@ pub mod paging;
 pub mod redirect;
 pub mod retry;
 pub mod templates;
+pub mod tenant_time;
 pub mod tickets;
 pub mod timelogs;
 pub mod wire;
@@ -26,6 +27,7 @@ pub use error::{ApiError, ApiResult};
 pub use lookups::LookupKind;
 pub use ops::{WriteOp, WriteResult};
 pub use retry::RetryPolicy;
+pub use tenant_time::TenantZone;
 pub use tickets::TicketDraft;
 
 use model::UserInfo;

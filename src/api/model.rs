@@ -395,6 +395,29 @@ pub struct UserInfo {
     pub business_name: Option<String>,
     pub time_zone_name: Option<String>,
     pub olson_time_zone_name: Option<String>,
+    /// A number in the spec (no unit; taken as hours east of UTC, see `tenant_time`).
+    #[serde(deserialize_with = "lenient_f64")]
+    pub time_zone_value: Option<f64>,
+}
+
+impl UserInfo {
+    /// The tenant zone this user's `userinfo` describes (see `tenant_time`).
+    pub fn tenant_zone(&self) -> Option<super::tenant_time::TenantZone> {
+        super::tenant_time::TenantZone::from_userinfo(
+            self.olson_time_zone_name.as_deref(),
+            self.time_zone_value,
+        )
+    }
+}
+
+/// A number, or a string holding one; anything else is `None` (not an error: the field is
+/// a fallback only).
+fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// `GET …/{ticketId}/slainfo`. Units are undocumented; the simulator sends minutes.
