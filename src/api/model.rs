@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::name::{self, Name};
-use super::wire::{datetime, flexible_bool, opt_datetime};
+use super::wire::{datetime, flexible_bool, opt_datetime, opt_day};
 
 pub type Id = i64;
 
@@ -285,8 +285,9 @@ impl PatchOp {
 #[serde(rename_all = "camelCase", default)]
 pub struct TimeLog {
     pub id: Id,
-    #[serde(with = "opt_datetime")]
-    pub start_date: Option<DateTime<Utc>>,
+    /// The tenant's calendar day the entry is on (its times are that day's wall clock).
+    #[serde(with = "opt_day")]
+    pub start_date: Option<NaiveDate>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     /// Hours.

@@ -283,6 +283,35 @@ pub mod opt_datetime {
     }
 }
 
+/// serde helpers for `Option<NaiveDate>` fields the server sends as a date-time (a time
+/// log's `StartDate`): the tenant's calendar day. A naive value's own date; one with an
+/// offset is the day in the tenant's zone at that instant.
+pub mod opt_day {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(v: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match v.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            Some(n) => s.serialize_str(&format_naive(&n)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        let Some(Value::String(s)) = v else {
+            return Ok(None);
+        };
+        let s = s.trim();
+        Ok(parse_naive(s)
+            .or_else(|| {
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| super::super::tenant_time::current().to_naive(t.with_timezone(&Utc)))
+            })
+            .map(|n| n.date()))
+    }
+}
+
 /// serde helpers for required `DateTime<Utc>` fields we send.
 pub mod datetime {
     use super::*;
