@@ -144,6 +144,26 @@ pub fn local_now() -> DateTime<FixedOffset> {
     n.with_timezone(&local_offset_at(n))
 }
 
+/// The instant a wall-clock time in the laptop's zone stands for. A time the zone skips
+/// (DST gap) takes the offset before the gap, a repeated one the earlier instant: the rule
+/// `api::tenant_time` uses for server times.
+pub fn from_local(n: chrono::NaiveDateTime) -> DateTime<Utc> {
+    match pinned() {
+        Some(p) => crate::api::TenantZone::Named(p.zone).to_instant(n),
+        None => match chrono::Local.from_local_datetime(&n) {
+            chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
+            chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+            chrono::LocalResult::None => {
+                let before =
+                    local_offset_at(Utc.from_utc_datetime(&(n - chrono::Duration::days(1))));
+                Utc.from_utc_datetime(
+                    &(n - chrono::Duration::seconds(i64::from(before.local_minus_utc()))),
+                )
+            }
+        },
+    }
+}
+
 /// `t` in the laptop's zone.
 pub fn to_local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&local_offset_at(t))

@@ -143,6 +143,9 @@ pub struct ProfileConfig {
     pub max_reply_mb: Option<u64>,
     /// Most rows one listing reads; more pages than this allows end it with an error.
     pub max_rows: Option<u64>,
+    /// The zone naive server times are in (IANA name, or a fixed `+10:00`); unset, it is
+    /// learnt from `userinfo` at sign-in (see `api::tenant_time`).
+    pub tenant_timezone: Option<String>,
 }
 
 impl ProfileConfig {
@@ -169,6 +172,7 @@ impl ProfileConfig {
             max_retries: pick(&self.max_retries, &over.max_retries),
             max_reply_mb: pick(&self.max_reply_mb, &over.max_reply_mb),
             max_rows: pick(&self.max_rows, &over.max_rows),
+            tenant_timezone: pick(&self.tenant_timezone, &over.tenant_timezone),
         }
     }
 
@@ -229,6 +233,7 @@ struct RawFile {
     max_retries: Option<u32>,
     max_reply_mb: Option<u64>,
     max_rows: Option<u64>,
+    tenant_timezone: Option<String>,
 }
 
 impl RawFile {
@@ -248,6 +253,7 @@ impl RawFile {
             max_retries: self.max_retries,
             max_reply_mb: self.max_reply_mb,
             max_rows: self.max_rows,
+            tenant_timezone: self.tenant_timezone.clone(),
         }
     }
 }
@@ -498,6 +504,17 @@ impl Config {
         let max_rows = in_range(written.max_rows, 1..=10_000_000)
             .map_err(|m| bad("max_rows", m))?
             .unwrap_or(defaults.max_rows);
+        // A zone name that is not known would put every time sent and read hours off: refused
+        // with the key named rather than ignored.
+        let tenant_zone = match written.tenant_timezone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(z) => Some(api::TenantZone::parse(z).ok_or_else(|| {
+                bad(
+                    "tenant_timezone",
+                    format!("unknown time zone {z:?} (an IANA name like \"America/New_York\", or an offset like \"+10:00\")"),
+                )
+            })?),
+        };
         let secret_command_timeout = in_range(written.secret_command_timeout_secs, 1..=600)
             .map_err(|m| bad("secret_command_timeout_secs", m))?
             .map(Duration::from_secs)
@@ -525,6 +542,7 @@ impl Config {
             max_retries,
             max_reply_bytes,
             max_rows,
+            tenant_zone,
             env_password: env_value(env, "BMS_PASSWORD").map(Secret::new),
             env_mfa_code: env_value(env, "BMS_MFA_CODE").map(Secret::new),
         })

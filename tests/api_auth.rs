@@ -368,6 +368,7 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
             refresh_token_expire_on: None,
             base_url: redirector.base_url(),
             tenant: sim::DEMO_TENANT.into(),
+            tenant_zone: None,
             username: sim::DEMO_USER.into(),
         })
         .unwrap();
@@ -388,6 +389,11 @@ async fn data_requests_follow_redirects_only_within_the_origin() {
     let elsewhere = format!("{}/v2/system/roles/lookup", thief.base_url());
     let server = fake::spawn(move |hit| match hit.path.as_str() {
         "/v2/security/authenticate" => fake::token_reply("the-access-token", "r"),
+        // Asked once for the tenant's zone before anything dated is read.
+        "/v2/security/userinfo" => fake::Reply::json(
+            200,
+            serde_json::json!({"success": true, "result": {"userId": 1, "fullName": "T", "olsonTimeZoneName": "UTC"}}),
+        ),
         // Moved within the same server: followed.
         "/v2/system/priorities/lookup" => {
             fake::Reply::redirect(307, "/v2/system/priorities/lookup-moved")

@@ -220,3 +220,63 @@ fn time_across_midnight_is_one_entry_per_day() {
         0.5
     )));
 }
+
+/// `time add --start 09:00 --end 10:00` is 09:00 on the laptop (Berlin, UTC+1 in December):
+/// the server (New York, UTC-5; Brisbane, UTC+10) stores its own wall clock for that
+/// instant, on its own day.
+#[test]
+fn time_add_lands_at_the_laptops_instant_on_a_tenant_in_another_zone() {
+    for (zone, morning, afternoon) in [
+        // 08:00Z: 03:00 in New York. 14:30Z: 09:30 in New York.
+        (
+            chrono_tz::America::New_York,
+            ("2026-12-02", "03:00:00", "04:00:00"),
+            ("2026-12-02", "09:30:00", "10:30:00"),
+        ),
+        // 08:00Z: 18:00 in Brisbane. 14:30Z: 00:30 the next day in Brisbane.
+        (
+            chrono_tz::Australia::Brisbane,
+            ("2026-12-02", "18:00:00", "19:00:00"),
+            ("2026-12-03", "00:30:00", "01:30:00"),
+        ),
+    ] {
+        let env = Env::with(bmsdesk::sim::SimConfig {
+            tenant_zone: zone,
+            ..bmsdesk::sim::SimConfig::default()
+        });
+        let t = some_ticket(&env).to_string();
+        for ((day, start, end), (from, to)) in [
+            (morning, ("09:00", "10:00")),
+            (afternoon, ("15:30", "16:30")),
+        ] {
+            let c = env.cmd_in_zone(
+                &[
+                    "time",
+                    "add",
+                    &t,
+                    "--date",
+                    "2026-12-02",
+                    "--start",
+                    from,
+                    "--end",
+                    to,
+                    "--json",
+                ],
+                "Europe/Berlin",
+            );
+            let added = env.run_cmd(c).ok().json();
+            let id = added["id"].as_i64().expect("a time log");
+            let logs = env.sim.state().time_logs(t.parse().unwrap());
+            let log = logs.iter().find(|l| l.id == id).expect("stored");
+            assert_eq!(
+                (
+                    log.start_date.map(|d| d.to_string()),
+                    log.start_time.as_deref(),
+                    log.end_time.as_deref()
+                ),
+                (Some(day.to_string()), Some(start), Some(end)),
+                "{zone}: {from}-{to} in Berlin"
+            );
+        }
+    }
+}

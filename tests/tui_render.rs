@@ -80,7 +80,7 @@ fn detail_for(m: &Model, id: i64) -> Arc<DetailData> {
         notes: notes.iter().map(NoteView::from_note).collect(),
         time_logs: vec![TimeLog {
             id: 1,
-            start_date: Some(now() - chrono::Duration::minutes(45)),
+            start_date: Some((now() - chrono::Duration::minutes(45)).date_naive()),
             start_time: Some("11:15:00".into()),
             end_time: Some("11:45:00".into()),
             timespent: Some(0.5),

@@ -388,7 +388,7 @@ fn hhmm(s: &str) -> String {
 }
 
 fn same_time_log(l: &TimeLog, input: &crate::api::model::TimeLogInput) -> bool {
-    l.start_date.map(|d| d.date_naive()) == Some(input.start_date)
+    l.start_date == Some(input.start_date)
         && l.start_time.as_deref().map(hhmm) == Some(hhmm(&input.start_time))
         && l.end_time.as_deref().map(hhmm) == Some(hhmm(&input.end_time))
         && same_text(

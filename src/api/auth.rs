@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
+use super::tenant_time::TenantZone;
 use super::wire::{decode, opt_datetime};
 
 /// A secret string (password, MFA code, token). Its `Debug`/`Display` never show the value, so
@@ -61,6 +62,10 @@ pub struct TokenSet {
     pub tenant: String,
     #[serde(default)]
     pub username: String,
+    /// The tenant zone learnt from `userinfo` at sign-in (see `tenant_time`), so a run that
+    /// starts from a saved sign-in knows it before its first request.
+    #[serde(default)]
+    pub tenant_zone: Option<String>,
 }
 
 impl fmt::Debug for TokenSet {
@@ -73,6 +78,7 @@ impl fmt::Debug for TokenSet {
             .field("base_url", &self.base_url)
             .field("tenant", &self.tenant)
             .field("username", &self.username)
+            .field("tenant_zone", &self.tenant_zone)
             .finish()
     }
 }
@@ -129,6 +135,7 @@ async fn post_token_form(
     http: &reqwest::Client,
     url: &str,
     form: &[(&str, &str)],
+    zone: TenantZone,
 ) -> ApiResult<super::wire::Reply<WireTokens>> {
     let resp = http
         .post(url)
@@ -148,13 +155,16 @@ async fn post_token_form(
             super::body::BodyError::TooLarge(e) => e,
             super::body::BodyError::Transport(e) => super::client::transport_error(e),
         })?;
-    decode::<WireTokens>(status, &body)
+    // The expiry times are naive server times too; before the first sign-in the zone is a
+    // guess that the client corrects once `userinfo` has answered.
+    super::tenant_time::scoped(zone, || decode::<WireTokens>(status, &body))
 }
 
 pub(crate) async fn authenticate(
     http: &reqwest::Client,
     base: &str,
     creds: &Credentials,
+    zone: TenantZone,
 ) -> ApiResult<TokenSet> {
     let mut form: Vec<(&str, &str)> = vec![
         ("GrantType", "password"),
@@ -165,18 +175,23 @@ pub(crate) async fn authenticate(
     if let Some(code) = creds.mfa_code.as_ref().filter(|c| !c.is_empty()) {
         form.push(("MFACode", code.expose()));
     }
-    let wire = post_token_form(http, &format!("{base}/v2/security/authenticate"), &form)
-        .await
-        .map_err(|e| match e {
-            ApiError::Api { message, .. } | ApiError::Unauthorized(message) => {
-                if is_mfa_required_message(&message) {
-                    ApiError::MfaRequired
-                } else {
-                    ApiError::AuthFailed(message)
-                }
+    let wire = post_token_form(
+        http,
+        &format!("{base}/v2/security/authenticate"),
+        &form,
+        zone,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::Api { message, .. } | ApiError::Unauthorized(message) => {
+            if is_mfa_required_message(&message) {
+                ApiError::MfaRequired
+            } else {
+                ApiError::AuthFailed(message)
             }
-            other => other,
-        })?;
+        }
+        other => other,
+    })?;
     into_token_set(wire.result, base, &creds.tenant, &creds.username).ok_or_else(|| {
         ApiError::AuthFailed("the server accepted the sign-in but sent no access token".into())
     })
@@ -186,18 +201,28 @@ pub(crate) async fn refresh(
     http: &reqwest::Client,
     base: &str,
     tokens: &TokenSet,
+    zone: TenantZone,
 ) -> ApiResult<TokenSet> {
     let form = [
         ("AccessToken", tokens.access_token.as_str()),
         ("RefreshToken", tokens.refresh_token.as_str()),
     ];
-    let wire = post_token_form(http, &format!("{base}/v2/security/refreshtoken"), &form)
-        .await
-        .map_err(|e| match e {
-            ApiError::Api { message, .. } => ApiError::Unauthorized(message),
-            other => other,
-        })?;
-    into_token_set(wire.result, base, &tokens.tenant, &tokens.username).ok_or_else(|| {
+    let wire = post_token_form(
+        http,
+        &format!("{base}/v2/security/refreshtoken"),
+        &form,
+        zone,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::Api { message, .. } => ApiError::Unauthorized(message),
+        other => other,
+    })?;
+    let mut new = into_token_set(wire.result, base, &tokens.tenant, &tokens.username);
+    if let Some(t) = new.as_mut() {
+        t.tenant_zone = tokens.tenant_zone.clone();
+    }
+    new.ok_or_else(|| {
         ApiError::Unauthorized("the server refreshed the sign-in but sent no access token".into())
     })
 }
@@ -216,6 +241,7 @@ fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> Op
         base_url: base.to_string(),
         tenant: tenant.to_string(),
         username: username.to_string(),
+        tenant_zone: None,
     })
 }
 
@@ -317,6 +343,7 @@ mod tests {
             refresh_token_expire_on: None,
             base_url: "x".into(),
             tenant: "t".into(),
+            tenant_zone: None,
             username: "u".into(),
         };
         let dbg = format!("{t:?}");
@@ -342,6 +369,7 @@ mod tests {
             refresh_token_expire_on: None,
             base_url: "http://127.0.0.1:1".into(),
             tenant: "T".into(),
+            tenant_zone: None,
             username: "u".into(),
         };
         store.save(&t).unwrap();

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -13,9 +14,11 @@ use super::auth::{self, Credentials, TokenSet, TokenStore};
 use super::body::{self, BodyError};
 use super::budget::{BudgetSnapshot, HOURLY_LIMIT, RequestBudget, WINDOW};
 use super::error::{ApiError, ApiResult};
+use super::model::UserInfo;
 use super::paging::Keyed;
 use super::retry::{RetryPolicy, Sent, parse_http_date, parse_retry_after};
 use super::server_clock::ServerClock;
+use super::tenant_time::{self, TenantZone};
 use super::wire::{Reply, decode};
 
 /// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
@@ -103,6 +106,9 @@ pub struct ClientOptions {
     pub max_rows: u64,
     /// Requests per endpoint per hour the server allows (the request budget; BMS: 1,500).
     pub hourly_limit: u32,
+    /// The zone naive server times are in, when the profile says (`tenant_timezone`);
+    /// otherwise it is learnt from `userinfo` at sign-in (see `tenant_time`).
+    pub tenant_zone: Option<TenantZone>,
 }
 
 impl ClientOptions {
@@ -140,6 +146,7 @@ impl ClientOptions {
             max_reply_bytes: body::DEFAULT_MAX_REPLY_BYTES,
             max_rows: super::paging::DEFAULT_MAX_ROWS,
             hourly_limit: HOURLY_LIMIT,
+            tenant_zone: None,
         }
     }
 }
@@ -184,6 +191,12 @@ struct Inner {
     max_rows: u64,
     /// Warnings for the user that did not stop the request (see [`Client::take_notices`]).
     notices: Mutex<Vec<String>>,
+    /// The profile's `tenant_timezone`, which wins over what the server says.
+    zone_override: Option<TenantZone>,
+    /// The tenant zone once known (override, saved sign-in or `userinfo`).
+    zone: Mutex<Option<TenantZone>>,
+    /// Held while `userinfo` is asked for the zone, so concurrent first requests ask once.
+    zone_learning: tokio::sync::Mutex<()>,
 }
 
 struct AuthState {
@@ -247,6 +260,12 @@ impl Client {
                 opts.credentials.as_ref().map(|c| c.username.as_str()),
             )
         });
+        let zone = opts.tenant_zone.or_else(|| {
+            tokens
+                .as_ref()
+                .and_then(|t| t.tenant_zone.as_deref())
+                .and_then(TenantZone::parse)
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -265,6 +284,9 @@ impl Client {
                 max_reply_bytes: opts.max_reply_bytes.max(1),
                 max_rows: opts.max_rows.max(1),
                 notices: Mutex::new(Vec::new()),
+                zone_override: opts.tenant_zone,
+                zone: Mutex::new(zone),
+                zone_learning: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -371,7 +393,7 @@ impl Client {
         let creds = st.credentials.clone().ok_or_else(|| {
             ApiError::Config("no credentials: set tenant and username in the config (or BMS_TENANT/BMS_USERNAME) and a password".into())
         })?;
-        let tokens = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
+        let tokens = self.sign_in(&creds).await?;
         self.keep(&mut st, tokens.clone());
         Ok(tokens)
     }
@@ -436,7 +458,8 @@ impl Client {
             && !old.refresh_token.is_empty()
             && old.refresh_usable(now)
         {
-            match auth::refresh(&self.inner.http, &self.inner.base, &old).await {
+            let zone = self.known_zone().unwrap_or_default();
+            match auth::refresh(&self.inner.http, &self.inner.base, &old, zone).await {
                 Ok(new) => {
                     tracing::info!("access token refreshed");
                     let token = new.access_token.clone();
@@ -455,10 +478,115 @@ impl Client {
                     .into(),
             ));
         };
-        let new = auth::authenticate(&self.inner.http, &self.inner.base, &creds).await?;
+        let new = self.sign_in(&creds).await?;
         let token = new.access_token.clone();
         self.keep(st, new);
         Ok(token)
+    }
+
+    /// The password grant, then `userinfo` with the new token for the tenant's zone (unless
+    /// the profile names it): the token's expiry, read before the zone was known, is read
+    /// again in it, and the zone is kept with the token.
+    async fn sign_in(&self, creds: &Credentials) -> ApiResult<TokenSet> {
+        let guess = self.known_zone().unwrap_or_default();
+        let mut tokens =
+            auth::authenticate(&self.inner.http, &self.inner.base, creds, guess).await?;
+        let zone = match self.inner.zone_override {
+            Some(z) => Some(z),
+            None => self.zone_with(&tokens.access_token).await,
+        };
+        if let Some(zone) = zone {
+            tokens.access_token_expire_on = zone.reinterpret(tokens.access_token_expire_on, guess);
+            tokens.refresh_token_expire_on = tokens
+                .refresh_token_expire_on
+                .map(|t| zone.reinterpret(t, guess));
+            tokens.tenant_zone = Some(zone.to_string());
+            self.set_zone(zone);
+        }
+        Ok(tokens)
+    }
+
+    /// `userinfo` asked with `token` directly (right after sign-in, before the token's expiry
+    /// can be trusted); `None` when it did not answer with a zone (the next request asks
+    /// again through [`Client::tenant_zone`]).
+    async fn zone_with(&self, token: &str) -> Option<TenantZone> {
+        let key = Self::endpoint_key(&Method::GET, USERINFO);
+        self.count(&key);
+        let (status, bytes) = self
+            .attempt(&Method::GET, USERINFO, &[], &Body::None, token)
+            .await
+            .ok()?;
+        let info = decode::<Option<UserInfo>>(status, &bytes).ok()?.result?;
+        info.tenant_zone()
+    }
+
+    fn known_zone(&self) -> Option<TenantZone> {
+        self.inner.zone.lock().ok().and_then(|z| *z)
+    }
+
+    fn set_zone(&self, zone: TenantZone) {
+        if let Ok(mut z) = self.inner.zone.lock() {
+            *z = Some(zone);
+        }
+    }
+
+    /// The zone naive server times are in (see `tenant_time`): the profile's
+    /// `tenant_timezone`, else the one kept with the sign-in, else `userinfo`'s (asked now).
+    /// A server whose `userinfo` names no zone is taken as UTC, with a notice; a `userinfo`
+    /// that cannot be reached is the caller's error, so no time is sent in a guessed zone.
+    pub async fn tenant_zone(&self) -> ApiResult<TenantZone> {
+        if let Some(z) = self.known_zone() {
+            return Ok(z);
+        }
+        let _one = self.inner.zone_learning.lock().await;
+        if let Some(z) = self.known_zone() {
+            return Ok(z);
+        }
+        // Boxed: `send` asks this before every request but userinfo's.
+        let info = match Box::pin(self.get::<Option<UserInfo>>(USERINFO, &[])).await {
+            Ok(r) => r.result,
+            Err(e)
+                if e.is_transient()
+                    || matches!(
+                        e,
+                        ApiError::Unauthorized(_)
+                            | ApiError::AuthFailed(_)
+                            | ApiError::MfaRequired
+                            | ApiError::Config(_)
+                    ) =>
+            {
+                return Err(e);
+            }
+            Err(e) => {
+                self.notice(format!("userinfo failed ({e}): server times are read as UTC; set tenant_timezone in the profile if that is wrong"));
+                None
+            }
+        };
+        let zone = match info.as_ref().and_then(UserInfo::tenant_zone) {
+            Some(z) => z,
+            None => {
+                if info.is_some() {
+                    self.notice("the server's userinfo names no time zone: server times are read as UTC; set tenant_timezone in the profile if that is wrong".into());
+                }
+                TenantZone::UTC
+            }
+        };
+        self.set_zone(zone);
+        let mut st = self.inner.auth.lock().await;
+        if let Some(mut t) = st.tokens.clone()
+            && t.tenant_zone.is_none()
+        {
+            t.tenant_zone = Some(zone.to_string());
+            self.keep(&mut st, t);
+        }
+        Ok(zone)
+    }
+
+    /// `body` as JSON with its date-times written in the tenant's zone.
+    pub(crate) async fn encode<B: Serialize + ?Sized>(&self, body: &B) -> ApiResult<Value> {
+        let zone = self.tenant_zone().await?;
+        tenant_time::scoped(zone, || serde_json::to_value(body))
+            .map_err(|e| ApiError::Invalid(e.to_string()))
     }
 
     /// `"METHOD /path/{id}"`: the key of [`Client::usage`] and [`Client::budget`].
@@ -484,6 +612,12 @@ impl Client {
     ) -> ApiResult<Reply<T>> {
         let policy = &self.inner.retry;
         let key = Self::endpoint_key(&method, path);
+        // The zone is known before the first request that reads or writes a time.
+        let zone = if path == USERINFO {
+            self.known_zone().unwrap_or_default()
+        } else {
+            self.tenant_zone().await?
+        };
         let mut token = self.bearer().await?;
         let mut renewed = false;
         // Failures worth another try, and explicit refusals, each have their own bound.
@@ -501,7 +635,7 @@ impl Client {
                         token = self.renew_after_401(&token).await?;
                         continue;
                     }
-                    match decode::<T>(status, &bytes) {
+                    match tenant_time::scoped(zone, || decode::<T>(status, &bytes)) {
                         // 429/503 never get here (`attempt` turns them into `Refused`): a 5xx
                         // here means the server may have acted, so only reads are sent again.
                         Err(e) if e.is_transient() => (e, Sent::Unknown),
@@ -698,6 +832,9 @@ enum AttemptError {
     /// too large to read).
     Final(ApiError),
 }
+
+/// The endpoint that tells the signed-in user's time zone.
+const USERINFO: &str = "/v2/security/userinfo";
 
 pub(crate) fn q(key: &str, value: impl ToString) -> (String, String) {
     (key.to_string(), value.to_string())

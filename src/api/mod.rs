@@ -17,6 +17,7 @@ pub mod retry;
 pub mod send_state;
 pub mod server_clock;
 pub mod templates;
+pub mod tenant_time;
 pub mod tickets;
 pub mod timelogs;
 pub mod wire;
@@ -28,6 +29,7 @@ pub use error::{ApiError, ApiResult};
 pub use lookups::LookupKind;
 pub use ops::{WriteOp, WriteResult};
 pub use retry::RetryPolicy;
+pub use tenant_time::TenantZone;
 pub use tickets::TicketDraft;
 
 use model::UserInfo;

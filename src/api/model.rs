@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::name::{self, Name};
-use super::wire::{datetime, flexible_bool, opt_datetime};
+use super::wire::{datetime, flexible_bool, opt_datetime, opt_day};
 
 pub type Id = i64;
 
@@ -285,8 +285,9 @@ impl PatchOp {
 #[serde(rename_all = "camelCase", default)]
 pub struct TimeLog {
     pub id: Id,
-    #[serde(with = "opt_datetime")]
-    pub start_date: Option<DateTime<Utc>>,
+    /// The tenant's calendar day the entry is on (its times are that day's wall clock).
+    #[serde(with = "opt_day")]
+    pub start_date: Option<NaiveDate>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     /// Hours.
@@ -395,6 +396,29 @@ pub struct UserInfo {
     pub business_name: Option<String>,
     pub time_zone_name: Option<String>,
     pub olson_time_zone_name: Option<String>,
+    /// A number in the spec (no unit; taken as hours east of UTC, see `tenant_time`).
+    #[serde(deserialize_with = "lenient_f64")]
+    pub time_zone_value: Option<f64>,
+}
+
+impl UserInfo {
+    /// The tenant zone this user's `userinfo` describes (see `tenant_time`).
+    pub fn tenant_zone(&self) -> Option<super::tenant_time::TenantZone> {
+        super::tenant_time::TenantZone::from_userinfo(
+            self.olson_time_zone_name.as_deref(),
+            self.time_zone_value,
+        )
+    }
+}
+
+/// A number, or a string holding one; anything else is `None` (not an error: the field is
+/// a fallback only).
+fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// `GET …/{ticketId}/slainfo`. Units are undocumented; the simulator sends minutes.

@@ -28,7 +28,7 @@ impl Client {
 
     /// `POST …/notes`. Returns the created note.
     pub async fn add_note(&self, ticket_id: Id, input: &NoteInput) -> ApiResult<Note> {
-        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(input).await?;
         self.post::<Option<Note>>(&format!("/v2/servicedesk/tickets/{ticket_id}/notes"), body)
             .await?
             .result
@@ -42,7 +42,7 @@ impl Client {
         note_id: Id,
         input: &NoteInput,
     ) -> ApiResult<Note> {
-        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(input).await?;
         let reply = self
             .put::<Option<Note>>(
                 &format!("/v2/servicedesk/tickets/{ticket_id}/notes/{note_id}"),

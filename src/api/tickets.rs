@@ -19,6 +19,7 @@ impl Client {
         page: u32,
         page_size: u32,
     ) -> ApiResult<Reply<Vec<TicketRow>>> {
+        let filter = self.encode(filter).await?;
         let body = json!({
             "PageSize": page_size,
             "PageNumber": page,
@@ -73,7 +74,7 @@ impl Client {
 
     /// `POST /v2/servicedesk/tickets`. Returns the created ticket.
     pub async fn create_ticket(&self, input: &TicketInput) -> ApiResult<Ticket> {
-        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(input).await?;
         let reply = self
             .post::<Option<Ticket>>("/v2/servicedesk/tickets", body)
             .await?;
@@ -88,7 +89,7 @@ impl Client {
 
     /// `PATCH /v2/servicedesk/tickets/{ticketId}` with a JSON-Patch array.
     pub async fn patch_ticket(&self, id: Id, ops: &[PatchOp]) -> ApiResult<Ticket> {
-        let body = serde_json::to_value(ops).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(ops).await?;
         let reply = self
             .patch::<Option<Ticket>>(&format!("/v2/servicedesk/tickets/{id}"), body)
             .await?;
@@ -100,7 +101,7 @@ impl Client {
 
     /// `POST /v2/servicedesk/tickets/{ticketId}/assignticket` (writes a note, sets a status).
     pub async fn assign_ticket(&self, id: Id, input: &AssignInput) -> ApiResult<()> {
-        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(input).await?;
         self.post::<Value>(&format!("/v2/servicedesk/tickets/{id}/assignticket"), body)
             .await
             .map(|_| ())

@@ -14,7 +14,7 @@ impl Client {
     }
 
     pub async fn add_time_log(&self, ticket_id: Id, input: &TimeLogInput) -> ApiResult<TimeLog> {
-        let body = serde_json::to_value(input).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let body = self.encode(input).await?;
         self.post::<Option<TimeLog>>(
             &format!("/v2/servicedesk/tickets/{ticket_id}/timelogs"),
             body,

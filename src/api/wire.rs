@@ -2,7 +2,9 @@
 //! envelope and date formats. The real API's details are partly unknown (see
 //! `shared/bms-api.md` §2), so every guess about them lives here and nowhere else.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use super::tenant_time::TenantZone;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serializer};
 use serde_json::Value;
@@ -199,9 +201,15 @@ fn short_body(text: &str, status: u16) -> String {
 pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Parses the date-time spellings seen on the wire: naive (`2025-01-15T14:00:00`, with or
-/// without fractions) or with `Z`/offset. Naive values are taken as UTC: the API does not say
-/// which zone they are in (bms-api.md §2.4), and this is the one place to change that.
+/// without fractions, or a bare date for its midnight) or with `Z`/offset. A value with an
+/// offset is taken as given; a naive one is a wall time in the tenant's zone of the current
+/// [`tenant_time`](super::tenant_time) scope (the one rule, bms-api.md §2.4).
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    parse_datetime_in(s, super::tenant_time::current())
+}
+
+/// [`parse_datetime`] with naive values in `zone`.
+pub fn parse_datetime_in(s: &str, zone: TenantZone) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -209,27 +217,37 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc));
     }
+    parse_naive(s).map(|n| zone.to_instant(n))
+}
+
+/// The naive spellings: date-time with or without fractions or seconds, or a date.
+pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(Utc.from_utc_datetime(&naive));
+            return Some(naive);
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|n| Utc.from_utc_datetime(&n));
-    }
-    None
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
-/// The spelling we send: naive UTC, as the spec's examples and most clients do.
+/// The spelling we send: naive, in the tenant's zone of the current scope (as the spec's
+/// examples and most clients send it; UTC outside a scope).
 pub fn format_datetime(dt: &DateTime<Utc>) -> String {
+    format_naive(&super::tenant_time::current().to_naive(*dt))
+}
+
+/// A naive date-time as the wire writes it (`2025-01-15T14:00:00`).
+pub fn format_naive(n: &NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
     // Written out: `format("%Y-%m-%dT%H:%M:%S")` re-parses the pattern on every call, and a
     // 10k-ticket `--json` list formats 140k dates.
-    let (d, t) = (dt.date_naive(), dt.time());
+    let (d, t) = (n.date(), n.time());
     let year = d.year();
     if (0..=9999).contains(&year) {
         format!(
@@ -241,7 +259,7 @@ pub fn format_datetime(dt: &DateTime<Utc>) -> String {
             t.second()
         )
     } else {
-        dt.format("%Y-%m-%dT%H:%M:%S").to_string()
+        n.format("%Y-%m-%dT%H:%M:%S").to_string()
     }
 }
 
@@ -262,6 +280,35 @@ pub mod opt_datetime {
             Some(Value::String(s)) => parse_datetime(&s),
             _ => None,
         })
+    }
+}
+
+/// serde helpers for `Option<NaiveDate>` fields the server sends as a date-time (a time
+/// log's `StartDate`): the tenant's calendar day. A naive value's own date; one with an
+/// offset is the day in the tenant's zone at that instant.
+pub mod opt_day {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(v: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match v.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+            Some(n) => s.serialize_str(&format_naive(&n)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let v = Option::<Value>::deserialize(d)?;
+        let Some(Value::String(s)) = v else {
+            return Ok(None);
+        };
+        let s = s.trim();
+        Ok(parse_naive(s)
+            .or_else(|| {
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| super::super::tenant_time::current().to_naive(t.with_timezone(&Utc)))
+            })
+            .map(|n| n.date()))
     }
 }
 
@@ -302,6 +349,7 @@ pub mod flexible_bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use serde_json::json;
 
     #[test]

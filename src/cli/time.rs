@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 use super::args::{TimeAddArgs, TimeCmd};
 use super::context::Ctx;
 use super::error::{CliResult, usage};
-use super::output::{self, Table, opt, when};
+use super::output::{self, Table, opt};
 use super::resolve::resolve;
 use crate::api::LookupKind;
 use crate::api::model::Id;
@@ -39,7 +39,7 @@ pub async fn run(ctx: &mut Ctx, cmd: TimeCmd) -> CliResult<()> {
                 total += l.timespent.unwrap_or(0.0);
                 t.row(vec![
                     l.id.to_string(),
-                    when(l.start_date).chars().take(10).collect(),
+                    l.start_date.map(|d| d.to_string()).unwrap_or_default(),
                     opt(&l.start_time),
                     opt(&l.end_time),
                     l.timespent.map(|h| format!("{h:.2}")).unwrap_or_default(),
@@ -150,6 +150,10 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         ));
     }
     let me = ctx.me().await?;
+    // The span is the laptop's wall clock; the server's is the tenant's.
+    let zone = ctx.client.tenant_zone().await?;
+    let on_server = |n| zone.to_naive(crate::clock::from_local(n));
+    let (start, end) = (on_server(start), on_server(end));
     // The API takes one day per entry: a span across midnight is one entry per day.
     let parts = timelog::day_parts(start, end);
     let mut logged = Vec::new();

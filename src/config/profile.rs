@@ -33,6 +33,8 @@ pub struct Profile {
     pub max_reply_bytes: u64,
     /// Most rows one listing reads (`max_rows`).
     pub max_rows: u64,
+    /// `tenant_timezone`: the zone naive server times are in, when the profile says.
+    pub tenant_zone: Option<crate::api::TenantZone>,
     pub(super) env_password: Option<Secret>,
     pub(super) env_mfa_code: Option<Secret>,
 }
@@ -160,6 +162,7 @@ impl Profile {
         opts.max_retries = self.max_retries;
         opts.max_reply_bytes = self.max_reply_bytes;
         opts.max_rows = self.max_rows;
+        opts.tenant_zone = self.tenant_zone;
         opts
     }
 

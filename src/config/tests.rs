@@ -355,12 +355,13 @@ fn every_profile_key_is_accepted_at_top_level() {
         max_retries: Some(1),
         max_reply_mb: Some(8),
         max_rows: Some(1000),
+        tenant_timezone: Some("Australia/Brisbane".into()),
     };
     let text = toml::to_string(&full).unwrap();
     let as_table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(
         as_table.len(),
-        14,
+        15,
         "a new ProfileConfig key needs adding to the test"
     );
     let raw: RawFile = toml::from_str(&text).unwrap();
@@ -512,6 +513,7 @@ fn saved_token_usability() {
         refresh_token_expire_on: Some(now + TimeDelta::hours(1)),
         base_url: p.base_url.clone(),
         tenant: "T".into(),
+        tenant_zone: None,
         username: "u".into(),
     };
     p.token_store().save(&t).unwrap();

@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Offset, TimeZone, Utc};
 use fastrand::Rng;
 use serde_json::json;
 
@@ -216,7 +216,19 @@ fn parse_multipart(body: &[u8], boundary: &str) -> Fields {
     Fields::from_urlencoded(encoded.as_bytes())
 }
 
-fn token_reply(t: Issued) -> SimResult<Response> {
+/// A Windows-style display name, as BMS shows zones: `(UTC-05:00) America/New_York`.
+fn zone_display_name(zone: chrono_tz::Tz, now: DateTime<Utc>) -> String {
+    let offset = zone.offset_from_utc_datetime(&now.naive_utc()).fix();
+    if offset.local_minus_utc() == 0 {
+        format!("(UTC) {}", zone.name())
+    } else {
+        format!("(UTC{offset}) {}", zone.name())
+    }
+}
+
+/// The token reply; its expiry times are naive tenant-zone times like every other.
+fn token_reply(st: &SimState, t: Issued) -> SimResult<Response> {
+    let _zone = st.enter_zone();
     ok(json!({
         "accessToken": t.access_token,
         "refreshToken": t.refresh_token,
@@ -273,7 +285,7 @@ pub async fn authenticate(
         shared.access_ttl,
         shared.refresh_ttl,
     );
-    token_reply(issued)
+    token_reply(&st, issued)
 }
 
 /// `POST /v2/security/refreshtoken`: rotates both tokens.
@@ -291,7 +303,7 @@ pub async fn refresh(
     let user = auth.redeem(&access, &refresh, now)?;
     let issued = auth.issue(user, now, shared.access_ttl, shared.refresh_ttl);
     drop(auth);
-    token_reply(issued)
+    token_reply(&st, issued)
 }
 
 /// Middleware: a valid `Authorization: Bearer` token or a 401 envelope.
@@ -330,22 +342,22 @@ pub async fn userinfo(
         .refs
         .user(user)
         .ok_or_else(|| SimError::unauthorized("Security Error: unknown user"))?;
+    let zone = st.shared().zone;
+    let now = super::tenant::now();
+    let offset = zone.offset_from_utc_datetime(&now.naive_utc()).fix();
     let info = UserInfo {
         user_id: u.id,
         full_name: u.name.clone(),
         email_address: Some(u.email.clone()),
         tenant_id: Some(super::refdata::TENANT_ID),
         business_name: Some(DEMO_TENANT.into()),
-        time_zone_name: Some("UTC".into()),
-        olson_time_zone_name: Some("Etc/UTC".into()),
+        time_zone_name: Some(zone_display_name(zone, now)),
+        olson_time_zone_name: Some(zone.name().to_string()),
+        time_zone_value: Some(f64::from(offset.local_minus_utc()) / 3600.0),
     };
     let mut v = serde_json::to_value(info).unwrap_or_default();
     if let Some(map) = v.as_object_mut() {
-        map.insert(
-            "timeStamp".into(),
-            json!(format_datetime(&crate::clock::now())),
-        );
-        map.insert("timeZoneValue".into(), json!("+00:00"));
+        map.insert("timeStamp".into(), json!(format_datetime(&now)));
         map.insert("dateFormat".into(), json!("yyyy-MM-dd"));
         map.insert("timeFormat".into(), json!("HH:mm"));
         map.insert("timeFormatWithSeconds".into(), json!("HH:mm:ss"));

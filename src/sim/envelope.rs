@@ -308,14 +308,13 @@ impl Fields {
     pub fn req_date(&self, name: &str) -> SimResult<NaiveDate> {
         use chrono::Datelike;
         let s = self.text(name)?.ok_or_else(|| SimError::required(name))?;
-        let d = match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            Ok(d) => d,
-            Err(_) => parse_datetime(&s)
-                .map(|dt| dt.date_naive())
-                .ok_or_else(|| {
-                    SimError::bad_request(format!("{name} is not a valid date: {s:?}"))
-                })?,
-        };
+        // A naive value's own date; one with an offset is the tenant's date at that instant.
+        let d = crate::api::wire::parse_naive(s.trim())
+            .or_else(|| {
+                parse_datetime(&s).map(|dt| crate::api::tenant_time::current().to_naive(dt))
+            })
+            .map(|n| n.date())
+            .ok_or_else(|| SimError::bad_request(format!("{name} is not a valid date: {s:?}")))?;
         if !crate::api::wire::DATE_YEARS.contains(&d.year()) {
             return Err(SimError::bad_request(format!(
                 "{name} is out of range: {s:?}"

@@ -87,6 +87,9 @@ pub struct SimConfig {
     pub password: String,
     /// The one-time code [`MFA_USER`] needs (default [`MFA_CODE`]).
     pub mfa_code: String,
+    /// The tenant's time zone (default UTC): what `userinfo` reports, the zone of every naive
+    /// time it writes and reads, and of its SLA business hours. It stores instants.
+    pub tenant_zone: chrono_tz::Tz,
 }
 
 impl Default for SimConfig {
@@ -104,6 +107,7 @@ impl Default for SimConfig {
             generated_at: None,
             password: DEMO_PASSWORD.to_string(),
             mfa_code: MFA_CODE.to_string(),
+            tenant_zone: chrono_tz::Tz::UTC,
         }
     }
 }
@@ -115,14 +119,18 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 /// Builds the state (generates the tenant) without serving it.
 pub fn build_state(cfg: &SimConfig) -> SimState {
     let now = cfg.generated_at.unwrap_or_else(crate::clock::now);
-    let tenant = generate::generate(
-        cfg.seed,
-        cfg.tickets,
-        cfg.accounts,
-        now,
-        DEMO_USER,
-        MFA_USER,
-    );
+    // SLA targets are counted in the tenant's business hours.
+    let tenant =
+        crate::api::tenant_time::scoped(crate::api::TenantZone::Named(cfg.tenant_zone), || {
+            generate::generate(
+                cfg.seed,
+                cfg.tickets,
+                cfg.accounts,
+                now,
+                DEMO_USER,
+                MFA_USER,
+            )
+        });
     SimState(Arc::new(state::Shared {
         access_ttl: chrono_duration(cfg.access_ttl),
         refresh_ttl: chrono_duration(cfg.refresh_ttl),
@@ -134,6 +142,7 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         stats: Mutex::new(SimStats::default()),
         password: cfg.password.clone(),
         mfa_code: cfg.mfa_code.clone(),
+        zone: cfg.tenant_zone,
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),

@@ -11,6 +11,7 @@ use super::faults::{FaultState, Faults};
 use super::tenant::Tenant;
 use super::view;
 use crate::api::model::{Id, Note, Ticket, TimeLog};
+use crate::api::tenant_time::{self, TenantZone, ZoneGuard};
 
 /// Request and fault counters (`GET /_sim/stats`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -46,6 +47,8 @@ pub(crate) struct Shared {
     /// Sign-in secrets ([`super::SimConfig::password`], [`super::SimConfig::mfa_code`]).
     pub password: String,
     pub mfa_code: String,
+    /// [`super::SimConfig::tenant_zone`].
+    pub zone: chrono_tz::Tz,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,
@@ -69,6 +72,28 @@ pub struct Lagging {
     until: tokio::time::Instant,
 }
 
+/// A lock on the tenant that also holds the tenant's zone for naive times (a lock guard is
+/// never held across an `.await`, so neither is the zone).
+pub(crate) struct TenantGuard<G> {
+    // Declared first: the lock is released before the zone is restored.
+    guard: G,
+    #[allow(dead_code)]
+    zone: ZoneGuard,
+}
+
+impl<G: std::ops::Deref<Target = Tenant>> std::ops::Deref for TenantGuard<G> {
+    type Target = Tenant;
+    fn deref(&self) -> &Tenant {
+        &self.guard
+    }
+}
+
+impl<G: std::ops::DerefMut<Target = Tenant>> std::ops::DerefMut for TenantGuard<G> {
+    fn deref_mut(&mut self) -> &mut Tenant {
+        &mut self.guard
+    }
+}
+
 /// How many distinct recent searches are kept.
 const SEARCH_CACHE: usize = 16;
 
@@ -86,14 +111,25 @@ impl SimState {
         &self.0
     }
 
-    pub(crate) fn tenant(&self) -> RwLockReadGuard<'_, Tenant> {
-        self.0.tenant.read().unwrap_or_else(|e| e.into_inner())
+    /// The tenant, read. While it is held, naive times written and read are the tenant's
+    /// zone's (see `api::tenant_time`): every reply is built and every request read under it.
+    pub(crate) fn tenant(&self) -> TenantGuard<RwLockReadGuard<'_, Tenant>> {
+        TenantGuard {
+            zone: self.enter_zone(),
+            guard: self.0.tenant.read().unwrap_or_else(|e| e.into_inner()),
+        }
     }
 
-    pub(crate) fn tenant_mut(&self) -> RwLockWriteGuard<'_, Tenant> {
+    pub(crate) fn tenant_mut(&self) -> TenantGuard<RwLockWriteGuard<'_, Tenant>> {
+        let zone = self.enter_zone();
         let guard = self.0.tenant.write().unwrap_or_else(|e| e.into_inner());
         self.0.version.fetch_add(1, Ordering::SeqCst);
-        guard
+        TenantGuard { guard, zone }
+    }
+
+    /// Naive times in the tenant's zone until the guard drops.
+    pub(crate) fn enter_zone(&self) -> ZoneGuard {
+        tenant_time::enter(TenantZone::Named(self.0.zone))
     }
 
     /// The tenant's write version (read it while holding the read lock).

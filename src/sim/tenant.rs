@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use super::generate;
 use super::refdata::Refs;
 use crate::domain::calendar::{BusinessCalendar, BusinessHours};
+use chrono_tz::Tz;
 
 pub const ACCOUNT_ID_BASE: i64 = 3001;
 pub const LOCATION_ID_BASE: i64 = 7001;
@@ -156,12 +157,24 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// The business calendar the simulated BMS counts SLA time in: Monday to Friday 08:00-18:00
-/// in the tenant's zone (UTC, as `userinfo` says), no holidays; bmsdesk's `[sla]` defaults,
-/// so the targets the server sends and the times the client computes agree.
+/// in the tenant's zone (the zone of the current `tenant_time` scope, which the tenant lock
+/// holds), no holidays; bmsdesk's `[sla]` defaults, so the targets the server sends and the
+/// times the client computes agree.
 pub fn sla_calendar() -> &'static BusinessCalendar {
-    static CAL: LazyLock<BusinessCalendar> =
-        LazyLock::new(|| BusinessCalendar::new(chrono_tz::UTC, BusinessHours::OFFICE, []));
-    &CAL
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    // One per zone, built once: a process runs a handful of simulated tenants.
+    static CALS: LazyLock<Mutex<HashMap<Tz, &'static BusinessCalendar>>> =
+        LazyLock::new(Default::default);
+    let tz = crate::api::tenant_time::current().tz().unwrap_or(Tz::UTC);
+    let mut cals = CALS.lock().unwrap_or_else(|e| e.into_inner());
+    cals.entry(tz).or_insert_with(|| {
+        Box::leak(Box::new(BusinessCalendar::new(
+            tz,
+            BusinessHours::OFFICE,
+            [],
+        )))
+    })
 }
 
 /// When `minutes` of business time have passed since `from`.

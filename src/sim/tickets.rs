@@ -593,6 +593,7 @@ pub async fn assign(
 ) -> SimResult<Response> {
     let id = path_id(&id, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
+    let _zone = st.enter_zone();
     let details = f.req_str("Details")?;
     let internal = f.req_bool("IsInternal")?;
     let type_id = f.req_id("TypeId", 0)?;

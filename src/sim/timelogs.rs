@@ -47,6 +47,7 @@ pub async fn create(
 ) -> SimResult<Response> {
     let ticket = path_id(&ticket, "ticket")?;
     let f = Fields::from_json_bytes(&body)?;
+    let _zone = st.enter_zone();
     let start_date = f.req_date("StartDate")?;
     let start_time = parse_timespan(&f, "StartTime")?;
     let end_time = parse_timespan(&f, "EndTime")?;

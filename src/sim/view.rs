@@ -192,7 +192,7 @@ pub fn note_json(t: &Tenant, n: &NoteRec) -> Value {
 pub fn timelog_dto(t: &Tenant, l: &TimeLogRec) -> TimeLog {
     TimeLog {
         id: l.id,
-        start_date: l.start_date.and_hms_opt(0, 0, 0).map(|d| d.and_utc()),
+        start_date: Some(l.start_date),
         start_time: Some(l.start_time.format("%H:%M:%S").to_string()),
         end_time: Some(l.end_time.format("%H:%M:%S").to_string()),
         timespent: Some(l.hours),

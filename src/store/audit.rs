@@ -313,7 +313,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("audit");
         std::fs::create_dir(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         let log = AuditLog::new(&dir);
         log.record(&AuditEntry::ok("x", json!({}), json!(1)).at(day(2025, 1, 1)))
             .unwrap();

@@ -226,6 +226,9 @@ pub struct Model {
     pub theme: Theme,
     /// Times are shown in this offset (the local one at start).
     pub tz: FixedOffset,
+    /// The zone the server's wall-clock times are in (time logs are sent in it); `None`
+    /// until the worker has learnt it.
+    pub tenant_zone: Option<crate::api::TenantZone>,
     pub keymap: Keymap,
     config_views: Vec<ViewDef>,
     pub views: Vec<ViewDef>,
@@ -295,6 +298,7 @@ impl Model {
         let mut m = Model {
             theme: Theme::from_env(),
             tz: crate::clock::local_offset(),
+            tenant_zone: None,
             keymap: settings.keymap,
             config_views: settings.views,
             views,
@@ -2120,8 +2124,12 @@ impl Model {
             Reply::Me(me) => {
                 self.list.me = Some(me.full_name.clone());
                 self.list.invalidate();
-                self.sla.set_tenant_tz(me.olson_time_zone_name.as_deref());
                 self.data.me = Some(me);
+            }
+            Reply::TenantZone(z) => {
+                self.tenant_zone = Some(z);
+                self.sla.set_tenant_tz(z.tz().map(|t| t.name()));
+                self.list.invalidate();
             }
             Reply::Accounts { items, fetched_at } => {
                 self.data.accounts = Some(items);

@@ -238,6 +238,7 @@ pub fn loaded(rows: Vec<TicketRow>) -> Model {
     assert!(matches!(cmds[0], Cmd::Api(Request::Warmup { .. })));
     let seq = search_seq(&cmds).expect("a search");
     warm(&mut m);
+    m.update(api(Reply::TenantZone(crate::api::TenantZone::UTC)));
     let n = rows.len() as u64;
     m.update(api(Reply::Page {
         seq,

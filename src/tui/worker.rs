@@ -210,6 +210,8 @@ impl NoteView {
 #[derive(Debug, Clone)]
 pub enum Reply {
     Me(UserInfo),
+    /// The zone naive server times are in (the client's, see `api::tenant_time`).
+    TenantZone(crate::api::TenantZone),
     Accounts {
         items: Vec<Account>,
         fetched_at: DateTime<Utc>,
@@ -1035,6 +1037,17 @@ async fn who_am_i(client: &Client, cell: &MeCell, tx: &MsgTx, link: &Link) -> Op
                 u.full_name = sanitize_line(&u.full_name);
                 send(tx, Reply::Me(u.clone()));
                 *me = Some(u);
+                // Known by now (the client asks userinfo before its first request).
+                match client.tenant_zone().await {
+                    Ok(z) => send(tx, Reply::TenantZone(z)),
+                    Err(e) => send(
+                        tx,
+                        Reply::Failed {
+                            what: "the tenant's time zone".into(),
+                            error: err_text(&e),
+                        },
+                    ),
+                }
             }
             Err(e) => send(
                 tx,

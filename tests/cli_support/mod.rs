@@ -105,6 +105,14 @@ impl Env {
         c
     }
 
+    /// [`Env::cmd`] with the laptop's zone set to `zone` (IANA): the same pinned instant.
+    pub fn cmd_in_zone(&self, args: &[&str], zone: &str) -> Command {
+        let mut c = self.cmd(args);
+        let at = bmsdesk::clock::now().to_rfc3339();
+        c.env(bmsdesk::clock::ENV, format!("{at} {zone}"));
+        c
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_cmd(self.cmd(args))
     }

@@ -611,7 +611,7 @@ impl Model {
     }
 
     fn send_timelog(&mut self) -> Vec<Cmd> {
-        let tz = self.tz;
+        let zone = self.tenant_zone;
         let user_id = self.data.me.as_ref().map(|m| m.user_id);
         let templates = self.data.timelog_templates.clone().unwrap_or_default();
         let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
@@ -630,8 +630,17 @@ impl Model {
             f.focus = LogFocus::Minutes;
             return Vec::new();
         }
-        let end = f.end.with_timezone(&tz).naive_local();
-        let start = end - chrono::Duration::minutes(minutes);
+        // The server takes the tenant's wall clock: without its zone the entry would be hours
+        // off, so it waits until the zone is known.
+        let Some(zone) = zone else {
+            f.error = Some(
+                "the tenant's time zone is not known yet (signing in); try again in a moment"
+                    .into(),
+            );
+            return Vec::new();
+        };
+        let end = zone.to_naive(f.end);
+        let start = zone.to_naive(f.end - chrono::Duration::minutes(minutes));
         let notes = f.notes.lines().join("\n").trim().to_string();
         let template = f
             .template_id

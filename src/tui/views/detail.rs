@@ -277,7 +277,7 @@ fn thread_lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
         for l in &d.time_logs {
             let when = l
                 .start_date
-                .map(|s| s.with_timezone(&m.tz).format("%Y-%m-%d").to_string())
+                .map(|s| s.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
             let mut s = format!(
                 "{when} {}-{} {:.2}h {}",

@@ -1,0 +1,199 @@
+//! One time rule against tenants in other zones than the laptop's: the simulator stores
+//! instants and speaks naive wall-clock times of its tenant's zone (UTC-5 with DST, UTC+10
+//! without); every time the client reads or sends must be the instant the server means.
+
+mod common;
+
+use bmsdesk::api::TenantZone;
+use bmsdesk::api::model::{NoteInput, TicketFilter, TicketRow};
+use bmsdesk::sim::{SimConfig, SimHandle};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::{America, Australia, Tz};
+
+const NEW_YORK: Tz = America::New_York;
+const BRISBANE: Tz = Australia::Brisbane;
+
+fn tenant_in(zone: Tz) -> SimConfig {
+    SimConfig {
+        tickets: 150,
+        accounts: 8,
+        tenant_zone: zone,
+        generated_at: Some(bmsdesk::clock::pin_for_tests()),
+        ..SimConfig::default()
+    }
+}
+
+/// The times of a row that SLA "due in", sorting by due and refresh depend on.
+fn times(r: &TicketRow) -> [Option<DateTime<Utc>>; 6] {
+    [
+        r.open_date,
+        r.due_date,
+        r.last_activity_update,
+        r.first_response_target_time,
+        r.resolution_target_time,
+        r.created_on,
+    ]
+}
+
+async fn rows(h: &SimHandle, filter: &TicketFilter) -> Vec<TicketRow> {
+    common::client(h)
+        .search_tickets(filter)
+        .await
+        .expect("search")
+}
+
+/// What the server stores for ticket `id` (instants, not wire text).
+fn truth(h: &SimHandle, id: i64) -> TicketRow {
+    h.state().ticket(id).expect("ticket on the server").row
+}
+
+async fn ticket_times_are_the_servers_instants(zone: Tz) {
+    let h = common::start(tenant_in(zone)).await;
+    let got = rows(&h, &TicketFilter::default()).await;
+    assert!(got.len() > 100);
+    for r in &got {
+        assert_eq!(times(r), times(&truth(&h, r.id)), "ticket {}", r.id);
+    }
+    // SLA "due in" and sort by due: the same targets, so the same order and the same time left.
+    let now = bmsdesk::clock::now();
+    let by_due = |mut v: Vec<TicketRow>| {
+        v.sort_by_key(|r| (r.resolution_target_time, r.id));
+        v.iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.resolution_target_time.map(|t| (t - now).num_minutes()),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let server: Vec<TicketRow> = got.iter().map(|r| truth(&h, r.id)).collect();
+    assert_eq!(by_due(got), by_due(server));
+}
+
+#[tokio::test]
+async fn ticket_times_agree_with_a_tenant_at_utc_minus_5() {
+    ticket_times_are_the_servers_instants(NEW_YORK).await;
+}
+
+#[tokio::test]
+async fn ticket_times_agree_with_a_tenant_at_utc_plus_10() {
+    ticket_times_are_the_servers_instants(BRISBANE).await;
+}
+
+/// `LastActivityUpdateFrom` (the TUI's incremental refresh) selects what the server has
+/// changed since that instant, not since that instant shifted by the tenant's offset.
+async fn incremental_refresh_selects_the_servers_changes(zone: Tz) {
+    let h = common::start(tenant_in(zone)).await;
+    let all = rows(&h, &TicketFilter::default()).await;
+    let since = bmsdesk::clock::now() - Duration::hours(3);
+    let mut expected: Vec<i64> = all
+        .iter()
+        .filter(|r| {
+            truth(&h, r.id)
+                .last_activity_update
+                .is_some_and(|t| t >= since)
+        })
+        .map(|r| r.id)
+        .collect();
+    let filter = TicketFilter {
+        last_activity_update_from: Some(since),
+        ..TicketFilter::default()
+    };
+    let mut got: Vec<i64> = rows(&h, &filter).await.iter().map(|r| r.id).collect();
+    expected.sort_unstable();
+    got.sort_unstable();
+    assert!(
+        !expected.is_empty() && expected.len() < all.len(),
+        "a telling window"
+    );
+    assert_eq!(got, expected);
+}
+
+#[tokio::test]
+async fn incremental_refresh_agrees_with_a_tenant_at_utc_minus_5() {
+    incremental_refresh_selects_the_servers_changes(NEW_YORK).await;
+}
+
+#[tokio::test]
+async fn incremental_refresh_agrees_with_a_tenant_at_utc_plus_10() {
+    incremental_refresh_selects_the_servers_changes(BRISBANE).await;
+}
+
+/// A note's date goes out as the tenant's wall clock and comes back as the same instant.
+#[tokio::test]
+async fn note_dates_agree_with_tenants_in_other_zones() {
+    for zone in [NEW_YORK, BRISBANE] {
+        let h = common::start(tenant_in(zone)).await;
+        let c = common::client(&h);
+        let id = rows(&h, &TicketFilter::default()).await[0].id;
+        let at = bmsdesk::clock::now() - Duration::minutes(90);
+        let at = at - Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()));
+        let input = NoteInput {
+            details: "Called the user back".into(),
+            is_internal: true,
+            type_id: 1,
+            note_date: at,
+            status_id: None,
+        };
+        let note = c.add_note(id, &input).await.expect("note added");
+        assert_eq!(note.created_on, Some(at), "{zone}: the reply");
+        let stored = h.state().notes(id);
+        let stored = stored.iter().find(|n| n.id == note.id).expect("stored");
+        assert_eq!(
+            stored.created_on,
+            Some(at),
+            "{zone}: what the server stored"
+        );
+    }
+}
+
+/// The zone comes from `userinfo` at sign-in and is kept with the token; the token's own
+/// expiry (a naive time too) is read in it.
+#[tokio::test]
+async fn the_zone_is_learnt_at_sign_in_and_the_token_expiry_read_in_it() {
+    let h = common::start(tenant_in(NEW_YORK)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let c = common::client_with_store(&h, &dir.path().join("token.json"));
+    c.login().await.expect("sign-in");
+    assert_eq!(
+        c.tenant_zone().await.expect("zone"),
+        TenantZone::Named(NEW_YORK)
+    );
+    let t = c.tokens().await.expect("tokens");
+    assert_eq!(t.tenant_zone.as_deref(), Some("America/New_York"));
+    let left = t.access_token_expire_on - bmsdesk::clock::now();
+    assert!(
+        (Duration::minutes(14)..=Duration::minutes(16)).contains(&left),
+        "access token lives {left} (the simulator's is 15 min)"
+    );
+    let info = c.user_info().await.expect("userinfo");
+    assert_eq!(
+        info.olson_time_zone_name.as_deref(),
+        Some("America/New_York")
+    );
+    // Mid-December: UTC-5.
+    assert_eq!(info.time_zone_value, Some(-5.0));
+    // A second client from the saved sign-in knows the zone before any request.
+    let again = common::client_with_store(&h, &dir.path().join("token.json"));
+    h.state().reset_stats();
+    assert_eq!(
+        again.tenant_zone().await.unwrap(),
+        TenantZone::Named(NEW_YORK)
+    );
+    assert_eq!(h.state().stats().total, 0, "no request needed");
+}
+
+/// The profile's `tenant_timezone` wins over what the server says.
+#[tokio::test]
+async fn the_profile_override_wins() {
+    let h = common::start(tenant_in(NEW_YORK)).await;
+    let mut o = common::options(&h, bmsdesk::sim::DEMO_USER);
+    o.tenant_zone = Some(TenantZone::Named(BRISBANE));
+    let c = bmsdesk::api::Client::new(o).unwrap();
+    assert_eq!(c.tenant_zone().await.unwrap(), TenantZone::Named(BRISBANE));
+    let r = &c.search_tickets(&TicketFilter::default()).await.unwrap()[0];
+    let (read, real) = (r.open_date.unwrap(), truth(&h, r.id).open_date.unwrap());
+    // The server wrote New York's wall clock; read as Brisbane's it is 15 hours early.
+    assert_eq!(real - read, Duration::hours(15));
+}
