@@ -3,8 +3,8 @@
 //! An action that opens an editor on the selected ticket (`a`, `E`, `c`, `e`) may be pressed
 //! before the list has a row: right after a view switch on a slow link. Rather than failing
 //! and letting the sentence typed next run as list commands (`T` timer, `n` new ticket, `q`
-//! quit), the action waits for the first row with every key and paste typed meanwhile, then
-//! runs and gets them. When the load ends without a row the action is refused, visibly, and
+//! quit), the action waits for the view to load (its first row may move as later pages
+//! arrive) with every key and paste typed meanwhile, then runs and gets them. When the load ends without a row the action is refused, visibly, and
 //! the keys are dropped — never run on the list.
 
 use chrono::{DateTime, Utc};
@@ -100,10 +100,14 @@ impl Model {
         let Some(w) = self.awaiting.as_ref() else {
             return Vec::new();
         };
+        // Wait for the whole load, not just its first row: later pages re-sort the view and
+        // move the cursor, and the editor must open on the ticket the technician then sees at
+        // the cursor, not on one a first page happened to put on top (tried on an 800 ms link:
+        // the note went to a ticket no longer selected).
+        if self.list.loading {
+            return Vec::new();
+        }
         if self.list.sel_id.is_none() {
-            if self.list.loading {
-                return Vec::new();
-            }
             let n = w.held.len();
             let what = w.action.describe();
             self.awaiting = None;

@@ -19,6 +19,20 @@ fn quits(cmds: &[Cmd]) -> bool {
     cmds.iter().any(|c| matches!(c, Cmd::Quit))
 }
 
+/// The view's one page, then the end of its load.
+fn load_whole(m: &mut Model, seq: u64) {
+    m.update(api(Reply::Page {
+        seq,
+        rows: sample_rows(),
+        total: Some(5),
+    }));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Ok(5),
+        at: now(),
+    }));
+}
+
 /// `2` then `a` at once: the view is loading, no row yet. Returns the search's seq.
 fn switch_and_add(m: &mut Model) -> u64 {
     let cmds = m.update(key('2'));
@@ -40,12 +54,8 @@ fn keys_typed_while_the_note_editor_waits_for_its_ticket_go_to_it() {
     assert!(m.layers.is_empty(), "nothing opened on the list yet");
     let line = m.status.info.clone().unwrap_or_default();
     assert!(line.contains("note"), "the wait is shown: {line:?}");
-    // The first page arrives: the editor opens on its first row with everything typed.
-    m.update(api(Reply::Page {
-        seq,
-        rows: sample_rows(),
-        total: Some(5),
-    }));
+    // The view loads: the editor opens on the row at the cursor with everything typed.
+    load_whole(&mut m, seq);
     let (id, text) = note_text(&m).expect("the note editor is open");
     assert_eq!(text, "Took a Quick look, need the quote");
     assert_eq!(Some(id), m.list.sel_id);
@@ -63,11 +73,7 @@ fn a_paste_while_the_editor_waits_goes_to_it_too() {
     let seq = switch_and_add(&mut m);
     send(&mut m, typed("a"));
     m.update(Msg::Paste("b\rc".into()));
-    m.update(api(Reply::Page {
-        seq,
-        rows: sample_rows(),
-        total: Some(5),
-    }));
+    load_whole(&mut m, seq);
     assert_eq!(note_text(&m).unwrap().1, "ab\nc");
 }
 
@@ -117,11 +123,7 @@ fn esc_gives_up_the_waiting_editor_and_ctrl_s_is_not_replayed() {
     send(&mut m, typed("blind"));
     let cmds = m.update(ctrl('s'));
     assert!(cmds.iter().all(|c| !matches!(c, Cmd::Api(_))));
-    m.update(api(Reply::Page {
-        seq,
-        rows: sample_rows(),
-        total: Some(5),
-    }));
+    load_whole(&mut m, seq);
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!("editor open")
     };
@@ -132,11 +134,7 @@ fn esc_gives_up_the_waiting_editor_and_ctrl_s_is_not_replayed() {
     let seq = switch_and_add(&mut m);
     send(&mut m, typed("x"));
     m.update(code(KeyCode::Esc));
-    m.update(api(Reply::Page {
-        seq,
-        rows: sample_rows(),
-        total: Some(5),
-    }));
+    load_whole(&mut m, seq);
     assert!(m.layers.is_empty(), "given up");
     send(&mut m, [key('j')]);
     assert_eq!(m.list.sel, 1, "keys act on the list again");
@@ -266,4 +264,34 @@ fn the_quit_question_shows_whole_however_much_is_left_behind() {
         assert!(screen.contains(word), "{word:?} not shown: {screen}");
     }
     assert!(screen.contains("(y/n)"), "{screen}");
+}
+
+/// A first page is not the view: the editor waits for the whole load, so it opens on the
+/// ticket at the cursor once later pages have re-sorted the list (on an 800 ms link the note
+/// opened on a first page's top row, which was no longer selected when the list settled).
+#[test]
+fn the_waiting_editor_opens_on_the_ticket_selected_once_the_view_has_loaded() {
+    let mut m = loaded(sample_rows());
+    let seq = switch_and_add(&mut m);
+    send(&mut m, typed("called"));
+    let rows = sample_rows();
+    m.update(api(Reply::Page {
+        seq,
+        rows: rows[..2].to_vec(),
+        total: Some(5),
+    }));
+    assert!(m.layers.is_empty(), "not on a first page's top row");
+    m.update(api(Reply::Page {
+        seq,
+        rows: rows[2..].to_vec(),
+        total: Some(5),
+    }));
+    m.update(api(Reply::SearchDone {
+        seq,
+        result: Ok(5),
+        at: now(),
+    }));
+    let (id, text) = note_text(&m).expect("the note editor is open");
+    assert_eq!(text, "called");
+    assert_eq!(Some(id), m.list.sel_id, "on the ticket the cursor is on");
 }
