@@ -109,6 +109,15 @@ fn note_text_from_stdin_and_empty_text_refused() {
     assert_eq!(empty.code, 2);
 }
 
+/// The UTC wall-clock time (`HH:MM:SS`) of the laptop's `hh_mm` today.
+fn on_the_tenants_clock(hh_mm: &str) -> String {
+    let day = bmsdesk::clock::local_now().date_naive();
+    let time = chrono::NaiveTime::parse_from_str(hh_mm, "%H:%M").expect("a test time");
+    bmsdesk::clock::from_local(day.and_time(time))
+        .format("%H:%M:%S")
+        .to_string()
+}
+
 #[test]
 fn time_add_and_list() {
     let env = Env::new();
@@ -137,8 +146,10 @@ fn time_add_and_list() {
         .find(|l| l["id"] == added["id"])
         .cloned()
         .expect("listed");
-    assert_eq!(log["startTime"], "09:00:00");
-    assert_eq!(log["endTime"], "09:45:00");
+    // `--start 09:00` is the laptop's 09:00 today; the server keeps it on its tenant's wall
+    // clock (the simulator's tenant is at UTC): the same unless the laptop is elsewhere.
+    assert_eq!(log["startTime"], on_the_tenants_clock("09:00"));
+    assert_eq!(log["endTime"], on_the_tenants_clock("09:45"));
     assert!((log["timespent"].as_f64().unwrap_or(0.0) - 0.75).abs() < 1e-9);
     // 10:00 to 09:00 would be 23 hours: a swapped pair, refused with the reason.
     let bad = env.run(&["time", "add", &t, "--start", "10:00", "--end", "09:00"]);
