@@ -10,6 +10,8 @@ use std::time::Duration;
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 
 pub mod fake;
+#[path = "../spec/mod.rs"]
+pub mod spec;
 
 pub struct Env {
     pub sim: SimHandle,
@@ -58,9 +60,21 @@ impl Env {
             .enable_all()
             .build()
             .expect("runtime");
-        let sim = rt
-            .block_on(sim::spawn(SimConfig { port: 0, ..cfg }))
+        // Every exchange the binary has with the simulator is checked against the spec when
+        // the simulator goes (as in `tests/common`).
+        let mut sim = rt
+            .block_on(sim::spawn(SimConfig {
+                port: 0,
+                record: true,
+                ..cfg
+            }))
             .expect("simulator starts");
+        sim.on_drop(|st| {
+            let exchanges = st.take_exchanges();
+            if !std::thread::panicking() {
+                spec::Report::of(&exchanges).assert_conforms();
+            }
+        });
         Env {
             sim,
             home: tempfile::tempdir().expect("tempdir"),
