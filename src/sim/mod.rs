@@ -244,7 +244,11 @@ impl Drop for SimHandle {
             task.abort();
         }
         // Last: a hook that panics (a failed check) leaves the server stopped.
-        let hook = self.on_drop.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        let hook = self
+            .on_drop
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(hook) = hook {
             hook(&self.state);
         }

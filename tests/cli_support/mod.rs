@@ -62,19 +62,9 @@ impl Env {
             .expect("runtime");
         // Every exchange the binary has with the simulator is checked against the spec when
         // the simulator goes (as in `tests/common`).
-        let mut sim = rt
-            .block_on(sim::spawn(SimConfig {
-                port: 0,
-                record: true,
-                ..cfg
-            }))
+        let sim = rt
+            .block_on(spec::spawn_checked(SimConfig { port: 0, ..cfg }))
             .expect("simulator starts");
-        sim.on_drop(|st| {
-            let exchanges = st.take_exchanges();
-            if !std::thread::panicking() {
-                spec::Report::of(&exchanges).assert_conforms();
-            }
-        });
         Env {
             sim,
             home: tempfile::tempdir().expect("tempdir"),

@@ -185,6 +185,34 @@ impl Spec {
         c.findings
     }
 
+    /// The documented reply fields a successful JSON reply leaves out (see
+    /// [`Checker::omitted`]), as `"GET /v2/... $.result.details"`.
+    pub fn omissions(&self, ex: &Exchange) -> Vec<String> {
+        let Ok(op) = self.operation(&ex.method, &ex.path) else {
+            return Vec::new();
+        };
+        let schema = op.op.pointer(&format!(
+            "/responses/{}/content/application~1json/schema",
+            ex.status
+        ));
+        let (Some(schema), Ok(v)) = (schema, serde_json::from_slice::<Value>(&ex.reply_body))
+        else {
+            return Vec::new();
+        };
+        if v.get("success").or_else(|| v.get("Success")) == Some(&Value::Bool(false)) {
+            return Vec::new();
+        }
+        let mut c = Checker::new(&self.doc, Side::Reply);
+        c.check(schema, &v, "$");
+        let endpoint = op.endpoint();
+        c.omitted
+            .into_iter()
+            // The envelope's own optional parts say nothing about the DTO.
+            .filter(|at| !matches!(at.as_str(), "$.Error" | "$.Result" | "$.TotalRecords"))
+            .map(|at| format!("{endpoint} {at}"))
+            .collect()
+    }
+
     /// Every divergence of one exchange (request and reply).
     pub fn check(&self, ex: &Exchange) -> Vec<Divergence> {
         let op = match self.operation(&ex.method, &ex.path) {

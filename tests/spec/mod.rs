@@ -5,7 +5,7 @@
 //!
 //! Test binaries use it with `mod spec;` (or through `tests/common`, whose rig checks every
 //! exchange of a test when the test ends).
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod check;
 pub mod divergences;
@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 use bmsdesk::sim::Exchange;
 
 pub use check::{Divergence, Spec};
+pub use schema::Side;
 
 /// The spec, parsed once per test binary.
 pub fn spec() -> &'static Spec {
@@ -41,6 +42,34 @@ pub struct Report {
     pub unexplained: BTreeMap<String, (usize, Divergence)>,
     /// Divergences a list explains: key -> count.
     pub explained: BTreeMap<String, usize>,
+    /// Documented reply fields left out (not divergences; see `Checker::omitted`): key ->
+    /// count.
+    pub omitted: BTreeMap<String, usize>,
+}
+
+/// `sim::spawn` with every exchange recorded and checked by [`check_recording`] when the
+/// handle goes: what each test rig starts its simulator with.
+pub async fn spawn_checked(
+    cfg: bmsdesk::sim::SimConfig,
+) -> std::io::Result<bmsdesk::sim::SimHandle> {
+    let mut h = bmsdesk::sim::spawn(bmsdesk::sim::SimConfig {
+        record: true,
+        ..cfg
+    })
+    .await?;
+    h.on_drop(check_recording);
+    Ok(h)
+}
+
+/// The check a test rig runs when its simulator goes (`SimHandle::on_drop`): every
+/// recorded exchange, failing the test on a divergence no list explains (unless the test is
+/// failing already: a second panic would abort).
+pub fn check_recording(st: &bmsdesk::sim::SimState) {
+    let exchanges = st.take_exchanges();
+    if std::thread::panicking() {
+        return;
+    }
+    Report::of(&exchanges).assert_conforms();
 }
 
 impl Report {
@@ -57,6 +86,9 @@ impl Report {
                 .map(|o| o.endpoint())
                 .unwrap_or_else(|d| d.endpoint);
             *self.endpoints.entry(endpoint).or_default() += 1;
+            for o in spec.omissions(ex) {
+                *self.omitted.entry(o).or_default() += 1;
+            }
             for d in spec.check(ex) {
                 let key = d.key();
                 if divergences::explain(&d).is_some() {
@@ -87,8 +119,25 @@ impl Report {
         out
     }
 
+    /// Fails on an unexplained divergence; with `BMSDESK_SPEC_REPORT=FILE` it appends them
+    /// to FILE instead (one key a line: a survey of every test binary in one run).
     #[track_caller]
     pub fn assert_conforms(&self) {
+        if let Some(file) = std::env::var_os("BMSDESK_SPEC_REPORT") {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .expect("BMSDESK_SPEC_REPORT file");
+            for (key, (n, d)) in &self.unexplained {
+                let _ = writeln!(f, "{key}\t{n}\t{}", d.detail);
+            }
+            for (key, n) in &self.omitted {
+                let _ = writeln!(f, "omitted: {key}\t{n}");
+            }
+            return;
+        }
         assert!(
             self.unexplained.is_empty(),
             "{} exchange(s) checked against tests/data/bms-openapi.json; divergences not listed \

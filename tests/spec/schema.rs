@@ -47,6 +47,10 @@ pub struct Checker<'a> {
     doc: &'a Value,
     side: Side,
     pub findings: Vec<Finding>,
+    /// Reply fields the schema documents that the value leaves out (`$.result[].details`).
+    /// Not a divergence (the spec marks nothing required in replies), but a real server
+    /// sends every property, `null` when empty: worth knowing about a simulator.
+    pub omitted: Vec<String>,
 }
 
 /// What a `$ref` points at (`#/components/schemas/Name`).
@@ -122,6 +126,7 @@ impl<'a> Checker<'a> {
             doc,
             side,
             findings: Vec::new(),
+            omitted: Vec::new(),
         }
     }
 
@@ -242,6 +247,13 @@ impl<'a> Checker<'a> {
                     // not name is a divergence.
                     _ => self.push(&field_at, "field not in the schema", ""),
                 },
+            }
+        }
+        if self.side == Side::Reply {
+            for name in props.keys() {
+                if !map.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+                    self.omitted.push(format!("{at}.{name}"));
+                }
             }
         }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
