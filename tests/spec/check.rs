@@ -145,7 +145,7 @@ impl Spec {
                 (lits, o)
             })
             .collect();
-        fits.sort_by(|a, b| b.0.cmp(&a.0));
+        fits.sort_by_key(|f| std::cmp::Reverse(f.0));
         let best = fits.first().map(|f| f.0);
         fits.into_iter()
             .filter(|f| Some(f.0) == best)

@@ -61,7 +61,7 @@ pub const SPEC_READINGS: &[(&str, &str)] = &[
          case (bms-api.md §2.2)",
     ),
     (
-        "a $ref to an object schema may be null",
+        "a property that is a $ref to an object schema may be null (an array item may not)",
         "OpenAPI 3.0 cannot mark a $ref nullable, and every envelope has `error: null` on \
          success or `result: null` on failure",
     ),

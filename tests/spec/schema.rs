@@ -9,8 +9,9 @@
 //! `divergences.rs`, `SPEC_READINGS`, with its reason):
 //! * Property names match case-insensitively: the spec writes PascalCase, the live server
 //!   sends camelCase and binds input in any case (bms-api.md §2.2).
-//! * A `$ref` to an object schema may be `null` (OpenAPI 3.0 cannot mark a `$ref` nullable;
-//!   every reply has `"error": null` or `"result": null` on one side of success).
+//! * A property that is a `$ref` to an object schema may be `null` (OpenAPI 3.0 cannot mark a
+//!   `$ref` nullable; every reply has `"error": null` or `"result": null` on one side of
+//!   success). An array item may not.
 //! * `date-time` is RFC 3339 with an offset or the naive .NET form (`2025-01-15T14:00:00`,
 //!   fractions allowed): the spec has no examples, and .NET writes `DateTime`s of unspecified
 //!   kind without an offset (bms-api.md §2.4).
@@ -69,6 +70,10 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     }
+}
+
+fn is_nullable_schema(s: &Value) -> bool {
+    s.get("nullable").and_then(Value::as_bool) == Some(true)
 }
 
 fn is_object_schema(s: &Value) -> bool {
@@ -140,16 +145,27 @@ impl<'a> Checker<'a> {
 
     /// Checks `v` (found at `at`) against `schema`.
     pub fn check(&mut self, schema: &Value, v: &Value, at: &str) {
+        self.check_in(schema, v, at, true)
+    }
+
+    /// `ref_may_be_null`: `v` is a property (or the whole value), where the reading lets a
+    /// `$ref` object be null; an array item is not (no server sends `[null]`, and nothing
+    /// in the spec's envelopes needs it).
+    fn check_in(&mut self, schema: &Value, v: &Value, at: &str, ref_may_be_null: bool) {
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             let Some(target) = resolve(self.doc, r) else {
                 self.push(at, format!("unresolvable $ref {r}"), "");
                 return;
             };
             // Reading: a `$ref` to an object may be null (see the module comment).
-            if v.is_null() && is_object_schema(target) {
+            if v.is_null() && ref_may_be_null && is_object_schema(target) {
                 return;
             }
-            return self.check(target, v, at);
+            if v.is_null() && !is_nullable_schema(target) {
+                self.push(at, "null where the schema is not nullable", "");
+                return;
+            }
+            return self.check_in(target, v, at, ref_may_be_null);
         }
         if v.is_null() {
             let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
@@ -200,7 +216,7 @@ impl<'a> Checker<'a> {
                 if let Some(item) = schema.get("items") {
                     let at = format!("{at}[]");
                     for x in items {
-                        self.check(item, x, &at);
+                        self.check_in(item, x, &at, false);
                     }
                 }
             }
@@ -295,7 +311,7 @@ impl<'a> Checker<'a> {
 
     fn check_number(&mut self, schema: &Value, n: &serde_json::Number, at: &str) {
         let format = schema.get("format").and_then(Value::as_str);
-        if format == Some("int32") && !n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) {
+        if format == Some("int32") && n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) {
             self.push(at, "outside int32", n.to_string());
         }
         if format == Some("int64") && n.as_i64().is_none() {
