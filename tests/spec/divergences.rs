@@ -56,7 +56,8 @@ pub const DELIBERATE: &[Known] = &[
 /// not entries to match; they are listed here so every allowance is in one place.
 pub const SPEC_READINGS: &[(&str, &str)] = &[
     (
-        "property names match case-insensitively",
+        "property names match case-insensitively in requests; in replies a key is the spec's \
+         PascalCase name or its System.Text.Json camelCase",
         "the spec writes PascalCase; the live server sends camelCase and binds input in any \
          case (bms-api.md §2.2)",
     ),

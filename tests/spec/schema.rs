@@ -7,8 +7,9 @@
 //!
 //! How the spec is read where it cannot say everything (each rule is also listed in
 //! `divergences.rs`, `SPEC_READINGS`, with its reason):
-//! * Property names match case-insensitively: the spec writes PascalCase, the live server
-//!   sends camelCase and binds input in any case (bms-api.md §2.2).
+//! * Property names match case-insensitively in requests (the server binds input in any
+//!   case); a reply key must be the spec's PascalCase name or its System.Text.Json camelCase
+//!   (what the live server sends, bms-api.md §2.2).
 //! * A property that is a `$ref` to an object schema may be `null` (OpenAPI 3.0 cannot mark a
 //!   `$ref` nullable; every reply has `"error": null` or `"result": null` on one side of
 //!   success). An array item may not.
@@ -70,6 +71,31 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     }
+}
+
+/// A property name as System.Text.Json's `JsonNamingPolicy.CamelCase` writes it (written
+/// here from its source, not taken from the client, so the check stays independent): the
+/// leading capitals are lower-cased up to the one that starts the next word ("SLAId" ->
+/// "slaId", "IsSLAPaused" -> "isSLAPaused", "ID" -> "id").
+pub fn camel_case(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    if chars.first().is_none_or(|c| !c.is_uppercase()) {
+        return name.to_string();
+    }
+    for i in 0..chars.len() {
+        if i == 1 && !chars[i].is_uppercase() {
+            break;
+        }
+        let next_lower = chars.get(i + 1).is_some_and(|c| !c.is_uppercase());
+        if i > 0 && next_lower {
+            if chars[i + 1] == ' ' {
+                chars[i] = chars[i].to_lowercase().next().unwrap_or(chars[i]);
+            }
+            break;
+        }
+        chars[i] = chars[i].to_lowercase().next().unwrap_or(chars[i]);
+    }
+    chars.into_iter().collect()
 }
 
 fn is_nullable_schema(s: &Value) -> bool {
@@ -241,6 +267,15 @@ impl<'a> Checker<'a> {
                 .or_else(|| props.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)));
             match found {
                 Some((name, prop)) => {
+                    if self.side == Side::Reply && key != name && *key != camel_case(name) {
+                        // The server writes the spec's name or its camelCase, nothing else;
+                        // a client that lower-cases the first letter would miss this key.
+                        self.push(
+                            &field_at,
+                            format!("spelled neither {name} nor {}", camel_case(name)),
+                            "",
+                        );
+                    }
                     if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
                         self.push(
                             &field_at,
