@@ -29,6 +29,7 @@ mod filter;
 mod generate;
 mod lookups;
 mod notes;
+pub mod record;
 pub mod refdata;
 mod rewrite;
 mod routes;
@@ -49,6 +50,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, Faults};
+pub use record::{Exchange, NO_CHECK_HEADER};
 pub use refdata::{
     DEMO_USER_FULL_NAME, DEMO_USER_ID, MFA_USER_FULL_NAME, MFA_USER_ID, status_type,
 };
@@ -90,6 +92,9 @@ pub struct SimConfig {
     /// The tenant's time zone (default UTC): what `userinfo` reports, the zone of every naive
     /// time it writes and reads, and of its SLA business hours. It stores instants.
     pub tenant_zone: chrono_tz::Tz,
+    /// Record every API exchange (request and reply bodies included) for conformance checks:
+    /// read them with [`SimState::exchanges`]. Off by default (it buffers every body).
+    pub record: bool,
 }
 
 impl Default for SimConfig {
@@ -108,6 +113,7 @@ impl Default for SimConfig {
             password: DEMO_PASSWORD.to_string(),
             mfa_code: MFA_CODE.to_string(),
             tenant_zone: chrono_tz::Tz::UTC,
+            record: false,
         }
     }
 }
@@ -146,6 +152,7 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),
+        recorder: record::Recorder::new(cfg.record),
     }))
 }
 
@@ -177,12 +184,16 @@ pub fn generated_rows_json(
         .collect()
 }
 
+/// What [`SimHandle::on_drop`] runs (in a mutex so the handle stays `Sync`).
+type DropHook = Mutex<Option<Box<dyn FnOnce(&SimState) + Send>>>;
+
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
     state: SimState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    on_drop: DropHook,
 }
 
 impl SimHandle {
@@ -194,6 +205,13 @@ impl SimHandle {
     /// The server's state: inspect the tenant, set faults, expire tokens, read stats.
     pub fn state(&self) -> &SimState {
         &self.state
+    }
+
+    /// Runs `f` over the state when the handle is dropped or shut down: a test rig checks
+    /// the recorded exchanges there (see [`SimConfig::record`]), so a test fails on a
+    /// divergence without asking for the check itself.
+    pub fn on_drop(&mut self, f: impl FnOnce(&SimState) + Send + 'static) {
+        *self.on_drop.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
     }
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), then returns.
@@ -225,6 +243,15 @@ impl Drop for SimHandle {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+        // Last: a hook that panics (a failed check) leaves the server stopped.
+        let hook = self
+            .on_drop
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(hook) = hook {
+            hook(&self.state);
+        }
     }
 }
 
@@ -253,5 +280,6 @@ pub async fn spawn(cfg: SimConfig) -> std::io::Result<SimHandle> {
         state,
         stop: Some(stop),
         task: Some(task),
+        on_drop: Mutex::new(None),
     })
 }
