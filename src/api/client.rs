@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::auth::{self, Credentials, TokenSet, TokenStore};
 use super::body::{self, BodyError};
 use super::budget::{BudgetSnapshot, HOURLY_LIMIT, RequestBudget, WINDOW};
+use super::capabilities::Capabilities;
 use super::error::{ApiError, ApiResult};
 use super::model::UserInfo;
 use super::paging::Keyed;
@@ -109,6 +110,10 @@ pub struct ClientOptions {
     /// The zone naive server times are in, when the profile says (`tenant_timezone`);
     /// otherwise it is learnt from `userinfo` at sign-in (see `tenant_time`).
     pub tenant_zone: Option<TenantZone>,
+    /// What `bmsdesk doctor` measured on this tenant (see `capabilities`): the page size the
+    /// server honours, whether it splits comma-joined filters, its zone until `userinfo`
+    /// answers. Used only when measured on this base URL and tenant.
+    pub capabilities: Capabilities,
 }
 
 impl ClientOptions {
@@ -147,6 +152,7 @@ impl ClientOptions {
             max_rows: super::paging::DEFAULT_MAX_ROWS,
             hourly_limit: HOURLY_LIMIT,
             tenant_zone: None,
+            capabilities: Capabilities::default(),
         }
     }
 }
@@ -197,6 +203,9 @@ struct Inner {
     zone: Mutex<Option<TenantZone>>,
     /// Held while `userinfo` is asked for the zone, so concurrent first requests ask once.
     zone_learning: tokio::sync::Mutex<()>,
+    /// What `doctor` measured on this tenant (empty when nothing was, or it was measured
+    /// on another server or tenant).
+    capabilities: Capabilities,
 }
 
 struct AuthState {
@@ -260,12 +269,24 @@ impl Client {
                 opts.credentials.as_ref().map(|c| c.username.as_str()),
             )
         });
+        let mut notices = Vec::new();
+        let mut capabilities = opts.capabilities;
+        notices.extend(capabilities.load_warning.take());
+        let tenant = opts.credentials.as_ref().map(|c| c.tenant.as_str());
+        if !capabilities.is_empty() && !capabilities.applies_to(&base, tenant) {
+            tracing::info!("capabilities measured on another server or tenant: not used");
+            notices.push("the tenant capabilities on file were measured on another server or tenant and are not used; run `bmsdesk doctor` again".into());
+            capabilities = Capabilities::default();
+        }
+        // The measured zone stands in until `userinfo` answers (the sign-in asks it).
         let zone = opts.tenant_zone.or_else(|| {
             tokens
                 .as_ref()
                 .and_then(|t| t.tenant_zone.as_deref())
                 .and_then(TenantZone::parse)
+                .or_else(|| capabilities.zone())
         });
+        let page_size = capabilities.page_size(opts.page_size.clamp(1, 5000));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -275,7 +296,7 @@ impl Client {
                     credentials: opts.credentials,
                     store: opts.token_store,
                 }),
-                page_size: opts.page_size.clamp(1, 5000),
+                page_size,
                 concurrency: opts.concurrency.clamp(1, 16),
                 retry,
                 usage: Mutex::new(HashMap::new()),
@@ -283,10 +304,11 @@ impl Client {
                 clock: ServerClock::default(),
                 max_reply_bytes: opts.max_reply_bytes.max(1),
                 max_rows: opts.max_rows.max(1),
-                notices: Mutex::new(Vec::new()),
+                notices: Mutex::new(notices),
                 zone_override: opts.tenant_zone,
                 zone: Mutex::new(zone),
                 zone_learning: tokio::sync::Mutex::new(()),
+                capabilities,
             }),
         })
     }
@@ -297,6 +319,11 @@ impl Client {
 
     pub fn page_size(&self) -> u32 {
         self.inner.page_size
+    }
+
+    /// What `doctor` measured on this tenant (empty when nothing applies).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
     }
 
     pub(crate) fn concurrency(&self) -> usize {
@@ -871,5 +898,46 @@ mod tests {
             Err(ApiError::Config(_))
         ));
         assert!(matches!(resolve_base_url("mars"), Err(ApiError::Config(_))));
+    }
+
+    #[test]
+    fn measured_capabilities_set_the_page_size_and_zone_on_their_own_tenant_only() {
+        let caps = Capabilities {
+            api_base: Some("http://127.0.0.1:9".into()),
+            max_page_size: Some(25),
+            tenant_zone: Some("Australia/Sydney".into()),
+            ..Default::default()
+        };
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.capabilities = caps.clone();
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.page_size(), 25);
+        assert_eq!(c.known_zone().unwrap().to_string(), "Australia/Sydney");
+        assert!(c.take_notices().is_empty());
+
+        // A smaller configured size stays; the profile's zone wins.
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.page_size = 10;
+        o.tenant_zone = TenantZone::parse("Europe/Paris");
+        o.capabilities = caps.clone();
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.page_size(), 10);
+        assert_eq!(c.known_zone().unwrap().to_string(), "Europe/Paris");
+
+        // Measured on another server: not used, and the user is told.
+        let mut o = ClientOptions::new("http://127.0.0.1:8");
+        o.capabilities = caps;
+        let c = Client::new(o).unwrap();
+        assert_eq!((c.page_size(), c.known_zone()), (100, None));
+        assert!(c.capabilities().is_empty());
+        assert!(c.take_notices()[0].contains("doctor"));
+    }
+
+    #[test]
+    fn a_capabilities_file_that_could_not_be_read_is_a_notice() {
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.capabilities.load_warning = Some("capabilities.json: is not valid".into());
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.take_notices(), vec!["capabilities.json: is not valid"]);
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub(crate) mod body;
 pub mod budget;
+pub mod capabilities;
 pub mod client;
 pub mod crm;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod wire;
 
 pub use auth::{Credentials, Secret, TokenSet, TokenStore};
 pub use budget::{BudgetSnapshot, EndpointBudget};
+pub use capabilities::Capabilities;
 pub use client::{Client, ClientOptions, resolve_base_url};
 pub use error::{ApiError, ApiResult};
 pub use lookups::LookupKind;

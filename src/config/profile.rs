@@ -48,6 +48,11 @@ impl Profile {
         self.state_dir.join("outbox")
     }
 
+    /// What `bmsdesk doctor` measured on this profile's tenant.
+    pub fn capabilities_file(&self) -> PathBuf {
+        crate::api::Capabilities::path_in(&self.state_dir)
+    }
+
     /// The folders that hold this profile's private files (state, drafts, outbox, cache,
     /// token, audit), each made 0700 if it exists and others could open it; one that another
     /// user owns is refused. Called when a command opens the profile, so a folder left 0777
@@ -163,6 +168,8 @@ impl Profile {
         opts.max_reply_bytes = self.max_reply_bytes;
         opts.max_rows = self.max_rows;
         opts.tenant_zone = self.tenant_zone;
+        // Read each time a client is built, so a `doctor` run applies to the next command.
+        opts.capabilities = crate::api::Capabilities::load(&self.capabilities_file());
         opts
     }
 

@@ -496,6 +496,15 @@ fn client_options_carry_the_profile() {
         Some(p.token_file.clone())
     );
     assert!(opts.credentials.is_none());
+    assert!(opts.capabilities.is_empty());
+
+    // What `doctor` stored for the profile is read with it.
+    let caps = crate::api::Capabilities {
+        max_page_size: Some(20),
+        ..Default::default()
+    };
+    caps.save(&p.capabilities_file()).unwrap();
+    assert_eq!(p.client_options(None).capabilities, caps);
 }
 
 #[test]
