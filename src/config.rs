@@ -484,7 +484,7 @@ impl Config {
         };
 
         let defaults = ClientOptions::new("");
-        let page_size = in_range(written.page_size, 1..=5000)
+        let page_size = in_range(written.page_size, 1..=crate::api::guesses::MAX_PAGE_SIZE)
             .map_err(|m| bad("page_size", m))?
             .unwrap_or(defaults.page_size);
         let concurrency = in_range(written.concurrency, 1..=16)

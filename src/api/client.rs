@@ -22,34 +22,32 @@ use super::server_clock::ServerClock;
 use super::tenant_time::{self, TenantZone};
 use super::wire::{Reply, decode};
 
-/// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
-pub const REGIONS: &[(&str, &str)] = &[
-    ("us", "https://api.bms.kaseya.com"),
-    ("emea", "https://api.bmsemea.kaseya.com"),
-    ("apac", "https://api.bmsapac.kaseya.com"),
-    ("pulseway", "https://api.psa.pulseway.com"),
-];
+pub use super::guesses::REGIONS;
 
 /// Turns a region name or URL into a base URL. Only `https://` is accepted, except on loopback
 /// (the simulator), so a password or token never crosses a network in clear text.
 pub fn resolve_base_url(input: &str) -> ApiResult<String> {
     let input = input.trim();
     let lower = input.to_ascii_lowercase();
-    let alias = match lower.as_str() {
-        "" | "us" | "na" | "bms" | "default" => Some("us"),
-        "emea" | "eu" => Some("emea"),
-        "apac" | "au" => Some("apac"),
-        "pulseway" | "psa" | "pulseway-psa" => Some("pulseway"),
-        _ => None,
-    };
-    if let Some(name) = alias
-        && let Some((_, url)) = REGIONS.iter().find(|(n, _)| *n == name)
+    if let Some(region) = REGIONS
+        .iter()
+        .find(|r| r.name == lower || r.aliases.contains(&lower.as_str()))
     {
-        return Ok((*url).to_string());
+        if region.inferred {
+            // Its API host is inferred (see `guesses::REGIONS`): say so where it is used.
+            tracing::info!(
+                region = region.name,
+                host = region.api_base,
+                "region API host is inferred, not documented"
+            );
+        }
+        return Ok(region.api_base.to_string());
     }
     let url = url::Url::parse(input).map_err(|_| {
+        let names: Vec<&str> = REGIONS.iter().map(|r| r.name).collect();
         ApiError::Config(format!(
-            "api base {input:?} is neither a region (us, emea, apac, pulseway) nor a URL"
+            "api base {input:?} is neither a region ({}) nor a URL",
+            names.join(", ")
         ))
     })?;
     let host = url.host_str().unwrap_or_default().to_string();
@@ -140,7 +138,7 @@ impl ClientOptions {
             base_url: base_url.into(),
             credentials: None,
             token_store: None,
-            page_size: 100,
+            page_size: super::guesses::DEFAULT_PAGE_SIZE,
             concurrency: 4,
             timeout: Duration::from_secs(30),
             max_retries: RetryPolicy::default().max_retries,
@@ -286,7 +284,8 @@ impl Client {
                 .and_then(TenantZone::parse)
                 .or_else(|| capabilities.zone())
         });
-        let page_size = capabilities.page_size(opts.page_size.clamp(1, 5000));
+        let page_size =
+            capabilities.page_size(opts.page_size.clamp(1, super::guesses::MAX_PAGE_SIZE));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -898,6 +897,17 @@ mod tests {
             Err(ApiError::Config(_))
         ));
         assert!(matches!(resolve_base_url("mars"), Err(ApiError::Config(_))));
+        // The preview region's host is inferred (guesses::REGIONS), but it is a name.
+        assert_eq!(
+            resolve_base_url("na1bmspreview").unwrap(),
+            "https://api.na1bmspreview.kaseya.com"
+        );
+        assert_eq!(
+            resolve_base_url("Preview").unwrap(),
+            "https://api.na1bmspreview.kaseya.com"
+        );
+        let e = resolve_base_url("mars").unwrap_err().to_string();
+        assert!(e.contains("na1bmspreview"), "{e}");
     }
 
     #[test]

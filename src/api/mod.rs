@@ -7,6 +7,7 @@ pub mod capabilities;
 pub mod client;
 pub mod crm;
 pub mod error;
+pub mod guesses;
 pub mod lookups;
 pub mod model;
 pub mod name;

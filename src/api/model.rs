@@ -421,7 +421,7 @@ fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
     })
 }
 
-/// `GET …/{ticketId}/slainfo`. Units are undocumented; the simulator sends minutes.
+/// `GET …/{ticketId}/slainfo`. Units are undocumented (taken as minutes: `guesses::SLA_INFO_SECS`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SlaInfo {
