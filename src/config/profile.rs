@@ -35,6 +35,8 @@ pub struct Profile {
     pub max_rows: u64,
     /// `tenant_timezone`: the zone naive server times are in, when the profile says.
     pub tenant_zone: Option<crate::api::TenantZone>,
+    /// `note_type`: the note type a note gets when none is chosen (`domain::note_type`).
+    pub note_type: Option<i64>,
     pub(super) env_password: Option<Secret>,
     pub(super) env_mfa_code: Option<Secret>,
 }
