@@ -204,6 +204,8 @@ struct Inner {
     /// What `doctor` measured on this tenant (empty when nothing was, or it was measured
     /// on another server or tenant).
     capabilities: Capabilities,
+    /// The signed-in user's id, once `userinfo` has told it.
+    user_id: Mutex<Option<super::model::Id>>,
 }
 
 struct AuthState {
@@ -308,6 +310,7 @@ impl Client {
                 zone: Mutex::new(zone),
                 zone_learning: tokio::sync::Mutex::new(()),
                 capabilities,
+                user_id: Mutex::new(None),
             }),
         })
     }
@@ -543,7 +546,39 @@ impl Client {
             .await
             .ok()?;
         let info = decode::<Option<UserInfo>>(status, &bytes).ok()?.result?;
+        self.learn_user(&info);
         info.tenant_zone()
+    }
+
+    /// Keeps what `userinfo` said about the signed-in user (its id).
+    pub(crate) fn learn_user(&self, info: &UserInfo) {
+        if info.user_id > 0
+            && let Ok(mut u) = self.inner.user_id.lock()
+        {
+            *u = Some(info.user_id);
+        }
+    }
+
+    /// The signed-in user's id, when `userinfo` has told it in this process.
+    pub fn known_user_id(&self) -> Option<super::model::Id> {
+        self.inner.user_id.lock().ok().and_then(|u| *u)
+    }
+
+    /// The signed-in user's id: known, else asked now (`userinfo`); `None` when the server
+    /// cannot say. The lost-reply check knows its own notes by it.
+    pub async fn user_id(&self) -> Option<super::model::Id> {
+        if let Some(id) = self.known_user_id() {
+            return Some(id);
+        }
+        match self.user_info().await {
+            Ok(info) => self
+                .known_user_id()
+                .or(Some(info.user_id).filter(|id| *id > 0)),
+            Err(e) => {
+                tracing::info!(error = %e, "userinfo failed; the user id is unknown");
+                None
+            }
+        }
     }
 
     fn known_zone(&self) -> Option<TenantZone> {
@@ -588,6 +623,9 @@ impl Client {
                 None
             }
         };
+        if let Some(info) = &info {
+            self.learn_user(info);
+        }
         let zone = match info.as_ref().and_then(UserInfo::tenant_zone) {
             Some(z) => z,
             None => {
