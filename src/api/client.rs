@@ -206,6 +206,8 @@ struct Inner {
     capabilities: Capabilities,
     /// The signed-in user's id, once `userinfo` has told it.
     user_id: Mutex<Option<super::model::Id>>,
+    /// Per endpoint, the largest page size seen served whole in this process (see `paging`).
+    full_pages: Mutex<HashMap<String, u32>>,
 }
 
 struct AuthState {
@@ -311,6 +313,7 @@ impl Client {
                 zone_learning: tokio::sync::Mutex::new(()),
                 capabilities,
                 user_id: Mutex::new(None),
+                full_pages: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -334,6 +337,27 @@ impl Client {
 
     pub(crate) fn max_rows(&self) -> u64 {
         self.inner.max_rows
+    }
+
+    /// Whether `endpoint` is known to serve pages of `size` rows whole: measured by `doctor`,
+    /// or seen in this process (a full page of that size or more).
+    pub(crate) fn serves_whole(&self, endpoint: &str, size: u32) -> bool {
+        self.inner.capabilities.serves_whole(size)
+            || self
+                .inner
+                .full_pages
+                .lock()
+                .ok()
+                .and_then(|m| m.get(endpoint).copied())
+                .is_some_and(|seen| size <= seen)
+    }
+
+    /// `endpoint` served a full page of `size` rows.
+    pub(crate) fn saw_full_page(&self, endpoint: &str, size: u32) {
+        if let Ok(mut m) = self.inner.full_pages.lock() {
+            let seen = m.entry(endpoint.to_string()).or_default();
+            *seen = (*seen).max(size);
+        }
     }
 
     /// Records a warning for the user: something went wrong that did not stop the request
@@ -658,7 +682,7 @@ impl Client {
         format!("{method} {}", path_template(path))
     }
 
-    fn count(&self, key: &str) {
+    pub(crate) fn count(&self, key: &str) {
         if let Ok(mut u) = self.inner.usage.lock() {
             *u.entry(key.to_string()).or_default() += 1;
         }
