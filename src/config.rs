@@ -146,6 +146,9 @@ pub struct ProfileConfig {
     /// The zone naive server times are in (IANA name, or a fixed `+10:00`); unset, it is
     /// learnt from `userinfo` at sign-in (see `api::tenant_time`).
     pub tenant_timezone: Option<String>,
+    /// The note type (`TypeId`) a note gets when none is chosen for it; unset, the tenant's
+    /// note-type list decides (see `domain::note_type`).
+    pub note_type: Option<i64>,
 }
 
 impl ProfileConfig {
@@ -173,6 +176,7 @@ impl ProfileConfig {
             max_reply_mb: pick(&self.max_reply_mb, &over.max_reply_mb),
             max_rows: pick(&self.max_rows, &over.max_rows),
             tenant_timezone: pick(&self.tenant_timezone, &over.tenant_timezone),
+            note_type: pick(&self.note_type, &over.note_type),
         }
     }
 
@@ -234,6 +238,7 @@ struct RawFile {
     max_reply_mb: Option<u64>,
     max_rows: Option<u64>,
     tenant_timezone: Option<String>,
+    note_type: Option<i64>,
 }
 
 impl RawFile {
@@ -254,6 +259,7 @@ impl RawFile {
             max_reply_mb: self.max_reply_mb,
             max_rows: self.max_rows,
             tenant_timezone: self.tenant_timezone.clone(),
+            note_type: self.note_type,
         }
     }
 }
@@ -484,7 +490,7 @@ impl Config {
         };
 
         let defaults = ClientOptions::new("");
-        let page_size = in_range(written.page_size, 1..=5000)
+        let page_size = in_range(written.page_size, 1..=crate::api::guesses::MAX_PAGE_SIZE)
             .map_err(|m| bad("page_size", m))?
             .unwrap_or(defaults.page_size);
         let concurrency = in_range(written.concurrency, 1..=16)
@@ -515,6 +521,8 @@ impl Config {
                 )
             })?),
         };
+        let note_type = in_range(written.note_type, 0..=i64::from(i32::MAX))
+            .map_err(|m| bad("note_type", m))?;
         let secret_command_timeout = in_range(written.secret_command_timeout_secs, 1..=600)
             .map_err(|m| bad("secret_command_timeout_secs", m))?
             .map(Duration::from_secs)
@@ -543,6 +551,7 @@ impl Config {
             max_reply_bytes,
             max_rows,
             tenant_zone,
+            note_type,
             env_password: env_value(env, "BMS_PASSWORD").map(Secret::new),
             env_mfa_code: env_value(env, "BMS_MFA_CODE").map(Secret::new),
         })

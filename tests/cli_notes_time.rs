@@ -291,3 +291,78 @@ fn time_add_lands_at_the_laptops_instant_on_a_tenant_in_another_zone() {
         }
     }
 }
+
+/// The profile config at `$HOME/config.toml` with `body`, for commands run with [`with_config`].
+fn with_config(env: &Env, body: &str, args: &[&str]) -> cli_support::Run {
+    let path = env.home().join("config.toml");
+    std::fs::write(&path, body).expect("config written");
+    let mut c = env.cmd(args);
+    c.env("BMS_CONFIG", &path);
+    env.run_cmd(c)
+}
+
+#[test]
+fn a_tenant_without_note_types_refuses_a_note_until_one_is_named() {
+    let env = Env::new();
+    let t = some_ticket(&env);
+    let before = env.sim.state().note_count(t);
+    env.sim
+        .state()
+        .write(|tenant| tenant.refs.note_types.clear());
+    let ts = t.to_string();
+    let r = env.run(&["notes", "add", &ts, "-m", "no type known", "--refresh"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("note types are unknown"), "{}", r.stderr);
+    assert!(r.stderr.contains("list is empty"), "{}", r.stderr);
+    assert!(r.stderr.contains("note_type = ID"), "{}", r.stderr);
+    assert_eq!(env.sim.state().note_count(t), before, "nothing sent");
+}
+
+#[test]
+fn the_profiles_note_type_stands_in_when_the_note_type_list_cannot_be_read() {
+    let env = Env::new();
+    let t = some_ticket(&env);
+    let ts = t.to_string();
+    // The note-type list is down (and not cached): no made-up type goes out.
+    env.sim.state().set_faults(bmsdesk::sim::Faults {
+        server_error: 1.0,
+        path_contains: Some("/lookup/notetype".into()),
+        ..Default::default()
+    });
+    let r = with_config(
+        &env,
+        "max_retries = 0\n",
+        &["notes", "add", &ts, "-m", "offline type", "--refresh"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot be read now"), "{}", r.stderr);
+
+    // With `note_type` in the profile, the list is not needed.
+    let added = with_config(
+        &env,
+        "max_retries = 0\nnote_type = 3\n",
+        &["notes", "add", &ts, "-m", "typed by the profile", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(added["typeId"], 3);
+    // `--type` still wins over the profile.
+    env.sim.state().clear_faults();
+    let added = with_config(
+        &env,
+        "note_type = 3\n",
+        &[
+            "notes",
+            "add",
+            &ts,
+            "-m",
+            "typed here",
+            "--type",
+            "Email",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(added["typeId"], 2);
+}

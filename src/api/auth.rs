@@ -117,14 +117,11 @@ struct WireTokens {
 }
 
 /// Whether a failed sign-in means "an MFA code is needed". The real server's wording is not
-/// documented (bms-api.md §3.5); this is the one place that guesses it.
+/// documented: the words are a guess (`guesses::MFA_WORDS`).
 pub fn is_mfa_required_message(message: &str) -> bool {
+    use super::guesses::{MFA_ASKS, MFA_WORDS};
     let m = message.to_ascii_lowercase();
-    (m.contains("mfa") || m.contains("two-factor") || m.contains("2fa") || m.contains("one-time"))
-        && (m.contains("required")
-            || m.contains("missing")
-            || m.contains("provide")
-            || m.contains("enter"))
+    MFA_WORDS.iter().any(|w| m.contains(w)) && MFA_ASKS.iter().any(|w| m.contains(w))
 }
 
 /// A token reply is a few kilobytes; anything near this is not one.
@@ -137,10 +134,18 @@ async fn post_token_form(
     form: &[(&str, &str)],
     zone: TenantZone,
 ) -> ApiResult<super::wire::Reply<WireTokens>> {
+    // Urlencoded, not the spec's multipart: the one known divergence (see `guesses`).
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
     let resp = http
         .post(url)
         .header("Accept", "application/json")
-        .form(form)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            super::guesses::SIGN_IN_CONTENT_TYPE,
+        )
+        .body(body)
         .send()
         .await
         .map_err(super::client::transport_error)?;
@@ -268,10 +273,10 @@ fn into_token_set(w: WireTokens, base: &str, tenant: &str, username: &str) -> Op
     Some(TokenSet {
         access_token,
         refresh_token: w.refresh_token.unwrap_or_default(),
-        // No expiry given: assume the short lifetime other clients assume (one hour).
+        // No expiry given: the lifetime other clients assume (a guess, see `guesses`).
         access_token_expire_on: w
             .access_token_expire_on
-            .unwrap_or_else(|| crate::clock::now() + Duration::hours(1)),
+            .unwrap_or_else(|| crate::clock::now() + super::guesses::ASSUMED_TOKEN_LIFETIME),
         refresh_token_expire_on: w.refresh_token_expire_on,
         base_url: base.to_string(),
         tenant: tenant.to_string(),

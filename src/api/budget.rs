@@ -8,8 +8,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-/// Requests per endpoint per hour the BMS v2 API documents.
-pub const HOURLY_LIMIT: u32 = 1500;
+/// Requests per endpoint per hour the BMS v2 API documents (a guess: see `guesses`).
+pub use super::guesses::HOURLY_LIMIT;
 pub const WINDOW: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone)]

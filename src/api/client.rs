@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::auth::{self, Credentials, TokenSet, TokenStore};
 use super::body::{self, BodyError};
 use super::budget::{BudgetSnapshot, HOURLY_LIMIT, RequestBudget, WINDOW};
+use super::capabilities::Capabilities;
 use super::error::{ApiError, ApiResult};
 use super::model::UserInfo;
 use super::paging::Keyed;
@@ -21,34 +22,32 @@ use super::server_clock::ServerClock;
 use super::tenant_time::{self, TenantZone};
 use super::wire::{Reply, decode};
 
-/// Named regional hosts (bms-api.md §1). Anything else must be a full URL.
-pub const REGIONS: &[(&str, &str)] = &[
-    ("us", "https://api.bms.kaseya.com"),
-    ("emea", "https://api.bmsemea.kaseya.com"),
-    ("apac", "https://api.bmsapac.kaseya.com"),
-    ("pulseway", "https://api.psa.pulseway.com"),
-];
+pub use super::guesses::REGIONS;
 
 /// Turns a region name or URL into a base URL. Only `https://` is accepted, except on loopback
 /// (the simulator), so a password or token never crosses a network in clear text.
 pub fn resolve_base_url(input: &str) -> ApiResult<String> {
     let input = input.trim();
     let lower = input.to_ascii_lowercase();
-    let alias = match lower.as_str() {
-        "" | "us" | "na" | "bms" | "default" => Some("us"),
-        "emea" | "eu" => Some("emea"),
-        "apac" | "au" => Some("apac"),
-        "pulseway" | "psa" | "pulseway-psa" => Some("pulseway"),
-        _ => None,
-    };
-    if let Some(name) = alias
-        && let Some((_, url)) = REGIONS.iter().find(|(n, _)| *n == name)
+    if let Some(region) = REGIONS
+        .iter()
+        .find(|r| r.name == lower || r.aliases.contains(&lower.as_str()))
     {
-        return Ok((*url).to_string());
+        if region.inferred {
+            // Its API host is inferred (see `guesses::REGIONS`): say so where it is used.
+            tracing::info!(
+                region = region.name,
+                host = region.api_base,
+                "region API host is inferred, not documented"
+            );
+        }
+        return Ok(region.api_base.to_string());
     }
     let url = url::Url::parse(input).map_err(|_| {
+        let names: Vec<&str> = REGIONS.iter().map(|r| r.name).collect();
         ApiError::Config(format!(
-            "api base {input:?} is neither a region (us, emea, apac, pulseway) nor a URL"
+            "api base {input:?} is neither a region ({}) nor a URL",
+            names.join(", ")
         ))
     })?;
     let host = url.host_str().unwrap_or_default().to_string();
@@ -109,6 +108,10 @@ pub struct ClientOptions {
     /// The zone naive server times are in, when the profile says (`tenant_timezone`);
     /// otherwise it is learnt from `userinfo` at sign-in (see `tenant_time`).
     pub tenant_zone: Option<TenantZone>,
+    /// What `bmsdesk doctor` measured on this tenant (see `capabilities`): the page size the
+    /// server honours, whether it splits comma-joined filters, its zone until `userinfo`
+    /// answers. Used only when measured on this base URL and tenant.
+    pub capabilities: Capabilities,
 }
 
 impl ClientOptions {
@@ -135,7 +138,7 @@ impl ClientOptions {
             base_url: base_url.into(),
             credentials: None,
             token_store: None,
-            page_size: 100,
+            page_size: super::guesses::DEFAULT_PAGE_SIZE,
             concurrency: 4,
             timeout: Duration::from_secs(30),
             max_retries: RetryPolicy::default().max_retries,
@@ -147,6 +150,7 @@ impl ClientOptions {
             max_rows: super::paging::DEFAULT_MAX_ROWS,
             hourly_limit: HOURLY_LIMIT,
             tenant_zone: None,
+            capabilities: Capabilities::default(),
         }
     }
 }
@@ -197,6 +201,13 @@ struct Inner {
     zone: Mutex<Option<TenantZone>>,
     /// Held while `userinfo` is asked for the zone, so concurrent first requests ask once.
     zone_learning: tokio::sync::Mutex<()>,
+    /// What `doctor` measured on this tenant (empty when nothing was, or it was measured
+    /// on another server or tenant).
+    capabilities: Capabilities,
+    /// The signed-in user's id, once `userinfo` has told it.
+    user_id: Mutex<Option<super::model::Id>>,
+    /// Per endpoint, the largest page size seen served whole in this process (see `paging`).
+    full_pages: Mutex<HashMap<String, u32>>,
 }
 
 struct AuthState {
@@ -260,12 +271,25 @@ impl Client {
                 opts.credentials.as_ref().map(|c| c.username.as_str()),
             )
         });
+        let mut notices = Vec::new();
+        let mut capabilities = opts.capabilities;
+        notices.extend(capabilities.load_warning.take());
+        let tenant = opts.credentials.as_ref().map(|c| c.tenant.as_str());
+        if !capabilities.is_empty() && !capabilities.applies_to(&base, tenant) {
+            tracing::info!("capabilities measured on another server or tenant: not used");
+            notices.push("the tenant capabilities on file were measured on another server or tenant and are not used; run `bmsdesk doctor` again".into());
+            capabilities = Capabilities::default();
+        }
+        // The measured zone stands in until `userinfo` answers (the sign-in asks it).
         let zone = opts.tenant_zone.or_else(|| {
             tokens
                 .as_ref()
                 .and_then(|t| t.tenant_zone.as_deref())
                 .and_then(TenantZone::parse)
+                .or_else(|| capabilities.zone())
         });
+        let page_size =
+            capabilities.page_size(opts.page_size.clamp(1, super::guesses::MAX_PAGE_SIZE));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -275,7 +299,7 @@ impl Client {
                     credentials: opts.credentials,
                     store: opts.token_store,
                 }),
-                page_size: opts.page_size.clamp(1, 5000),
+                page_size,
                 concurrency: opts.concurrency.clamp(1, 16),
                 retry,
                 usage: Mutex::new(HashMap::new()),
@@ -283,10 +307,13 @@ impl Client {
                 clock: ServerClock::default(),
                 max_reply_bytes: opts.max_reply_bytes.max(1),
                 max_rows: opts.max_rows.max(1),
-                notices: Mutex::new(Vec::new()),
+                notices: Mutex::new(notices),
                 zone_override: opts.tenant_zone,
                 zone: Mutex::new(zone),
                 zone_learning: tokio::sync::Mutex::new(()),
+                capabilities,
+                user_id: Mutex::new(None),
+                full_pages: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -299,12 +326,38 @@ impl Client {
         self.inner.page_size
     }
 
+    /// What `doctor` measured on this tenant (empty when nothing applies).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
     pub(crate) fn concurrency(&self) -> usize {
         self.inner.concurrency
     }
 
     pub(crate) fn max_rows(&self) -> u64 {
         self.inner.max_rows
+    }
+
+    /// Whether `endpoint` is known to serve pages of `size` rows whole: measured by `doctor`,
+    /// or seen in this process (a full page of that size or more).
+    pub(crate) fn serves_whole(&self, endpoint: &str, size: u32) -> bool {
+        self.inner.capabilities.serves_whole(size)
+            || self
+                .inner
+                .full_pages
+                .lock()
+                .ok()
+                .and_then(|m| m.get(endpoint).copied())
+                .is_some_and(|seen| size <= seen)
+    }
+
+    /// `endpoint` served a full page of `size` rows.
+    pub(crate) fn saw_full_page(&self, endpoint: &str, size: u32) {
+        if let Ok(mut m) = self.inner.full_pages.lock() {
+            let seen = m.entry(endpoint.to_string()).or_default();
+            *seen = (*seen).max(size);
+        }
     }
 
     /// Records a warning for the user: something went wrong that did not stop the request
@@ -517,7 +570,39 @@ impl Client {
             .await
             .ok()?;
         let info = decode::<Option<UserInfo>>(status, &bytes).ok()?.result?;
+        self.learn_user(&info);
         info.tenant_zone()
+    }
+
+    /// Keeps what `userinfo` said about the signed-in user (its id).
+    pub(crate) fn learn_user(&self, info: &UserInfo) {
+        if info.user_id > 0
+            && let Ok(mut u) = self.inner.user_id.lock()
+        {
+            *u = Some(info.user_id);
+        }
+    }
+
+    /// The signed-in user's id, when `userinfo` has told it in this process.
+    pub fn known_user_id(&self) -> Option<super::model::Id> {
+        self.inner.user_id.lock().ok().and_then(|u| *u)
+    }
+
+    /// The signed-in user's id: known, else asked now (`userinfo`); `None` when the server
+    /// cannot say. The lost-reply check knows its own notes by it.
+    pub async fn user_id(&self) -> Option<super::model::Id> {
+        if let Some(id) = self.known_user_id() {
+            return Some(id);
+        }
+        match self.user_info().await {
+            Ok(info) => self
+                .known_user_id()
+                .or(Some(info.user_id).filter(|id| *id > 0)),
+            Err(e) => {
+                tracing::info!(error = %e, "userinfo failed; the user id is unknown");
+                None
+            }
+        }
     }
 
     fn known_zone(&self) -> Option<TenantZone> {
@@ -562,6 +647,9 @@ impl Client {
                 None
             }
         };
+        if let Some(info) = &info {
+            self.learn_user(info);
+        }
         let zone = match info.as_ref().and_then(UserInfo::tenant_zone) {
             Some(z) => z,
             None => {
@@ -594,7 +682,7 @@ impl Client {
         format!("{method} {}", path_template(path))
     }
 
-    fn count(&self, key: &str) {
+    pub(crate) fn count(&self, key: &str) {
         if let Ok(mut u) = self.inner.usage.lock() {
             *u.entry(key.to_string()).or_default() += 1;
         }
@@ -882,5 +970,57 @@ mod tests {
             Err(ApiError::Config(_))
         ));
         assert!(matches!(resolve_base_url("mars"), Err(ApiError::Config(_))));
+        // The preview region's host is inferred (guesses::REGIONS), but it is a name.
+        assert_eq!(
+            resolve_base_url("na1bmspreview").unwrap(),
+            "https://api.na1bmspreview.kaseya.com"
+        );
+        assert_eq!(
+            resolve_base_url("Preview").unwrap(),
+            "https://api.na1bmspreview.kaseya.com"
+        );
+        let e = resolve_base_url("mars").unwrap_err().to_string();
+        assert!(e.contains("na1bmspreview"), "{e}");
+    }
+
+    #[test]
+    fn measured_capabilities_set_the_page_size_and_zone_on_their_own_tenant_only() {
+        let caps = Capabilities {
+            api_base: Some("http://127.0.0.1:9".into()),
+            max_page_size: Some(25),
+            tenant_zone: Some("Australia/Sydney".into()),
+            ..Default::default()
+        };
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.capabilities = caps.clone();
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.page_size(), 25);
+        assert_eq!(c.known_zone().unwrap().to_string(), "Australia/Sydney");
+        assert!(c.take_notices().is_empty());
+
+        // A smaller configured size stays; the profile's zone wins.
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.page_size = 10;
+        o.tenant_zone = TenantZone::parse("Europe/Paris");
+        o.capabilities = caps.clone();
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.page_size(), 10);
+        assert_eq!(c.known_zone().unwrap().to_string(), "Europe/Paris");
+
+        // Measured on another server: not used, and the user is told.
+        let mut o = ClientOptions::new("http://127.0.0.1:8");
+        o.capabilities = caps;
+        let c = Client::new(o).unwrap();
+        assert_eq!((c.page_size(), c.known_zone()), (100, None));
+        assert!(c.capabilities().is_empty());
+        assert!(c.take_notices()[0].contains("doctor"));
+    }
+
+    #[test]
+    fn a_capabilities_file_that_could_not_be_read_is_a_notice() {
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.capabilities.load_warning = Some("capabilities.json: is not valid".into());
+        let c = Client::new(o).unwrap();
+        assert_eq!(c.take_notices(), vec!["capabilities.json: is not valid"]);
     }
 }

@@ -1,6 +1,7 @@
 //! Lookup lists. The paths for statuses, priorities, queues, assignees and employees are in
 //! the spec; ticket types and note types have no documented endpoint and sources look like a
-//! fixed enum (bms-api.md §9). Those guesses are all in [`LookupKind::source`].
+//! fixed enum (bms-api.md §9). Those guesses are in `api::guesses`, used by
+//! [`LookupKind::source`].
 
 use super::client::Client;
 use super::error::ApiResult;
@@ -32,19 +33,8 @@ pub enum LookupSource {
     Fixed(&'static [(i64, &'static str)]),
 }
 
-/// Ticket sources: the fixed system enum seen across clients (bms-api.md §9).
-pub const TICKET_SOURCES: &[(i64, &str)] = &[
-    (0, "Client Portal"),
-    (1, "Phone"),
-    (2, "In Person"),
-    (3, "On Site"),
-    (4, "Email"),
-    (5, "Monitoring System"),
-    (6, "Voice Mail"),
-    (7, "Verbal"),
-    (8, "Other"),
-    (9, "Recurring"),
-];
+/// Ticket sources: the fixed system enum seen across clients (a guess: see `guesses`).
+pub use super::guesses::TICKET_SOURCES;
 
 impl LookupKind {
     pub const ALL: [LookupKind; 11] = [
@@ -66,13 +56,11 @@ impl LookupKind {
             LookupKind::Statuses => LookupSource::Path("/v2/system/statuses/lookup"),
             LookupKind::Priorities => LookupSource::Path("/v2/system/priorities/lookup"),
             LookupKind::Queues => LookupSource::Path("/v2/system/queues/lookup"),
-            // Unknown in the real API: the generic system table, most likely name.
-            LookupKind::Types => LookupSource::Path("/v2/system/lookup/TicketType"),
+            LookupKind::Types => LookupSource::Path(super::guesses::TICKET_TYPE_LOOKUP),
             LookupKind::Sources => LookupSource::Fixed(TICKET_SOURCES),
             LookupKind::Assignees => LookupSource::Path("/v2/hr/assignees/lookup"),
             LookupKind::Employees => LookupSource::Path("/v2/hr/employees/lookup"),
-            // Unknown in the real API: the generic system table, most likely name.
-            LookupKind::NoteTypes => LookupSource::Path("/v2/system/lookup/NoteType"),
+            LookupKind::NoteTypes => LookupSource::Path(super::guesses::NOTE_TYPE_LOOKUP),
             LookupKind::IssueTypes => LookupSource::Path("/v2/system/issuetypes/lookup"),
             LookupKind::WorkTypes => LookupSource::Path("/v2/system/worktypes/lookup"),
             LookupKind::Roles => LookupSource::Path("/v2/system/roles/lookup"),

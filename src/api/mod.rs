@@ -3,9 +3,11 @@
 pub mod auth;
 pub(crate) mod body;
 pub mod budget;
+pub mod capabilities;
 pub mod client;
 pub mod crm;
 pub mod error;
+pub mod guesses;
 pub mod lookups;
 pub mod model;
 pub mod name;
@@ -24,6 +26,7 @@ pub mod wire;
 
 pub use auth::{Credentials, Secret, TokenSet, TokenStore};
 pub use budget::{BudgetSnapshot, EndpointBudget};
+pub use capabilities::Capabilities;
 pub use client::{Client, ClientOptions, resolve_base_url};
 pub use error::{ApiError, ApiResult};
 pub use lookups::LookupKind;
@@ -37,9 +40,12 @@ use model::UserInfo;
 impl Client {
     /// `GET /v2/security/userinfo`.
     pub async fn user_info(&self) -> ApiResult<UserInfo> {
-        self.get::<Option<UserInfo>>("/v2/security/userinfo", &[])
+        let info = self
+            .get::<Option<UserInfo>>("/v2/security/userinfo", &[])
             .await?
             .result
-            .ok_or_else(|| ApiError::Decode("userinfo returned nothing".into()))
+            .ok_or_else(|| ApiError::Decode("userinfo returned nothing".into()))?;
+        self.learn_user(&info);
+        Ok(info)
     }
 }

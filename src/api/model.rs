@@ -186,6 +186,9 @@ pub struct Note {
     pub type_name: Option<String>,
     pub created_by_name: Option<String>,
     pub created_by_email: Option<String>,
+    /// The author's user id (`CreatedBy`; taken to be `userinfo`'s `UserId`: a guess, see
+    /// `guesses`).
+    pub created_by: Option<Id>,
     #[serde(with = "opt_datetime")]
     pub created_on: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]
@@ -421,7 +424,7 @@ fn lenient_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
     })
 }
 
-/// `GET …/{ticketId}/slainfo`. Units are undocumented; the simulator sends minutes.
+/// `GET …/{ticketId}/slainfo`. Units are undocumented (taken as minutes: `guesses::SLA_INFO_SECS`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SlaInfo {

@@ -1,7 +1,8 @@
 //! The one rule for timestamps on the wire: a date-time without an offset ("naive") is a wall
 //! clock time in the tenant's zone; one with `Z` or an offset is taken as given.
 //!
-//! What is a guess here (bms-api.md §2.4 says the zone of naive values is undocumented):
+//! What is a guess here (bms-api.md §2.4 says the zone of naive values is undocumented; the
+//! list of every guess is `api::guesses`):
 //! - GUESS 1: naive values the server sends and reads are in the tenant's zone, the zone
 //!   `userinfo` reports for the signed-in user (`OlsonTimeZoneName`). The web UI shows times
 //!   in that zone, and the spec's examples are naive.
@@ -68,8 +69,9 @@ impl TenantZone {
         if let Some(tz) = olson.and_then(|n| n.trim().parse::<Tz>().ok()) {
             return Some(TenantZone::Named(tz));
         }
-        let hours = hours.filter(|h| h.is_finite() && h.abs() <= 14.0)?;
-        let secs = (hours * 3600.0).round() as i32;
+        use super::guesses::{TIME_ZONE_VALUE_MAX, TIME_ZONE_VALUE_SECS};
+        let hours = hours.filter(|h| h.is_finite() && h.abs() <= TIME_ZONE_VALUE_MAX)?;
+        let secs = (hours * TIME_ZONE_VALUE_SECS).round() as i32;
         FixedOffset::east_opt(secs).map(TenantZone::Fixed)
     }
 

@@ -20,6 +20,7 @@ pub async fn tui_on_tenant(global: &GlobalOpts) -> CliResult<()> {
         state_dir: profile.state_dir.clone(),
         cache_path: profile.cache_file.clone(),
         profile: profile.name.clone(),
+        note_type: profile.note_type,
         demo: false,
     })
     .await
@@ -68,6 +69,7 @@ pub async fn demo(global: &GlobalOpts, args: &DemoArgs) -> CliResult<()> {
         cache_path: state_dir.join("cache.json"),
         state_dir,
         profile: "demo".into(),
+        note_type: None,
         demo: true,
     })
     .await;

@@ -66,7 +66,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         // Without a sort of our own, the first page is the answer; sorting by due needs all.
         Some(n) if !by_due && n as u32 <= ctx.client.page_size() => {
             ctx.client
-                .search_tickets_page(&filter, 1, n as u32)
+                .search_tickets_first(&filter, n as u32)
                 .await?
                 .result
         }
@@ -496,24 +496,40 @@ async fn reread(ctx: &mut Ctx, id: i64, done: &str) -> Option<Ticket> {
     }
 }
 
+/// The note type for a note written from the command line: `--type` (a name or id), else
+/// the one rule of `domain::note_type` (the profile's `note_type`, the tenant's list); a
+/// tenant whose note types are unknown refuses the note with what to do (exit 2).
 pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
-    match input {
-        Some(t) => Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id),
-        None => {
-            // Offline, the server's default type (0) does: the note must not wait for a list.
-            let types = match ctx.lookup_or_empty(LookupKind::NoteTypes).await {
-                Ok(types) => types,
-                Err(super::CliError::Api(e)) if e.is_transient() => Vec::new(),
-                Err(e) => return Err(e),
-            };
-            Ok(types
-                .iter()
-                .find(|t| t.is_default == Some(true))
-                .or(types.first())
-                .map(|t| t.id)
-                .unwrap_or(0))
-        }
+    use crate::domain::note_type::{NoteTypes, pick};
+    if let Some(t) = input {
+        return Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id);
     }
+    if let Some(id) = ctx.profile.note_type {
+        return Ok(id);
+    }
+    let measured_absent = ctx.client.capabilities().lookups.note_types == Some(false);
+    let (items, why) = if measured_absent {
+        (
+            None,
+            "`bmsdesk doctor` found no note-type list on this tenant".to_string(),
+        )
+    } else {
+        match ctx.lookup(LookupKind::NoteTypes).await {
+            Ok(items) => (Some(items), String::new()),
+            Err(CliError::Api(e)) if e.is_auth() => return Err(CliError::Api(e)),
+            Err(CliError::Api(e)) if e.is_transient() => (
+                None,
+                format!("the note-type list cannot be read now, and none is cached: {e}"),
+            ),
+            Err(CliError::Api(e)) => (None, format!("the tenant gave no note-type list: {e}")),
+            Err(e) => return Err(e),
+        }
+    };
+    let types = match &items {
+        Some(items) => NoteTypes::Known(items),
+        None => NoteTypes::Unknown(&why),
+    };
+    pick(None, None, types).map_err(|e| usage(e.to_string()))
 }
 
 async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {

@@ -35,6 +35,8 @@ pub struct Profile {
     pub max_rows: u64,
     /// `tenant_timezone`: the zone naive server times are in, when the profile says.
     pub tenant_zone: Option<crate::api::TenantZone>,
+    /// `note_type`: the note type a note gets when none is chosen (`domain::note_type`).
+    pub note_type: Option<i64>,
     pub(super) env_password: Option<Secret>,
     pub(super) env_mfa_code: Option<Secret>,
 }
@@ -46,6 +48,11 @@ impl Profile {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.state_dir.join("outbox")
+    }
+
+    /// What `bmsdesk doctor` measured on this profile's tenant.
+    pub fn capabilities_file(&self) -> PathBuf {
+        crate::api::Capabilities::path_in(&self.state_dir)
     }
 
     /// The folders that hold this profile's private files (state, drafts, outbox, cache,
@@ -163,6 +170,8 @@ impl Profile {
         opts.max_reply_bytes = self.max_reply_bytes;
         opts.max_rows = self.max_rows;
         opts.tenant_zone = self.tenant_zone;
+        // Read each time a client is built, so a `doctor` run applies to the next command.
+        opts.capabilities = crate::api::Capabilities::load(&self.capabilities_file());
         opts
     }
 

@@ -356,12 +356,13 @@ fn every_profile_key_is_accepted_at_top_level() {
         max_reply_mb: Some(8),
         max_rows: Some(1000),
         tenant_timezone: Some("Australia/Brisbane".into()),
+        note_type: Some(3),
     };
     let text = toml::to_string(&full).unwrap();
     let as_table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(
         as_table.len(),
-        15,
+        16,
         "a new ProfileConfig key needs adding to the test"
     );
     let raw: RawFile = toml::from_str(&text).unwrap();
@@ -496,6 +497,21 @@ fn client_options_carry_the_profile() {
         Some(p.token_file.clone())
     );
     assert!(opts.credentials.is_none());
+    assert!(opts.capabilities.is_empty());
+    assert_eq!(p.note_type, None);
+    let with_type = parse("note_type = 0\n", tmp.path()).unwrap();
+    assert_eq!(with_type.resolve(None, &no_env).unwrap().note_type, Some(0));
+    let bad = parse("note_type = -1\n", tmp.path()).unwrap();
+    let e = bad.resolve(None, &no_env).unwrap_err().to_string();
+    assert!(e.contains("note_type"), "{e}");
+
+    // What `doctor` stored for the profile is read with it.
+    let caps = crate::api::Capabilities {
+        max_page_size: Some(20),
+        ..Default::default()
+    };
+    caps.save(&p.capabilities_file()).unwrap();
+    assert_eq!(p.client_options(None).capabilities, caps);
 }
 
 #[test]

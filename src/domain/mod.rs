@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod html;
 pub mod metrics;
+pub mod note_type;
 pub mod sla;
 pub mod sla_settings;
 pub mod timelog;

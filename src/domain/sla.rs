@@ -611,10 +611,13 @@ fn pause_start(t: &TicketRow, now: DateTime<Utc>, opened: Option<DateTime<Utc>>)
     }
 }
 
-/// `slainfo` minutes (a double of undocumented unit; the simulator sends minutes) as seconds.
+/// `slainfo` minutes (a double of undocumented unit: a guess, `guesses::SLA_INFO_SECS`) as
+/// seconds.
 fn minutes_to_secs(m: f64) -> i64 {
     if m.is_finite() {
-        (m * 60.0).round().clamp(-1e12, 1e12) as i64
+        (m * crate::api::guesses::SLA_INFO_SECS)
+            .round()
+            .clamp(-1e12, 1e12) as i64
     } else {
         0
     }

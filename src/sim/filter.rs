@@ -101,30 +101,44 @@ fn in_set(set: &Option<HashSet<i64>>, v: Option<i64>) -> bool {
 }
 
 impl TicketQuery {
+    #[cfg(test)]
     pub fn parse(f: &Fields, t: &Tenant) -> SimResult<TicketQuery> {
+        Self::parse_with(f, t, true)
+    }
+
+    /// [`TicketQuery::parse`] on a tenant that splits comma-joined name filters or not
+    /// (`SimConfig::splits_commas`): one that does not takes the whole string as one name.
+    pub fn parse_with(f: &Fields, t: &Tenant, splits_commas: bool) -> SimResult<TicketQuery> {
+        let names = |key: &str| -> SimResult<Option<Vec<String>>> {
+            if splits_commas {
+                f.name_list(key)
+            } else {
+                Ok(f.text(key)?.map(|s| vec![s.trim().to_lowercase()]))
+            }
+        };
         let refs = &t.refs;
         let statuses = exact(
-            f.name_list("StatusNames")?,
+            names("StatusNames")?,
             refs.statuses.iter().map(|s| (s.id, s.name)),
         );
         let queues = exact(
-            f.name_list("QueueNames")?,
+            names("QueueNames")?,
             refs.queues.iter().map(|s| (s.id, s.name)),
         );
         let priorities = exact(
-            f.name_list("PriorityNames")?,
+            names("PriorityNames")?,
             refs.priorities.iter().map(|s| (s.id, s.name)),
         );
         let types = exact(
-            f.name_list("TicketTypeNames")?,
+            names("TicketTypeNames")?,
             refs.ticket_types.iter().map(|s| (s.id, s.name)),
         );
         let issue_types = exact(
-            f.name_list("IssueTypeNames")?,
+            names("IssueTypeNames")?,
             refs.issue_types.iter().map(|s| (s.id, s.name)),
         );
         let slas = exact(
-            f.name_list("ServiceLevelAgreementNames")?,
+            names("ServiceLevelAgreementNames")?,
             refs.slas.iter().map(|s| (s.id, s.name)),
         );
         let users = || refs.users.iter().map(|u| (u.id, u.name.clone()));
@@ -278,6 +292,17 @@ mod tests {
             let r = t.ticket(*id).unwrap();
             r.priority_id == 40482 && r.queue_id == Some(38401)
         }));
+    }
+
+    #[test]
+    fn a_tenant_that_does_not_split_commas_takes_the_whole_string_as_one_name() {
+        let t = tenant();
+        let f = Fields::from_json_bytes(br#"{"StatusNames":"New,In Progress"}"#).unwrap();
+        let q = TicketQuery::parse_with(&f, &t, false).unwrap();
+        assert!(!t.tickets.iter().any(|r| q.matches(&t, r)));
+        let one = Fields::from_json_bytes(br#"{"StatusNames":" new "}"#).unwrap();
+        let q = TicketQuery::parse_with(&one, &t, false).unwrap();
+        assert!(t.tickets.iter().any(|r| q.matches(&t, r)));
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub struct SimConfig {
     /// Record every API exchange (request and reply bodies included) for conformance checks:
     /// read them with [`SimState::exchanges`]. Off by default (it buffers every body).
     pub record: bool,
+    /// Whether a comma-joined name filter (`StatusNames: "New,In Progress"`) is split into
+    /// names (default). A tenant that does not split takes the whole string as one name.
+    /// (A page cap below the size asked is `max_page_size`.)
+    pub splits_commas: bool,
+    /// Whether the ticket search accepts `Sort` (default); if not, a search that sends one is
+    /// refused (`success: false`).
+    pub sort_accepted: bool,
 }
 
 impl Default for SimConfig {
@@ -114,6 +121,8 @@ impl Default for SimConfig {
             mfa_code: MFA_CODE.to_string(),
             tenant_zone: chrono_tz::Tz::UTC,
             record: false,
+            splits_commas: true,
+            sort_accepted: true,
         }
     }
 }
@@ -149,6 +158,8 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         password: cfg.password.clone(),
         mfa_code: cfg.mfa_code.clone(),
         zone: cfg.tenant_zone,
+        splits_commas: cfg.splits_commas,
+        sort_accepted: cfg.sort_accepted,
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),

@@ -50,6 +50,10 @@ pub(crate) struct Shared {
     pub mfa_code: String,
     /// [`super::SimConfig::tenant_zone`].
     pub zone: chrono_tz::Tz,
+    /// [`super::SimConfig::splits_commas`].
+    pub splits_commas: bool,
+    /// [`super::SimConfig::sort_accepted`].
+    pub sort_accepted: bool,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,
@@ -282,6 +286,11 @@ impl SimState {
 
     pub fn stats(&self) -> SimStats {
         self.stats_mut().clone()
+    }
+
+    /// The largest `PageSize` served whole ([`super::SimConfig::max_page_size`]).
+    pub fn max_page_size(&self) -> u32 {
+        self.shared().max_page_size
     }
 
     pub fn reset_stats(&self) {

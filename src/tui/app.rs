@@ -229,6 +229,8 @@ pub struct Model {
     /// The zone the server's wall-clock times are in (time logs are sent in it); `None`
     /// until the worker has learnt it.
     pub tenant_zone: Option<crate::api::TenantZone>,
+    /// The profile's `note_type`: a note's type when none is chosen (`domain::note_type`).
+    pub note_type: Option<Id>,
     pub keymap: Keymap,
     config_views: Vec<ViewDef>,
     pub views: Vec<ViewDef>,
@@ -299,6 +301,7 @@ impl Model {
             theme: Theme::from_env(),
             tz: crate::clock::local_offset(),
             tenant_zone: None,
+            note_type: None,
             keymap: settings.keymap,
             config_views: settings.views,
             views,
@@ -1736,13 +1739,23 @@ impl Model {
 
     // ---- notes ----------------------------------------------------------------------
 
+    /// The type a new note starts with: the profile's or the tenant's default, when known
+    /// (a template may change it; `send_note` decides by the one rule).
     fn default_note_type(&self) -> Option<i64> {
-        let types = self.data.lookups.get(&LookupKind::NoteTypes)?;
-        types
-            .iter()
-            .find(|t| t.is_default == Some(true))
-            .or(types.first())
-            .map(|t| t.id)
+        self.note_type_for(None).ok()
+    }
+
+    /// The one rule (`domain::note_type`) with what the TUI knows of the tenant's note types.
+    fn note_type_for(&self, chosen: Option<Id>) -> Result<Id, String> {
+        use crate::domain::note_type::{NoteTypes, pick};
+        let types = match self.data.lookups.get(&LookupKind::NoteTypes) {
+            Some(items) => NoteTypes::Known(items),
+            None if self.data.failed.contains(LookupKind::NoteTypes.name()) => {
+                NoteTypes::Unknown("the note-type list could not be read")
+            }
+            None => NoteTypes::Unknown("the note-type list has not loaded yet; try again shortly"),
+        };
+        pick(chosen, self.note_type, types).map_err(|e| e.to_string())
     }
 
     fn open_note_editor(&mut self) -> Vec<Cmd> {
@@ -1908,7 +1921,11 @@ impl Model {
             .get(&LookupKind::Statuses)
             .and_then(|s| s.first())
             .map(|s| s.id);
-        let default_type = self.default_note_type();
+        let chosen_type = match self.layers.last() {
+            Some(Layer::Note(e)) => e.type_id,
+            _ => None,
+        };
+        let type_id = self.note_type_for(chosen_type);
         // A note that changes a status passes the workflow rules first (with its text).
         let plan = self.note_status_plan();
         let mut reqs = Vec::new();
@@ -1937,8 +1954,14 @@ impl Model {
             }
             Ok(triage::StatusPlan::Go(w)) => w,
         };
+        let type_id = match type_id {
+            Ok(id) => id,
+            Err(msg) => {
+                e.error = Some(msg);
+                return Vec::new();
+            }
+        };
         let details = text_to_html(text.trim_end());
-        let type_id = e.type_id.or(default_type).unwrap_or(1);
         let mut cmds = Vec::new();
         match e.mode.clone() {
             NoteMode::Note => {

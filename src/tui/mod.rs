@@ -61,6 +61,8 @@ pub struct TuiContext {
     /// The profile's cache file (accounts, lookups, templates, last ticket list).
     pub cache_path: PathBuf,
     pub profile: String,
+    /// The profile's `note_type` (see `domain::note_type`).
+    pub note_type: Option<Id>,
     pub demo: bool,
 }
 
@@ -148,6 +150,7 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let saved = drafts.list();
     let mut model = Model::new(settings, &ctx.profile, ctx.demo);
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
+    model.note_type = ctx.note_type;
     model.timer = timer::load(&ctx.state_dir);
     let cache = Cache::load(&ctx.cache_path);
     let snapshot = cache.load_tickets(&model.current_view().cache_key());

@@ -90,7 +90,7 @@ pub fn sample_rows() -> Vec<TicketRow> {
     ]
 }
 
-fn item(id: i64, name: &str) -> LookupItem {
+pub fn item(id: i64, name: &str) -> LookupItem {
     LookupItem {
         id,
         name: name.into(),

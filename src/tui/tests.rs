@@ -16,6 +16,7 @@ use std::sync::Arc;
 mod contact;
 mod draft_saves;
 mod list_props;
+mod note_type;
 mod offline;
 mod outbox;
 mod paste;
