@@ -100,31 +100,47 @@ fn in_set(set: &Option<HashSet<i64>>, v: Option<i64>) -> bool {
     }
 }
 
+/// A name filter's names: split at commas when the server does, else the whole string as
+/// one name (`SimConfig::splits_commas`).
+fn names(f: &Fields, key: &str, split: bool) -> SimResult<Option<Vec<String>>> {
+    if split {
+        return f.name_list(key);
+    }
+    Ok(f.text(key)?.map(|s| vec![s.to_lowercase()]))
+}
+
 impl TicketQuery {
+    /// A filter of a server that splits comma-joined names.
+    #[cfg(test)]
     pub fn parse(f: &Fields, t: &Tenant) -> SimResult<TicketQuery> {
+        Self::parse_with(f, t, true)
+    }
+
+    /// A filter; `split`: whether comma-joined names are split (`SimConfig::splits_commas`).
+    pub fn parse_with(f: &Fields, t: &Tenant, split: bool) -> SimResult<TicketQuery> {
         let refs = &t.refs;
         let statuses = exact(
-            f.name_list("StatusNames")?,
+            names(f, "StatusNames", split)?,
             refs.statuses.iter().map(|s| (s.id, s.name)),
         );
         let queues = exact(
-            f.name_list("QueueNames")?,
+            names(f, "QueueNames", split)?,
             refs.queues.iter().map(|s| (s.id, s.name)),
         );
         let priorities = exact(
-            f.name_list("PriorityNames")?,
+            names(f, "PriorityNames", split)?,
             refs.priorities.iter().map(|s| (s.id, s.name)),
         );
         let types = exact(
-            f.name_list("TicketTypeNames")?,
+            names(f, "TicketTypeNames", split)?,
             refs.ticket_types.iter().map(|s| (s.id, s.name)),
         );
         let issue_types = exact(
-            f.name_list("IssueTypeNames")?,
+            names(f, "IssueTypeNames", split)?,
             refs.issue_types.iter().map(|s| (s.id, s.name)),
         );
         let slas = exact(
-            f.name_list("ServiceLevelAgreementNames")?,
+            names(f, "ServiceLevelAgreementNames", split)?,
             refs.slas.iter().map(|s| (s.id, s.name)),
         );
         let users = || refs.users.iter().map(|u| (u.id, u.name.clone()));

@@ -90,6 +90,19 @@ pub struct SimConfig {
     /// The tenant's time zone (default UTC): what `userinfo` reports, the zone of every naive
     /// time it writes and reads, and of its SLA business hours. It stores instants.
     pub tenant_zone: chrono_tz::Tz,
+    /// Whether a comma-joined name filter (`StatusNames: "New,In Progress"`) is split into
+    /// names (default). `false`: the whole string is one name, so it matches nothing — the
+    /// spec types these filters as one string and does not say.
+    pub splits_commas: bool,
+    /// Whether the ticket search takes a `Sort` (default; it is then ignored). `false`: a
+    /// search that names one is refused (400), as a server with another grammar would.
+    pub sort_accepted: bool,
+    /// The tenant's note types, served by `GET /v2/system/lookup/NoteType`. `None`: the
+    /// tenant has the standard types on its notes, but no such table (a 404).
+    pub note_types: Option<Vec<refdata::Named>>,
+    /// The tenant's ticket types, served by `GET /v2/system/lookup/TicketType`; `None` as
+    /// for `note_types`.
+    pub ticket_types: Option<Vec<refdata::Named>>,
 }
 
 impl Default for SimConfig {
@@ -108,6 +121,10 @@ impl Default for SimConfig {
             password: DEMO_PASSWORD.to_string(),
             mfa_code: MFA_CODE.to_string(),
             tenant_zone: chrono_tz::Tz::UTC,
+            splits_commas: true,
+            sort_accepted: true,
+            note_types: Some(refdata::standard_note_types()),
+            ticket_types: Some(refdata::standard_ticket_types()),
         }
     }
 }
@@ -120,7 +137,7 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 pub fn build_state(cfg: &SimConfig) -> SimState {
     let now = cfg.generated_at.unwrap_or_else(crate::clock::now);
     // SLA targets are counted in the tenant's business hours.
-    let tenant =
+    let mut tenant =
         crate::api::tenant_time::scoped(crate::api::TenantZone::Named(cfg.tenant_zone), || {
             generate::generate(
                 cfg.seed,
@@ -131,6 +148,14 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
                 MFA_USER,
             )
         });
+    // A table the tenant has replaces the standard one; one it lacks leaves the standard
+    // types on its records (only the lookup is gone).
+    if let Some(list) = &cfg.note_types {
+        tenant.refs.note_types = list.clone();
+    }
+    if let Some(list) = &cfg.ticket_types {
+        tenant.refs.ticket_types = list.clone();
+    }
     SimState(Arc::new(state::Shared {
         access_ttl: chrono_duration(cfg.access_ttl),
         refresh_ttl: chrono_duration(cfg.refresh_ttl),
@@ -143,6 +168,10 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         password: cfg.password.clone(),
         mfa_code: cfg.mfa_code.clone(),
         zone: cfg.tenant_zone,
+        splits_commas: cfg.splits_commas,
+        sort_accepted: cfg.sort_accepted,
+        note_type_table: cfg.note_types.is_some(),
+        ticket_type_table: cfg.ticket_types.is_some(),
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),

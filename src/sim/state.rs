@@ -49,6 +49,13 @@ pub(crate) struct Shared {
     pub mfa_code: String,
     /// [`super::SimConfig::tenant_zone`].
     pub zone: chrono_tz::Tz,
+    /// [`super::SimConfig::splits_commas`].
+    pub splits_commas: bool,
+    /// [`super::SimConfig::sort_accepted`].
+    pub sort_accepted: bool,
+    /// Whether `lookup/NoteType` and `lookup/TicketType` exist ([`super::SimConfig::note_types`]).
+    pub note_type_table: bool,
+    pub ticket_type_table: bool,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,

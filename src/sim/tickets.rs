@@ -21,7 +21,7 @@ use super::view;
 fn search_page(st: &SimState, filter: &Fields, page: usize, size: usize) -> SimResult<Response> {
     let t = st.tenant();
     let matching = st.cached_search(filter.cache_key(), st.version(), || {
-        let q = TicketQuery::parse(filter, &t)?;
+        let q = TicketQuery::parse_with(filter, &t, st.shared().splits_commas)?;
         Ok::<_, SimError>(
             t.order
                 .iter()
@@ -60,6 +60,9 @@ pub async fn search(State(st): State<SimState>, body: Bytes) -> SimResult<Respon
     let f = Fields::from_json_bytes(&body)?;
     let sh = st.shared();
     let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
+    if !sh.sort_accepted && f.text("Sort")?.is_some() {
+        return Err(SimError::bad_request("Sort: invalid sort expression"));
+    }
     search_page(&st, &f.section("Filter"), page, size)
 }
 
