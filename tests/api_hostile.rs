@@ -256,3 +256,45 @@ async fn a_sign_in_reply_with_a_null_access_token_is_an_auth_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_caps_pages_below_the_size_asked_does_not_cut_lists() {
+    // The server serves at most 5 rows a page and tells no total for lookups.
+    let h = start(bmsdesk::sim::SimConfig {
+        max_page_size: 5,
+        ..small()
+    })
+    .await;
+    let c = signed_in(&h, |o| o.page_size = 100).await;
+    let expected = h
+        .state()
+        .read(|t| t.accounts.iter().filter(|a| a.active).count());
+    assert!(
+        expected > 5,
+        "the tenant has more accounts than one capped page"
+    );
+    let accounts = c.accounts().await.unwrap();
+    assert_eq!(accounts.len(), expected);
+    let notices = c.take_notices();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("at most 5 rows per page")),
+        "{notices:?}"
+    );
+    // Measured by doctor: pages are asked by the cap from the start, and a short page ends.
+    h.state().reset_stats();
+    let c = signed_in(&h, |o| {
+        o.page_size = 100;
+        o.capabilities.max_page_size = Some(5);
+    })
+    .await;
+    assert_eq!(c.page_size(), 5);
+    assert_eq!(c.accounts().await.unwrap().len(), expected);
+    assert_eq!(
+        h.state().stats().count(ACCOUNTS) as usize,
+        expected.div_ceil(5) + usize::from(expected % 5 == 0),
+        "no request to check"
+    );
+    assert!(c.take_notices().is_empty());
+}

@@ -393,3 +393,52 @@ fn list_sorted_by_due_and_metrics_agree_with_the_list() {
         "{human}"
     );
 }
+
+#[test]
+fn several_statuses_list_every_ticket_of_each_on_a_server_that_does_not_split_commas() {
+    let env = Env::with(bmsdesk::sim::SimConfig {
+        splits_commas: false,
+        ..bmsdesk::sim::SimConfig::default()
+    });
+    let expected: std::collections::BTreeSet<i64> = env.sim.state().read(|t| {
+        let ids = [t.refs.status_id("New"), t.refs.status_id("In Progress")];
+        t.tickets
+            .iter()
+            .filter(|r| !r.deleted && ids.contains(&r.status_id))
+            .map(|r| r.id)
+            .collect()
+    });
+    assert!(!expected.is_empty());
+    let rows = env
+        .run(&["tickets", "list", "--status", "new,In Progress", "--json"])
+        .ok()
+        .json();
+    let got: Vec<i64> = rows
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["id"].as_i64().expect("id"))
+        .collect();
+    let set: std::collections::BTreeSet<i64> = got.iter().copied().collect();
+    assert_eq!(set.len(), got.len(), "each ticket once");
+    assert_eq!(set, expected);
+    // `--limit` takes the first of the merged searches.
+    let few = env
+        .run(&[
+            "tickets",
+            "list",
+            "--status",
+            "New,In Progress",
+            "--limit",
+            "3",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let few = few.as_array().expect("array");
+    assert_eq!(few.len(), 3);
+    assert!(
+        few.iter()
+            .all(|r| expected.contains(&r["id"].as_i64().unwrap()))
+    );
+}

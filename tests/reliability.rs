@@ -1106,3 +1106,52 @@ async fn whoever_delivers_a_note_clears_the_draft_it_was_sent_from() {
         "a newer draft on the same ticket stays"
     );
 }
+
+#[tokio::test]
+async fn a_dropped_note_by_a_user_whose_sign_in_is_not_an_email_is_found_by_its_user_id() {
+    let h = start(small()).await;
+    let set_email = |email: &str| {
+        h.state().write(|t| {
+            let u = t
+                .refs
+                .users
+                .iter_mut()
+                .find(|u| u.id == sim::DEMO_USER_ID)
+                .expect("the demo user");
+            u.email = email.into();
+        })
+    };
+    // A real API user: it signs in as `api`, and its notes carry its email.
+    set_email("api");
+    let mut o = options(&h, "api");
+    o.timeout = Duration::from_secs(2);
+    let client = Client::new(o).unwrap();
+    client.login().await.unwrap();
+    set_email("robot@demo.example");
+    let dir = tempfile::tempdir().unwrap();
+    let actions =
+        Actions::new(client.clone(), None).with_outbox(Outbox::new(dir.path().join("outbox")));
+    let t = h.state().read(|t| t.tickets[0].id);
+    h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            drop: 1.0,
+            limit: Some(1),
+            ..Default::default()
+        },
+    ));
+    let note = done(&actions, add_note(t, "api-user-3c9"))
+        .await
+        .note()
+        .unwrap();
+    assert_eq!(note.created_by, Some(sim::DEMO_USER_ID));
+    assert_eq!(note.created_by_email.as_deref(), Some("robot@demo.example"));
+    let copies = h
+        .state()
+        .notes(t)
+        .iter()
+        .filter(|n| n.details.contains("api-user-3c9"))
+        .count();
+    assert_eq!(copies, 1, "found by its user id, not sent again");
+    assert_eq!(h.state().stats().count(NOTES_POST), 1);
+}

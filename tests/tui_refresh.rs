@@ -69,3 +69,112 @@ async fn refresh_returns_only_what_changed() {
     assert!(mark <= since);
     h.shutdown().await;
 }
+
+/// A client signed in to `h`, with `caps` as what doctor measured.
+fn client_for(h: &sim::SimHandle, caps: bmsdesk::api::Capabilities) -> Client {
+    let mut o = ClientOptions::new(h.base_url());
+    o.credentials = Some(Credentials {
+        tenant: sim::DEMO_TENANT.into(),
+        username: sim::DEMO_USER.into(),
+        password: Secret::new(sim::DEMO_PASSWORD),
+        mfa_code: None,
+    });
+    o.page_size = 50;
+    o.capabilities = caps;
+    Client::new(o).unwrap()
+}
+
+/// The ids of tickets in `statuses`, as the tenant holds them.
+fn in_statuses(h: &sim::SimHandle, statuses: &[&str]) -> std::collections::BTreeSet<i64> {
+    h.state().read(|t| {
+        let ids: Vec<i64> = statuses.iter().map(|s| t.refs.status_id(s)).collect();
+        t.tickets
+            .iter()
+            .filter(|r| !r.deleted && ids.contains(&r.status_id))
+            .map(|r| r.id)
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn a_multi_status_view_is_whole_whether_or_not_the_server_splits_commas() {
+    use bmsdesk::tui::settings::ViewDef;
+    use bmsdesk::tui::worker::view_filter;
+    bmsdesk::clock::pin_for_tests();
+    let view = ViewDef {
+        status: vec!["New".into(), "In Progress".into()],
+        ..ViewDef::named("Active", 5)
+    };
+    let filter = view_filter(&view, None);
+    assert_eq!(filter.status_names.as_deref(), Some("New,In Progress"));
+    for splits in [false, true] {
+        let h = sim::spawn(SimConfig {
+            tickets: 400,
+            accounts: 10,
+            splits_commas: splits,
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let expected = in_statuses(&h, &["New", "In Progress"]);
+        assert!(expected.len() > 50, "more than a page: {}", expected.len());
+        // Nothing measured: one search per status, whatever the server does.
+        let c = client_for(&h, Default::default());
+        let mut totals = Vec::new();
+        let mut got = Vec::new();
+        c.search_tickets_streamed(&filter, |rows, total| {
+            totals.push(total);
+            got.extend(rows.into_iter().map(|r| r.id));
+        })
+        .await
+        .unwrap();
+        let set: std::collections::BTreeSet<i64> = got.iter().copied().collect();
+        assert_eq!(set.len(), got.len(), "each ticket once (splits: {splits})");
+        assert_eq!(set, expected, "splits: {splits}");
+        assert!(
+            totals.iter().all(|t| *t == Some(expected.len() as u64)),
+            "the view's total from the first page on: {totals:?}"
+        );
+        // The refresh's count of the view agrees.
+        let ch = changes_since(&c, &filter, sim::tenant::now())
+            .await
+            .unwrap();
+        assert_eq!(ch.total, Some(expected.len() as u64), "splits: {splits}");
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_measured_to_split_commas_gets_one_search() {
+    bmsdesk::clock::pin_for_tests();
+    let h = sim::spawn(SimConfig {
+        tickets: 200,
+        accounts: 10,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let expected = in_statuses(&h, &["New", "Waiting Customer"]);
+    let filter = TicketFilter {
+        status_names: Some("New,Waiting Customer".into()),
+        ..TicketFilter::default()
+    };
+    let c = client_for(
+        &h,
+        bmsdesk::api::Capabilities {
+            splits_commas: Some(true),
+            page_size_tried: Some(1000),
+            ..Default::default()
+        },
+    );
+    c.login().await.unwrap();
+    h.state().reset_stats();
+    let rows = c.search_tickets_first(&filter, 1000).await.unwrap();
+    let set: std::collections::BTreeSet<i64> = rows.result.iter().map(|r| r.id).collect();
+    assert_eq!(set, expected);
+    assert_eq!(
+        h.state()
+            .stats()
+            .count("POST /v2/servicedesk/tickets/search"),
+        1
+    );
+}

@@ -261,8 +261,11 @@ pub async fn find_applied(
     baseline: Option<&Baseline>,
     since: DateTime<Utc>,
 ) -> ApiResult<Option<WriteResult>> {
-    let me = client.tokens().await.map(|t| t.username);
-    let me = me.as_deref();
+    let sign_in = client.tokens().await.map(|t| t.username);
+    let me = Author {
+        user_id: client.user_id().await,
+        sign_in: sign_in.as_deref(),
+    };
     let since = client.server_time(since);
     let fresh = baseline.map_or(Fresh::Since(since), Fresh::NotIn);
     match op {
@@ -356,23 +359,48 @@ fn same_second(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> bool {
     a.is_some_and(|a| (a - b).num_seconds().abs() <= 1)
 }
 
-/// The newest note that is ours: [`Fresh`], same text and visibility, not someone else's.
-/// Without a baseline it must be created since the first attempt or carry exactly our note
-/// date; a note without a creation time is then never taken as ours (a duplicate is better
-/// than a lost note).
+/// Who this profile writes as, to tell its notes from others'.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Author<'a> {
+    /// `userinfo`'s `UserId`, when known.
+    pub user_id: Option<Id>,
+    /// The sign-in user name (`api`, `powerbi`, or an email).
+    pub sign_in: Option<&'a str>,
+}
+
+impl Author<'_> {
+    /// Whether `n` may be this author's. By user id when both sides carry one (a note's
+    /// `CreatedBy`: see `guesses`); else by email, only when the sign-in name is one (an API
+    /// user signs in as `api` and writes as its email); else it cannot be told, and the
+    /// note may be ours.
+    pub fn may_have_written(&self, n: &Note) -> bool {
+        if let (Some(me), Some(by)) = (self.user_id, n.created_by) {
+            return me == by;
+        }
+        match (
+            self.sign_in.filter(|s| s.contains('@')),
+            n.created_by_email.as_deref(),
+        ) {
+            (Some(me), Some(by)) => me.trim().eq_ignore_ascii_case(by.trim()),
+            _ => true,
+        }
+    }
+}
+
+/// The newest note that is ours: [`Fresh`], same text and visibility, not someone else's
+/// ([`Author::may_have_written`]). Without a baseline it must be created since the first
+/// attempt or carry exactly our note date; a note without a creation time is then never
+/// taken as ours (a duplicate is better than a lost note).
 pub fn find_note<'a>(
     notes: &'a [Note],
     details: &str,
     is_internal: bool,
     note_date: DateTime<Utc>,
     fresh: Fresh<'_>,
-    me: Option<&str>,
+    me: Author<'_>,
 ) -> Option<&'a Note> {
     notes.iter().rev().find(|n| {
-        let mine = match (me, n.created_by_email.as_deref()) {
-            (Some(me), Some(by)) => me.trim().eq_ignore_ascii_case(by.trim()),
-            _ => true,
-        };
+        let mine = me.may_have_written(n);
         let new = fresh.admits(n.id, |slack| {
             n.created_on
                 .is_some_and(|c| c >= slack || same_second(Some(c), note_date))
@@ -421,6 +449,43 @@ mod tests {
         }
     }
 
+    fn by_email(sign_in: &str) -> Author<'_> {
+        Author {
+            user_id: None,
+            sign_in: Some(sign_in),
+        }
+    }
+
+    #[test]
+    fn a_note_is_ours_by_user_id_whatever_the_sign_in_name() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let by = |id, created_by: Option<Id>, email: &str| Note {
+            created_by,
+            ..note(id, "<p>Reset the password</p>", t0, Some(email))
+        };
+        let api = Author {
+            user_id: Some(7),
+            sign_in: Some("api"),
+        };
+        let find = |notes: &[Note], me: Author<'_>| {
+            find_note(notes, "Reset the password", true, t0, Fresh::Since(t0), me).map(|n| n.id)
+        };
+        // Signed in as `api`, the note carries the user's email: ours by id.
+        let notes = vec![by(1, Some(7), "robot@acme.example")];
+        assert_eq!(find(&notes, api), Some(1));
+        // Another user's note with the same words is not, whatever its email.
+        let others = vec![by(2, Some(8), "api")];
+        assert_eq!(find(&others, api), None);
+        // No user id known: a sign-in name that is not an email cannot rule a note out...
+        let no_id = Author {
+            user_id: None,
+            ..api
+        };
+        assert_eq!(find(&notes, no_id), Some(1));
+        // ...and one that is an email still can.
+        assert_eq!(find(&notes, by_email("me@acme.example")), None);
+    }
+
     #[test]
     fn with_a_baseline_only_a_new_note_is_ours_whatever_its_date() {
         let t0 = Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).unwrap();
@@ -445,7 +510,7 @@ mod tests {
                 true,
                 t0,
                 Fresh::NotIn(b),
-                Some("me@x"),
+                by_email("me@x"),
             )
             .map(|n| n.id)
         };
@@ -521,7 +586,7 @@ mod tests {
                 true,
                 typed,
                 Fresh::Since(t0),
-                Some("ME@x"),
+                by_email("ME@x"),
             )
             .map(|n| n.id)
         };

@@ -45,9 +45,13 @@ pub struct Capabilities {
     pub api_base: Option<String>,
     /// The tenant signed in to when measured.
     pub tenant: Option<String>,
-    /// The largest `PageSize` the server honours (a bigger ask gets this many rows). `None`:
-    /// no cap was found below the largest size tried, or it was not measured.
+    /// The server's page cap: the largest `PageSize` it serves whole, when it serves fewer
+    /// rows than asked for bigger ones. `None`: no cap found up to
+    /// [`page_size_tried`](Capabilities::page_size_tried), or not measured.
     pub max_page_size: Option<u32>,
+    /// The largest `PageSize` `doctor` asked for. Together with `max_page_size` it says which
+    /// sizes are served whole, so a short page of such a size is the end of a list.
+    pub page_size_tried: Option<u32>,
     /// Whether a comma-joined name filter (`Status=New,In Progress`) is split into names by
     /// the server. `Some(false)`: it is taken as one name, so the client sends one search per
     /// name.
@@ -125,6 +129,16 @@ impl Capabilities {
             _ => true,
         };
         same_base && same_tenant
+    }
+
+    /// Whether pages of `size` rows are known to be served whole (a shorter page is then the
+    /// end of the list): up to the cap when there is one, else up to the largest size tried.
+    pub fn serves_whole(&self, size: u32) -> bool {
+        match (self.max_page_size, self.page_size_tried) {
+            (Some(cap), _) => size <= cap,
+            (None, Some(tried)) => size <= tried,
+            (None, None) => false,
+        }
     }
 
     /// Nothing measured.
@@ -213,6 +227,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!((c.page_size(100), c.page_size(20)), (50, 20));
+        assert!(c.serves_whole(50) && !c.serves_whole(51));
+        let uncapped = Capabilities {
+            page_size_tried: Some(1000),
+            ..Default::default()
+        };
+        assert!(uncapped.serves_whole(1000) && !uncapped.serves_whole(1001));
+        assert!(!Capabilities::default().serves_whole(1));
         assert_eq!(Capabilities::default().page_size(100), 100);
         assert_eq!(c.zone().unwrap().to_string(), "+10:00");
         assert!(c.applies_to("https://api.bms.kaseya.com/", Some("acme")));

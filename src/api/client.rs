@@ -204,6 +204,10 @@ struct Inner {
     /// What `doctor` measured on this tenant (empty when nothing was, or it was measured
     /// on another server or tenant).
     capabilities: Capabilities,
+    /// The signed-in user's id, once `userinfo` has told it.
+    user_id: Mutex<Option<super::model::Id>>,
+    /// Per endpoint, the largest page size seen served whole in this process (see `paging`).
+    full_pages: Mutex<HashMap<String, u32>>,
 }
 
 struct AuthState {
@@ -308,6 +312,8 @@ impl Client {
                 zone: Mutex::new(zone),
                 zone_learning: tokio::sync::Mutex::new(()),
                 capabilities,
+                user_id: Mutex::new(None),
+                full_pages: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -331,6 +337,27 @@ impl Client {
 
     pub(crate) fn max_rows(&self) -> u64 {
         self.inner.max_rows
+    }
+
+    /// Whether `endpoint` is known to serve pages of `size` rows whole: measured by `doctor`,
+    /// or seen in this process (a full page of that size or more).
+    pub(crate) fn serves_whole(&self, endpoint: &str, size: u32) -> bool {
+        self.inner.capabilities.serves_whole(size)
+            || self
+                .inner
+                .full_pages
+                .lock()
+                .ok()
+                .and_then(|m| m.get(endpoint).copied())
+                .is_some_and(|seen| size <= seen)
+    }
+
+    /// `endpoint` served a full page of `size` rows.
+    pub(crate) fn saw_full_page(&self, endpoint: &str, size: u32) {
+        if let Ok(mut m) = self.inner.full_pages.lock() {
+            let seen = m.entry(endpoint.to_string()).or_default();
+            *seen = (*seen).max(size);
+        }
     }
 
     /// Records a warning for the user: something went wrong that did not stop the request
@@ -543,7 +570,39 @@ impl Client {
             .await
             .ok()?;
         let info = decode::<Option<UserInfo>>(status, &bytes).ok()?.result?;
+        self.learn_user(&info);
         info.tenant_zone()
+    }
+
+    /// Keeps what `userinfo` said about the signed-in user (its id).
+    pub(crate) fn learn_user(&self, info: &UserInfo) {
+        if info.user_id > 0
+            && let Ok(mut u) = self.inner.user_id.lock()
+        {
+            *u = Some(info.user_id);
+        }
+    }
+
+    /// The signed-in user's id, when `userinfo` has told it in this process.
+    pub fn known_user_id(&self) -> Option<super::model::Id> {
+        self.inner.user_id.lock().ok().and_then(|u| *u)
+    }
+
+    /// The signed-in user's id: known, else asked now (`userinfo`); `None` when the server
+    /// cannot say. The lost-reply check knows its own notes by it.
+    pub async fn user_id(&self) -> Option<super::model::Id> {
+        if let Some(id) = self.known_user_id() {
+            return Some(id);
+        }
+        match self.user_info().await {
+            Ok(info) => self
+                .known_user_id()
+                .or(Some(info.user_id).filter(|id| *id > 0)),
+            Err(e) => {
+                tracing::info!(error = %e, "userinfo failed; the user id is unknown");
+                None
+            }
+        }
     }
 
     fn known_zone(&self) -> Option<TenantZone> {
@@ -588,6 +647,9 @@ impl Client {
                 None
             }
         };
+        if let Some(info) = &info {
+            self.learn_user(info);
+        }
         let zone = match info.as_ref().and_then(UserInfo::tenant_zone) {
             Some(z) => z,
             None => {
@@ -620,7 +682,7 @@ impl Client {
         format!("{method} {}", path_template(path))
     }
 
-    fn count(&self, key: &str) {
+    pub(crate) fn count(&self, key: &str) {
         if let Ok(mut u) = self.inner.usage.lock() {
             *u.entry(key.to_string()).or_default() += 1;
         }

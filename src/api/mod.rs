@@ -41,9 +41,12 @@ use model::UserInfo;
 impl Client {
     /// `GET /v2/security/userinfo`.
     pub async fn user_info(&self) -> ApiResult<UserInfo> {
-        self.get::<Option<UserInfo>>("/v2/security/userinfo", &[])
+        let info = self
+            .get::<Option<UserInfo>>("/v2/security/userinfo", &[])
             .await?
             .result
-            .ok_or_else(|| ApiError::Decode("userinfo returned nothing".into()))
+            .ok_or_else(|| ApiError::Decode("userinfo returned nothing".into()))?;
+        self.learn_user(&info);
+        Ok(info)
     }
 }

@@ -186,6 +186,9 @@ pub struct Note {
     pub type_name: Option<String>,
     pub created_by_name: Option<String>,
     pub created_by_email: Option<String>,
+    /// The author's user id (`CreatedBy`; taken to be `userinfo`'s `UserId`: a guess, see
+    /// `guesses`).
+    pub created_by: Option<Id>,
     #[serde(with = "opt_datetime")]
     pub created_on: Option<DateTime<Utc>>,
     #[serde(with = "opt_datetime")]

@@ -4,7 +4,11 @@
 //!
 //! The server is not trusted to end a listing. A listing ends at a short or empty page, at the
 //! announced total, or at a page that brings no row not already read (a server that ignores
-//! `PageNumber` sends page 1 forever). It is cut with an error — never silently shortened —
+//! `PageNumber` sends page 1 forever). A short *first* page without a total ends it only when
+//! the size asked is known to be served whole (measured by `doctor`, or a full page of that
+//! size seen from the endpoint): a server that caps pages below the size asked would
+//! otherwise cut every list at its cap, so the next page is asked for, by the size served, to
+//! be sure (`guesses`: the short-page rule). It is cut with an error — never silently shortened —
 //! when it would read more than `max_rows` rows, or spend more requests than the endpoint's
 //! hourly budget has left ([`super::budget`]). A total the pages contradict is not followed
 //! past the data, and the user is told ([`Client::notice`]).
@@ -16,6 +20,7 @@ use futures_util::stream::{self, StreamExt};
 
 use super::client::Client;
 use super::error::{ApiError, ApiResult};
+use super::guesses::FIRST_PAGE;
 use super::model::{
     Account, Contact, Id, LookupItem, Note, NoteTemplate, TicketRow, TicketTemplateSummary,
     TimeLog, TimeLogTemplate,
@@ -73,7 +78,7 @@ impl Client {
         Fut: Future<Output = ApiResult<Reply<Vec<T>>>>,
     {
         let asked = self.page_size();
-        let first = fetch(1, asked).await?;
+        let first = fetch(FIRST_PAGE, asked).await?;
         let total = first.total;
         let first_len = first.result.len() as u64;
         let mut seen: HashSet<Id> = first.result.iter().map(Keyed::key).collect();
@@ -84,16 +89,24 @@ impl Client {
         let shown = total.map(|t| t.min(max_rows));
         on_page(first.result, shown);
 
+        if first_len >= asked as u64 {
+            self.saw_full_page(endpoint, asked);
+        }
+        // Without a total, a short first page may be the server's cap rather than the end.
+        let unsure = total.is_none()
+            && first_len > 0
+            && first_len < asked as u64
+            && !self.serves_whole(endpoint, asked);
         let more = match total {
             Some(t) => first_len > 0 && t > first_len,
-            None => first_len >= asked as u64,
+            None => first_len >= asked as u64 || unsure,
         };
         if !more {
             return Ok(rows);
         }
-        // A short first page with more to come means the server capped the page size below
-        // what was asked: page by the size it actually serves.
-        let size = if total.is_some() && first_len < asked as u64 {
+        // A short first page with more to come (or maybe more) means the server may cap the
+        // page size below what was asked: page by the size it actually serves.
+        let size = if first_len < asked as u64 {
             first_len as u32
         } else {
             asked
@@ -104,6 +117,12 @@ impl Client {
             .get(endpoint)
             .map(|e| e.remaining as u64)
             .unwrap_or(u64::MAX);
+        if unsure && budget_left == 0 {
+            self.notice(format!(
+                "{endpoint}: the server sent {first_len} rows when asked for {asked} and the request budget leaves none to check for more; the list may be cut short"
+            ));
+            return Ok(rows);
+        }
         let allowed = row_pages.min(budget_left.saturating_add(1));
         let last = u32::try_from(allowed).unwrap_or(u32::MAX);
         // The pages the total announces are fetched several at a time. Past them (no total,
@@ -132,6 +151,13 @@ impl Client {
             if new.is_empty() {
                 end = End::Repeated { page: p };
                 break;
+            }
+            if unsure && p == FIRST_PAGE + 1 {
+                // The short first page was the server's cap: it serves `size` at a time.
+                self.saw_full_page(endpoint, size);
+                self.notice(format!(
+                    "{endpoint}: the server sends at most {size} rows per page (asked for {asked}); read on {size} at a time. `bmsdesk doctor` stores its page size so lists need no extra request to check"
+                ));
             }
             rows += new.len() as u64;
             on_page(new, shown);
@@ -254,6 +280,100 @@ mod tests {
         assert_eq!(
             read(&c, &pages, Some(5)).await.unwrap(),
             vec![1, 2, 3, 4, 5]
+        );
+    }
+
+    /// Like `read`, also counting the requests and the sizes asked.
+    async fn read_counted(
+        c: &Client,
+        pages: &[Vec<Account>],
+        total: Option<u64>,
+    ) -> (Vec<Id>, Vec<(u32, u32)>) {
+        let asked = std::sync::Mutex::new(Vec::new());
+        let mut got = Vec::new();
+        c.read_pages(
+            "GET /x",
+            |p, size| {
+                asked.lock().unwrap().push((p, size));
+                let page = pages.get(p as usize - 1).cloned().unwrap_or_default();
+                async move {
+                    Ok(Reply {
+                        result: page,
+                        total,
+                    })
+                }
+            },
+            |rows, _| got.extend(rows.iter().map(|r| r.id)),
+        )
+        .await
+        .unwrap();
+        (got, asked.into_inner().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_server_that_caps_pages_without_a_total_is_read_to_the_end_and_said_so() {
+        // Asked for 5, the server serves 2 at a time and tells no total.
+        let c = client(5);
+        let pages = [rows(1..3), rows(3..5), rows(5..6)];
+        let (got, asked) = read_counted(&c, &pages, None).await;
+        assert_eq!(got, vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            asked,
+            vec![(1, 5), (2, 2), (3, 2)],
+            "paged by the size served"
+        );
+        let notices = c.take_notices();
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.contains("at most 2 rows per page")),
+            "{notices:?}"
+        );
+        // The endpoint is now known to serve pages of 2 whole; a 5-row ask still is not.
+        assert!(c.serves_whole("GET /x", 2) && !c.serves_whole("GET /x", 5));
+    }
+
+    #[tokio::test]
+    async fn a_short_first_page_of_an_unmeasured_server_is_checked_once() {
+        let c = client(5);
+        let (got, asked) = read_counted(&c, &[rows(1..4)], None).await;
+        assert_eq!(got, vec![1, 2, 3]);
+        assert_eq!(asked, vec![(1, 5), (2, 3)], "one request to be sure");
+        assert!(c.take_notices().is_empty(), "nothing was cut");
+    }
+
+    #[tokio::test]
+    async fn a_short_first_page_is_the_end_where_the_size_is_known_to_be_served() {
+        // Measured by doctor: no cap up to 1000.
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.page_size = 5;
+        o.capabilities.page_size_tried = Some(1000);
+        let c = Client::new(o).unwrap();
+        let (_, asked) = read_counted(&c, &[rows(1..4)], None).await;
+        assert_eq!(asked, vec![(1, 5)]);
+
+        // Seen in this process: a full page of 5 from the endpoint.
+        let c = client(5);
+        let (got, _) = read_counted(&c, &[rows(1..6), rows(6..8)], None).await;
+        assert_eq!(got.len(), 7);
+        let (_, asked) = read_counted(&c, &[rows(1..4)], None).await;
+        assert_eq!(asked, vec![(1, 5)]);
+    }
+
+    #[tokio::test]
+    async fn a_short_first_page_with_no_budget_left_to_check_is_a_warning() {
+        let mut o = ClientOptions::new("http://127.0.0.1:9");
+        o.page_size = 5;
+        o.hourly_limit = 1;
+        let c = Client::new(o).unwrap();
+        // Spend the endpoint's one request of the hour.
+        c.count("GET /x");
+        let (got, asked) = read_counted(&c, &[rows(1..4)], None).await;
+        assert_eq!((got.len(), asked.len()), (3, 1));
+        let notices = c.take_notices();
+        assert!(
+            notices.iter().any(|n| n.contains("may be cut short")),
+            "{notices:?}"
         );
     }
 }

@@ -66,7 +66,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         // Without a sort of our own, the first page is the answer; sorting by due needs all.
         Some(n) if !by_due && n as u32 <= ctx.client.page_size() => {
             ctx.client
-                .search_tickets_page(&filter, 1, n as u32)
+                .search_tickets_first(&filter, n as u32)
                 .await?
                 .result
         }

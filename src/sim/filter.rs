@@ -100,47 +100,45 @@ fn in_set(set: &Option<HashSet<i64>>, v: Option<i64>) -> bool {
     }
 }
 
-/// A name filter's names: split at commas when the server does, else the whole string as
-/// one name (`SimConfig::splits_commas`).
-fn names(f: &Fields, key: &str, split: bool) -> SimResult<Option<Vec<String>>> {
-    if split {
-        return f.name_list(key);
-    }
-    Ok(f.text(key)?.map(|s| vec![s.to_lowercase()]))
-}
-
 impl TicketQuery {
-    /// A filter of a server that splits comma-joined names.
     #[cfg(test)]
     pub fn parse(f: &Fields, t: &Tenant) -> SimResult<TicketQuery> {
         Self::parse_with(f, t, true)
     }
 
-    /// A filter; `split`: whether comma-joined names are split (`SimConfig::splits_commas`).
-    pub fn parse_with(f: &Fields, t: &Tenant, split: bool) -> SimResult<TicketQuery> {
+    /// [`TicketQuery::parse`] on a tenant that splits comma-joined name filters or not
+    /// (`SimConfig::splits_commas`): one that does not takes the whole string as one name.
+    pub fn parse_with(f: &Fields, t: &Tenant, splits_commas: bool) -> SimResult<TicketQuery> {
+        let names = |key: &str| -> SimResult<Option<Vec<String>>> {
+            if splits_commas {
+                f.name_list(key)
+            } else {
+                Ok(f.text(key)?.map(|s| vec![s.trim().to_lowercase()]))
+            }
+        };
         let refs = &t.refs;
         let statuses = exact(
-            names(f, "StatusNames", split)?,
+            names("StatusNames")?,
             refs.statuses.iter().map(|s| (s.id, s.name)),
         );
         let queues = exact(
-            names(f, "QueueNames", split)?,
+            names("QueueNames")?,
             refs.queues.iter().map(|s| (s.id, s.name)),
         );
         let priorities = exact(
-            names(f, "PriorityNames", split)?,
+            names("PriorityNames")?,
             refs.priorities.iter().map(|s| (s.id, s.name)),
         );
         let types = exact(
-            names(f, "TicketTypeNames", split)?,
+            names("TicketTypeNames")?,
             refs.ticket_types.iter().map(|s| (s.id, s.name)),
         );
         let issue_types = exact(
-            names(f, "IssueTypeNames", split)?,
+            names("IssueTypeNames")?,
             refs.issue_types.iter().map(|s| (s.id, s.name)),
         );
         let slas = exact(
-            names(f, "ServiceLevelAgreementNames", split)?,
+            names("ServiceLevelAgreementNames")?,
             refs.slas.iter().map(|s| (s.id, s.name)),
         );
         let users = || refs.users.iter().map(|u| (u.id, u.name.clone()));
@@ -294,6 +292,17 @@ mod tests {
             let r = t.ticket(*id).unwrap();
             r.priority_id == 40482 && r.queue_id == Some(38401)
         }));
+    }
+
+    #[test]
+    fn a_tenant_that_does_not_split_commas_takes_the_whole_string_as_one_name() {
+        let t = tenant();
+        let f = Fields::from_json_bytes(br#"{"StatusNames":"New,In Progress"}"#).unwrap();
+        let q = TicketQuery::parse_with(&f, &t, false).unwrap();
+        assert!(!t.tickets.iter().any(|r| q.matches(&t, r)));
+        let one = Fields::from_json_bytes(br#"{"StatusNames":" new "}"#).unwrap();
+        let q = TicketQuery::parse_with(&one, &t, false).unwrap();
+        assert!(t.tickets.iter().any(|r| q.matches(&t, r)));
     }
 
     #[test]

@@ -91,11 +91,11 @@ pub struct SimConfig {
     /// time it writes and reads, and of its SLA business hours. It stores instants.
     pub tenant_zone: chrono_tz::Tz,
     /// Whether a comma-joined name filter (`StatusNames: "New,In Progress"`) is split into
-    /// names (default). `false`: the whole string is one name, so it matches nothing — the
-    /// spec types these filters as one string and does not say.
+    /// names (default). A tenant that does not split takes the whole string as one name.
+    /// (A page cap below the size asked is `max_page_size`.)
     pub splits_commas: bool,
-    /// Whether the ticket search takes a `Sort` (default; it is then ignored). `false`: a
-    /// search that names one is refused (400), as a server with another grammar would.
+    /// Whether the ticket search accepts `Sort` (default); if not, a search that sends one is
+    /// refused (`success: false`).
     pub sort_accepted: bool,
     /// The tenant's note types, served by `GET /v2/system/lookup/NoteType`. `None`: the
     /// tenant has the standard types on its notes, but no such table (a 404).

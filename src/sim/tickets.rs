@@ -59,17 +59,26 @@ fn search_page(st: &SimState, filter: &Fields, page: usize, size: usize) -> SimR
 pub async fn search(State(st): State<SimState>, body: Bytes) -> SimResult<Response> {
     let f = Fields::from_json_bytes(&body)?;
     let sh = st.shared();
+    refuse_sort(&f, sh.sort_accepted)?;
     let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
-    if !sh.sort_accepted && f.text("Sort")?.is_some() {
-        return Err(SimError::bad_request("Sort: invalid sort expression"));
-    }
     search_page(&st, &f.section("Filter"), page, size)
+}
+
+/// A tenant that does not accept `Sort` (`SimConfig::sort_accepted`) refuses one.
+fn refuse_sort(f: &Fields, accepted: bool) -> SimResult<()> {
+    match f.text("Sort")? {
+        Some(s) if !accepted && !s.trim().is_empty() => Err(SimError::bad_request(format!(
+            "Sort '{s}' is not supported"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// `GET /v2/servicedesk/tickets?Filter.X=…&PageSize=…`.
 pub async fn list(State(st): State<SimState>, RawQuery(q): RawQuery) -> SimResult<Response> {
     let f = Fields::from_query(q.as_deref());
     let sh = st.shared();
+    refuse_sort(&f, sh.sort_accepted)?;
     let (page, size) = page_params(&f, sh.default_page_size, sh.max_page_size)?;
     search_page(&st, &f.section("Filter"), page, size)
 }

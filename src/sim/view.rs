@@ -172,6 +172,7 @@ pub fn note_dto(t: &Tenant, n: &NoteRec) -> Note {
         type_name: t.refs.note_type(n.type_id).map(|x| x.name.into()),
         created_by_name: Some(n.author_name.clone()),
         created_by_email: n.author_email.clone(),
+        created_by: n.created_by,
         created_on: Some(n.created_on),
         modified_on: Some(n.modified_on),
     }

@@ -416,7 +416,7 @@ pub async fn changes_since(
     let (rows, changed, count) = tokio::join!(
         client.search_tickets(&in_view),
         client.search_tickets(&any),
-        client.search_tickets_page(view_filter, 1, 1),
+        client.search_tickets_first(view_filter, 1),
     );
     let mut rows = rows?;
     rows.iter_mut().for_each(clean_row);

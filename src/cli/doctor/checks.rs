@@ -585,6 +585,14 @@ async fn paging(client: &Client, r: &mut Report, caps: &mut Capabilities, probe:
         ),
     }
     caps.max_page_size = probe.cap;
+    // The sizes known to be served whole: up to what was asked, or, when the tenant's tickets
+    // ran out first, only up to what came (a cap between the two could not show).
+    caps.page_size_tried = Some(if probe.saw_everything() {
+        probe.served
+    } else {
+        probe.asked
+    })
+    .filter(|&n| n > 0);
 
     match measure::comma_split(client, &probe.rows).await {
         Ok(c) => {
