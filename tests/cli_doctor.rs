@@ -161,6 +161,10 @@ fn a_page_capped_tenant_is_measured_and_every_list_then_reads_all_rows() {
         max_page_size: 30,
         ..SimConfig::default()
     });
+    // Before doctor the client finds the cap the hard way, and says so.
+    let before = env.run(&["accounts", "--json", "--refresh"]).ok();
+    assert!(before.stderr.contains("at most 30 rows per page"), "{}", before.stderr);
+
     let r = doctor(&env, &[]).ok();
     let report = r.json();
     assert_eq!(mark(&report, "page-size"), "warn");
@@ -179,8 +183,14 @@ fn a_page_capped_tenant_is_measured_and_every_list_then_reads_all_rows() {
         .state()
         .read(|t| t.accounts.iter().filter(|a| a.active).count());
     assert!(active > 30, "{active}");
-    let accounts = env.run(&["accounts", "--json", "--refresh"]).ok().json();
-    assert_eq!(accounts.as_array().unwrap().len(), active);
+    env.sim.state().reset_stats();
+    let after = env.run(&["accounts", "--json", "--refresh"]).ok();
+    assert_eq!(after.json().as_array().unwrap().len(), active);
+    assert!(!after.stderr.contains("rows per page"), "{}", after.stderr);
+    assert_eq!(
+        env.sim.state().stats().count("GET /v2/crm/accounts/lookup"),
+        active.div_ceil(30) as u64
+    );
     // ...and so is the ticket search.
     let tickets = env
         .run(&["tickets", "list", "--include-completed", "--json"])
@@ -221,6 +231,32 @@ fn a_tenant_that_does_not_split_commas_is_measured_and_multi_status_lists_still_
     let (new, in_progress) = (count("New"), count("In Progress"));
     assert!(new > 0 && in_progress > 0, "{new} {in_progress}");
     assert_eq!(count("New,In Progress"), new + in_progress);
+}
+
+#[test]
+fn on_a_tenant_that_splits_commas_doctor_lets_several_statuses_go_in_one_search() {
+    let env = Env::with(small());
+    let searches = |env: &Env| {
+        env.sim.state().reset_stats();
+        let rows = env
+            .run(&["tickets", "list", "--status", "New,In Progress", "--json"])
+            .ok()
+            .json();
+        let n = env
+            .sim
+            .state()
+            .stats()
+            .count("POST /v2/servicedesk/tickets/search");
+        (rows.as_array().unwrap().len(), n)
+    };
+    // Unmeasured, bmsdesk assumes commas are not split: a search per status.
+    let (rows_before, before) = searches(&env);
+    assert_eq!(before, 2);
+    let report = doctor(&env, &[]).ok().json();
+    assert_eq!(mark(&report, "comma-filters"), "ok");
+    assert_eq!(saved(&env)["splits_commas"], true);
+    let (rows_after, after) = searches(&env);
+    assert_eq!((rows_after, after), (rows_before, 1));
 }
 
 #[test]
@@ -312,11 +348,20 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
         });
         let ticket = env.sim.state().read(|t| t.tickets[0].id);
         let ts = ticket.to_string();
-        let c = env.cmd_in_zone(
-            &["notes", "add", &ts, "-m", "zone from doctor", "--json"],
-            "Europe/Berlin",
-        );
-        let added = env.run_cmd(c).ok().json();
+        let config = env.home().join("config.toml");
+        std::fs::write(&config, "max_retries = 0\n").unwrap();
+        let note = |text: &str| {
+            let mut c = env.cmd_in_zone(&["notes", "add", &ts, "-m", text, "--json"], "Europe/Berlin");
+            c.env("BMS_CONFIG", &config);
+            env.run_cmd(c)
+        };
+        // Without what doctor measured, no time goes out in a guessed zone: refused.
+        let caps = env.files_named("capabilities.json").remove(0);
+        std::fs::rename(&caps, caps.with_extension("aside")).unwrap();
+        let refused = note("zone unknown");
+        assert_ne!(refused.code, 0, "{zone}: {}", refused.stdout);
+        std::fs::rename(caps.with_extension("aside"), &caps).unwrap();
+        let added = note("zone from doctor").ok().json();
         let id = added["id"].as_i64().unwrap();
         let stored = env
             .sim
