@@ -29,7 +29,10 @@ fn mark<'a>(report: &'a Value, name: &str) -> &'a str {
 }
 
 fn found(report: &Value, name: &str) -> String {
-    check(report, name)["found"].as_str().unwrap_or_default().to_string()
+    check(report, name)["found"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The capabilities file doctor saved, as JSON.
@@ -109,9 +112,16 @@ fn the_json_report_has_every_check_and_its_capabilities_are_saved() {
     assert!(found(&report, "user").contains(&sim::DEMO_USER_ID.to_string()));
     // The note types come with their values.
     let types = check(&report, "note-types")["values"].as_array().unwrap();
-    assert!(types.iter().any(|t| t["name"] == "General" && t["default"] == true));
+    assert!(
+        types
+            .iter()
+            .any(|t| t["name"] == "General" && t["default"] == true)
+    );
     assert_eq!(
-        check(&report, "sources")["values"].as_array().unwrap().len(),
+        check(&report, "sources")["values"]
+            .as_array()
+            .unwrap()
+            .len(),
         10
     );
     // The TUI's polling names the search.
@@ -135,7 +145,9 @@ fn the_json_report_has_every_check_and_its_capabilities_are_saved() {
     let lifetime = caps["token_lifetime_secs"].as_i64().unwrap();
     assert!((880..=900).contains(&lifetime), "{lifetime}");
     assert_eq!(
-        report["capabilities_file"].as_str().map(std::path::PathBuf::from),
+        report["capabilities_file"]
+            .as_str()
+            .map(std::path::PathBuf::from),
         Some(env.files_named("capabilities.json")[0].clone())
     );
     // Read-only: nothing was audited.
@@ -146,11 +158,23 @@ fn the_json_report_has_every_check_and_its_capabilities_are_saved() {
 fn the_text_report_marks_each_line_and_says_what_was_saved() {
     let env = Env::with(small());
     let r = env.run(&["doctor"]).ok();
-    assert!(r.stdout.contains("Sign-in\n  ✓ sign-in: password only"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Sign-in\n  ✓ sign-in: password only"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("Paging and filters\n"), "{}", r.stdout);
     assert!(r.stdout.contains("  · this-run: "), "{}", r.stdout);
-    assert!(r.stdout.contains("Saved what was measured to "), "{}", r.stdout);
-    assert!(r.stdout.trim_end().ends_with("Result: ready (0 warnings)."), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Saved what was measured to "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.trim_end().ends_with("Result: ready (0 warnings)."),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -163,12 +187,19 @@ fn a_page_capped_tenant_is_measured_and_every_list_then_reads_all_rows() {
     });
     // Before doctor the client finds the cap the hard way, and says so.
     let before = env.run(&["accounts", "--json", "--refresh"]).ok();
-    assert!(before.stderr.contains("at most 30 rows per page"), "{}", before.stderr);
+    assert!(
+        before.stderr.contains("at most 30 rows per page"),
+        "{}",
+        before.stderr
+    );
 
     let r = doctor(&env, &[]).ok();
     let report = r.json();
     assert_eq!(mark(&report, "page-size"), "warn");
-    assert!(found(&report, "page-size").contains("at most 30 rows"), "{report:#}");
+    assert!(
+        found(&report, "page-size").contains("at most 30 rows"),
+        "{report:#}"
+    );
     assert!(
         check(&report, "page-size")["action"]
             .as_str()
@@ -199,7 +230,10 @@ fn a_page_capped_tenant_is_measured_and_every_list_then_reads_all_rows() {
     assert_eq!(tickets.as_array().unwrap().len(), 200);
     // The searches after doctor asked for pages of 30.
     let stats = env.sim.state().stats();
-    assert!(stats.count("POST /v2/servicedesk/tickets/search") >= 7, "{stats:?}");
+    assert!(
+        stats.count("POST /v2/servicedesk/tickets/search") >= 7,
+        "{stats:?}"
+    );
 }
 
 #[test]
@@ -210,7 +244,10 @@ fn a_tenant_that_does_not_split_commas_is_measured_and_multi_status_lists_still_
     });
     let report = doctor(&env, &[]).ok().json();
     assert_eq!(mark(&report, "comma-filters"), "warn");
-    assert!(found(&report, "comma-filters").starts_with("not split"), "{report:#}");
+    assert!(
+        found(&report, "comma-filters").starts_with("not split"),
+        "{report:#}"
+    );
     assert_eq!(saved(&env)["splits_commas"], false);
 
     let count = |status: &str| {
@@ -288,8 +325,14 @@ fn a_tenant_without_a_note_type_table_blocks_notes_until_the_profile_names_one()
     assert_eq!(report["ok"], false);
     assert_eq!(report["blocking"], serde_json::json!(["note-types"]));
     let nt = check(&report, "note-types");
-    assert!(nt["found"].as_str().unwrap().contains("no note-type table"), "{nt}");
-    assert!(nt["action"].as_str().unwrap().contains("note_type = ID"), "{nt}");
+    assert!(
+        nt["found"].as_str().unwrap().contains("no note-type table"),
+        "{nt}"
+    );
+    assert!(
+        nt["action"].as_str().unwrap().contains("note_type = ID"),
+        "{nt}"
+    );
     // The types the tenant's notes use are offered as a hint.
     assert!(
         nt["values"].as_array().is_some_and(|v| !v.is_empty()),
@@ -303,14 +346,23 @@ fn a_tenant_without_a_note_type_table_blocks_notes_until_the_profile_names_one()
     env.sim.state().reset_stats();
     let refused = env.run(&["notes", "add", &ticket, "-m", "typeless"]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(refused.stderr.contains("doctor` found no note-type list"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("doctor` found no note-type list"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(
-        env.sim.state().stats().count("GET /v2/system/lookup/NoteType"),
+        env.sim
+            .state()
+            .stats()
+            .count("GET /v2/system/lookup/NoteType"),
         0
     );
 
     // With note_type in the profile, doctor is satisfied (a caveat, not a block).
-    let ok = with_config(&env, "note_type = 3\n", &["doctor", "--json"]).ok().json();
+    let ok = with_config(&env, "note_type = 3\n", &["doctor", "--json"])
+        .ok()
+        .json();
     assert_eq!(mark(&ok, "note-types"), "warn");
     assert!(
         check(&ok, "note-types")["action"]
@@ -332,7 +384,10 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
         let c = env.cmd_in_zone(&["doctor", "--json"], "Europe/Berlin");
         let report = env.run_cmd(c).ok().json();
         assert_eq!(mark(&report, "tenant-zone"), "ok", "{zone}");
-        assert!(found(&report, "tenant-zone").starts_with(zone), "{report:#}");
+        assert!(
+            found(&report, "tenant-zone").starts_with(zone),
+            "{report:#}"
+        );
         assert_eq!(mark(&report, "ticket-times"), "ok", "{zone}: {report:#}");
         assert_eq!(saved(&env)["tenant_zone"], zone);
 
@@ -351,7 +406,10 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
         let config = env.home().join("config.toml");
         std::fs::write(&config, "max_retries = 0\n").unwrap();
         let note = |text: &str| {
-            let mut c = env.cmd_in_zone(&["notes", "add", &ts, "-m", text, "--json"], "Europe/Berlin");
+            let mut c = env.cmd_in_zone(
+                &["notes", "add", &ts, "-m", text, "--json"],
+                "Europe/Berlin",
+            );
             c.env("BMS_CONFIG", &config);
             env.run_cmd(c)
         };
@@ -390,7 +448,10 @@ fn a_profile_zone_that_is_not_the_tenants_is_reported() {
     assert!(found(&report, "tenant-zone").contains("the server says Australia/Brisbane"));
     // Read as UTC, Brisbane's naive times land ten hours in the server's future.
     assert_eq!(mark(&report, "ticket-times"), "warn", "{report:#}");
-    assert!(found(&report, "ticket-times").contains("future"), "{report:#}");
+    assert!(
+        found(&report, "ticket-times").contains("future"),
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -408,7 +469,10 @@ fn an_mfa_user_needs_a_code_and_doctor_says_how_to_give_it() {
             .contains("--mfa-code")
     );
     assert_eq!(report["capabilities"], Value::Null);
-    assert!(env.files_named("capabilities.json").is_empty(), "nothing measured, nothing saved");
+    assert!(
+        env.files_named("capabilities.json").is_empty(),
+        "nothing measured, nothing saved"
+    );
 
     let ok = doctor(&env, &["--mfa-code", sim::MFA_CODE]).ok().json();
     assert!(found(&ok, "sign-in").contains("MFA code"), "{ok:#}");
@@ -425,7 +489,9 @@ fn a_skewed_server_clock_is_measured_and_the_write_test_still_reads_back_right()
         ..small()
     });
     let ticket = env.sim.state().read(|t| t.tickets[0].id);
-    let report = doctor(&env, &["--write-test", &ticket.to_string()]).ok().json();
+    let report = doctor(&env, &["--write-test", &ticket.to_string()])
+        .ok()
+        .json();
     assert_eq!(mark(&report, "server-clock"), "warn");
     let offset = check(&report, "server-clock")["values"]["offset_secs"]
         .as_i64()
@@ -440,8 +506,10 @@ fn the_write_test_adds_reads_and_deletes_one_note_and_audits_both_writes() {
     let env = Env::with(small());
     let ticket = env.sim.state().read(|t| t.tickets[3].id);
     let before = env.sim.state().notes(ticket);
-    let r = env.run(&["doctor", "--write-test", &ticket.to_string()]).ok();
-    for step in ["ticket", "add", "read", "date", "delete", "gone"] {
+    let r = env
+        .run(&["doctor", "--write-test", &ticket.to_string()])
+        .ok();
+    for step in ["ticket", "add", "read", "author", "date", "delete", "gone"] {
         assert!(
             r.stdout.contains(&format!("  ✓ write-test.{step}: ")),
             "{step}:\n{}",
@@ -501,7 +569,13 @@ fn a_user_whose_role_may_not_use_the_api_is_blocked() {
 fn doctor_help_says_what_blocks() {
     let env = Env::with(small());
     let r = env.run(&["doctor", "--help"]).ok();
-    for words in ["Blocking", "exit 1", "exit 3", "--write-test", "1,500 per hour"] {
+    for words in [
+        "Blocking",
+        "exit 1",
+        "exit 3",
+        "--write-test",
+        "1,500 per hour",
+    ] {
         assert!(r.stdout.contains(words), "{words}:\n{}", r.stdout);
     }
 }

@@ -291,7 +291,10 @@ mod tests {
         let (id, _, by) = in_the_future(&[r], now).unwrap();
         assert_eq!((id, by), (9, TimeDelta::hours(10)));
 
-        assert_eq!(zone_like_offset(now + TimeDelta::hours(-5), now), Some(-5.0));
+        assert_eq!(
+            zone_like_offset(now + TimeDelta::hours(-5), now),
+            Some(-5.0)
+        );
         assert_eq!(
             zone_like_offset(now + TimeDelta::minutes(330) + TimeDelta::seconds(40), now),
             Some(5.5)

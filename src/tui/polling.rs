@@ -21,7 +21,9 @@ pub struct Polled {
 
 fn per_hour(every: Duration, requests: u32) -> u32 {
     let secs = every.as_secs().max(1);
-    u32::try_from(3600 / secs).unwrap_or(u32::MAX).saturating_mul(requests)
+    u32::try_from(3600 / secs)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(requests)
 }
 
 /// The polling of a session with `opts` (the TUI's defaults: `WorkerOptions::default()`).

@@ -9,6 +9,19 @@ use super::report::{Check, Mark, Report};
 use crate::api::auth::REFRESH_MARGIN_SECS;
 use crate::api::capabilities::LookupTables;
 use crate::api::guesses::{HOURLY_LIMIT, TICKET_SOURCES};
+
+/// `1500` as `1,500`.
+fn thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 use crate::api::measure::{self, CommaVerdict, PageProbe, SortVerdict, Table};
 use crate::api::model::{Id, LookupItem, Ticket, UserInfo};
 use crate::api::{ApiError, Capabilities, Client, LookupKind, TenantZone};
@@ -84,7 +97,10 @@ pub async fn measure(
 /// role), or the request failing.
 fn refused_or_failed(e: &ApiError, what: &'static str) -> (&'static str, &'static str) {
     let refused = matches!(e, ApiError::Unauthorized(_))
-        || matches!(e, ApiError::Api { status: 403, .. } | ApiError::Http { status: 403, .. });
+        || matches!(
+            e,
+            ApiError::Api { status: 403, .. } | ApiError::Http { status: 403, .. }
+        );
     if refused {
         (
             "api-access",
@@ -147,11 +163,11 @@ fn human(secs: i64) -> String {
     }
 }
 
+/// "10 min ahead of", "3 s behind", "level with" (this machine's clock).
 fn signed(d: TimeDelta) -> String {
-    let s = d.num_seconds();
-    match s {
-        0 => "0 s".into(),
-        s if s > 0 => format!("{} ahead", human(s)),
+    match d.num_seconds() {
+        0 => "level with".into(),
+        s if s > 0 => format!("{} ahead of", human(s)),
         s => format!("{} behind", human(-s)),
     }
 }
@@ -176,7 +192,7 @@ async fn time(
                 TIME,
                 "server-clock",
                 Mark::Ok,
-                format!("the server's clock is {} of this machine's", signed(o)),
+                format!("the server's clock is {} this machine's", signed(o)),
             )
             .values(json!({"offset_secs": o.num_seconds()})),
         ),
@@ -185,7 +201,7 @@ async fn time(
                 TIME,
                 "server-clock",
                 Mark::Warn,
-                format!("the server's clock is {} of this machine's", signed(o)),
+                format!("the server's clock is {} this machine's", signed(o)),
             )
             .action("bmsdesk reads the server's times against the server's clock (its Date header), so nothing breaks; set this machine's clock right (NTP) anyway")
             .values(json!({"offset_secs": o.num_seconds()})),
@@ -288,14 +304,14 @@ async fn time(
         .map(|z| z.to_string())
         .unwrap_or_default();
     let mut problems = Vec::new();
-    if let Some((id, at, by)) = measure::in_the_future(&probe.rows, server_now) {
-        if by > CLOSE {
-            problems.push(format!(
-                "ticket {id} has a time ({}) {} in the server's future: the server's times seem to be in a zone east of {zone}",
-                fmt(at),
-                human(by.num_seconds())
-            ));
-        }
+    if let Some((id, at, by)) = measure::in_the_future(&probe.rows, server_now)
+        && by > CLOSE
+    {
+        problems.push(format!(
+            "ticket {id} has a time ({}) {} in the server's future: the server's times seem to be in a zone east of {zone}",
+            fmt(at),
+            human(by.num_seconds())
+        ));
     }
     if let Some(t) = &by_id {
         for (what, a, b) in [
@@ -349,7 +365,11 @@ fn names(items: &[LookupItem]) -> String {
     let list: Vec<String> = items
         .iter()
         .map(|i| {
-            let star = if i.is_default == Some(true) { " (default)" } else { "" };
+            let star = if i.is_default == Some(true) {
+                " (default)"
+            } else {
+                ""
+            };
             format!("{} {}{star}", i.id, i.name)
         })
         .collect();
@@ -390,12 +410,21 @@ async fn lookups(
         Ok(Table::Present(items)) if !items.is_empty() => {
             tables.note_types = Some(true);
             r.add(
-                Check::new(LOOKUPS, "note-types", Mark::Ok, format!("{}: {}", items.len(), names(&items)))
-                    .action(match ctx.profile.note_type {
-                        Some(id) => format!("notes get the profile's note_type = {id} unless one is chosen"),
-                        None => "notes get the default type (else the first) unless one is chosen".into(),
-                    })
-                    .values(items_json(&items)),
+                Check::new(
+                    LOOKUPS,
+                    "note-types",
+                    Mark::Ok,
+                    format!("{}: {}", items.len(), names(&items)),
+                )
+                .action(match ctx.profile.note_type {
+                    Some(id) => {
+                        format!("notes get the profile's note_type = {id} unless one is chosen")
+                    }
+                    None => {
+                        "notes get the default type (else the first) unless one is chosen".into()
+                    }
+                })
+                .values(items_json(&items)),
             );
             Some(items)
         }
@@ -422,7 +451,11 @@ async fn lookups(
             let hint = if used.is_empty() {
                 String::new()
             } else {
-                format!("; notes on ticket {} use {}", ticket.map_or(0, |t| t.row.id), names(&used))
+                format!(
+                    "; notes on ticket {} use {}",
+                    ticket.map_or(0, |t| t.row.id),
+                    names(&used)
+                )
             };
             match ctx.profile.note_type {
                 Some(id) => r.add(
@@ -440,8 +473,13 @@ async fn lookups(
         }
         Err(e) => {
             r.add(
-                Check::new(LOOKUPS, "note-types", Mark::Warn, format!("could not be read: {e}"))
-                    .action("run doctor again later"),
+                Check::new(
+                    LOOKUPS,
+                    "note-types",
+                    Mark::Warn,
+                    format!("could not be read: {e}"),
+                )
+                .action("run doctor again later"),
             );
             None
         }
@@ -452,8 +490,13 @@ async fn lookups(
         Ok(Table::Present(items)) if !items.is_empty() => {
             tables.ticket_types = Some(true);
             r.add(
-                Check::new(LOOKUPS, "ticket-types", Mark::Ok, format!("{}: {}", items.len(), names(&items)))
-                    .values(items_json(&items)),
+                Check::new(
+                    LOOKUPS,
+                    "ticket-types",
+                    Mark::Ok,
+                    format!("{}: {}", items.len(), names(&items)),
+                )
+                .values(items_json(&items)),
             );
         }
         Ok(found) => {
@@ -485,8 +528,13 @@ async fn lookups(
             );
         }
         Err(e) => r.add(
-            Check::new(LOOKUPS, "ticket-types", Mark::Warn, format!("could not be read: {e}"))
-                .action("run doctor again later"),
+            Check::new(
+                LOOKUPS,
+                "ticket-types",
+                Mark::Warn,
+                format!("could not be read: {e}"),
+            )
+            .action("run doctor again later"),
         ),
     }
 
@@ -504,7 +552,11 @@ async fn lookups(
     match on_ticket {
         Some((t, id)) => {
             let ours = fixed.iter().find(|s| s.id == id).map(|s| s.name.as_str());
-            let theirs = t.source_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            let theirs = t
+                .source_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
             match (ours, theirs) {
                 (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => r.add(
                     Check::new(
@@ -537,8 +589,13 @@ async fn lookups(
             }
         }
         None => r.add(
-            Check::new(LOOKUPS, "sources", Mark::Info, format!("{listed}; no ticket to compare it with"))
-                .values(items_json(&fixed)),
+            Check::new(
+                LOOKUPS,
+                "sources",
+                Mark::Info,
+                format!("{listed}; no ticket to compare it with"),
+            )
+            .values(items_json(&fixed)),
         ),
     }
     caps.lookups = tables;
@@ -547,10 +604,7 @@ async fn lookups(
 
 async fn paging(client: &Client, r: &mut Report, caps: &mut Capabilities, probe: &PageProbe) {
     let configured = client.page_size();
-    let total = probe
-        .total
-        .map(|t| format!(" of {t}"))
-        .unwrap_or_default();
+    let total = probe.total.map(|t| format!(" of {t}")).unwrap_or_default();
     let values = json!({"asked": probe.asked, "served": probe.served, "total": probe.total, "cap": probe.cap});
     match probe.cap {
         Some(cap) if cap < configured => r.add(
@@ -614,9 +668,14 @@ async fn paging(client: &Client, r: &mut Report, caps: &mut Capabilities, probe:
                 CommaVerdict::Split => {
                     caps.splits_commas = Some(true);
                     r.add(
-                        Check::new(PAGING, "comma-filters", Mark::Ok, format!("split: {counts}"))
-                            .action("bmsdesk sends several names in one search")
-                            .values(values),
+                        Check::new(
+                            PAGING,
+                            "comma-filters",
+                            Mark::Ok,
+                            format!("split: {counts}"),
+                        )
+                        .action("bmsdesk sends several names in one search")
+                        .values(values),
                     );
                 }
                 CommaVerdict::NotSplit => {
@@ -632,7 +691,14 @@ async fn paging(client: &Client, r: &mut Report, caps: &mut Capabilities, probe:
                         PAGING,
                         "comma-filters",
                         Mark::Warn,
-                        format!("not measured: {why}{}", if counts.is_empty() { String::new() } else { format!(" ({counts})") }),
+                        format!(
+                            "not measured: {why}{}",
+                            if counts.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({counts})")
+                            }
+                        ),
                     )
                     .action("bmsdesk assumes they are not split: one search per name")
                     .values(values),
@@ -640,8 +706,13 @@ async fn paging(client: &Client, r: &mut Report, caps: &mut Capabilities, probe:
             }
         }
         Err(e) => r.add(
-            Check::new(PAGING, "comma-filters", Mark::Warn, format!("not measured: {e}"))
-                .action("bmsdesk assumes they are not split: one search per name"),
+            Check::new(
+                PAGING,
+                "comma-filters",
+                Mark::Warn,
+                format!("not measured: {e}"),
+            )
+            .action("bmsdesk assumes they are not split: one search per name"),
         ),
     }
 
@@ -677,7 +748,12 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
     let total: u64 = by.iter().map(|(_, n)| n).sum::<u64>() + u64::from(sign_ins);
     let most = by
         .first()
-        .map(|(e, n)| format!("; the most on one endpoint: {n} of its {HOURLY_LIMIT} an hour ({e})"))
+        .map(|(e, n)| {
+            format!(
+                "; the most on one endpoint: {n} of its {} an hour ({e})",
+                thousands(HOURLY_LIMIT)
+            )
+        })
         .unwrap_or_default();
     let mut endpoints = serde_json::Map::new();
     for (e, n) in &by {
@@ -700,7 +776,8 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
         "this-hour",
         Mark::Info,
         format!(
-            "bmsdesk counts requests in each process against {HOURLY_LIMIT} per endpoint per hour; other sessions' requests this hour are not in this count, and the server reports none"
+            "bmsdesk counts requests in each process against {} per endpoint per hour; other sessions' requests this hour are not in this count, and the server reports none",
+            thousands(HOURLY_LIMIT)
         ),
     ));
     let plan = crate::tui::polling::plan(&crate::tui::worker::WorkerOptions::default());
@@ -713,8 +790,27 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
             BUDGET,
             "tui-polling",
             Mark::Info,
-            format!("a TUI session polls {}; opening a ticket reads it, its notes and time logs once", text.join("; ")),
+            format!(
+                "a TUI session polls {}; opening a ticket reads it, its notes and time logs once",
+                text.join("; ")
+            ),
         )
         .values(serde_json::to_value(&plan).unwrap_or(Value::Null)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_offsets_read_well() {
+        assert_eq!(thousands(1500), "1,500");
+        assert_eq!(thousands(15), "15");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(signed(TimeDelta::seconds(600)), "10 min ahead of");
+        assert_eq!(signed(TimeDelta::seconds(-3)), "3 s behind");
+        assert_eq!(signed(TimeDelta::zero()), "level with");
+        assert_eq!(human(3 * 3600), "3 h");
+    }
 }

@@ -44,7 +44,14 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> CliResult<()> {
     };
     let signed_in = sign_in(&ctx, code, &mut report).await;
     if let Ok(sign_ins) = &signed_in {
-        checks::measure(&mut ctx, &mut report, &mut caps, args.write_test, *sign_ins > 0).await;
+        checks::measure(
+            &mut ctx,
+            &mut report,
+            &mut caps,
+            args.write_test,
+            *sign_ins > 0,
+        )
+        .await;
         checks::budget(&ctx, &mut report, *sign_ins);
     }
     // Only a run that got in has measured anything: a failed sign-in keeps the old file.
@@ -168,7 +175,9 @@ async fn sign_in(ctx: &Ctx, code: Option<String>, r: &mut Report) -> Result<u32,
                 Err(e) => Err(ApiError::Config(format!("cannot read the MFA code: {e}"))),
             }
         }
-        Ok(_) if code_given => Ok("password and an MFA code (the code was given; whether the tenant requires one was not tried)"),
+        Ok(_) if code_given => Ok(
+            "password and an MFA code (the code was given; whether the tenant requires one was not tried)",
+        ),
         Ok(_) => Ok("password only (no MFA code asked for)"),
         Err(e) => Err(e),
     };
@@ -179,9 +188,15 @@ async fn sign_in(ctx: &Ctx, code: Option<String>, r: &mut Report) -> Result<u32,
         }
         Err(e) => {
             let action = match &e {
-                ApiError::MfaRequired => "the server asks this user for an MFA code: pass --mfa-code CODE (or - to read it from stdin), or set BMS_MFA_CODE or mfa_command; an API Employee user is not asked for one",
-                ApiError::AuthFailed(_) => "check the tenant (the Company name under My Settings in BMS), the user name and the password",
-                ApiError::Transport(_) => "check api_base (a region name or the API URL) and the network",
+                ApiError::MfaRequired => {
+                    "the server asks this user for an MFA code: pass --mfa-code CODE (or - to read it from stdin), or set BMS_MFA_CODE or mfa_command; an API Employee user is not asked for one"
+                }
+                ApiError::AuthFailed(_) => {
+                    "check the tenant (the Company name under My Settings in BMS), the user name and the password"
+                }
+                ApiError::Transport(_) => {
+                    "check api_base (a region name or the API URL) and the network"
+                }
                 _ => "`bmsdesk login` signs in the same way and shows the same error",
             };
             r.add(Check::new(SIGN_IN, "sign-in", Mark::Fail, format!("{who}: {e}")).action(action));

@@ -45,7 +45,12 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn new(section: &'static str, name: &'static str, mark: Mark, found: impl Into<String>) -> Check {
+    pub fn new(
+        section: &'static str,
+        name: &'static str,
+        mark: Mark,
+        found: impl Into<String>,
+    ) -> Check {
         Check {
             section,
             name,
@@ -84,7 +89,10 @@ impl Report {
 
     pub fn add(&mut self, check: Check) {
         if self.stream {
-            let new_section = self.checks.last().is_none_or(|c| c.section != check.section);
+            let new_section = self
+                .checks
+                .last()
+                .is_none_or(|c| c.section != check.section);
             let mut text = String::new();
             if new_section {
                 if !self.checks.is_empty() {

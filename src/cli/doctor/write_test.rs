@@ -31,8 +31,13 @@ pub async fn run(
         Ok(t) => t,
         Err(e) => {
             r.add(
-                Check::new(WRITE, "write-test.ticket", Mark::Fail, format!("ticket {ticket_id}: {e}"))
-                    .action("name a ticket that exists (and that you may write to)"),
+                Check::new(
+                    WRITE,
+                    "write-test.ticket",
+                    Mark::Fail,
+                    format!("ticket {ticket_id}: {e}"),
+                )
+                .action("name a ticket that exists (and that you may write to)"),
             );
             return;
         }
@@ -40,7 +45,10 @@ pub async fn run(
     r.ok(
         WRITE,
         "write-test.ticket",
-        format!("ticket {} \"{}\"", ticket.row.ticket_number, ticket.row.title),
+        format!(
+            "ticket {} \"{}\"",
+            ticket.row.ticket_number, ticket.row.title
+        ),
     );
     let types = match note_types {
         Some(items) => NoteTypes::Known(items),
@@ -49,7 +57,12 @@ pub async fn run(
     let type_id = match pick(None, ctx.profile.note_type, types) {
         Ok(id) => id,
         Err(e) => {
-            r.add(Check::new(WRITE, "write-test.add", Mark::Fail, format!("not tried: {e}")));
+            r.add(Check::new(
+                WRITE,
+                "write-test.add",
+                Mark::Fail,
+                format!("not tried: {e}"),
+            ));
             return;
         }
     };
@@ -83,8 +96,13 @@ pub async fn run(
         }
         Err(e) => {
             r.add(
-                Check::new(WRITE, "write-test.add", Mark::Fail, format!("adding the note failed: {e}"))
-                    .action(add_action(&e)),
+                Check::new(
+                    WRITE,
+                    "write-test.add",
+                    Mark::Fail,
+                    format!("adding the note failed: {e}"),
+                )
+                .action(add_action(&e)),
             );
             return;
         }
@@ -111,8 +129,13 @@ pub async fn run(
     );
     if let Err(e) = ctx.actions.run(delete).await {
         r.add(
-            Check::new(WRITE, "write-test.delete", Mark::Fail, format!("deleting note {} failed: {e}", note.id))
-                .action(by_hand),
+            Check::new(
+                WRITE,
+                "write-test.delete",
+                Mark::Fail,
+                format!("deleting note {} failed: {e}", note.id),
+            )
+            .action(by_hand),
         );
         return;
     }
@@ -128,13 +151,24 @@ pub async fn run(
                 WRITE,
                 "write-test.gone",
                 Mark::Fail,
-                format!("note {} can still be read after its delete was confirmed", note.id),
+                format!(
+                    "note {} can still be read after its delete was confirmed",
+                    note.id
+                ),
             )
             .action(by_hand),
         ),
         Err(e) => r.add(
-            Check::new(WRITE, "write-test.gone", Mark::Warn, format!("could not check: {e}"))
-                .action(format!("see that ticket {ticket_id} has no note {} left", note.id)),
+            Check::new(
+                WRITE,
+                "write-test.gone",
+                Mark::Warn,
+                format!("could not check: {e}"),
+            )
+            .action(format!(
+                "see that ticket {ticket_id} has no note {} left",
+                note.id
+            )),
         ),
     }
 }
@@ -149,6 +183,41 @@ fn add_action(e: &ApiError) -> String {
         }
         _ => "nothing was left behind unless the audit log says otherwise; run doctor again later".into(),
     }
+}
+
+/// Whose note it reads back as: the lost-reply check (`actions::reconcile`) knows bmsdesk's
+/// own notes by `CreatedBy` = the user id (`api::guesses`, note authorship), so this
+/// measures that guess.
+fn author(r: &mut Report, created_by: Option<Id>, email: Option<&str>, me: &UserInfo) {
+    let values =
+        json!({"created_by": created_by, "created_by_email": email, "user_id": me.user_id});
+    let check = match created_by {
+        Some(id) if id == me.user_id => Check::new(
+            WRITE,
+            "write-test.author",
+            Mark::Ok,
+            format!("CreatedBy is your user id ({id})"),
+        )
+        .action("a note whose reply was lost is recognised as bmsdesk's by it, not sent twice"),
+        Some(id) => Check::new(
+            WRITE,
+            "write-test.author",
+            Mark::Warn,
+            format!("CreatedBy is {id}, not your user id ({})", me.user_id),
+        )
+        .action("a note whose reply was lost may not be recognised as bmsdesk's and could be sent twice; please report this"),
+        None => Check::new(
+            WRITE,
+            "write-test.author",
+            Mark::Warn,
+            format!(
+                "the note carries no CreatedBy{}",
+                email.map(|e| format!(" (CreatedByEmail {e})")).unwrap_or_default()
+            ),
+        )
+        .action("bmsdesk knows its own notes by the author's email only when the sign-in name is an email; otherwise a note whose reply was lost could be sent twice"),
+    };
+    r.add(check.values(values));
 }
 
 /// Reads the note back: its text, that it is internal, its date against what was sent and
@@ -183,33 +252,50 @@ async fn read_back(
         problems.push("it came back as visible to the customer".to_string());
     }
     if problems.is_empty() {
-        r.ok(WRITE, "write-test.read", format!("read back as written, internal, by {}", me.full_name));
+        r.ok(WRITE, "write-test.read", "read back as written, internal");
     } else {
-        r.add(Check::new(WRITE, "write-test.read", Mark::Fail, problems.join("; ")));
+        r.add(Check::new(
+            WRITE,
+            "write-test.read",
+            Mark::Fail,
+            problems.join("; "),
+        ));
     }
+    author(r, note.created_by, note.created_by_email.as_deref(), me);
 
     let server_now = client.server_time(crate::clock::now());
     let mut dates = Vec::new();
     let mut wrong_zone = false;
-    let mut judge = |what: &str, got: Option<DateTime<Utc>>, against: DateTime<Utc>, label: &str| {
-        let Some(got) = got else {
-            dates.push(format!("no {what}"));
-            return;
-        };
-        let off = got - against;
-        if off.abs() <= CLOSE {
-            return;
-        }
-        match zone_like_offset(got, against) {
-            Some(h) => {
-                wrong_zone = true;
-                dates.push(format!("{what} reads {h:+} h off {label}"));
+    let mut judge =
+        |what: &str, got: Option<DateTime<Utc>>, against: DateTime<Utc>, label: &str| {
+            let Some(got) = got else {
+                dates.push(format!("no {what}"));
+                return;
+            };
+            let off = got - against;
+            if off.abs() <= CLOSE {
+                return;
             }
-            None => dates.push(format!("{what} reads {} s off {label}", off.num_seconds())),
-        }
-    };
-    judge("its date (CreatedOn)", note.created_on, sent, "the NoteDate sent");
-    judge("its ModifiedOn", note.modified_on, server_now, "the server's clock");
+            match zone_like_offset(got, against) {
+                Some(h) => {
+                    wrong_zone = true;
+                    dates.push(format!("{what} reads {h:+} h off {label}"));
+                }
+                None => dates.push(format!("{what} reads {} s off {label}", off.num_seconds())),
+            }
+        };
+    judge(
+        "its date (CreatedOn)",
+        note.created_on,
+        sent,
+        "the NoteDate sent",
+    );
+    judge(
+        "its ModifiedOn",
+        note.modified_on,
+        server_now,
+        "the server's clock",
+    );
     let values = json!({
         "sent": sent,
         "created_on": note.created_on,
