@@ -579,3 +579,40 @@ fn doctor_help_says_what_blocks() {
         assert!(r.stdout.contains(words), "{words}:\n{}", r.stdout);
     }
 }
+
+#[test]
+fn without_a_password_doctor_uses_the_saved_sign_in_and_says_it_did_not_try_one() {
+    let env = Env::with(small());
+    env.run(&["login"]).ok();
+    let mut c = env.cmd(&["doctor", "--json"]);
+    c.env_remove("BMS_PASSWORD");
+    let report = env.run_cmd(c).ok().json();
+    assert_eq!(mark(&report, "sign-in"), "warn");
+    assert!(
+        found(&report, "sign-in").contains("saved sign-in"),
+        "{report:#}"
+    );
+    // The rest is measured as usual; the token's lifetime is not (only what is left of it).
+    assert_eq!(mark(&report, "page-size"), "ok");
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "token-lifetime")
+    );
+    assert_eq!(saved(&env)["token_lifetime_secs"], Value::Null);
+
+    // With neither, it cannot sign in: exit 3 and nothing saved over.
+    let _ = std::fs::remove_file(env.files_named("token.json").remove(0));
+    let mut c = env.cmd(&["doctor", "--json"]);
+    c.env_remove("BMS_PASSWORD");
+    let r = env.run_cmd(c);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.json()["blocking"], serde_json::json!(["sign-in"]));
+    assert_eq!(
+        saved(&env)["user_id"],
+        sim::DEMO_USER_ID,
+        "the earlier measurement is kept"
+    );
+}
