@@ -27,6 +27,14 @@ pub fn read_code_from_stdin() -> CliResult<String> {
 pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<()> {
     let mut ctx = Ctx::open_for_login(global, mfa_code).await?;
     let me = ctx.me().await?;
+    // A note needs a type and the tenant's list says which (`domain::note_type`): cached now,
+    // a note written later while the server cannot be reached still gets one.
+    if ctx.profile.note_type.is_none()
+        && ctx.client.capabilities().lookups.note_types != Some(false)
+        && let Err(e) = ctx.lookup(crate::api::LookupKind::NoteTypes).await
+    {
+        tracing::info!(error = %e, "note types not cached at sign-in");
+    }
     let until = ctx.client.tokens().await.map(|t| t.access_token_expire_on);
     if ctx.json {
         return output::json(&json!({

@@ -288,6 +288,11 @@ impl SimState {
         self.stats_mut().clone()
     }
 
+    /// The largest `PageSize` served whole ([`super::SimConfig::max_page_size`]).
+    pub fn max_page_size(&self) -> u32 {
+        self.shared().max_page_size
+    }
+
     pub fn reset_stats(&self) {
         *self.stats_mut() = SimStats::default();
     }

@@ -41,6 +41,10 @@ pub fn options(h: &SimHandle, user: &str) -> ClientOptions {
     o.timeout = Duration::from_secs(10);
     // The simulator's reads do not lag unless a test says so: no long wait before a resend.
     o.check_window = Duration::from_millis(300);
+    // The simulator serves pages whole up to its `max_page_size`, as if `doctor` had
+    // measured it: a short page ends a list without a request to check (what the request
+    // counts here assume). Tests of an unmeasured or capping server clear this.
+    o.capabilities.page_size_tried = Some(h.state().max_page_size());
     o
 }
 

@@ -389,6 +389,9 @@ async fn start_stub() -> (Client, Arc<Stub>) {
         mfa_code: None,
     });
     opts.max_retries = 0;
+    // The stub serves each list whole on one page: as if `doctor` had measured that, so a
+    // short page is the end and every fetch is one request (what these tests count).
+    opts.capabilities.page_size_tried = Some(opts.page_size);
     (Client::new(opts).unwrap(), stub)
 }
 
