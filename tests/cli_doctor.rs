@@ -152,6 +152,18 @@ fn the_json_report_has_every_check_and_its_capabilities_are_saved() {
     );
     // Read-only: nothing was audited.
     assert!(env.audit_lines().is_empty());
+    // The note types it read are cached: a note then needs no lookup.
+    env.sim.state().reset_stats();
+    let ticket = env.sim.state().read(|t| t.tickets[0].id).to_string();
+    env.run(&["notes", "add", &ticket, "-m", "typed from the cache"])
+        .ok();
+    assert_eq!(
+        env.sim
+            .state()
+            .stats()
+            .count("GET /v2/system/lookup/NoteType"),
+        0
+    );
 }
 
 #[test]

@@ -87,6 +87,14 @@ pub async fn measure(
 
     let ticket = time(ctx, r, caps, &me, &probe).await;
     let note_types = lookups(ctx, r, caps, &probe, ticket.as_ref()).await;
+    // Read fresh anyway: cached, a note written later while the server cannot be reached
+    // still gets its type (as after `login`).
+    if let Some(items) = &note_types {
+        ctx.cache.set_lookup(LookupKind::NoteTypes, items.clone());
+        if let Err(e) = ctx.cache.save() {
+            tracing::warn!(error = %e, "could not save the cache");
+        }
+    }
     paging(&client, r, caps, &probe).await;
     if let Some(id) = write_test {
         super::write_test::run(ctx, r, id, &me, note_types.as_deref()).await;
