@@ -96,7 +96,8 @@ pub const ASSUMED_TOKEN_LIFETIME: Duration = Duration::hours(1);
 /// not documented either: we count per path template, ids replaced (`client::path_template`),
 /// so every `GET /tickets/{id}` shares one budget. No rate-limit headers are documented and
 /// whether the server answers 429 is unknown (bms-api.md §5). Measured by: nothing yet;
-/// `bmsdesk doctor` shows our own count for the hour.
+/// `bmsdesk doctor` shows what its own run sent per endpoint (each process counts its own)
+/// and what a TUI session polls (`tui::polling`).
 pub const HOURLY_LIMIT: u32 = 1500;
 
 // ---- paging ------------------------------------------------------------------------------
@@ -133,8 +134,9 @@ pub const ASSUME_COMMAS_SPLIT: bool = false;
 
 // GUESS (by leaving it out): the ticket search is sent without `Sort`: its grammar is
 // undocumented and no public client uses it, so lists are sorted here. Measured by:
-// `bmsdesk doctor` (whether `Sort` is accepted, `Capabilities::sort_accepted`); the client
-// does not use it yet.
+// `bmsdesk doctor` (whether a search with `Sort = "Id"` is refused,
+// `Capabilities::sort_accepted`; what any richer expression means stays unknown); the client
+// does not use it.
 
 // ---- lookups -----------------------------------------------------------------------------
 

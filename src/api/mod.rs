@@ -9,6 +9,7 @@ pub mod crm;
 pub mod error;
 pub mod guesses;
 pub mod lookups;
+pub mod measure;
 pub mod model;
 pub mod name;
 pub mod notes;

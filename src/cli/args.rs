@@ -56,6 +56,10 @@ pub enum Command {
         #[arg(long, value_name = "CODE")]
         mfa_code: Option<String>,
     },
+    /// Check this profile's tenant: sign-in, clocks and zone, lookup tables, paging and
+    /// filters, request budget; stores what it measured for every later command
+    #[command(long_about = DOCTOR_ABOUT)]
+    Doctor(DoctorArgs),
     /// Forget the stored token
     Logout,
     /// Show who you are signed in as, where, and until when
@@ -104,6 +108,38 @@ pub enum Command {
     Outbox(OutboxCmd),
     /// SLA and workload figures over a ticket set: distributions, compliance, per-queue pulse
     Metrics(TicketFilterArgs),
+}
+
+const DOCTOR_ABOUT: &str = "Check this profile's tenant and store what it measured.\n\n\
+    Signs in (afresh when a password is available) and reports, each with what bmsdesk will do \
+    about it: the sign-in path (password, MFA), the user id, whether the user's role may use the \
+    API, the token lifetime; the server's clock against this machine's, the tenant's time zone, \
+    whether ticket times read back consistently; which lookup tables exist (note types, ticket \
+    types, sources) and their values; the largest page the server serves, whether comma-joined \
+    name filters are split, whether `Sort` is accepted; the requests this run used and what a \
+    TUI session polls. Read-only, about a dozen requests (the limit is 1,500 per hour per \
+    endpoint), unless --write-test is given.\n\n\
+    What it measured is saved as the tenant's capabilities (capabilities.json in the profile's \
+    state folder) and used by every later command of the profile: the page size asked for, one \
+    search per name where commas are not split, the tenant's zone, whether notes can find a \
+    note type.\n\n\
+    Marks: ✓ fine, ! works with a caveat (read the line under it), ✗ blocks normal use, · \
+    information.\n\
+    Blocking (✗, exit 1; exit 3 when the sign-in itself fails): the sign-in fails (wrong \
+    password, tenant or user name, an MFA code needed and none given, the server unreachable); \
+    the server refuses the signed-in user's requests (the role lacks API access); `userinfo` or \
+    the ticket search fails; notes cannot get a note type (no note-type table and no \
+    `note_type` in the profile); any step of --write-test fails. Anything else exits 0.";
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Also write: add one internal note to ticket TICKET, read it back, check its date
+    /// against the clock, delete it (each step printed and audited)
+    #[arg(long, value_name = "TICKET")]
+    pub write_test: Option<i64>,
+    /// One-time MFA code for the sign-in, or `-` to read it from stdin [env: BMS_MFA_CODE]
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

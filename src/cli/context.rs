@@ -105,12 +105,35 @@ impl Ctx {
         Ok(ctx)
     }
 
+    /// For `bmsdesk doctor`: built to sign in afresh (the password asked for when none is
+    /// configured and a person is there), not signed in yet, and without the capabilities on
+    /// file, so what it measures is the server and not an earlier measurement.
+    pub async fn open_for_doctor(global: &GlobalOpts) -> CliResult<Ctx> {
+        let (cfg, profile) = load_profile(global)?;
+        let interactive = std::io::stdin().is_terminal();
+        let mut ctx = Self::build_with(cfg, profile, global, interactive, true, true)?;
+        ctx.report_notices = true;
+        Ok(ctx)
+    }
+
     fn build(
         config: config::Config,
         profile: Profile,
         global: &GlobalOpts,
         interactive: bool,
         force_password: bool,
+    ) -> CliResult<Ctx> {
+        Self::build_with(config, profile, global, interactive, force_password, false)
+    }
+
+    /// `measuring`: the client starts without the tenant's stored capabilities.
+    fn build_with(
+        config: config::Config,
+        profile: Profile,
+        global: &GlobalOpts,
+        interactive: bool,
+        force_password: bool,
+        measuring: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
         let saved_usable = profile.has_usable_token(crate::clock::now());
@@ -131,7 +154,11 @@ impl Ctx {
             Some(p) if have_identity => Some(profile.credentials(p).map_err(local)?),
             _ => None,
         };
-        let client = Client::new(profile.client_options(credentials))?;
+        let mut options = profile.client_options(credentials);
+        if measuring {
+            options.capabilities = crate::api::Capabilities::default();
+        }
+        let client = Client::new(options)?;
         let mut secrets: Vec<Secret> = profile.known_secrets();
         secrets.extend(password);
         let audit = AuditLog::new(profile.audit_dir.clone())
@@ -421,7 +448,7 @@ impl Ctx {
     }
 }
 
-fn missing_sign_in(profile: &Profile) -> String {
+pub(super) fn missing_sign_in(profile: &Profile) -> String {
     let mut missing = Vec::new();
     if profile.tenant.is_none() {
         missing.push("tenant (BMS_TENANT)");

@@ -12,6 +12,9 @@ pub enum CliError {
     /// Local problems: config, files.
     #[error("{0}")]
     Local(String),
+    /// A report was printed and found what it names (`bmsdesk doctor`): exit `code`.
+    #[error("{summary}")]
+    Reported { code: u8, summary: String },
     /// A write that could not be delivered now and waits in the outbox: not done yet.
     #[error("not sent yet ({reason}); queued as outbox item {seq}; run `bmsdesk outbox retry`")]
     Queued {
@@ -30,6 +33,7 @@ impl CliError {
             CliError::Api(ApiError::Invalid(_)) | CliError::Api(ApiError::Config(_)) => 2,
             CliError::Api(_) => 1,
             CliError::Local(_) => 1,
+            CliError::Reported { code, .. } => *code,
             CliError::Queued { auth: true, .. } => 3,
             CliError::Queued { .. } => 1,
         }

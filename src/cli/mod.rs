@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod context;
+pub mod doctor;
 pub mod error;
 pub mod launch;
 pub mod metrics;
@@ -84,6 +85,7 @@ pub async fn run(cli: Cli) -> CliResult<()> {
             };
             session::login(&global, code).await
         }
+        Command::Doctor(args) => doctor::run(&global, args).await,
         Command::Logout => session::logout(&global).await,
         Command::Whoami => session::whoami(&global).await,
         Command::Accounts { search } => {

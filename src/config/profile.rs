@@ -133,6 +133,12 @@ impl Profile {
         }
     }
 
+    /// Whether an MFA code comes with the sign-in (`BMS_MFA_CODE` or `mfa_command`), without
+    /// running the command.
+    pub fn has_mfa_source(&self) -> bool {
+        self.env_mfa_code.is_some() || self.mfa_command.is_some()
+    }
+
     /// Sign-in details with `password`; tenant and user name must be configured. The MFA code
     /// (if any source gives one) is fetched now, since codes expire within a minute.
     pub fn credentials(&self, password: Secret) -> Result<Credentials, ConfigError> {

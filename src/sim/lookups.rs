@@ -132,9 +132,10 @@ pub async fn system_table(
             is_default: false,
         },
     ];
+    let sh = st.shared();
     let items = match table.to_ascii_lowercase().as_str() {
-        "tickettype" => named_items(&t.refs.ticket_types, None),
-        "notetype" => named_items(&t.refs.note_types, None),
+        "tickettype" if sh.ticket_type_table => named_items(&t.refs.ticket_types, None),
+        "notetype" if sh.note_type_table => named_items(&t.refs.note_types, None),
         "contacttype" => named_items(&contact_types, None),
         _ => {
             return Err(SimError::not_found(format!(

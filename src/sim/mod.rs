@@ -102,6 +102,12 @@ pub struct SimConfig {
     /// Whether the ticket search accepts `Sort` (default); if not, a search that sends one is
     /// refused (`success: false`).
     pub sort_accepted: bool,
+    /// The tenant's note types, served by `GET /v2/system/lookup/NoteType`. `None`: the
+    /// tenant has the standard types on its notes, but no such table (a 404).
+    pub note_types: Option<Vec<refdata::Named>>,
+    /// The tenant's ticket types, served by `GET /v2/system/lookup/TicketType`; `None` as
+    /// for `note_types`.
+    pub ticket_types: Option<Vec<refdata::Named>>,
 }
 
 impl Default for SimConfig {
@@ -123,6 +129,8 @@ impl Default for SimConfig {
             record: false,
             splits_commas: true,
             sort_accepted: true,
+            note_types: Some(refdata::standard_note_types()),
+            ticket_types: Some(refdata::standard_ticket_types()),
         }
     }
 }
@@ -135,7 +143,7 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 pub fn build_state(cfg: &SimConfig) -> SimState {
     let now = cfg.generated_at.unwrap_or_else(crate::clock::now);
     // SLA targets are counted in the tenant's business hours.
-    let tenant =
+    let mut tenant =
         crate::api::tenant_time::scoped(crate::api::TenantZone::Named(cfg.tenant_zone), || {
             generate::generate(
                 cfg.seed,
@@ -146,6 +154,14 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
                 MFA_USER,
             )
         });
+    // A table the tenant has replaces the standard one; one it lacks leaves the standard
+    // types on its records (only the lookup is gone).
+    if let Some(list) = &cfg.note_types {
+        tenant.refs.note_types = list.clone();
+    }
+    if let Some(list) = &cfg.ticket_types {
+        tenant.refs.ticket_types = list.clone();
+    }
     SimState(Arc::new(state::Shared {
         access_ttl: chrono_duration(cfg.access_ttl),
         refresh_ttl: chrono_duration(cfg.refresh_ttl),
@@ -160,6 +176,8 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         zone: cfg.tenant_zone,
         splits_commas: cfg.splits_commas,
         sort_accepted: cfg.sort_accepted,
+        note_type_table: cfg.note_types.is_some(),
+        ticket_type_table: cfg.ticket_types.is_some(),
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),

@@ -54,7 +54,7 @@ pub struct Named {
     pub is_default: bool,
 }
 
-const fn named(id: i64, name: &'static str) -> Named {
+pub const fn named(id: i64, name: &'static str) -> Named {
     Named {
         id,
         name,
@@ -118,6 +118,16 @@ pub struct TimeLogTemplateDef {
     pub work_type: &'static str,
     pub status: Option<&'static str>,
     pub hours: f64,
+}
+
+/// The standard tenant's note types (`SimConfig::note_types`' default).
+pub fn standard_note_types() -> Vec<Named> {
+    Refs::standard("", "").note_types
+}
+
+/// The standard tenant's ticket types (`SimConfig::ticket_types`' default).
+pub fn standard_ticket_types() -> Vec<Named> {
+    Refs::standard("", "").ticket_types
 }
 
 /// All reference lists of the tenant.

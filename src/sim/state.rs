@@ -54,6 +54,9 @@ pub(crate) struct Shared {
     pub splits_commas: bool,
     /// [`super::SimConfig::sort_accepted`].
     pub sort_accepted: bool,
+    /// Whether `lookup/NoteType` and `lookup/TicketType` exist ([`super::SimConfig::note_types`]).
+    pub note_type_table: bool,
+    pub ticket_type_table: bool,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod list;
 pub mod offline_list;
 pub mod picker;
+pub mod polling;
 pub mod settings;
 pub mod sla;
 pub mod testkit;

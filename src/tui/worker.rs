@@ -392,9 +392,13 @@ pub struct Changes {
     pub total: Option<u64>,
 }
 
+/// Searches one incremental refresh sends (each at least one request; see [`changes_since`]):
+/// what `bmsdesk doctor` counts against the request budget (`tui::polling`).
+pub const SEARCHES_PER_REFRESH: u32 = 3;
+
 /// The incremental refresh: two searches with `LastActivityUpdateFrom` (the view's filter,
 /// and no filter, so tickets that moved out of the view are seen too) and a one-row page of
-/// the view for its total.
+/// the view for its total ([`SEARCHES_PER_REFRESH`]).
 pub async fn changes_since(
     client: &Client,
     view_filter: &TicketFilter,
