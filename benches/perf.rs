@@ -367,7 +367,7 @@ mod sla {
     fn tick_turn(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::app::Msg::Tick);
+            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
         });
     }
 
@@ -377,9 +377,9 @@ mod sla {
     fn tick_whole_pass(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::app::Msg::Tick);
+            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
             while m.sla.sweeping() {
-                let _ = m.update(bmsdesk::tui::app::Msg::SlaStep);
+                let _ = m.update(bmsdesk::tui::protocol::Msg::SlaStep);
             }
         });
     }

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use bmsdesk::api::model::{Note, Ticket, TimeLog, UserInfo};
-use bmsdesk::tui::app::{Cmd, Model, Msg};
+use bmsdesk::tui::app::Model;
+use bmsdesk::tui::protocol::{Cmd, Msg};
+use bmsdesk::tui::protocol::{DetailData, NoteView, Reply, Request};
 use bmsdesk::tui::testkit::*;
 use bmsdesk::tui::views;
-use bmsdesk::tui::worker::{DetailData, NoteView, Reply, Request, clean_row};
+use bmsdesk::tui::worker::clean_row;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -99,7 +101,9 @@ fn open_detail(m: &mut Model) {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail { seq, .. }) => {
+                Some(*seq)
+            }
             _ => None,
         })
         .expect("detail requested");
@@ -270,7 +274,9 @@ fn list_with_due_column_80x24_120x40_200x50() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail { seq, .. }) => {
+                Some(*seq)
+            }
             _ => None,
         })
         .expect("detail requested");
@@ -466,7 +472,9 @@ fn a_pending_note_is_visible_above_a_long_thread_120x40() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail { seq, .. }) => {
+                Some(*seq)
+            }
             _ => None,
         })
         .expect("detail requested");

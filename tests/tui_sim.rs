@@ -329,8 +329,8 @@ fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
         .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")))
         .with_drafts(drafts.clone());
     let cache = Cache::load(dir.join("cache.json"));
-    let start_view = bmsdesk::tui::settings::default_views(&[])[0].cache_key();
-    let snapshot = cache.load_tickets(&start_view);
+    let start_view = &bmsdesk::tui::settings::default_views(&[])[0];
+    let snapshot = worker::load_snapshot(&cache, start_view);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let w = worker::spawn_with(
         actions,
@@ -643,7 +643,7 @@ async fn starts_offline_from_the_cache_and_recovers() {
 async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
     use bmsdesk::api::model::TimeLogInput;
     use bmsdesk::tui::Msg;
-    use bmsdesk::tui::worker::{Reply, Request};
+    use bmsdesk::tui::protocol::{Reply, Request};
     use chrono::NaiveDate;
 
     bmsdesk::clock::pin_for_tests();

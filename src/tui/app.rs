@@ -12,17 +12,16 @@ use serde_json::json;
 
 use super::drafts::NoteDraft;
 use super::forms::{FORM_ORDER, FormFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm, textarea};
-use super::fuzzy::FilterJob;
 use super::keymap::{Action, Key, Keymap};
 use super::list::{LocalFilter, TicketList};
-use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, RankJob, Source};
+use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, Source};
+use super::protocol::{Cmd, DetailData, Msg, NoteView, Reply, Request};
 use super::settings::{Settings, ViewDef, default_views};
 use super::sla::{Dashboard, SlaBoard};
 use super::text::{text_to_html, truncate};
 use super::theme::Theme;
 use super::timer::Timer;
 use super::views;
-use super::worker::{DetailData, NoteView, Reply, Request};
 use crate::api::LookupKind;
 use crate::api::TicketDraft;
 use crate::api::model::{
@@ -47,78 +46,6 @@ pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(250);
 const DETAIL_FRESH_SECS: i64 = 30;
 /// Terminal width from which list and detail sit side by side.
 pub const WIDE: u16 = 120;
-
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Paste(String),
-    Resize(u16, u16),
-    /// Clock tick: relative times on screen may have changed.
-    Tick,
-    Api(Box<Reply>),
-    Filtered {
-        seq: u64,
-        rows: Vec<u32>,
-    },
-    /// Go on with the SLA pass over a long list (see `SlaBoard::refresh`).
-    SlaStep,
-    /// A large picker's background ranking finished.
-    Ranked {
-        seq: u64,
-        matches: Vec<u32>,
-    },
-    DetailDue(Id),
-    DraftDue,
-    EditorDone {
-        ticket_id: Id,
-        result: Result<String, String>,
-    },
-    /// A draft save (of the text as of `at`) finished.
-    DraftIo {
-        ticket_id: Id,
-        at: DateTime<Utc>,
-        result: Result<(), String>,
-    },
-    /// The running timer's display may have changed (generation of the timer).
-    TimerTick(u64),
-    TimerIo(Result<(), String>),
-}
-
-#[allow(clippy::large_enum_variant)]
-pub enum Cmd {
-    Api(Request),
-    After(Duration, Msg),
-    Filter(FilterJob),
-    Rank(Arc<RankJob>),
-    SaveDraft(NoteDraft),
-    RemoveDraft(Id),
-    /// Suspend the terminal and edit `text` in `$EDITOR`.
-    Editor {
-        ticket_id: Id,
-        text: String,
-    },
-    SaveRecent(Vec<Id>),
-    /// Persist the timer (or remove it).
-    SaveTimer(Option<Timer>),
-    Quit,
-}
-
-impl std::fmt::Debug for Cmd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Cmd::Api(r) => write!(f, "Api({r:?})"),
-            Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
-            Cmd::Filter(j) => write!(f, "Filter(seq {})", j.seq),
-            Cmd::Rank(j) => write!(f, "Rank(seq {})", j.seq),
-            Cmd::SaveDraft(d) => write!(f, "SaveDraft({d:?})"),
-            Cmd::RemoveDraft(id) => write!(f, "RemoveDraft({id})"),
-            Cmd::Editor { ticket_id, .. } => write!(f, "Editor({ticket_id})"),
-            Cmd::SaveRecent(v) => write!(f, "SaveRecent({v:?})"),
-            Cmd::SaveTimer(t) => write!(f, "SaveTimer({t:?})"),
-            Cmd::Quit => write!(f, "Quit"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -363,14 +290,14 @@ impl Model {
         cmds
     }
 
-    /// Shows the list saved at the end of the last run until the fresh one arrives.
+    /// Shows the list saved at the end of the last run until the fresh one arrives (rows
+    /// made safe to draw by whoever read them from the disk: `worker::load_snapshot`).
     pub fn show_cached(
         &mut self,
-        mut rows: Vec<TicketRow>,
+        rows: Vec<TicketRow>,
         at: DateTime<Utc>,
         total: Option<u64>,
     ) -> Vec<Cmd> {
-        rows.iter_mut().for_each(super::worker::clean_row);
         self.list.upsert(rows);
         self.list.total = total;
         self.list.from_cache = true;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 pub use crate::store::drafts::{DraftStore, NoteDraft};
 
-use super::app::Msg;
+use super::protocol::Msg;
 use crate::api::model::Id;
 
 enum Job {

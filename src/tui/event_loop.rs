@@ -14,10 +14,10 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::app::{Cmd, Model, Msg};
+use super::app::Model;
 use super::drafts::{DraftStore, DraftWriter};
+use super::protocol::{Cmd, Msg, Request};
 use super::views;
-use super::worker::Request;
 
 pub const FRAME: Duration = Duration::from_millis(16);
 

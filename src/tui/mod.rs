@@ -1,7 +1,7 @@
 //! The terminal UI: a k9s-style service-desk console.
 //!
 //! Data flows one way (see `shared/DESIGN.md`): input, worker replies and timers become
-//! [`app::Msg`]s, [`app::Model::update`] turns them into [`app::Cmd`]s, the
+//! [`protocol::Msg`]s, [`app::Model::update`] turns them into [`protocol::Cmd`]s, the
 //! [`event_loop`] runs those and draws [`views::render`] when something changed.
 
 pub mod app;
@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod list;
 pub mod offline_list;
 pub mod picker;
+pub mod protocol;
 pub mod settings;
 pub mod sla;
 pub mod testkit;
@@ -43,8 +44,9 @@ use crate::api::Client;
 use crate::api::model::Id;
 use crate::store::cache::Cache;
 
-pub use app::{Cmd, Model, Msg};
+pub use app::Model;
 pub use event_loop::EventLoop;
+pub use protocol::{Cmd, Msg};
 pub use settings::Settings;
 
 /// What `main` hands the TUI.
@@ -150,7 +152,7 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
     model.timer = timer::load(&ctx.state_dir);
     let cache = Cache::load(&ctx.cache_path);
-    let snapshot = cache.load_tickets(&model.current_view().cache_key());
+    let snapshot = worker::load_snapshot(&cache, model.current_view());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let _ = &ctx.client;
     let worker = worker::spawn(ctx.actions.clone(), cache, tx.clone());

@@ -4,10 +4,10 @@
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Cmd, Model, Msg};
+use super::app::Model;
+use super::protocol::{Cmd, Msg, Reply, Request};
 use super::settings::Settings;
 use super::theme::Theme;
-use super::worker::{Reply, Request};
 use crate::api::LookupKind;
 use crate::api::model::{Account, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary};
 use crate::api::name::Name;

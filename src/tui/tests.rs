@@ -3,13 +3,13 @@
 
 use crossterm::event::KeyCode;
 
-use super::app::{Cmd, Focus, Layer, Model, Msg};
+use super::app::{Focus, Layer, Model};
 use super::drafts::NoteDraft;
 use super::forms::NoteMode;
 use super::picker::{Field, PickKey, Purpose};
+use super::protocol::{Changes, Cmd, DetailData, Msg, Reply, Request};
 use super::settings::{Column, Settings};
 use super::testkit::*;
-use super::worker::{Changes, DetailData, Reply, Request};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 

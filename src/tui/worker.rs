@@ -17,122 +17,24 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::app::Msg;
+use super::protocol::{BudgetLow, Changes, DetailData, Msg, NoteView, Reply, Request};
 use super::settings::{AssigneeSel, ViewDef};
 use super::text::html_to_text;
 use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
 use crate::api::model::{
-    Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
-    PatchOp, Ticket, TicketFilter, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog,
-    TimeLogInput, TimeLogTemplate, UserInfo,
+    Contact, Id, Location, LookupItem, Note, Ticket, TicketFilter, TicketRow, TimeLog, UserInfo,
 };
 use crate::api::retry::worth_keeping;
-use crate::api::{ApiError, ApiResult, Client, LookupKind, TicketDraft};
+use crate::api::{ApiError, ApiResult, Client, LookupKind};
 use crate::store::cache::{Cache, Cached, TicketSnapshot, after_failed_fetch, serve_cached};
 use crate::store::details::{DetailStore, StoredDetail};
 use crate::store::drafts::DraftKey;
-use crate::store::outbox::OutboxItem;
 use crate::text::{sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text};
 
 type CacheRef = Arc<tokio::sync::Mutex<Cache>>;
 
 /// Rows of the last list kept on disk for an instant start.
 pub const SNAPSHOT_ROWS: usize = 2000;
-
-/// What the UI asks of the worker.
-#[derive(Debug, Clone)]
-pub enum Request {
-    /// Who am I, accounts, lookups, templates, and locations and contacts of these accounts.
-    Warmup {
-        recent_accounts: Vec<Id>,
-        refresh: bool,
-    },
-    Search {
-        seq: u64,
-        view: ViewDef,
-    },
-    /// Only what changed since `since` (server `LastActivityUpdate`): the view's changed
-    /// tickets, the changed ones that left it, and the view's total to check the merge.
-    Refresh {
-        seq: u64,
-        view: ViewDef,
-        since: DateTime<Utc>,
-    },
-    Detail {
-        seq: u64,
-        id: Id,
-    },
-    Locations {
-        account_id: Id,
-    },
-    Contacts {
-        account_id: Id,
-    },
-    TicketTemplate {
-        id: Id,
-    },
-    NoteTemplateBody {
-        template_id: Id,
-        ticket_id: Id,
-    },
-    Create {
-        req: u64,
-        draft: TicketDraft,
-    },
-    AddNote {
-        req: u64,
-        ticket_id: Id,
-        input: NoteInput,
-        /// The draft it was typed in: whoever delivers the note clears that draft.
-        draft: Option<DraftKey>,
-    },
-    Patch {
-        req: u64,
-        ticket_id: Id,
-        what: &'static str,
-        ops: Vec<PatchOp>,
-    },
-    Assign {
-        req: u64,
-        ticket_id: Id,
-        input: AssignInput,
-    },
-    Delete {
-        req: u64,
-        ticket_id: Id,
-    },
-    /// One entry per day: a span across midnight is sent as two, in order.
-    AddTimeLog {
-        req: u64,
-        ticket_id: Id,
-        inputs: Vec<TimeLogInput>,
-    },
-    /// Send one outbox item now (a conflict included).
-    OutboxRetry {
-        seq: u64,
-    },
-    /// Give up on one outbox item (the audit log keeps it).
-    OutboxDrop {
-        seq: u64,
-    },
-    /// Send the pending outbox items now.
-    OutboxFlush,
-}
-
-/// A ticket with everything the detail pane shows, already made safe to draw.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DetailData {
-    pub ticket: Ticket,
-    pub details_text: String,
-    pub notes: Vec<NoteView>,
-    pub notes_error: Option<String>,
-    pub time_logs: Vec<TimeLog>,
-    pub time_error: Option<String>,
-    pub fetched_at: DateTime<Utc>,
-    /// The copy kept on disk, shown because the server cannot be reached (`fetched_at` says
-    /// how old it is).
-    pub offline_copy: bool,
-}
 
 impl DetailData {
     /// Made safe to draw from what the API gave (or the disk copy of it).
@@ -178,190 +80,6 @@ impl DetailData {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NoteView {
-    pub id: Id,
-    pub text: String,
-    pub is_internal: Option<bool>,
-    pub author: String,
-    pub type_name: Option<String>,
-    pub created_on: Option<DateTime<Utc>>,
-}
-
-impl NoteView {
-    pub fn from_note(n: &Note) -> NoteView {
-        NoteView {
-            id: n.id,
-            text: html_to_text(&n.details),
-            is_internal: n.is_internal,
-            author: sanitize_line(
-                n.created_by_name
-                    .as_deref()
-                    .or(n.created_by_email.as_deref())
-                    .unwrap_or("?"),
-            ),
-            type_name: n.type_name.as_deref().map(sanitize_line),
-            created_on: n.created_on,
-        }
-    }
-}
-
-/// Answers from the worker. `Err` strings are sanitized and safe to show.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    Me(UserInfo),
-    /// The zone naive server times are in (the client's, see `api::tenant_time`).
-    TenantZone(crate::api::TenantZone),
-    Accounts {
-        items: Vec<Account>,
-        fetched_at: DateTime<Utc>,
-    },
-    Locations {
-        account_id: Id,
-        result: Result<Vec<Location>, String>,
-    },
-    Contacts {
-        account_id: Id,
-        result: Result<Vec<Contact>, String>,
-    },
-    Lookup {
-        kind: LookupKind,
-        items: Vec<LookupItem>,
-    },
-    TicketTemplates(Vec<TicketTemplateSummary>),
-    NoteTemplates(Vec<NoteTemplate>),
-    TimeLogTemplates(Vec<TimeLogTemplate>),
-    TicketTemplate {
-        id: Id,
-        result: Result<TicketTemplate, String>,
-    },
-    NoteTemplateBody {
-        template_id: Id,
-        ticket_id: Id,
-        result: Result<String, String>,
-    },
-    Page {
-        seq: u64,
-        rows: Vec<TicketRow>,
-        total: Option<u64>,
-    },
-    SearchDone {
-        seq: u64,
-        result: Result<u64, String>,
-        at: DateTime<Utc>,
-    },
-    /// What the disk holds for the view of search `seq`, sent (before its `SearchDone`) when
-    /// the server cannot be reached: shown marked as cached until live pages replace it.
-    Cached {
-        seq: u64,
-        list: super::offline_list::OfflineList,
-    },
-    /// Answer to [`Request::Refresh`].
-    Changed {
-        seq: u64,
-        result: Result<Changes, String>,
-        at: DateTime<Utc>,
-    },
-    Detail {
-        seq: u64,
-        id: Id,
-        result: Result<Arc<DetailData>, String>,
-    },
-    Created {
-        req: u64,
-        result: Result<Ticket, String>,
-    },
-    NoteAdded {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Note, String>,
-    },
-    Patched {
-        req: u64,
-        ticket_id: Id,
-        what: &'static str,
-        result: Result<Ticket, String>,
-    },
-    Assigned {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Option<Ticket>, String>,
-    },
-    Deleted {
-        req: u64,
-        ticket_id: Id,
-        result: Result<(), String>,
-    },
-    /// The entries delivered (an error when the first was refused). `missed`: a later day's
-    /// entry was refused after earlier ones went through.
-    TimeLogged {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Vec<TimeLog>, String>,
-        missed: Option<String>,
-    },
-    /// A warning from the client that did not fail a request (a list cut short by its
-    /// server, a sign-in that could not be saved): shown in the status bar.
-    Notice(String),
-    /// A background load failed (warm-up, lookups).
-    Failed {
-        what: String,
-        error: String,
-    },
-    /// Write `req` could not be delivered now; it is stored as outbox item `seq` and will be
-    /// sent later (a note's draft may go: the outbox holds it durably).
-    Queued {
-        req: u64,
-        seq: u64,
-        op: Box<WriteOp>,
-        reason: String,
-        needs_sign_in: bool,
-    },
-    /// The outbox as it is now (pending and conflicts, oldest first); sent when it changes.
-    Outbox(Vec<OutboxItem>),
-    /// A queued write reached the server (from a flush or a retry).
-    Delivered {
-        seq: u64,
-        op: Box<WriteOp>,
-        result: Box<WriteResult>,
-    },
-    /// A queued write was refused by the server: kept as a conflict for the user.
-    Conflict {
-        seq: u64,
-        op: Box<WriteOp>,
-        error: String,
-    },
-    /// Retrying or dropping an outbox item did not happen (busy, gone...).
-    OutboxFailed {
-        seq: u64,
-        error: String,
-    },
-    Dropped {
-        seq: u64,
-    },
-    /// The server became unreachable (`online: false`) or answers again.
-    Link {
-        online: bool,
-        reason: Option<String>,
-    },
-    /// The request budget: the tightest endpoint when less than half of its hourly budget
-    /// is left (`None` otherwise), and how often background refreshes should run.
-    Budget {
-        low: Option<BudgetLow>,
-        refresh_every: Duration,
-    },
-    /// Time for a background refresh of the list (paced by the request budget).
-    RefreshDue,
-}
-
-/// What the status bar shows of the request budget.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetLow {
-    pub endpoint: String,
-    pub remaining: u32,
-    pub limit: u32,
-}
-
 /// Timings of the worker's background loop.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -379,17 +97,6 @@ impl Default for WorkerOptions {
             refresh_base: Some(Duration::from_secs(120)),
         }
     }
-}
-
-/// What an incremental refresh found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Changes {
-    /// Tickets of the view changed since the mark (new ones included).
-    pub rows: Vec<TicketRow>,
-    /// Tickets changed since the mark that the view no longer holds.
-    pub left: Vec<Id>,
-    /// How many tickets the view holds now (`totalRecords`), when the server says.
-    pub total: Option<u64>,
 }
 
 /// The incremental refresh: two searches with `LastActivityUpdateFrom` (the view's filter,
@@ -438,6 +145,14 @@ pub fn release_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// The list of `view` saved at the end of the last run, made safe to draw (the disk holds
+/// what the server sent), for the screen to show until the fresh one arrives.
+pub fn load_snapshot(cache: &Cache, view: &ViewDef) -> Option<TicketSnapshot> {
+    let mut s = cache.load_tickets(&view.cache_key())?;
+    s.rows.iter_mut().for_each(clean_row);
+    Some(s)
 }
 
 pub fn err_text(e: &ApiError) -> String {
@@ -540,7 +255,8 @@ async fn serve_offline(
     .ok()
     .flatten();
     match found {
-        Some(list) => {
+        Some(mut list) => {
+            list.rows.iter_mut().for_each(clean_row);
             send(tx, Reply::Cached { seq, list });
             true
         }

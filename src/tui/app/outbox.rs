@@ -14,8 +14,8 @@ use crate::api::name::Name;
 use crate::store::drafts::DraftKey;
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
+use crate::tui::protocol::{BudgetLow, NoteView, Reply, Request};
 use crate::tui::text::truncate;
-use crate::tui::worker::{BudgetLow, NoteView, Reply, Request};
 
 /// Outbox, link and budget state (filled by the worker's replies).
 #[derive(Debug, Default)]

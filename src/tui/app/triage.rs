@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
-use super::{Cmd, Confirm, ConfirmAction, Layer, Model, Msg};
+use super::{Confirm, ConfirmAction, Layer, Model};
 use crate::api::LookupKind;
 use crate::api::model::{Id, LookupItem, PatchOp, TicketRow, TimeLog};
 use crate::domain::timelog::{MAX_ENTRY_MINUTES, TimeEntry, day_parts, default_item};
@@ -16,9 +16,10 @@ use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::tui::forms::{LOG_ORDER, LogFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm};
 use crate::tui::keymap::{Action, Key};
 use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
+use crate::tui::protocol::Request;
+use crate::tui::protocol::{Cmd, Msg};
 use crate::tui::text::truncate;
 use crate::tui::timer::{Timer, fmt_elapsed};
-use crate::tui::worker::Request;
 
 /// What sending a note does to the ticket's status.
 pub(super) enum StatusPlan {

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use super::super::app::{Cmd, DRAFT_DEBOUNCE, Msg};
+use super::super::app::DRAFT_DEBOUNCE;
+use super::super::protocol::{Cmd, Msg};
 use super::super::testkit::*;
 
 /// Types `text` at one key every `gap`, delivering each `DraftDue` timer when it falls due
@@ -90,7 +91,7 @@ fn event_loop(
     state_dir: &std::path::Path,
 ) -> (
     super::super::event_loop::EventLoop<ratatui::backend::TestBackend>,
-    tokio::sync::mpsc::Receiver<super::super::worker::Request>,
+    tokio::sync::mpsc::Receiver<super::super::protocol::Request>,
 ) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (wtx, wrx) = tokio::sync::mpsc::channel(64);

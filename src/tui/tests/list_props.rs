@@ -8,11 +8,11 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::super::app::{Cmd, Model, Msg};
+use super::super::app::Model;
 use super::super::fuzzy::FilterJob;
+use super::super::protocol::{Changes, Cmd, Msg, Reply};
 use super::super::testkit::*;
 use super::super::views;
-use super::super::worker::{Changes, Reply};
 use crate::api::model::TicketRow;
 
 /// Rows whose titles share letters in varying amounts, so each query narrows differently.
@@ -64,8 +64,8 @@ fn absorb(cmds: Vec<Cmd>, jobs: &mut Vec<FilterJob>, search: &mut Option<u64>) {
     for c in cmds {
         match c {
             Cmd::Filter(j) => jobs.push(j),
-            Cmd::Api(super::super::worker::Request::Search { seq, .. })
-            | Cmd::Api(super::super::worker::Request::Refresh { seq, .. }) => *search = Some(seq),
+            Cmd::Api(super::super::protocol::Request::Search { seq, .. })
+            | Cmd::Api(super::super::protocol::Request::Refresh { seq, .. }) => *search = Some(seq),
             _ => {}
         }
     }

@@ -5,8 +5,8 @@ use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{NoteInput, TicketInput};
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::app::placeholder_id;
+use crate::tui::protocol::BudgetLow;
 use crate::tui::views::status_bar;
-use crate::tui::worker::BudgetLow;
 
 fn note_op(ticket_id: i64, text: &str) -> WriteOp {
     WriteOp::AddNote {

@@ -5,8 +5,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::super::app::{Layer, Model, Msg};
+use super::super::app::{Layer, Model};
 use super::super::forms::{FormFocus, NewTicket, text_of};
+use super::super::protocol::Msg;
 use super::super::testkit::*;
 
 fn note_text(m: &Model) -> String {

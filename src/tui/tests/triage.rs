@@ -8,14 +8,14 @@ use crossterm::event::KeyCode;
 use super::{apis, numbers, top_picker};
 use crate::api::model::{Note, TimeLog};
 use crate::domain::workflow::NoteKind;
-use crate::tui::app::{Cmd, Layer, Model, Msg};
+use crate::tui::app::{Layer, Model};
 use crate::tui::forms::{LogFocus, NoteMode};
 use crate::tui::picker::{Field, Purpose};
+use crate::tui::protocol::{Cmd, Msg, Reply, Request};
 use crate::tui::settings::{Column, Settings};
 use crate::tui::testkit::*;
 use crate::tui::timer::Timer;
 use crate::tui::views::status_bar::timer_text;
-use crate::tui::worker::{Reply, Request};
 
 fn due(m: &Model, id: i64) -> String {
     let i = m.list.by_id[&id] as usize;

@@ -3,10 +3,10 @@
 
 use crossterm::event::KeyCode;
 
-use super::super::app::{Cmd, ConfirmAction, Layer, Model, Msg};
+use super::super::app::{ConfirmAction, Layer, Model};
 use super::super::drafts::NoteDraft;
+use super::super::protocol::{Cmd, Msg, Reply};
 use super::super::testkit::*;
-use super::super::worker::Reply;
 
 fn note_text(m: &Model) -> Option<(i64, String)> {
     match m.layers.last() {

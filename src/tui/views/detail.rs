@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::app::{Focus, Model};
+use super::super::protocol::DetailData;
 use super::super::text::width_of;
-use super::super::worker::DetailData;
 use super::{ago, fmt_time};
 use crate::api::LookupKind;
 use crate::api::name::Name;
