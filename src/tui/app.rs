@@ -13,6 +13,7 @@ use serde_json::json;
 use super::drafts::NoteDraft;
 use super::forms::{FORM_ORDER, FormFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm, textarea};
 use super::keymap::{Action, Key, Keymap};
+use super::layout::{MainLayout, Panes, WIDE, main_layout};
 use super::list::{LocalFilter, TicketList};
 use super::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, Source};
 use super::protocol::{Cmd, DetailData, Msg, NoteView, Reply, Request};
@@ -21,7 +22,6 @@ use super::sla::{Dashboard, SlaBoard};
 use super::text::{text_to_html, truncate};
 use super::theme::Theme;
 use super::timer::Timer;
-use super::views;
 use crate::api::LookupKind;
 use crate::api::TicketDraft;
 use crate::api::model::{
@@ -29,10 +29,12 @@ use crate::api::model::{
     TicketRow, TicketTemplateSummary, TimeLogTemplate, UserInfo,
 };
 
+mod detail;
 mod outbox;
 mod triage;
 mod typeahead;
 
+pub use detail::lines as detail_lines;
 pub use outbox::{OutboxState, placeholder_id};
 
 /// Wait this long after the selection settles before fetching the detail.
@@ -44,8 +46,6 @@ pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
 pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(250);
 /// A cached detail younger than this is not fetched again on selection.
 const DETAIL_FRESH_SECS: i64 = 30;
-/// Terminal width from which list and detail sit side by side.
-pub const WIDE: u16 = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -314,6 +314,31 @@ impl Model {
         self.size.0 >= WIDE
     }
 
+    /// What of the model decides the screen's layout (see `tui::layout`).
+    pub fn panes(&self) -> Panes {
+        Panes {
+            prompt: self.filter_input || !self.list.query.is_empty(),
+            dashboard: self.dashboard.is_some(),
+            wide: self.wide(),
+            detail_focus: self.focus == Focus::Detail,
+        }
+    }
+
+    /// The main screen's areas at the terminal's size.
+    pub fn screen(&self) -> MainLayout {
+        main_layout(Rect::new(0, 0, self.size.0, self.size.1), self.panes())
+    }
+
+    /// A time on screen: in the laptop's offset, to the minute ("—" when unknown).
+    pub fn fmt_time(&self, t: Option<DateTime<Utc>>) -> String {
+        t.map(|t| {
+            t.with_timezone(&self.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into())
+    }
+
     pub fn detail_visible(&self) -> bool {
         self.dashboard.is_none() && (self.wide() || self.focus == Focus::Detail)
     }
@@ -325,8 +350,7 @@ impl Model {
 
     /// Rows of the list viewport.
     pub fn list_height(&self) -> usize {
-        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
-        l.list.height.saturating_sub(1) as usize
+        self.screen().list.height.saturating_sub(1) as usize
     }
 
     fn apply_view_settings(&mut self) {
@@ -406,71 +430,6 @@ impl Model {
         }
         cmds.extend(self.settle_awaiting());
         cmds
-    }
-
-    fn sync_detail(&mut self) -> Vec<Cmd> {
-        if !self.detail_visible() {
-            return Vec::new();
-        }
-        let sel = self.list.sel_id;
-        if sel == self.detail.id {
-            return Vec::new();
-        }
-        self.detail.id = sel;
-        self.detail.scroll = 0;
-        match sel {
-            Some(id) => vec![Cmd::After(DETAIL_DEBOUNCE, Msg::DetailDue(id))],
-            None => Vec::new(),
-        }
-    }
-
-    fn request_detail(&mut self, id: Id, force: bool) -> Vec<Cmd> {
-        if id < 0 {
-            // A ticket created offline: nothing on the server to read yet.
-            return Vec::new();
-        }
-        if !force
-            && let Some(d) = self.detail.cache.get(&id)
-            && (self.now - d.fetched_at).num_seconds() < DETAIL_FRESH_SECS
-        {
-            return Vec::new();
-        }
-        self.detail.seq += 1;
-        self.detail.loading = Some(id);
-        vec![Cmd::Api(Request::Detail {
-            seq: self.detail.seq,
-            id,
-        })]
-    }
-
-    /// How far the detail pane can scroll with what it shows now.
-    pub fn detail_max_scroll(&self) -> u16 {
-        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
-        let (Some(area), Some(d)) = (
-            l.detail,
-            self.detail.id.and_then(|id| self.detail.cache.get(&id)),
-        ) else {
-            return 0;
-        };
-        let inner_w = area.width.saturating_sub(2);
-        let inner_h = area.height.saturating_sub(2) as usize;
-        let lines = views::detail::lines(self, d);
-        views::detail::wrapped_height(&lines, inner_w).saturating_sub(inner_h) as u16
-    }
-
-    /// The scroll that brings the notes thread (pending notes on top) to the top of the pane,
-    /// or as near as the pane's length allows.
-    pub fn detail_notes_scroll(&self) -> u16 {
-        let l = views::main_layout(Rect::new(0, 0, self.size.0, self.size.1), self);
-        let (Some(area), Some(d)) = (
-            l.detail,
-            self.detail.id.and_then(|id| self.detail.cache.get(&id)),
-        ) else {
-            return 0;
-        };
-        let head = views::detail::head_lines(self, d);
-        let to_notes = views::detail::wrapped_height(&head, area.width.saturating_sub(2));
-        (to_notes as u16).min(self.detail_max_scroll())
     }
 
     pub fn selected(&self) -> Option<&TicketRow> {
@@ -1689,7 +1648,7 @@ impl Model {
                 let mut e = NoteEditor::from_draft(d, label);
                 e.notice = Some(format!(
                     "resumed the draft saved {}",
-                    views::ago(self.now, d.updated_at)
+                    super::text::ago(self.now, d.updated_at)
                 ));
                 e
             }

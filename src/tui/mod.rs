@@ -10,6 +10,7 @@ pub mod event_loop;
 pub mod forms;
 pub mod fuzzy;
 pub mod keymap;
+pub mod layout;
 pub mod list;
 pub mod offline_list;
 pub mod picker;

@@ -328,7 +328,7 @@ impl Model {
                 "{} on {} running since {} — {} stops it",
                 if t.call { "call" } else { "timer" },
                 t.label(),
-                super::views::fmt_time(self, Some(t.started_at)),
+                self.fmt_time(Some(t.started_at)),
                 self.keymap
                     .hint(if t.call { Action::Call } else { Action::Timer })
             ));
