@@ -3,16 +3,31 @@
 //! model, because the model needs its height to scroll it (the bottom, the notes a queued note
 //! went to); `views::detail` draws these lines and nothing else.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use ratatui::text::{Line, Span};
 
-use super::{Cmd, DETAIL_DEBOUNCE, DETAIL_FRESH_SECS, Model, Msg};
+use super::{DETAIL_DEBOUNCE, DETAIL_FRESH_SECS, Focus, Model};
 use crate::api::LookupKind;
 use crate::api::model::Id;
 use crate::api::name::Name;
 use crate::domain::sla::{Deadline, SlaState, format_remaining};
+use crate::tui::keymap::Action;
 use crate::tui::layout::wrapped_height;
-use crate::tui::protocol::{DetailData, Request};
+use crate::tui::protocol::{Cmd, DetailData, Msg, Reply, Request};
 use crate::tui::text::ago;
+
+#[derive(Default)]
+pub struct DetailState {
+    /// The ticket the pane shows (or wants to).
+    pub id: Option<Id>,
+    pub seq: u64,
+    pub cache: HashMap<Id, Arc<DetailData>>,
+    pub scroll: u16,
+    pub loading: Option<Id>,
+    pub error: Option<(Id, String)>,
+}
 
 impl Model {
     pub(super) fn sync_detail(&mut self) -> Vec<Cmd> {
@@ -78,6 +93,86 @@ impl Model {
         let head = head_lines(self, d);
         let to_notes = wrapped_height(&head, area.width.saturating_sub(2));
         (to_notes as u16).min(self.detail_max_scroll())
+    }
+
+    /// The detail pane's keys: scroll it, open it (Enter), switch to it (Tab).
+    pub(super) fn detail_action(&mut self, a: Action) -> Vec<Cmd> {
+        let page = self.list_height().max(1) as isize;
+        let detail_keys = self.focus == Focus::Detail && self.detail_visible();
+        match a {
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown if detail_keys => {
+                let d: i32 = match a {
+                    Action::Up => -1,
+                    Action::Down => 1,
+                    Action::PageUp => -(page as i32),
+                    _ => page as i32,
+                };
+                let max = self.detail_max_scroll() as i32;
+                self.detail.scroll = (self.detail.scroll as i32 + d).clamp(0, max) as u16;
+            }
+            Action::Top if detail_keys => self.detail.scroll = 0,
+            Action::Bottom if detail_keys => self.detail.scroll = self.detail_max_scroll(),
+            Action::Open => {
+                if let Some(id) = self.list.sel_id {
+                    self.focus = Focus::Detail;
+                    self.detail.id = Some(id);
+                    self.detail.scroll = 0;
+                    return self.request_detail(id, false);
+                }
+            }
+            Action::SwitchPane => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                };
+                if self.focus == Focus::Detail
+                    && let Some(id) = self.list.sel_id
+                {
+                    self.detail.id = Some(id);
+                    return self.request_detail(id, false);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A ticket's details arrived (an older request's answer is dropped).
+    pub(super) fn on_detail_reply(&mut self, r: Reply) -> Vec<Cmd> {
+        match r {
+            Reply::Detail { seq, id, result } => {
+                if seq != self.detail.seq {
+                    return Vec::new();
+                }
+                self.detail.loading = None;
+                match result {
+                    Ok(d) => {
+                        self.detail.error = None;
+                        // An offline copy may be older than the list's row: it must not win.
+                        if !d.offline_copy && self.list.get(id).is_some() {
+                            self.list.upsert_one(d.ticket.row.clone());
+                        }
+                        self.detail.cache.insert(id, d);
+                        if self.detail.cache.len() > 256 {
+                            let keep = self.detail.id;
+                            let victim = self
+                                .detail
+                                .cache
+                                .iter()
+                                .filter(|(k, _)| Some(**k) != keep)
+                                .min_by_key(|(_, v)| v.fetched_at)
+                                .map(|(k, _)| *k);
+                            if let Some(v) = victim {
+                                self.detail.cache.remove(&v);
+                            }
+                        }
+                    }
+                    Err(e) => self.detail.error = Some((id, e)),
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
     }
 }
 
