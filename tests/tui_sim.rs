@@ -641,6 +641,7 @@ async fn starts_offline_from_the_cache_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
+    use bmsdesk::actions::WriteOp;
     use bmsdesk::api::model::TimeLogInput;
     use bmsdesk::tui::Msg;
     use bmsdesk::tui::protocol::{Reply, Request};
@@ -685,33 +686,40 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
         user_id: None,
         status_id: None,
     };
-    w.send(Request::AddTimeLog {
-        req: 77,
+    let op = |input| WriteOp::AddTimeLog {
         ticket_id: ticket,
-        inputs: vec![
-            part(5, "23:40:00", "23:59:59", 0.33),
-            part(6, "00:00:00", "00:15:00", 0.25),
-        ],
+        input,
+    };
+    w.send(Request::Write {
+        req: 77,
+        op: op(part(5, "23:40:00", "23:59:59", 0.33)),
+        then: vec![op(part(6, "00:00:00", "00:15:00", 0.25))],
+        draft: None,
     })
     .await
     .unwrap();
-    let reply = tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
+    // One answer per day's entry, in order.
+    let logs = tokio::time::timeout(Duration::from_secs(15), async {
+        let mut logs = Vec::new();
+        while logs.len() < 2 {
             if let Some(Msg::Api(r)) = rx.recv().await
-                && let Reply::TimeLogged { req: 77, .. } = *r
+                && let Reply::Written {
+                    req: 77, result, ..
+                } = *r
             {
-                return r;
+                logs.push(result.expect("both delivered"));
             }
         }
+        logs
     })
     .await
     .expect("a reply");
-    let Reply::TimeLogged { result, missed, .. } = *reply else {
-        unreachable!()
-    };
-    let logs = result.expect("both delivered");
     assert_eq!(logs.len(), 2);
-    assert_eq!(missed, None);
+    assert!(
+        logs.iter()
+            .all(|r| matches!(r, bmsdesk::actions::WriteResult::TimeLog(_))),
+        "{logs:?}"
+    );
     let on_server: Vec<String> = sim
         .state()
         .read(|t| t.timelogs.get(&ticket).cloned().unwrap_or_default())

@@ -16,12 +16,11 @@ use super::settings::ViewDef;
 use super::text::html_to_text;
 use super::timer::Timer;
 use crate::actions::{WriteOp, WriteResult};
+use crate::api::LookupKind;
 use crate::api::model::{
-    Account, AssignInput, Contact, Id, Location, LookupItem, Note, NoteInput, NoteTemplate,
-    PatchOp, Ticket, TicketRow, TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogInput,
-    TimeLogTemplate, UserInfo,
+    Account, Contact, Id, Location, LookupItem, Note, NoteTemplate, Ticket, TicketRow,
+    TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogTemplate, UserInfo,
 };
-use crate::api::{LookupKind, TicketDraft};
 use crate::store::drafts::{DraftKey, NoteDraft};
 use crate::store::outbox::OutboxItem;
 use crate::text::sanitize_line;
@@ -133,37 +132,17 @@ pub enum Request {
         template_id: Id,
         ticket_id: Id,
     },
-    Create {
+    /// A write, through the outbox (every write the TUI makes is one of these). `op` is sent
+    /// first; `then` (a time log across midnight: the server takes one day per entry) follow
+    /// in order, each once the one before was delivered or queued; a refusal stops them.
+    /// Each op the server answers is a [`Reply::Written`], each queued one a
+    /// [`Reply::Queued`], all under `req`.
+    Write {
         req: u64,
-        draft: TicketDraft,
-    },
-    AddNote {
-        req: u64,
-        ticket_id: Id,
-        input: NoteInput,
-        /// The draft it was typed in: whoever delivers the note clears that draft.
+        op: WriteOp,
+        then: Vec<WriteOp>,
+        /// The draft a note was typed in: whoever delivers the note clears that draft.
         draft: Option<DraftKey>,
-    },
-    Patch {
-        req: u64,
-        ticket_id: Id,
-        what: &'static str,
-        ops: Vec<PatchOp>,
-    },
-    Assign {
-        req: u64,
-        ticket_id: Id,
-        input: AssignInput,
-    },
-    Delete {
-        req: u64,
-        ticket_id: Id,
-    },
-    /// One entry per day: a span across midnight is sent as two, in order.
-    AddTimeLog {
-        req: u64,
-        ticket_id: Id,
-        inputs: Vec<TimeLogInput>,
     },
     /// Send one outbox item now (a conflict included).
     OutboxRetry {
@@ -281,38 +260,13 @@ pub enum Reply {
         id: Id,
         result: Result<Arc<DetailData>, String>,
     },
-    Created {
+    /// One op of write `req` answered by the server: what it gave back (an assignment, which
+    /// answers without a body, with the ticket read back when that worked), or why it was
+    /// refused. The same data as a [`Reply::Delivered`] of the outbox, merged the same way.
+    Written {
         req: u64,
-        result: Result<Ticket, String>,
-    },
-    NoteAdded {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Note, String>,
-    },
-    Patched {
-        req: u64,
-        ticket_id: Id,
-        what: &'static str,
-        result: Result<Ticket, String>,
-    },
-    Assigned {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Option<Ticket>, String>,
-    },
-    Deleted {
-        req: u64,
-        ticket_id: Id,
-        result: Result<(), String>,
-    },
-    /// The entries delivered (an error when the first was refused). `missed`: a later day's
-    /// entry was refused after earlier ones went through.
-    TimeLogged {
-        req: u64,
-        ticket_id: Id,
-        result: Result<Vec<TimeLog>, String>,
-        missed: Option<String>,
+        op: Box<WriteOp>,
+        result: Result<WriteResult, String>,
     },
     /// A warning from the client that did not fail a request (a list cut short by its
     /// server, a sign-in that could not be saved): shown in the status bar.

@@ -10,6 +10,7 @@ use super::picker::{Field, PickKey, Purpose};
 use super::protocol::{Changes, Cmd, DetailData, Msg, Reply, Request};
 use super::settings::{Column, Settings};
 use super::testkit::*;
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
 use std::sync::Arc;
 
@@ -51,6 +52,25 @@ fn apis(cmds: &[Cmd]) -> Vec<&Request> {
             _ => None,
         })
         .collect()
+}
+
+/// The writes among `cmds`: their request numbers and (first) ops.
+fn writes(cmds: &[Cmd]) -> Vec<(u64, &WriteOp)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Api(Request::Write { req, op, .. }) => Some((*req, op)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The server's answer to `op` of write `req`.
+fn written(req: u64, op: &WriteOp, result: Result<WriteResult, String>) -> Msg {
+    api(Reply::Written {
+        req,
+        op: Box::new(op.clone()),
+        result,
+    })
 }
 
 #[test]
@@ -442,22 +462,21 @@ fn new_ticket_from_template_through_the_picker_chain() {
     send(&mut m, [ctrl('s')]);
     assert!(m.new_ticket.as_ref().unwrap().review);
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Create { req, draft }] = apis(&cmds)[..] else {
+    // Sent as a create the draft validated into.
+    let [(req, op @ WriteOp::CreateTicket { input })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    let req = *req;
-    assert_eq!(draft.title.as_deref(), Some("Printer offline (2F)"));
-    assert_eq!(draft.details.as_deref(), Some("Printer shows offline"));
+    assert_eq!(input.title, "Printer offline (2F)");
+    assert_eq!(input.details, "Printer shows offline");
     assert_eq!(
         (
-            draft.account_id,
-            draft.location_id,
-            draft.priority_id,
-            draft.queue_id
+            input.account_id,
+            input.location_id,
+            input.priority_id,
+            input.queue_id
         ),
-        (Some(100), Some(12), Some(2), Some(1))
+        (100, 12, 2, Some(1))
     );
-    assert!(draft.validate().is_ok());
     // Created: in the list without a reload, selected.
     let mut created = Ticket {
         row: row(
@@ -471,10 +490,7 @@ fn new_ticket_from_template_through_the_picker_chain() {
         ..Default::default()
     };
     created.row.ticket_number = "T20250077".into();
-    let cmds = m.update(api(Reply::Created {
-        req,
-        result: Ok(created),
-    }));
+    let cmds = m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(created)))));
     assert!(m.new_ticket.is_none() && m.layers.is_empty());
     assert_eq!(m.list.sel_id, Some(77));
     assert_eq!(m.selected().unwrap().ticket_number, "T20250077");
@@ -555,7 +571,10 @@ fn new_ticket_refuses_missing_fields_with_the_reason() {
     send(&mut m, typed("It broke"));
     send(&mut m, [ctrl('s')]);
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::Create { .. }]));
+    assert!(matches!(
+        writes(&cmds)[..],
+        [(_, WriteOp::CreateTicket { .. })]
+    ));
 }
 
 #[test]
@@ -660,13 +679,14 @@ fn note_editor_saves_drafts_and_sends() {
     m.update(ctrl('t'));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::AddNote {
+        (
             req,
-            ticket_id: 1,
-            input,
-            ..
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AddNote {
+                ticket_id: 1,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
@@ -678,13 +698,8 @@ fn note_editor_saves_drafts_and_sends() {
             .any(|c| matches!(c, Cmd::SaveDraft(d) if !d.is_internal)),
         "saved before sending"
     );
-    let req = *req;
     // The server refuses: editor stays with the reason, draft kept.
-    let cmds = m.update(api(Reply::NoteAdded {
-        req,
-        ticket_id: 1,
-        result: Err("HTTP 503: busy".into()),
-    }));
+    let cmds = m.update(written(req, op, Err("HTTP 503: busy".into())));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(_))));
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!()
@@ -693,7 +708,7 @@ fn note_editor_saves_drafts_and_sends() {
     assert!(e.sending.is_none());
     // Try again: success removes the draft and closes the editor.
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else {
+    let [(req, op @ WriteOp::AddNote { .. })] = writes(&cmds)[..] else {
         panic!()
     };
     let note = Note {
@@ -702,11 +717,7 @@ fn note_editor_saves_drafts_and_sends() {
         is_internal: Some(false),
         ..Default::default()
     };
-    let cmds = m.update(api(Reply::NoteAdded {
-        req: *req,
-        ticket_id: 1,
-        result: Ok(note),
-    }));
+    let cmds = m.update(written(req, op, Ok(WriteResult::Note(Box::new(note)))));
     assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
     assert!(m.layers.is_empty());
     assert!(m.drafts.is_empty());
@@ -840,37 +851,23 @@ fn status_and_priority_changes_patch_the_targets() {
     );
     send(&mut m, typed("progr"));
     let cmds = m.update(code(KeyCode::Enter));
-    let [
-        Request::Patch {
-            req,
-            ticket_id: 1,
-            what: "status",
-            ops,
-        },
-    ] = apis(&cmds)[..]
-    else {
+    let [(req, op @ WriteOp::PatchTicket { ticket_id: 1, ops })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
     assert_eq!(ops[0].path, "/StatusId");
     assert_eq!(ops[0].value, Some(serde_json::json!(2)));
-    let req = *req;
     let mut t = Ticket {
         row: sample_rows()[0].clone(),
         ..Default::default()
     };
     t.row.status_id = Some(2);
     t.row.status_name = Some("In Progress".into());
-    m.update(api(Reply::Patched {
-        req,
-        ticket_id: 1,
-        what: "status",
-        result: Ok(t),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(t)))));
     assert_eq!(
         m.list.get(1).unwrap().status_name.as_deref(),
         Some("In Progress")
     );
-    assert!(m.pending.is_empty());
+    assert!(m.in_flight.is_empty());
 
     // Marks: space marks and moves down; p applies to every marked ticket.
     send(&mut m, [key('g'), key(' '), key(' ')]);
@@ -879,24 +876,16 @@ fn status_and_priority_changes_patch_the_targets() {
     assert!(top_picker(&m).title.contains("2 tickets"));
     send(&mut m, typed("crit"));
     let cmds = m.update(code(KeyCode::Enter));
-    let ids: Vec<_> = apis(&cmds)
+    let ids: Vec<_> = writes(&cmds)
         .iter()
-        .map(|r| match r {
-            Request::Patch {
-                ticket_id,
-                what: "priority",
-                ..
-            } => *ticket_id,
+        .map(|(_, op)| match op {
+            WriteOp::PatchTicket { ticket_id, ops } if ops[0].path == "/PriorityId" => *ticket_id,
             _ => 0,
         })
         .collect();
     assert_eq!(ids, vec![1, 2]);
-    m.update(api(Reply::Patched {
-        req: 99,
-        ticket_id: 2,
-        what: "priority",
-        result: Err("not allowed".into()),
-    }));
+    let (_, second) = writes(&cmds)[1];
+    m.update(written(99, second, Err("not allowed".into())));
     assert!(m.status.error.as_deref().unwrap().contains("not allowed"));
 }
 
@@ -925,12 +914,14 @@ fn assign_requires_a_note_and_sends_status() {
     send(&mut m, typed("over to Bob"));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::Assign {
+        (
             req,
-            ticket_id: 2,
-            input,
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AssignTicket {
+                ticket_id: 2,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
@@ -938,17 +929,12 @@ fn assign_requires_a_note_and_sends_status() {
     assert_eq!(input.queue_id, None);
     assert_eq!(input.status_id, 2, "keeps the current status");
     assert_eq!(input.details, "over to Bob");
-    let req = *req;
     let mut t = Ticket {
         row: sample_rows()[1].clone(),
         ..Default::default()
     };
     t.row.assignee_name = Some("Bob Jones".into());
-    m.update(api(Reply::Assigned {
-        req,
-        ticket_id: 2,
-        result: Ok(Some(t)),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(t)))));
     assert!(m.layers.is_empty());
     assert_eq!(
         m.list.get(2).unwrap().assignee_name.as_deref(),
@@ -965,14 +951,10 @@ fn delete_asks_first() {
     assert!(apis(&cmds).is_empty() && m.layers.is_empty());
     m.update(code(KeyCode::Delete));
     let cmds = m.update(key('y'));
-    let [Request::Delete { req, ticket_id: 1 }] = apis(&cmds)[..] else {
+    let [(req, op @ WriteOp::DeleteTicket { ticket_id: 1 })] = writes(&cmds)[..] else {
         panic!()
     };
-    m.update(api(Reply::Deleted {
-        req: *req,
-        ticket_id: 1,
-        result: Ok(()),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Done)));
     assert!(m.list.get(1).is_none());
     assert_eq!(m.list.visible_len(), 4);
     assert_eq!(m.list.sel_id, Some(2), "selection moves to the next ticket");

@@ -370,13 +370,8 @@ impl Shared {
     }
 
     /// Sends `op` through the outbox. `Some(result)` when it was delivered or refused;
-    /// `None` when it was queued (the model got [`Reply::Queued`]).
-    async fn submit(&self, req: u64, op: WriteOp) -> Option<Result<WriteResult, String>> {
-        self.submit_from(req, op, None).await
-    }
-
-    /// [`Shared::submit`] for a note typed in `draft`.
-    async fn submit_from(
+    /// `None` when it was queued (the model got [`Reply::Queued`]). A note typed in `draft` clears it when delivered.
+    async fn submit(
         &self,
         req: u64,
         op: WriteOp,
@@ -461,6 +456,49 @@ impl Shared {
                     },
                 );
             }
+        }
+    }
+}
+
+/// Sends a write's ops in order through the outbox and answers each the server answered
+/// with [`Reply::Written`] (a queued one was answered [`Reply::Queued`] by
+/// [`Shared::submit`], and the ones after it queue behind it); a refusal stops the rest.
+async fn write(
+    sh: &Shared,
+    client: &Client,
+    req: u64,
+    op: WriteOp,
+    then: Vec<WriteOp>,
+    draft: Option<DraftKey>,
+) {
+    for op in std::iter::once(op).chain(then) {
+        let Some(result) = sh.submit(req, op.clone(), draft).await else {
+            continue;
+        };
+        let result = match (&op, result) {
+            // The assign endpoint answers without a body: read the ticket back.
+            (WriteOp::AssignTicket { ticket_id, .. }, Ok(_)) => {
+                Ok(match client.ticket(*ticket_id).await {
+                    Ok(mut t) => {
+                        clean_ticket(&mut t);
+                        WriteResult::Ticket(Box::new(t))
+                    }
+                    Err(_) => WriteResult::Done,
+                })
+            }
+            (_, r) => r,
+        };
+        let refused = result.is_err();
+        send(
+            &sh.tx,
+            Reply::Written {
+                req,
+                op: Box::new(op),
+                result,
+            },
+        );
+        if refused {
+            break;
         }
     }
 }
@@ -938,172 +976,13 @@ impl Worker {
                     );
                 });
             }
-            Request::Create { req, draft } => {
-                tokio::spawn(async move {
-                    let op = match draft.validate() {
-                        Ok(input) => WriteOp::CreateTicket { input },
-                        Err(e) => {
-                            let result = Err(err_text(&e));
-                            return send(&tx, Reply::Created { req, result });
-                        }
-                    };
-                    let Some(result) = sh.submit(req, op).await else {
-                        return;
-                    };
-                    let result = result.and_then(|r| {
-                        r.ticket()
-                            .ok_or_else(|| "create returned no ticket".to_string())
-                    });
-                    send(&tx, Reply::Created { req, result });
-                });
-            }
-            Request::AddNote {
+            Request::Write {
                 req,
-                ticket_id,
-                input,
+                op,
+                then,
                 draft,
             } => {
-                tokio::spawn(async move {
-                    let op = WriteOp::AddNote { ticket_id, input };
-                    let Some(result) = sh.submit_from(req, op, draft).await else {
-                        return;
-                    };
-                    let result = result.and_then(|r| {
-                        r.note()
-                            .ok_or_else(|| "adding the note returned no note".to_string())
-                    });
-                    send(
-                        &tx,
-                        Reply::NoteAdded {
-                            req,
-                            ticket_id,
-                            result,
-                        },
-                    );
-                });
-            }
-            Request::Patch {
-                req,
-                ticket_id,
-                what,
-                ops,
-            } => {
-                tokio::spawn(async move {
-                    let op = WriteOp::PatchTicket { ticket_id, ops };
-                    let Some(result) = sh.submit(req, op).await else {
-                        return;
-                    };
-                    let result = result.and_then(|r| {
-                        r.ticket()
-                            .ok_or_else(|| "the update returned no ticket".to_string())
-                    });
-                    send(
-                        &tx,
-                        Reply::Patched {
-                            req,
-                            ticket_id,
-                            what,
-                            result,
-                        },
-                    );
-                });
-            }
-            Request::Assign {
-                req,
-                ticket_id,
-                input,
-            } => {
-                tokio::spawn(async move {
-                    let op = WriteOp::AssignTicket { ticket_id, input };
-                    let Some(result) = sh.submit(req, op).await else {
-                        return;
-                    };
-                    let result = match result {
-                        // The assign endpoint answers without a body: read the ticket back.
-                        Ok(_) => Ok(client.ticket(ticket_id).await.ok().map(|mut t| {
-                            clean_ticket(&mut t);
-                            t
-                        })),
-                        Err(e) => Err(e),
-                    };
-                    send(
-                        &tx,
-                        Reply::Assigned {
-                            req,
-                            ticket_id,
-                            result,
-                        },
-                    );
-                });
-            }
-            Request::AddTimeLog {
-                req,
-                ticket_id,
-                inputs,
-            } => {
-                tokio::spawn(async move {
-                    let mut logged = Vec::new();
-                    let mut missed = None;
-                    for input in inputs {
-                        let day = input.start_date;
-                        let op = WriteOp::AddTimeLog { ticket_id, input };
-                        // Queued (`None`): the model was told; later days queue behind it.
-                        let Some(result) = sh.submit(req, op).await else {
-                            continue;
-                        };
-                        let result = result.and_then(|r| {
-                            r.time_log()
-                                .ok_or_else(|| "logging time returned no entry".to_string())
-                        });
-                        match result {
-                            Ok(log) => logged.push(log),
-                            Err(e) if logged.is_empty() => {
-                                send(
-                                    &tx,
-                                    Reply::TimeLogged {
-                                        req,
-                                        ticket_id,
-                                        result: Err(e),
-                                        missed: None,
-                                    },
-                                );
-                                return;
-                            }
-                            Err(e) => {
-                                missed = Some(format!("the entry for {day} was not logged: {e}"));
-                                break;
-                            }
-                        }
-                    }
-                    if !logged.is_empty() {
-                        send(
-                            &tx,
-                            Reply::TimeLogged {
-                                req,
-                                ticket_id,
-                                result: Ok(logged),
-                                missed,
-                            },
-                        );
-                    }
-                });
-            }
-            Request::Delete { req, ticket_id } => {
-                tokio::spawn(async move {
-                    let op = WriteOp::DeleteTicket { ticket_id };
-                    let Some(result) = sh.submit(req, op).await else {
-                        return;
-                    };
-                    let result = result.map(|_| ());
-                    send(
-                        &tx,
-                        Reply::Deleted {
-                            req,
-                            ticket_id,
-                            result,
-                        },
-                    );
-                });
+                tokio::spawn(async move { write(&sh, &client, req, op, then, draft).await });
             }
             Request::OutboxFlush => {
                 tokio::spawn(async move { sh.flush().await });

@@ -1,8 +1,7 @@
 //! The model and its pure `update`: keys, worker replies and timers come in as [`Msg`],
 //! effects go out as [`Cmd`]. No I/O and no `.await` here.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -32,10 +31,12 @@ mod pickers;
 mod time;
 mod triage;
 mod typeahead;
+mod writes;
 
 pub use detail::{DetailState, lines as detail_lines};
 pub use outbox::{OutboxState, placeholder_id};
 pub use pickers::RefData;
+pub use writes::InFlight;
 
 /// Wait this long after the selection settles before fetching the detail.
 pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
@@ -117,9 +118,10 @@ pub struct Model {
     pub data: RefData,
     pub drafts: BTreeMap<Id, NoteDraft>,
     pub status: StatusLine,
-    next_req: u64,
-    /// In-flight writes: request → what it does (for the status bar).
-    pub pending: BTreeMap<u64, String>,
+    /// The last request number given to a write (see `app/writes.rs`).
+    last_req: u64,
+    /// Writes sent and not answered yet, by request number.
+    pub in_flight: BTreeMap<u64, InFlight>,
     pub recent_accounts: Vec<Id>,
     pub quit: bool,
     /// SLA engine and states (see `tui::sla`).
@@ -129,10 +131,6 @@ pub struct Model {
     /// The work or call timer (persisted in the state dir).
     pub timer: Option<Timer>,
     timer_gen: u64,
-    /// Notes that carry a status change: request → (ticket, status).
-    pending_status: HashMap<u64, (Id, Id)>,
-    /// Workflow warnings of changes in flight, shown with their result.
-    pending_warn: HashMap<u64, String>,
     /// `[tui] call_template`.
     pub call_template: Option<String>,
     /// Keep the cursor on the first row while a new view loads (its order settles only when
@@ -188,16 +186,14 @@ impl Model {
                 warnings,
                 ..Default::default()
             },
-            next_req: 0,
-            pending: BTreeMap::new(),
+            last_req: 0,
+            in_flight: BTreeMap::new(),
             recent_accounts: Vec::new(),
             quit: false,
             sla,
             dashboard: None,
             timer: None,
             timer_gen: 0,
-            pending_status: HashMap::new(),
-            pending_warn: HashMap::new(),
             call_template: settings.call_template,
             follow_top: false,
             outbox: OutboxState::default(),
@@ -265,11 +261,6 @@ impl Model {
 
     pub fn detail_visible(&self) -> bool {
         self.dashboard.is_none() && (self.wide() || self.focus == Focus::Detail)
-    }
-
-    fn req(&mut self) -> u64 {
-        self.next_req += 1;
-        self.next_req
     }
 
     /// Rows of the list viewport.
@@ -617,14 +608,6 @@ impl Model {
 
     // ---- replies --------------------------------------------------------------------
 
-    fn update_row_from(&mut self, t: &crate::api::model::Ticket) {
-        self.list.upsert_one(t.row.clone());
-        if let Some(d) = self.detail.cache.get_mut(&t.row.id) {
-            let d = Arc::make_mut(d);
-            d.ticket.row = t.row.clone();
-        }
-    }
-
     fn on_reply(&mut self, r: Reply) -> Vec<Cmd> {
         match r {
             r @ (Reply::Me(_)
@@ -642,21 +625,13 @@ impl Model {
             | Reply::SearchDone { .. }
             | Reply::Changed { .. }) => return self.on_list_reply(r),
             r @ Reply::Detail { .. } => return self.on_detail_reply(r),
-            r @ (Reply::TicketTemplate { .. } | Reply::Created { .. }) => {
-                return self.on_new_ticket_reply(r);
-            }
-            r @ (Reply::NoteTemplateBody { .. } | Reply::NoteAdded { .. }) => {
-                return self.on_note_reply(r);
-            }
-            r @ (Reply::Patched { .. } | Reply::Assigned { .. } | Reply::Deleted { .. }) => {
-                return self.on_triage_reply(r);
-            }
-            Reply::TimeLogged {
-                req,
+            Reply::TicketTemplate { id, result } => return self.on_ticket_template(id, result),
+            Reply::NoteTemplateBody {
+                template_id,
                 ticket_id,
                 result,
-                missed,
-            } => return self.on_time_logged(req, ticket_id, result, missed),
+            } => return self.on_note_template_body(template_id, ticket_id, result),
+            Reply::Written { req, op, result } => return self.on_written(req, *op, result),
             r @ (Reply::Queued { .. }
             | Reply::Outbox(_)
             | Reply::Delivered { .. }

@@ -7,13 +7,17 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::writes::Write;
 use super::{Confirm, ConfirmAction, Layer, Model};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
 use crate::api::TicketDraft;
+use crate::api::model::{Id, TicketTemplate};
+use crate::text::sanitize_line;
 use crate::tui::forms::{FORM_ORDER, FormFocus, NewTicket};
 use crate::tui::keymap::Key;
 use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
-use crate::tui::protocol::{Cmd, DetailData, Reply, Request};
+use crate::tui::protocol::{Cmd, DetailData, Request};
 use crate::tui::text::truncate;
 
 impl Model {
@@ -287,13 +291,25 @@ impl Model {
         }
         let mut draft = nt.current();
         draft.open_date = Some(self.now);
-        self.next_req += 1;
-        let req = self.next_req;
+        let input = match draft.validate() {
+            Ok(input) => input,
+            Err(e) => {
+                nt.error = Some(format!(
+                    "the server refused the ticket: {}",
+                    sanitize_line(&e.to_string())
+                ));
+                nt.review = true;
+                return Vec::new();
+            }
+        };
+        let (req, cmd) = self.send_write(Write::new(
+            "creating ticket",
+            WriteOp::CreateTicket { input },
+        ));
         let nt = self.new_ticket.as_mut().expect("new ticket");
         nt.sending = Some(req);
         nt.error = None;
-        self.pending.insert(req, "creating ticket".into());
-        vec![Cmd::Api(Request::Create { req, draft })]
+        vec![cmd]
     }
 
     /// A field of the new ticket picked (a step of the chain, or from the form).
@@ -341,95 +357,105 @@ impl Model {
         Vec::new()
     }
 
-    /// The template asked for arrived, or the ticket was created (or refused).
-    pub(super) fn on_new_ticket_reply(&mut self, r: Reply) -> Vec<Cmd> {
-        match r {
-            Reply::TicketTemplate { id, result } => {
-                let Some(nt) = self.new_ticket.as_mut() else {
-                    return Vec::new();
-                };
-                if nt.template_loading != Some(id) {
-                    return Vec::new();
+    /// The template asked for arrived: its fields fill the draft, the chain goes on.
+    pub(super) fn on_ticket_template(
+        &mut self,
+        id: Id,
+        result: Result<TicketTemplate, String>,
+    ) -> Vec<Cmd> {
+        let Some(nt) = self.new_ticket.as_mut() else {
+            return Vec::new();
+        };
+        if nt.template_loading != Some(id) {
+            return Vec::new();
+        }
+        nt.template_loading = None;
+        match result {
+            Ok(mut t) => {
+                t.name = crate::tui::text::sanitize_line(&t.name);
+                t.title = t.title.as_deref().map(crate::tui::text::sanitize_line);
+                nt.draft = TicketDraft::from_template(&t);
+                nt.template = Some((id, t.name.clone()));
+                nt.load_text();
+                if nt.call {
+                    self.call_defaults();
                 }
-                nt.template_loading = None;
-                match result {
-                    Ok(mut t) => {
-                        t.name = crate::tui::text::sanitize_line(&t.name);
-                        t.title = t.title.as_deref().map(crate::tui::text::sanitize_line);
-                        nt.draft = TicketDraft::from_template(&t);
-                        nt.template = Some((id, t.name.clone()));
-                        nt.load_text();
-                        if nt.call {
-                            self.call_defaults();
-                        }
-                        if let Some(Layer::Picker(p)) = self.layers.last_mut() {
-                            p.loading = false;
-                        }
-                        return self.chain_next(Field::Template);
-                    }
-                    Err(e) => {
-                        if let Some(Layer::Picker(p)) = self.layers.last_mut() {
-                            p.loading = false;
-                            p.error = Some(format!("cannot load the template: {e}"));
-                        }
-                    }
+                if let Some(Layer::Picker(p)) = self.layers.last_mut() {
+                    p.loading = false;
+                }
+                return self.chain_next(Field::Template);
+            }
+            Err(e) => {
+                if let Some(Layer::Picker(p)) = self.layers.last_mut() {
+                    p.loading = false;
+                    p.error = Some(format!("cannot load the template: {e}"));
                 }
             }
-            Reply::Created { req, result } => {
-                self.pending.remove(&req);
-                let Some(nt) = self.new_ticket.as_mut() else {
-                    return Vec::new();
-                };
-                if nt.sending != Some(req) {
-                    return Vec::new();
+        }
+        Vec::new()
+    }
+
+    /// The create answered: the new ticket selected, shown and (a call's) timed, or the form
+    /// back with the server's refusal.
+    pub(super) fn on_created(
+        &mut self,
+        req: u64,
+        op: WriteOp,
+        result: Result<WriteResult, String>,
+    ) -> Vec<Cmd> {
+        self.in_flight.remove(&req);
+        let result = result.and_then(|r| {
+            r.ticket()
+                .ok_or_else(|| "create returned no ticket".to_string())
+        });
+        let Some(nt) = self.new_ticket.as_mut() else {
+            return Vec::new();
+        };
+        if nt.sending != Some(req) {
+            return Vec::new();
+        }
+        nt.sending = None;
+        match result {
+            Ok(t) => {
+                let account = nt.draft.account_id;
+                let call = nt.call;
+                self.new_ticket = None;
+                self.layers.retain(|l| !matches!(l, Layer::Form));
+                let id = t.row.id;
+                self.apply_written(&op, &WriteResult::Ticket(Box::new(t.clone())));
+                self.list.sel_id = Some(id);
+                self.detail.cache.insert(
+                    id,
+                    Arc::new(DetailData {
+                        details_text: crate::tui::text::html_to_text(
+                            t.details.as_deref().unwrap_or(""),
+                        ),
+                        ticket: t.clone(),
+                        fetched_at: self.now,
+                        ..Default::default()
+                    }),
+                );
+                self.info(format!(
+                    "created {} {}",
+                    t.row.ticket_number,
+                    truncate(&t.row.title, 40)
+                ));
+                let mut cmds = Vec::new();
+                if call {
+                    cmds.extend(self.bind_call(&t.row));
                 }
-                nt.sending = None;
-                match result {
-                    Ok(t) => {
-                        let account = nt.draft.account_id;
-                        let call = nt.call;
-                        self.new_ticket = None;
-                        self.layers.retain(|l| !matches!(l, Layer::Form));
-                        let id = t.row.id;
-                        self.list.pinned.insert(id);
-                        self.list.upsert_one(t.row.clone());
-                        self.list.sel_id = Some(id);
-                        self.list.invalidate();
-                        self.detail.cache.insert(
-                            id,
-                            Arc::new(DetailData {
-                                details_text: crate::tui::text::html_to_text(
-                                    t.details.as_deref().unwrap_or(""),
-                                ),
-                                ticket: t.clone(),
-                                fetched_at: self.now,
-                                ..Default::default()
-                            }),
-                        );
-                        self.info(format!(
-                            "created {} {}",
-                            t.row.ticket_number,
-                            truncate(&t.row.title, 40)
-                        ));
-                        let mut cmds = Vec::new();
-                        if call {
-                            cmds.extend(self.bind_call(&t.row));
-                        }
-                        if let Some(a) = account {
-                            self.recent_accounts.retain(|x| *x != a);
-                            self.recent_accounts.insert(0, a);
-                            self.recent_accounts.truncate(10);
-                            cmds.push(Cmd::SaveRecent(self.recent_accounts.clone()));
-                        }
-                        return cmds;
-                    }
-                    Err(e) => {
-                        nt.error = Some(format!("the server refused the ticket: {e}"));
-                        nt.review = true;
-                    }
+                if let Some(a) = account {
+                    self.recent_accounts.retain(|x| *x != a);
+                    self.recent_accounts.insert(0, a);
+                    self.recent_accounts.truncate(10);
+                    cmds.push(Cmd::SaveRecent(self.recent_accounts.clone()));
                 }
+                return cmds;
             }
-            _ => {}
+            Err(e) => {
+                nt.error = Some(format!("the server refused the ticket: {e}"));
+                nt.review = true;
+            }
         }
         Vec::new()
     }

@@ -4,19 +4,36 @@
 //! the note of an assignment.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::writes::Write;
 use super::{DRAFT_DEBOUNCE, Layer, Model, triage};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
 use crate::api::model::{AssignInput, Id, NoteInput};
-use crate::store::drafts::NoteDraft;
+use crate::store::drafts::{DraftKey, NoteDraft};
 use crate::tui::forms::{NoteEditor, NoteMode, textarea};
 use crate::tui::keymap::{Action, Key};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
-use crate::tui::protocol::{Cmd, Msg, NoteView, Reply, Request};
+use crate::tui::protocol::{Cmd, Msg, Request};
 use crate::tui::text::{text_to_html, truncate};
+
+/// What sending the note on top sends.
+enum Send {
+    /// A note (that may carry a status).
+    Note(Write),
+    /// The same note with a status change to each ticket.
+    Status {
+        ticket_ids: Vec<Id>,
+        status_id: Id,
+        status_name: String,
+        input: NoteInput,
+        draft: Option<DraftKey>,
+    },
+    /// An assignment, with its note, per ticket.
+    Assign(Vec<(Id, AssignInput)>),
+}
 
 impl Model {
     /// `E` (the note in `$EDITOR`) and `d` (the unsent drafts).
@@ -104,73 +121,74 @@ impl Model {
         }
     }
 
-    /// A note template's text, or a note's delivery, answered.
-    pub(super) fn on_note_reply(&mut self, r: Reply) -> Vec<Cmd> {
-        match r {
-            Reply::NoteTemplateBody {
-                template_id,
-                ticket_id,
-                result,
-            } => {
-                let editor = self.layers.iter_mut().rev().find_map(|l| match l {
-                    Layer::Note(e)
-                        if e.ticket_id == ticket_id && e.template_id == Some(template_id) =>
-                    {
-                        Some(e)
-                    }
-                    _ => None,
-                });
-                if let Some(e) = editor {
-                    match result {
-                        Ok(body) => {
-                            e.text.insert_str(&body);
-                            e.notice = Some("template inserted".into());
-                        }
-                        Err(err) => {
-                            e.notice = None;
-                            e.error = Some(format!("template: {err}"));
-                        }
-                    }
-                    return self.note_changed();
+    /// A note template's text arrived: into the editor it was asked for.
+    pub(super) fn on_note_template_body(
+        &mut self,
+        template_id: Id,
+        ticket_id: Id,
+        result: Result<String, String>,
+    ) -> Vec<Cmd> {
+        let editor = self.layers.iter_mut().rev().find_map(|l| match l {
+            Layer::Note(e) if e.ticket_id == ticket_id && e.template_id == Some(template_id) => {
+                Some(e)
+            }
+            _ => None,
+        });
+        if let Some(e) = editor {
+            match result {
+                Ok(body) => {
+                    e.text.insert_str(&body);
+                    e.notice = Some("template inserted".into());
+                }
+                Err(err) => {
+                    e.notice = None;
+                    e.error = Some(format!("template: {err}"));
                 }
             }
-            Reply::NoteAdded {
-                req,
-                ticket_id,
-                result,
-            } => {
-                let desc = self.pending.remove(&req);
-                let status = self.pending_status.remove(&req);
-                let warning = self.pending_warn.remove(&req);
-                match result {
-                    Ok(note) => {
-                        self.close_editor_for(req);
-                        self.drafts.remove(&ticket_id);
-                        if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
-                            Arc::make_mut(d).notes.push(NoteView::from_note(&note));
+            return self.note_changed();
+        }
+        Vec::new()
+    }
+
+    /// A note was delivered (the editor closes, the draft goes, a status it carried shows on
+    /// the row) or refused (the editor stays, with the text, and says why).
+    pub(super) fn on_note_written(
+        &mut self,
+        req: u64,
+        op: WriteOp,
+        result: Result<WriteResult, String>,
+    ) -> Vec<Cmd> {
+        let WriteOp::AddNote { ticket_id, .. } = op else {
+            return Vec::new();
+        };
+        let flight = self.in_flight.remove(&req).unwrap_or_default();
+        let (desc, status, warning) = (Some(flight.desc), flight.status, flight.warn);
+        let result = result.and_then(|r| {
+            r.note()
+                .ok_or_else(|| "adding the note returned no note".to_string())
+        });
+        match result {
+            Ok(note) => {
+                self.close_editor_for(req);
+                self.drafts.remove(&ticket_id);
+                self.apply_written(&op, &WriteResult::Note(Box::new(note)));
+                let mut cmds = vec![Cmd::RemoveDraft(ticket_id)];
+                match status {
+                    Some((id, status_id)) => {
+                        cmds.extend(self.status_changed(id, status_id));
+                        let done = desc.unwrap_or_default();
+                        match warning {
+                            Some(w) => self.warn(w),
+                            None => self.info(done),
                         }
-                        let mut cmds = vec![Cmd::RemoveDraft(ticket_id)];
-                        match status {
-                            Some((id, status_id)) => {
-                                cmds.extend(self.status_changed(id, status_id));
-                                let done = desc.unwrap_or_default();
-                                match warning {
-                                    Some(w) => self.warn(w),
-                                    None => self.info(done),
-                                }
-                            }
-                            None => {
-                                self.info(format!("note added to {}", self.ticket_label(ticket_id)))
-                            }
-                        }
-                        return cmds;
                     }
-                    Err(e) => {
-                        self.editor_failed(req, format!("note not sent: {e} — the draft is kept"));
-                    }
+                    None => self.info(format!("note added to {}", self.ticket_label(ticket_id))),
                 }
+                return cmds;
             }
-            _ => {}
+            Err(e) => {
+                self.editor_failed(req, format!("note not sent: {e} — the draft is kept"));
+            }
         }
         Vec::new()
     }
@@ -350,9 +368,6 @@ impl Model {
         let default_type = self.default_note_type();
         // A note that changes a status passes the workflow rules first (with its text).
         let plan = self.note_status_plan();
-        let mut reqs = Vec::new();
-        let mut status_reqs = Vec::new();
-        let mut status_descs = Vec::new();
         let Some(Layer::Note(e)) = self.layers.last_mut() else {
             return Vec::new();
         };
@@ -379,11 +394,9 @@ impl Model {
         let details = text_to_html(text.trim_end());
         let type_id = e.type_id.or(default_type).unwrap_or(1);
         let mut cmds = Vec::new();
-        match e.mode.clone() {
+        // What to send, taken from the editor (sent below, once the editor is let go).
+        let send = match e.mode.clone() {
             NoteMode::Note => {
-                self.next_req += 1;
-                let req = self.next_req;
-                e.sending = Some(req);
                 e.error = None;
                 e.dirty = false;
                 e.saved_at = Some(now);
@@ -396,19 +409,19 @@ impl Model {
                     status_id: e.status_id,
                 };
                 let ticket_id = e.ticket_id;
-                if let Some(st) = e.status_id {
-                    status_reqs.push((req, ticket_id, st));
-                }
+                let status = e.status_id.map(|st| (ticket_id, st));
                 let draft = Some(d.key());
                 self.drafts.insert(ticket_id, d.clone());
                 cmds.push(Cmd::SaveDraft(d));
-                reqs.push((req, format!("adding a note to {}", e.ticket_label)));
-                cmds.push(Cmd::Api(Request::AddNote {
-                    req,
-                    ticket_id,
-                    input,
-                    draft,
-                }));
+                let w = Write::new(
+                    format!("adding a note to {}", e.ticket_label),
+                    WriteOp::AddNote { ticket_id, input },
+                );
+                Send::Note(
+                    w.status(status)
+                        .warn(warning.clone().filter(|_| status.is_some()))
+                        .draft(draft),
+                )
             }
             NoteMode::Status {
                 ticket_ids,
@@ -426,40 +439,31 @@ impl Model {
                     self.drafts.insert(d.ticket_id, d.clone());
                     cmds.push(Cmd::SaveDraft(d));
                 }
-                for id in ticket_ids {
-                    self.next_req += 1;
-                    let req = self.next_req;
-                    e.sending.get_or_insert(req);
-                    let input = NoteInput {
-                        details: details.clone(),
-                        is_internal: e.is_internal,
-                        type_id,
-                        note_date: now,
-                        status_id: Some(status_id),
-                    };
-                    status_reqs.push((req, id, status_id));
-                    status_descs.push((req, id, status_name.clone()));
-                    cmds.push(Cmd::Api(Request::AddNote {
-                        req,
-                        ticket_id: id,
-                        input,
-                        // Only a single ticket's status note keeps a draft.
-                        draft: draft.filter(|k| k.ticket_id == id),
-                    }));
+                let input = NoteInput {
+                    details,
+                    is_internal: e.is_internal,
+                    type_id,
+                    note_date: now,
+                    status_id: Some(status_id),
+                };
+                Send::Status {
+                    ticket_ids,
+                    status_id,
+                    status_name,
+                    input,
+                    draft,
                 }
             }
             NoteMode::Assign {
                 ticket_ids, target, ..
             } => {
+                let mut inputs = Vec::new();
                 for id in ticket_ids {
                     let Some(status_id) = statuses.get(&id).copied().flatten().or(first_status)
                     else {
                         e.error = Some("no status known for the ticket yet; try again".into());
                         return Vec::new();
                     };
-                    self.next_req += 1;
-                    let req = self.next_req;
-                    e.sending.get_or_insert(req);
                     let input = AssignInput {
                         details: details.clone(),
                         is_internal: e.is_internal,
@@ -475,27 +479,49 @@ impl Model {
                             _ => None,
                         },
                     };
-                    reqs.push((req, format!("assigning ticket {id}")));
-                    cmds.push(Cmd::Api(Request::Assign {
-                        req,
+                    inputs.push((id, input));
+                }
+                Send::Assign(inputs)
+            }
+        };
+        let (first, sent) = match send {
+            Send::Note(w) => {
+                let (req, cmd) = self.send_write(w);
+                (Some(req), vec![cmd])
+            }
+            Send::Status {
+                ticket_ids,
+                status_id,
+                status_name,
+                input,
+                draft,
+            } => self.write_each(ticket_ids, |m, id| {
+                Write::new(
+                    format!("{} → {status_name} with a note", m.targets_label(&[id])),
+                    WriteOp::AddNote {
+                        ticket_id: id,
+                        input: input.clone(),
+                    },
+                )
+                .status(Some((id, status_id)))
+                .warn(warning.clone())
+                // Only a single ticket's status note keeps a draft.
+                .draft(draft.filter(|k| k.ticket_id == id))
+            }),
+            Send::Assign(inputs) => self.write_each(inputs, |_, (id, input)| {
+                Write::new(
+                    format!("assigning ticket {id}"),
+                    WriteOp::AssignTicket {
                         ticket_id: id,
                         input,
-                    }));
-                }
-            }
-        }
-        for (r, s) in reqs {
-            self.pending.insert(r, s);
-        }
-        for (r, id, name) in status_descs {
-            let d = format!("{} → {name} with a note", self.targets_label(&[id]));
-            self.pending.insert(r, d);
-        }
-        for (req, id, st) in status_reqs {
-            self.pending_status.insert(req, (id, st));
-            if let Some(w) = &warning {
-                self.pending_warn.insert(req, w.clone());
-            }
+                    },
+                )
+            }),
+        };
+        cmds.extend(sent);
+        // The editor waits for the first write's answer.
+        if let (Some(req), Some(Layer::Note(e))) = (first, self.layers.last_mut()) {
+            e.sending.get_or_insert(req);
         }
         cmds
     }

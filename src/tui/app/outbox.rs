@@ -4,7 +4,6 @@
 //! server's data; conflicts are shown and listed (`W`) to retry or drop; an unreachable
 //! server shows "offline" while the list stays usable from the cache.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Cmd, Layer, Model};
@@ -14,7 +13,7 @@ use crate::api::name::Name;
 use crate::store::drafts::DraftKey;
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
-use crate::tui::protocol::{BudgetLow, NoteView, Reply, Request};
+use crate::tui::protocol::{BudgetLow, Reply, Request};
 use crate::tui::text::truncate;
 
 /// Outbox, link and budget state (filled by the worker's replies).
@@ -188,9 +187,8 @@ impl Model {
         reason: &str,
         needs_sign_in: bool,
     ) -> Vec<Cmd> {
-        self.pending.remove(&req);
-        self.pending_status.remove(&req);
-        self.pending_warn.remove(&req);
+        // Held by the outbox now: no longer in flight (a time log's later days may still be).
+        let done = self.answered(req);
         let mut cmds = Vec::new();
         match &op {
             WriteOp::AddNote { ticket_id, .. } => {
@@ -230,6 +228,12 @@ impl Model {
             format!("will be sent when the server answers ({reason})")
         };
         self.warn(format!("queued: {} — {why}", op.summary()));
+        // The last day of a time log queued after earlier days went through: those are logged.
+        if let (WriteOp::AddTimeLog { ticket_id, .. }, Some(f)) = (&op, done)
+            && !f.logged.is_empty()
+        {
+            cmds.extend(self.on_time_logged(req, *ticket_id, Ok(f.logged), None));
+        }
         cmds
     }
 
@@ -279,43 +283,24 @@ impl Model {
         })
     }
 
+    /// Outbox item `seq` reached the server: its data merged as a direct answer's would be
+    /// (a created ticket takes its placeholder row's place, and the cursor with it).
     fn on_delivered(&mut self, seq: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {
         self.outbox.items.retain(|i| i.seq != seq);
-        match (&op, result) {
-            (WriteOp::CreateTicket { .. }, WriteResult::Ticket(t)) => {
-                let old = placeholder_id(seq);
-                self.list.remove(old);
-                self.list.pinned.remove(&old);
-                let id = t.row.id;
-                self.list.pinned.insert(id);
-                if self.list.sel_id == Some(old) {
-                    self.list.sel_id = Some(id);
-                }
-                self.list.upsert_one(t.row.clone());
-                self.list.invalidate();
+        if let (WriteOp::CreateTicket { .. }, WriteResult::Ticket(t)) = (&op, &result) {
+            let old = placeholder_id(seq);
+            self.list.remove(old);
+            self.list.pinned.remove(&old);
+            if self.list.sel_id == Some(old) {
+                self.list.sel_id = Some(t.row.id);
             }
-            (_, WriteResult::Ticket(t)) => self.update_row_from(&t),
-            (WriteOp::AddNote { ticket_id, .. }, WriteResult::Note(n)) => {
-                if let Some(d) = self.detail.cache.get_mut(ticket_id) {
-                    Arc::make_mut(d).notes.push(NoteView::from_note(&n));
-                }
-            }
-            (WriteOp::AddTimeLog { ticket_id, .. }, WriteResult::TimeLog(l)) => {
-                if let Some(d) = self.detail.cache.get_mut(ticket_id) {
-                    Arc::make_mut(d).time_logs.push(*l);
-                }
-            }
-            (WriteOp::DeleteTicket { ticket_id }, _) => {
-                self.list.remove(*ticket_id);
-                self.detail.cache.remove(ticket_id);
-            }
-            (op, _) => {
-                // Assign and the like answer without data: read the ticket again.
-                if let Some(id) = op.ticket_id() {
-                    self.detail.cache.remove(&id);
-                    if self.detail.id == Some(id) {
-                        return self.request_detail(id, true);
-                    }
+        }
+        if !self.apply_written(&op, &result) {
+            // Assign and the like answer without data: read the ticket again.
+            if let Some(id) = op.ticket_id() {
+                self.detail.cache.remove(&id);
+                if self.detail.id == Some(id) {
+                    return self.request_detail(id, true);
                 }
             }
         }

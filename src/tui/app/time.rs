@@ -3,19 +3,20 @@
 //! restart keeps it running, or offers the time log of one stopped but not logged.
 //! Pure like the rest of `update`: effects leave as [`Cmd`]s.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::writes::Write;
 use super::{Confirm, ConfirmAction, Layer, Model};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
 use crate::api::model::{Id, TicketRow, TimeLog};
 use crate::domain::timelog::{MAX_ENTRY_MINUTES, TimeEntry, day_parts, default_item};
 use crate::tui::forms::{LOG_ORDER, LogFocus, NewTicket, TimeLogForm};
 use crate::tui::keymap::{Action, Key};
 use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
-use crate::tui::protocol::{Cmd, Msg, Request};
+use crate::tui::protocol::{Cmd, Msg};
 use crate::tui::text::truncate;
 use crate::tui::timer::{Timer, fmt_elapsed};
 
@@ -402,9 +403,6 @@ impl Model {
                 return Vec::new();
             }
         };
-        self.next_req += 1;
-        let req = self.next_req;
-        f.sending = Some(req);
         f.error = None;
         let ticket_id = f.ticket_id;
         let desc = format!(
@@ -412,14 +410,60 @@ impl Model {
             fmt_elapsed(minutes * 60),
             f.ticket_label.split(' ').next().unwrap_or("")
         );
-        self.pending.insert(req, desc);
-        vec![Cmd::Api(Request::AddTimeLog {
-            req,
-            ticket_id,
-            inputs,
-        })]
+        let mut ops = inputs
+            .into_iter()
+            .map(|input| WriteOp::AddTimeLog { ticket_id, input });
+        let Some(first) = ops.next() else {
+            return Vec::new();
+        };
+        let (req, cmd) = self.send_write(Write::new(desc, first).then(ops.collect()));
+        if let Some(f) = self.timelog_form_mut() {
+            f.sending = Some(req);
+        }
+        vec![cmd]
     }
 
+    /// One day's entry of time log `req` answered. Each is merged at once; the log is done
+    /// once every day was answered or queued, or one was refused (the days after it are not
+    /// sent).
+    pub(super) fn on_time_written(
+        &mut self,
+        req: u64,
+        op: WriteOp,
+        result: Result<WriteResult, String>,
+    ) -> Vec<Cmd> {
+        let WriteOp::AddTimeLog { ticket_id, input } = &op else {
+            return Vec::new();
+        };
+        let ticket_id = *ticket_id;
+        let result = result.and_then(|r| {
+            r.time_log()
+                .ok_or_else(|| "logging time returned no entry".to_string())
+        });
+        match result {
+            Ok(log) => {
+                self.apply_written(&op, &WriteResult::TimeLog(Box::new(log.clone())));
+                if let Some(f) = self.in_flight.get_mut(&req) {
+                    f.logged.push(log);
+                }
+                match self.answered(req) {
+                    Some(f) => self.on_time_logged(req, ticket_id, Ok(f.logged), None),
+                    None => Vec::new(),
+                }
+            }
+            Err(e) => {
+                let f = self.in_flight.remove(&req).unwrap_or_default();
+                if f.logged.is_empty() {
+                    return self.on_time_logged(req, ticket_id, Err(e), None);
+                }
+                let missed = format!("the entry for {} was not logged: {e}", input.start_date);
+                self.on_time_logged(req, ticket_id, Ok(f.logged), Some(missed))
+            }
+        }
+    }
+
+    /// The time log is done: the entries delivered (`missed`: a later day's was refused), or
+    /// the refusal of the first.
     pub(super) fn on_time_logged(
         &mut self,
         req: u64,
@@ -427,7 +471,6 @@ impl Model {
         result: Result<Vec<TimeLog>, String>,
         missed: Option<String>,
     ) -> Vec<Cmd> {
-        self.pending.remove(&req);
         let pos = self
             .layers
             .iter()
@@ -444,9 +487,6 @@ impl Model {
                 } else {
                     String::new()
                 };
-                if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
-                    Arc::make_mut(d).time_logs.extend(logs);
-                }
                 let done = format!(
                     "logged {hours:.2} h on {}{days}",
                     label.split(' ').next().unwrap_or("")

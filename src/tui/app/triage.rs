@@ -8,15 +8,16 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::writes::{Write, patch_what};
 use super::{Confirm, ConfirmAction, Layer, Model};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
 use crate::api::model::{Id, LookupItem, PatchOp, TicketRow};
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
 use crate::tui::forms::{NoteEditor, NoteMode};
 use crate::tui::keymap::Action;
 use crate::tui::picker::{PickKey, Picker, Purpose, Source};
-use crate::tui::protocol::Request;
-use crate::tui::protocol::{Cmd, Reply};
+use crate::tui::protocol::Cmd;
 
 /// What sending a note does to the ticket's status.
 pub(super) enum StatusPlan {
@@ -79,23 +80,16 @@ impl Model {
                 TransitionCheck::Refused { message } => refused.push(message),
             }
         }
-        let mut cmds = Vec::new();
-        for (id, warning) in go {
-            let req = self.req();
-            self.pending.insert(
-                req,
-                format!("{} status → {}", self.targets_label(&[id]), to.name),
-            );
-            if let Some(w) = warning {
-                self.pending_warn.insert(req, w);
-            }
-            cmds.push(Cmd::Api(Request::Patch {
-                req,
-                ticket_id: id,
-                what: "status",
-                ops: vec![PatchOp::replace("StatusId", json!(status_id))],
-            }));
-        }
+        let (_, mut cmds) = self.write_each(go, |m, (id, warning)| {
+            Write::new(
+                format!("{} status → {}", m.targets_label(&[id]), to.name),
+                WriteOp::PatchTicket {
+                    ticket_id: id,
+                    ops: vec![PatchOp::replace("StatusId", json!(status_id))],
+                },
+            )
+            .warn(warning)
+        });
         match (refused.first(), warnings.first()) {
             (Some(r), _) => {
                 let more = refused.len() - 1;
@@ -374,21 +368,16 @@ impl Model {
                     .lookup_name(LookupKind::Priorities, Some(value))
                     .unwrap_or("?")
                     .to_string();
-                let mut cmds = Vec::new();
-                for id in ids {
-                    let req = self.req();
-                    self.pending.insert(
-                        req,
-                        format!("{} priority → {name}", self.targets_label(&[id])),
-                    );
-                    cmds.push(Cmd::Api(Request::Patch {
-                        req,
-                        ticket_id: id,
-                        what: "priority",
-                        ops: vec![PatchOp::replace("PriorityId", json!(value))],
-                    }));
-                }
-                cmds
+                self.write_each(ids, |m, id| {
+                    Write::new(
+                        format!("{} priority → {name}", m.targets_label(&[id])),
+                        WriteOp::PatchTicket {
+                            ticket_id: id,
+                            ops: vec![PatchOp::replace("PriorityId", json!(value))],
+                        },
+                    )
+                })
+                .1
             }
             Purpose::Assign(ids) => {
                 let label = match self.layers.last() {
@@ -420,33 +409,37 @@ impl Model {
 
     /// Deleting confirmed: one write per ticket.
     pub(super) fn delete_tickets(&mut self, ids: Vec<Id>) -> Vec<Cmd> {
-        let mut cmds = Vec::new();
-        for id in ids {
-            let req = self.req();
-            self.pending
-                .insert(req, format!("deleting {}", self.targets_label(&[id])));
-            cmds.push(Cmd::Api(Request::Delete { req, ticket_id: id }));
-        }
-        cmds
+        self.write_each(ids, |m, id| {
+            Write::new(
+                format!("deleting {}", m.targets_label(&[id])),
+                WriteOp::DeleteTicket { ticket_id: id },
+            )
+        })
+        .1
     }
 
     /// A status or priority change, an assignment or a deletion answered.
-    pub(super) fn on_triage_reply(&mut self, r: Reply) -> Vec<Cmd> {
-        match r {
-            Reply::Patched {
-                req,
-                ticket_id,
-                what,
-                result,
-            } => {
-                let desc = self.pending.remove(&req).unwrap_or_default();
-                let warning = self.pending_warn.remove(&req);
+    pub(super) fn on_triage_written(
+        &mut self,
+        req: u64,
+        op: WriteOp,
+        result: Result<WriteResult, String>,
+    ) -> Vec<Cmd> {
+        let flight = self.in_flight.remove(&req).unwrap_or_default();
+        match &op {
+            WriteOp::PatchTicket { ticket_id, ops } => {
+                let (ticket_id, what) = (*ticket_id, patch_what(ops));
+                let (desc, warning) = (flight.desc, flight.warn);
+                let result = result.and_then(|r| {
+                    r.ticket()
+                        .ok_or_else(|| "the update returned no ticket".to_string())
+                });
                 match result {
                     Ok(t) => {
                         if what == "status" {
                             self.step_off_if_done(&t.row);
                         }
-                        self.update_row_from(&t);
+                        self.apply_written(&op, &WriteResult::Ticket(Box::new(t)));
                         match warning {
                             // Worded as done anyway ("… moving it to X anyway").
                             Some(w) => self.warn(w),
@@ -458,17 +451,12 @@ impl Model {
                     }
                 }
             }
-            Reply::Assigned {
-                req,
-                ticket_id,
-                result,
-            } => {
-                self.pending.remove(&req);
+            WriteOp::AssignTicket { ticket_id, .. } => {
+                let ticket_id = *ticket_id;
                 match result {
                     Ok(t) => {
-                        if let Some(t) = t {
-                            self.update_row_from(&t);
-                        }
+                        // With the ticket read back, when that worked.
+                        self.apply_written(&op, &t);
                         self.close_editor_for(req);
                         self.detail.cache.remove(&ticket_id);
                         self.detail.id = None;
@@ -479,17 +467,12 @@ impl Model {
                     }
                 }
             }
-            Reply::Deleted {
-                req,
-                ticket_id,
-                result,
-            } => {
-                self.pending.remove(&req);
+            WriteOp::DeleteTicket { ticket_id } => {
+                let ticket_id = *ticket_id;
                 match result {
-                    Ok(()) => {
+                    Ok(r) => {
                         let label = self.targets_label(&[ticket_id]);
-                        self.list.remove(ticket_id);
-                        self.detail.cache.remove(&ticket_id);
+                        self.apply_written(&op, &r);
                         self.info(format!("deleted {label}"));
                     }
                     Err(e) => self.error(format!("deleting failed: {e}")),

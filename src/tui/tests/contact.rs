@@ -1,6 +1,7 @@
 //! The optional contact of a new ticket: fetched with the account, picked from the form.
 
 use super::*;
+use crate::actions::WriteOp;
 use crate::api::model::Contact;
 use crate::tui::forms::{FormFocus, NewTicket};
 use crate::tui::worker::clean_contact;
@@ -151,11 +152,11 @@ fn the_contact_is_picked_from_the_form_and_sent_with_the_ticket() {
         "{s}"
     );
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Create { draft, .. }] = apis(&cmds)[..] else {
+    // Sent as a create the draft validated into.
+    let [(_, WriteOp::CreateTicket { input })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    assert_eq!(draft.contact_id, Some(31));
-    assert_eq!(draft.validate().unwrap().contact_id, Some(31));
+    assert_eq!(input.contact_id, Some(31));
 }
 
 #[test]

@@ -33,10 +33,10 @@ fn send_note(m: &mut Model, text: &str) -> u64 {
     m.update(key('a'));
     send(m, typed(text));
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else {
+    let [(req, WriteOp::AddNote { .. })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    *req
+    req
 }
 
 fn status_line(m: &mut Model) -> String {
@@ -68,7 +68,7 @@ fn a_queued_note_is_pending_then_delivered() {
     assert!(m.layers.is_empty());
     assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
     assert!(!m.drafts.contains_key(&1));
-    assert!(m.pending.is_empty(), "no longer in flight");
+    assert!(m.in_flight.is_empty(), "no longer in flight");
     assert!(
         m.status
             .warn
