@@ -423,6 +423,68 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
     );
 }
 
+/// Stops a 35-minute timer across midnight on ticket 1 and sends its log: the request and
+/// its two days' ops.
+fn send_overnight_log(m: &mut Model) -> (u64, Vec<WriteOp>) {
+    timelog_refdata(m);
+    let late = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 5, 23, 40, 0).unwrap();
+    m.now = late;
+    m.update(key('T'));
+    m.now = late + chrono::Duration::minutes(35);
+    m.update(key('T'));
+    m.update(code(KeyCode::Esc)); // no template
+    let cmds = m.update(ctrl('s'));
+    let [Request::Write { req, op, then, .. }] = apis(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
+    (*req, std::iter::once(op).chain(then).cloned().collect())
+}
+
+fn entry(id: i64, hours: f64) -> Result<WriteResult, String> {
+    Ok(WriteResult::TimeLog(Box::new(TimeLog {
+        id,
+        timespent: Some(hours),
+        ..Default::default()
+    })))
+}
+
+#[test]
+fn a_later_day_refused_after_the_first_was_logged_says_which() {
+    let mut m = loaded(sample_rows());
+    let (req, ops) = send_overnight_log(&mut m);
+    m.update(written(req, &ops[0], entry(8, 0.33)));
+    assert!(
+        matches!(m.layers.last(), Some(Layer::TimeLog(_))),
+        "waits for the second day"
+    );
+    m.update(written(req, &ops[1], Err("HTTP 409: overlaps".into())));
+    let err = m.status.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("logged 0.33 h on T20250001")
+            && err.contains("the entry for 2026-11-06 was not logged: HTTP 409: overlaps"),
+        "{err}"
+    );
+    assert!(m.layers.is_empty() && m.in_flight.is_empty());
+}
+
+#[test]
+fn a_later_day_queued_after_the_first_was_logged_ends_the_log() {
+    let mut m = loaded(sample_rows());
+    let (req, ops) = send_overnight_log(&mut m);
+    m.update(written(req, &ops[0], entry(8, 0.33)));
+    let cmds = m.update(api(Reply::Queued {
+        req,
+        seq: 3,
+        op: Box::new(ops[1].clone()),
+        reason: "cannot reach the server".into(),
+        needs_sign_in: false,
+    }));
+    assert_eq!(saved_timer(&cmds), Some(None), "the timer file goes");
+    assert!(m.layers.is_empty() && m.in_flight.is_empty() && m.timer.is_none());
+    let info = m.status.info.clone().unwrap_or_default();
+    assert!(info.contains("logged 0.33 h on T20250001"), "{info}");
+}
+
 #[test]
 fn time_across_midnight_is_logged_as_one_entry_per_day() {
     let mut m = loaded(sample_rows());
