@@ -5,7 +5,7 @@
 //! [`event_loop`] runs those and draws [`views::render`] when something changed.
 
 pub mod app;
-pub mod drafts;
+pub mod draft_writer;
 pub mod event_loop;
 pub mod forms;
 pub mod fuzzy;
@@ -41,9 +41,9 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::actions::Actions;
-use crate::api::Client;
 use crate::api::model::Id;
 use crate::store::cache::Cache;
+use crate::store::drafts::DraftStore;
 
 pub use app::Model;
 pub use event_loop::EventLoop;
@@ -52,8 +52,7 @@ pub use settings::Settings;
 
 /// What `main` hands the TUI.
 pub struct TuiContext {
-    pub client: Client,
-    /// Audited writes (`actions.client()` is normally `client`).
+    /// Audited writes, and the client they (and every read) go through.
     pub actions: Actions,
     /// The `[tui]` table of the config (keys, views); empty for defaults.
     pub settings: toml::Table,
@@ -147,7 +146,7 @@ pub fn drafts_dir(state_dir: &Path) -> PathBuf {
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let mut settings = Settings::parse(&ctx.settings);
     settings.sla = ctx.sla.clone();
-    let drafts = drafts::DraftStore::new(drafts_dir(&ctx.state_dir));
+    let drafts = DraftStore::new(drafts_dir(&ctx.state_dir));
     let saved = drafts.list();
     let mut model = Model::new(settings, &ctx.profile, ctx.demo);
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
@@ -155,7 +154,6 @@ pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let cache = Cache::load(&ctx.cache_path);
     let snapshot = worker::load_snapshot(&cache, model.current_view());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let _ = &ctx.client;
     let worker = worker::spawn(ctx.actions.clone(), cache, tx.clone());
     let mut init = model.init(saved);
     if let Some(s) = snapshot {

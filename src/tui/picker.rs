@@ -110,7 +110,7 @@ pub enum Purpose {
     NoteTemplate,
     Palette,
     Drafts,
-    /// The outbox overlay: `Id(seq)` retries, `Id(-seq)` drops.
+    /// The outbox overlay: `Id(item)` retries, `Id(-item)` drops.
     Outbox,
     /// A field of the time-log form (template, work type, role).
     TimeLog(LogFocus),
@@ -175,7 +175,7 @@ static RANK_GEN: AtomicU64 = AtomicU64::new(0);
 /// A ranking for a large picker, run off the key path ([`RankJob::run`]); the answer goes
 /// back through [`Picker::ranked`].
 pub struct RankJob {
-    pub seq: u64,
+    pub rank_gen: u64,
     query: String,
     labels: Arc<Vec<String>>,
     candidates: Vec<u32>,
@@ -225,11 +225,13 @@ struct Background {
 
 impl std::fmt::Debug for RankJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RankJob({}, {:?})", self.seq, self.query)
+        write!(f, "RankJob({}, {:?})", self.rank_gen, self.query)
     }
 }
 
-pub enum Outcome {
+/// What a key did to an open picker: nothing to act on, an item picked, or closed. (Not
+/// `actions::Outcome`, what became of a write.)
+pub enum Reaction {
     None,
     Picked(PickKey),
     Cancel,
@@ -385,7 +387,7 @@ impl Picker {
         };
         bg.in_flight = Some((self.rank_gen, self.query.clone()));
         bg.job = Some(Arc::new(RankJob {
-            seq: self.rank_gen,
+            rank_gen: self.rank_gen,
             query: self.query.clone(),
             labels: bg.labels.clone(),
             candidates,
@@ -404,23 +406,23 @@ impl Picker {
             .is_some_and(|bg| bg.in_flight.is_some() || bg.job.is_some())
     }
 
-    /// Whether this picker waits for ranking `seq`.
-    pub fn awaits(&self, seq: u64) -> bool {
+    /// Whether this picker waits for ranking `rank_gen`.
+    pub fn awaits(&self, rank_gen: u64) -> bool {
         self.bg
             .as_ref()
             .and_then(|bg| bg.in_flight.as_ref())
-            .is_some_and(|(g, _)| *g == seq)
+            .is_some_and(|(g, _)| *g == rank_gen)
     }
 
     /// A background ranking finished. Returns whether it was this picker's.
-    pub fn ranked(&mut self, seq: u64, matches: Vec<u32>) -> bool {
-        if !self.awaits(seq) {
+    pub fn ranked(&mut self, rank_gen: u64, matches: Vec<u32>) -> bool {
+        if !self.awaits(rank_gen) {
             return false;
         }
         let bg = self.bg.as_mut().expect("awaits");
         let (_, query) = bg.in_flight.take().expect("in flight");
         let again = std::mem::take(&mut bg.again);
-        if seq == self.rank_gen {
+        if rank_gen == self.rank_gen {
             self.matches = matches;
             self.ranked_for = query;
             self.sel = 0;
@@ -442,14 +444,14 @@ impl Picker {
         self.items.get(*self.matches.get(self.sel)? as usize)
     }
 
-    pub fn key(&mut self, key: Key) -> Outcome {
+    pub fn key(&mut self, key: Key) -> Reaction {
         let ctrl = key.mods.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => return Outcome::Cancel,
+            KeyCode::Esc => return Reaction::Cancel,
             KeyCode::Enter => {
                 return match self.selected() {
-                    Some(i) => Outcome::Picked(i.key),
-                    None => Outcome::None,
+                    Some(i) => Reaction::Picked(i.key),
+                    None => Reaction::None,
                 };
             }
             KeyCode::Up => self.move_by(-1),
@@ -479,7 +481,7 @@ impl Picker {
             }
             _ => {}
         }
-        Outcome::None
+        Reaction::None
     }
 
     pub fn move_by(&mut self, d: isize) {
@@ -589,7 +591,7 @@ mod tests {
         typed(&mut p, '7');
         assert!(p.take_job().is_none());
         let m1 = j1.run();
-        assert!(p.ranked(j1.seq, m1.clone()));
+        assert!(p.ranked(j1.rank_gen, m1.clone()));
         assert_eq!(p.matches, m1, "a superset of \"77\" is shown");
         let j2 = p.take_job().expect("the newer query follows");
         assert!(
@@ -597,7 +599,7 @@ mod tests {
             "narrowed from the first answer"
         );
         let m2 = j2.run();
-        assert!(p.ranked(j2.seq, m2.clone()));
+        assert!(p.ranked(j2.rank_gen, m2.clone()));
         assert!(!p.ranking());
         assert_eq!(p.matches, m2);
         assert!(p.matches.len() < m1.len());
@@ -612,7 +614,7 @@ mod tests {
         let j = p.take_job().unwrap();
         p.query.clear();
         p.rematch();
-        assert!(p.ranked(j.seq, j.run()));
+        assert!(p.ranked(j.rank_gen, j.run()));
         assert_eq!(
             p.matches.len(),
             BACKGROUND_FROM,
@@ -621,7 +623,7 @@ mod tests {
         typed(&mut p, '9');
         let j = p.take_job().unwrap();
         p.set_items(vec![PickItem::new(PickKey::Id(1), "x")]);
-        assert!(!p.awaits(j.seq));
-        assert!(!p.ranked(j.seq, j.run()));
+        assert!(!p.awaits(j.rank_gen));
+        assert!(!p.ranked(j.rank_gen, j.run()));
     }
 }

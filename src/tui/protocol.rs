@@ -13,7 +13,6 @@ use crossterm::event::KeyEvent;
 use super::fuzzy::FilterJob;
 use super::picker::RankJob;
 use super::settings::ViewDef;
-use super::text::html_to_text;
 use super::timer::Timer;
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
@@ -21,6 +20,7 @@ use crate::api::model::{
     Account, Contact, Id, Location, LookupItem, Note, NoteTemplate, Ticket, TicketRow,
     TicketTemplate, TicketTemplateSummary, TimeLog, TimeLogTemplate, UserInfo,
 };
+use crate::domain::html;
 use crate::store::drafts::{DraftKey, NoteDraft};
 use crate::store::outbox::OutboxItem;
 use crate::text::sanitize_line;
@@ -34,14 +34,14 @@ pub enum Msg {
     Tick,
     Api(Box<Reply>),
     Filtered {
-        seq: u64,
+        filter_gen: u64,
         rows: Vec<u32>,
     },
     /// Go on with the SLA pass over a long list (see `SlaBoard::refresh`).
     SlaStep,
     /// A large picker's background ranking finished.
     Ranked {
-        seq: u64,
+        rank_gen: u64,
         matches: Vec<u32>,
     },
     DetailDue(Id),
@@ -85,8 +85,8 @@ impl std::fmt::Debug for Cmd {
         match self {
             Cmd::Api(r) => write!(f, "Api({r:?})"),
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
-            Cmd::Filter(j) => write!(f, "Filter(seq {})", j.seq),
-            Cmd::Rank(j) => write!(f, "Rank(seq {})", j.seq),
+            Cmd::Filter(j) => write!(f, "Filter(gen {})", j.filter_gen),
+            Cmd::Rank(j) => write!(f, "Rank(gen {})", j.rank_gen),
             Cmd::SaveDraft(d) => write!(f, "SaveDraft({d:?})"),
             Cmd::RemoveDraft(id) => write!(f, "RemoveDraft({id})"),
             Cmd::Editor { ticket_id, .. } => write!(f, "Editor({ticket_id})"),
@@ -105,18 +105,18 @@ pub enum Request {
         refresh: bool,
     },
     Search {
-        seq: u64,
+        search_gen: u64,
         view: ViewDef,
     },
     /// Only what changed since `since` (server `LastActivityUpdate`): the view's changed
     /// tickets, the changed ones that left it, and the view's total to check the merge.
     Refresh {
-        seq: u64,
+        search_gen: u64,
         view: ViewDef,
         since: DateTime<Utc>,
     },
     Detail {
-        seq: u64,
+        detail_gen: u64,
         id: Id,
     },
     Locations {
@@ -146,11 +146,11 @@ pub enum Request {
     },
     /// Send one outbox item now (a conflict included).
     OutboxRetry {
-        seq: u64,
+        item: u64,
     },
     /// Give up on one outbox item (the audit log keeps it).
     OutboxDrop {
-        seq: u64,
+        item: u64,
     },
     /// Send the pending outbox items now.
     OutboxFlush,
@@ -185,7 +185,7 @@ impl NoteView {
     pub fn from_note(n: &Note) -> NoteView {
         NoteView {
             id: n.id,
-            text: html_to_text(&n.details),
+            text: html::to_text(&n.details),
             is_internal: n.is_internal,
             author: sanitize_line(
                 n.created_by_name
@@ -234,29 +234,29 @@ pub enum Reply {
         result: Result<String, String>,
     },
     Page {
-        seq: u64,
+        search_gen: u64,
         rows: Vec<TicketRow>,
         total: Option<u64>,
     },
     SearchDone {
-        seq: u64,
+        search_gen: u64,
         result: Result<u64, String>,
         at: DateTime<Utc>,
     },
-    /// What the disk holds for the view of search `seq`, sent (before its `SearchDone`) when
+    /// What the disk holds for the view of search `search_gen`, sent (before its `SearchDone`) when
     /// the server cannot be reached: shown marked as cached until live pages replace it.
     Cached {
-        seq: u64,
+        search_gen: u64,
         list: super::offline_list::OfflineList,
     },
     /// Answer to [`Request::Refresh`].
     Changed {
-        seq: u64,
+        search_gen: u64,
         result: Result<Changes, String>,
         at: DateTime<Utc>,
     },
     Detail {
-        seq: u64,
+        detail_gen: u64,
         id: Id,
         result: Result<Arc<DetailData>, String>,
     },
@@ -276,11 +276,11 @@ pub enum Reply {
         what: String,
         error: String,
     },
-    /// Write `req` could not be delivered now; it is stored as outbox item `seq` and will be
+    /// Write `req` could not be delivered now; it is stored as outbox item `item` and will be
     /// sent later (a note's draft may go: the outbox holds it durably).
     Queued {
         req: u64,
-        seq: u64,
+        item: u64,
         op: Box<WriteOp>,
         reason: String,
         needs_sign_in: bool,
@@ -289,23 +289,23 @@ pub enum Reply {
     Outbox(Vec<OutboxItem>),
     /// A queued write reached the server (from a flush or a retry).
     Delivered {
-        seq: u64,
+        item: u64,
         op: Box<WriteOp>,
         result: Box<WriteResult>,
     },
     /// A queued write was refused by the server: kept as a conflict for the user.
     Conflict {
-        seq: u64,
+        item: u64,
         op: Box<WriteOp>,
         error: String,
     },
     /// Retrying or dropping an outbox item did not happen (busy, gone...).
     OutboxFailed {
-        seq: u64,
+        item: u64,
         error: String,
     },
     Dropped {
-        seq: u64,
+        item: u64,
     },
     /// The server became unreachable (`online: false`) or answers again.
     Link {

@@ -4,7 +4,6 @@
 use crossterm::event::KeyCode;
 
 use super::app::{Focus, Layer, Model};
-use super::drafts::NoteDraft;
 use super::forms::NoteMode;
 use super::picker::{Field, PickKey, Purpose};
 use super::protocol::{Changes, Cmd, DetailData, Msg, Reply, Request};
@@ -12,6 +11,7 @@ use super::settings::{Column, Settings};
 use super::testkit::*;
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
+use crate::store::drafts::NoteDraft;
 use std::sync::Arc;
 
 mod contact;
@@ -106,7 +106,7 @@ fn view_one_is_mine_and_unassigned_view_filters_locally() {
     };
     assert!(view.unassigned);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: Some(5),
     }));
@@ -206,7 +206,7 @@ fn large_lists_filter_off_the_key_path() {
     let first = &jobs[0];
     let rows = first.run();
     let cmds = m.update(Msg::Filtered {
-        seq: first.seq,
+        filter_gen: first.filter_gen,
         rows,
     });
     // The result is for an older query: a new job for "vp" is started.
@@ -218,7 +218,10 @@ fn large_lists_filter_off_the_key_path() {
         })
         .expect("refilter for the latest query");
     let rows = job.run();
-    m.update(Msg::Filtered { seq: job.seq, rows });
+    m.update(Msg::Filtered {
+        filter_gen: job.filter_gen,
+        rows,
+    });
     assert!(!m.list.filter_pending());
     assert_eq!(numbers(&m), vec!["T20250002"]);
 }
@@ -231,19 +234,19 @@ fn stale_replies_are_dropped() {
     let new = search_seq(&cmds).unwrap();
     assert!(new > old);
     m.update(api(Reply::Page {
-        seq: old,
+        search_gen: old,
         rows: vec![row(99, "stale", "X", (1, "New"), (1, "Critical"), None)],
         total: None,
     }));
     m.update(api(Reply::SearchDone {
-        seq: old,
+        search_gen: old,
         result: Ok(1),
         at: now(),
     }));
     assert_eq!(m.list.len_loaded(), 0);
     assert!(m.list.loading, "the new search is still loading");
     m.update(api(Reply::Page {
-        seq: new,
+        search_gen: new,
         rows: sample_rows(),
         total: Some(5),
     }));
@@ -252,7 +255,11 @@ fn stale_replies_are_dropped() {
 
     // Detail: an answer for an older request does not land.
     let cmds = m.update(code(KeyCode::Enter));
-    let Some(Request::Detail { seq, id }) = apis(&cmds).into_iter().next().cloned() else {
+    let Some(Request::Detail {
+        detail_gen: seq,
+        id,
+    }) = apis(&cmds).into_iter().next().cloned()
+    else {
         panic!("enter fetches the detail: {cmds:?}")
     };
     assert_eq!(m.focus, Focus::Detail);
@@ -267,13 +274,13 @@ fn stale_replies_are_dropped() {
         })
     };
     m.update(api(Reply::Detail {
-        seq: seq - 1,
+        detail_gen: seq - 1,
         id,
         result: Ok(detail("old")),
     }));
     assert!(!m.detail.cache.contains_key(&id));
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id,
         result: Ok(detail("fresh")),
     }));
@@ -300,7 +307,7 @@ fn detail_fetch_is_debounced_and_tab_switches_focus() {
     assert!(matches!(apis(&cmds)[..], [Request::Detail { id: 2, .. }]));
     m.update(code(KeyCode::Tab));
     assert_eq!(m.focus, Focus::Detail);
-    let seq = m.detail.seq; // Tab asked again (nothing cached yet): answer the newest.
+    let seq = m.detail.generation; // Tab asked again (nothing cached yet): answer the newest.
     let mut d = DetailData {
         ticket: Ticket {
             row: sample_rows()[1].clone(),
@@ -314,7 +321,7 @@ fn detail_fetch_is_debounced_and_tab_switches_focus() {
         .collect::<Vec<_>>()
         .join("\n");
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id: 2,
         result: Ok(Arc::new(d)),
     }));
@@ -968,7 +975,7 @@ fn help_palette_and_remapped_keys() {
     let seq = search_seq(&cmds).unwrap();
     warm(&mut m);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: None,
     }));
@@ -1019,14 +1026,18 @@ fn palette_arguments_go_to_the_picker_or_filter_the_command_opens() {
 
 fn refresh_seq(cmds: &[Cmd]) -> Option<(u64, chrono::DateTime<chrono::Utc>)> {
     cmds.iter().find_map(|c| match c {
-        Cmd::Api(Request::Refresh { seq, since, .. }) => Some((*seq, *since)),
+        Cmd::Api(Request::Refresh {
+            search_gen: seq,
+            since,
+            ..
+        }) => Some((*seq, *since)),
         _ => None,
     })
 }
 
 fn changed(seq: u64, changes: Changes) -> Msg {
     api(Reply::Changed {
-        seq,
+        search_gen: seq,
         result: Ok(changes),
         at: now(),
     })
@@ -1049,12 +1060,12 @@ fn refresh_keeps_rows_until_new_ones_arrive() {
     let seq = search_seq(&cmds).expect("a full reload");
     assert_eq!(m.list.visible_len(), 5, "no flash of an empty list");
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows()[..2].to_vec(),
         total: Some(2),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(2),
         at: now(),
     }));
@@ -1113,7 +1124,7 @@ fn server_errors_reach_the_status_bar() {
     let cmds = m.update(key('r'));
     let (seq, _) = refresh_seq(&cmds).unwrap();
     m.update(api(Reply::Changed {
-        seq,
+        search_gen: seq,
         result: Err("HTTP 500: boom".into()),
         at: now(),
     }));
@@ -1168,12 +1179,12 @@ fn a_large_account_picker_ranks_off_the_key_path() {
     assert!(top_picker(&m).ranking());
     let j = &jobs[0];
     let next = rank_jobs(m.update(Msg::Ranked {
-        seq: j.seq,
+        rank_gen: j.rank_gen,
         matches: j.run(),
     }));
     let j = next.first().expect("the newer query follows");
     m.update(Msg::Ranked {
-        seq: j.seq,
+        rank_gen: j.rank_gen,
         matches: j.run(),
     });
     let p = top_picker(&m);
@@ -1192,13 +1203,17 @@ fn a_fresh_copy_of_a_row_does_not_resort_but_a_changed_deadline_does() {
     m.prepare();
     let v = m.list.version();
     let cmds = m.update(code(KeyCode::Enter));
-    let Some(Request::Detail { seq, id }) = apis(&cmds).into_iter().next().cloned() else {
+    let Some(Request::Detail {
+        detail_gen: seq,
+        id,
+    }) = apis(&cmds).into_iter().next().cloned()
+    else {
         panic!("enter fetches the detail: {cmds:?}")
     };
     let same = m.list.get(id).unwrap().clone();
     let with_row = |row: crate::api::model::TicketRow| {
         api(Reply::Detail {
-            seq,
+            detail_gen: seq,
             id,
             result: Ok(Arc::new(DetailData {
                 ticket: Ticket {
@@ -1214,7 +1229,7 @@ fn a_fresh_copy_of_a_row_does_not_resort_but_a_changed_deadline_does() {
     assert_eq!(m.list.version(), v, "same ticket: the order stands");
     let mut due_soon = same;
     due_soon.resolution_target_time = Some(now() - chrono::Duration::hours(1));
-    m.detail.seq = seq;
+    m.detail.generation = seq;
     m.update(with_row(due_soon));
     assert_ne!(m.list.version(), v, "its deadline moved: sorted again");
 }

@@ -1,23 +1,10 @@
-//! Text helpers of the TUI: width-aware truncation, and BMS HTML <-> terminal text.
+//! Text helpers of the TUI: width-aware truncation, ages ("3m ago").
 //!
 //! Sanitizing server strings is [`crate::text`]'s (the one sanitizer the CLI uses too); every
 //! string that came from the server goes through it before the model stores it. HTML
-//! conversion is `domain::html`'s.
+//! conversion (BMS HTML <-> terminal text) is [`crate::domain::html`]'s.
 
 use chrono::{DateTime, Utc};
-
-/// Re-exported for the app's paste and form code, which cleans pasted text with it.
-pub use crate::text::sanitize_line;
-
-/// BMS HTML (ticket details, notes) to plain text for the terminal.
-pub fn html_to_text(html: &str) -> String {
-    crate::domain::html::to_text(html)
-}
-
-/// Plain text typed by the user to the HTML the API stores.
-pub fn text_to_html(text: &str) -> String {
-    crate::domain::html::from_text(text)
-}
 
 /// Display width-aware truncation with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {

@@ -22,7 +22,7 @@ use crate::tui::text::ago;
 pub struct DetailState {
     /// The ticket the pane shows (or wants to).
     pub id: Option<Id>,
-    pub seq: u64,
+    pub generation: u64,
     pub cache: HashMap<Id, Arc<DetailData>>,
     pub scroll: u16,
     pub loading: Option<Id>,
@@ -57,10 +57,10 @@ impl Model {
         {
             return Vec::new();
         }
-        self.detail.seq += 1;
+        self.detail.generation += 1;
         self.detail.loading = Some(id);
         vec![Cmd::Api(Request::Detail {
-            seq: self.detail.seq,
+            detail_gen: self.detail.generation,
             id,
         })]
     }
@@ -140,8 +140,12 @@ impl Model {
     /// A ticket's details arrived (an older request's answer is dropped).
     pub(super) fn on_detail_reply(&mut self, r: Reply) -> Vec<Cmd> {
         match r {
-            Reply::Detail { seq, id, result } => {
-                if seq != self.detail.seq {
+            Reply::Detail {
+                detail_gen,
+                id,
+                result,
+            } => {
+                if detail_gen != self.detail.generation {
                     return Vec::new();
                 }
                 self.detail.loading = None;
@@ -399,7 +403,7 @@ fn thread_lines<'a>(m: &Model, d: &DetailData) -> Vec<Line<'a>> {
                 t.label,
             ),
         ]));
-        for l in super::super::text::html_to_text(&n.details).lines() {
+        for l in crate::domain::html::to_text(&n.details).lines() {
             out.push(Line::raw(format!("  {l}")));
         }
     }

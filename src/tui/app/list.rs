@@ -102,8 +102,12 @@ impl Model {
     /// A page, the cached list, the end of a load or a refresh's changes (stale loads dropped).
     pub(super) fn on_list_reply(&mut self, r: Reply) -> Vec<Cmd> {
         match r {
-            Reply::Page { seq, rows, total } => {
-                if seq != self.search_gen {
+            Reply::Page {
+                search_gen,
+                rows,
+                total,
+            } => {
+                if search_gen != self.search_gen {
                     return Vec::new();
                 }
                 if self.replace_on_page {
@@ -115,9 +119,9 @@ impl Model {
                 self.list.upsert(rows);
                 self.list.total = total;
             }
-            Reply::Cached { seq, list } => {
+            Reply::Cached { search_gen, list } => {
                 // Only while nothing fresher is shown for this load.
-                if seq != self.search_gen
+                if search_gen != self.search_gen
                     || (self.list.len_from_server() > 0 && !self.list.from_cache)
                 {
                     return Vec::new();
@@ -126,8 +130,12 @@ impl Model {
                 self.list.cache_partial = list.partial;
                 return cmds;
             }
-            Reply::SearchDone { seq, result, at } => {
-                if seq != self.search_gen {
+            Reply::SearchDone {
+                search_gen,
+                result,
+                at,
+            } => {
+                if search_gen != self.search_gen {
                     return Vec::new();
                 }
                 self.list.loading = false;
@@ -163,8 +171,12 @@ impl Model {
                     }
                 }
             }
-            Reply::Changed { seq, result, at } => {
-                if seq != self.search_gen {
+            Reply::Changed {
+                search_gen,
+                result,
+                at,
+            } => {
+                if search_gen != self.search_gen {
                     return Vec::new();
                 }
                 match result {
@@ -231,7 +243,7 @@ impl Model {
         }
         self.list.begin_sync(self.now);
         vec![Cmd::Api(Request::Search {
-            seq: self.search_gen,
+            search_gen: self.search_gen,
             view: self.current_view().clone(),
         })]
     }
@@ -246,7 +258,7 @@ impl Model {
         self.search_gen += 1;
         self.list.begin_sync(self.now);
         vec![Cmd::Api(Request::Refresh {
-            seq: self.search_gen,
+            search_gen: self.search_gen,
             view: self.current_view().clone(),
             since,
         })]

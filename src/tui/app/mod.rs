@@ -8,7 +8,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use super::drafts::NoteDraft;
 use super::forms::{FormFocus, NewTicket, NoteEditor, TimeLogForm};
 use super::keymap::{Action, Key, Keymap};
 use super::layout::{MainLayout, Panes, WIDE, main_layout};
@@ -21,6 +20,7 @@ use super::text::truncate;
 use super::theme::Theme;
 use super::timer::Timer;
 use crate::api::model::{Id, TicketRow};
+use crate::store::drafts::NoteDraft;
 
 mod detail;
 mod list;
@@ -43,7 +43,7 @@ pub const DETAIL_DEBOUNCE: Duration = Duration::from_millis(120);
 /// While typing goes on, the note draft is saved at most this long after a keystroke (what
 /// a `kill -9` can lose); the first keystroke after a pause is saved at once. A 65-key
 /// sentence at 120 ms a key costs 23 small writes (off the loop task, see
-/// `drafts::DraftWriter`), against 13 and up to 600 ms lost with the former 600 ms.
+/// `draft_writer::DraftWriter`), against 13 and up to 600 ms lost with the former 600 ms.
 pub const DRAFT_DEBOUNCE: Duration = Duration::from_millis(250);
 /// A cached detail younger than this is not fetched again on selection.
 const DETAIL_FRESH_SECS: i64 = 30;
@@ -366,19 +366,19 @@ impl Model {
                 Vec::new()
             }
             Msg::Api(r) => self.on_reply(*r),
-            Msg::Filtered { seq, rows } => self
+            Msg::Filtered { filter_gen, rows } => self
                 .list
-                .filtered(seq, rows)
+                .filtered(filter_gen, rows)
                 .map(Cmd::Filter)
                 .into_iter()
                 .collect(),
-            Msg::Ranked { seq, matches } => {
+            Msg::Ranked { rank_gen, matches } => {
                 let picker = self.layers.iter_mut().rev().find_map(|l| match l {
-                    Layer::Picker(p) if p.awaits(seq) => Some(p),
+                    Layer::Picker(p) if p.awaits(rank_gen) => Some(p),
                     _ => None,
                 });
                 if let Some(p) = picker {
-                    p.ranked(seq, matches);
+                    p.ranked(rank_gen, matches);
                 }
                 Vec::new()
             }

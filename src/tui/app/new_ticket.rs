@@ -372,8 +372,8 @@ impl Model {
         nt.template_loading = None;
         match result {
             Ok(mut t) => {
-                t.name = crate::tui::text::sanitize_line(&t.name);
-                t.title = t.title.as_deref().map(crate::tui::text::sanitize_line);
+                t.name = sanitize_line(&t.name);
+                t.title = t.title.as_deref().map(sanitize_line);
                 nt.draft = TicketDraft::from_template(&t);
                 nt.template = Some((id, t.name.clone()));
                 nt.load_text();
@@ -427,7 +427,7 @@ impl Model {
                 self.detail.cache.insert(
                     id,
                     Arc::new(DetailData {
-                        details_text: crate::tui::text::html_to_text(
+                        details_text: crate::domain::html::to_text(
                             t.details.as_deref().unwrap_or(""),
                         ),
                         ticket: t.clone(),

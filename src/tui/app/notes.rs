@@ -12,12 +12,13 @@ use super::{DRAFT_DEBOUNCE, Layer, Model, triage};
 use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
 use crate::api::model::{AssignInput, Id, NoteInput};
+use crate::domain::html;
 use crate::store::drafts::{DraftKey, NoteDraft};
 use crate::tui::forms::{NoteEditor, NoteMode, textarea};
 use crate::tui::keymap::{Action, Key};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 use crate::tui::protocol::{Cmd, Msg, Request};
-use crate::tui::text::{text_to_html, truncate};
+use crate::tui::text::truncate;
 
 /// What sending the note on top sends.
 enum Send {
@@ -391,7 +392,7 @@ impl Model {
             }
             Ok(triage::StatusPlan::Go(w)) => w,
         };
-        let details = text_to_html(text.trim_end());
+        let details = html::from_text(text.trim_end());
         let type_id = e.type_id.or(default_type).unwrap_or(1);
         let mut cmds = Vec::new();
         // What to send, taken from the editor (sent below, once the editor is let go).

@@ -29,9 +29,9 @@ pub struct OutboxState {
     pub refresh_every: Option<Duration>,
 }
 
-/// The id of the placeholder row of a ticket created while offline (outbox item `seq`).
-pub fn placeholder_id(seq: u64) -> Id {
-    -(seq as Id)
+/// The id of the placeholder row of a ticket created while offline (outbox item `item`).
+pub fn placeholder_id(item: u64) -> Id {
+    -(item as Id)
 }
 
 impl OutboxState {
@@ -100,11 +100,11 @@ impl Model {
         match r {
             Reply::Queued {
                 req,
-                seq,
+                item,
                 op,
                 reason,
                 needs_sign_in,
-            } => return self.on_queued(req, seq, *op, &reason, needs_sign_in),
+            } => return self.on_queued(req, item, *op, &reason, needs_sign_in),
             Reply::Outbox(items) => {
                 // A note just queued for the open ticket is scrolled into view: the technician
                 // sees it wait, however long the ticket's details are.
@@ -120,9 +120,9 @@ impl Model {
                 self.sync_placeholders();
                 return self.forget_queued_drafts();
             }
-            Reply::Delivered { seq, op, result } => {
-                let mut cmds = self.forget_sent_draft(seq);
-                cmds.extend(self.on_delivered(seq, *op, *result));
+            Reply::Delivered { item, op, result } => {
+                let mut cmds = self.forget_sent_draft(item);
+                cmds.extend(self.on_delivered(item, *op, *result));
                 return cmds;
             }
             Reply::Conflict { op, error, .. } => {
@@ -132,10 +132,10 @@ impl Model {
                     self.keymap.hint(super::Action::Outbox)
                 ));
             }
-            Reply::OutboxFailed { seq, error } => {
-                self.error(format!("outbox item {seq}: {error}"));
+            Reply::OutboxFailed { item, error } => {
+                self.error(format!("outbox item {item}: {error}"));
             }
-            Reply::Dropped { seq } => self.info(format!("outbox item {seq} dropped")),
+            Reply::Dropped { item } => self.info(format!("outbox item {item} dropped")),
             Reply::Link { online, reason } => {
                 if online {
                     let was = self.outbox.offline.take();
@@ -182,7 +182,7 @@ impl Model {
     fn on_queued(
         &mut self,
         req: u64,
-        seq: u64,
+        item: u64,
         op: WriteOp,
         reason: &str,
         needs_sign_in: bool,
@@ -206,7 +206,7 @@ impl Model {
                     self.new_ticket = None;
                     self.layers.retain(|l| !matches!(l, Layer::Form));
                 }
-                self.list.sel_id = Some(placeholder_id(seq));
+                self.list.sel_id = Some(placeholder_id(item));
             }
             WriteOp::AddTimeLog { ticket_id, .. } => {
                 self.layers
@@ -259,13 +259,13 @@ impl Model {
             .collect()
     }
 
-    /// Outbox item `seq` was delivered: the draft it was sent from goes.
-    fn forget_sent_draft(&mut self, seq: u64) -> Vec<Cmd> {
+    /// Outbox item `item` was delivered: the draft it was sent from goes.
+    fn forget_sent_draft(&mut self, item: u64) -> Vec<Cmd> {
         let key = self
             .outbox
             .items
             .iter()
-            .find(|i| i.seq == seq)
+            .find(|i| i.seq == item)
             .and_then(|i| i.draft);
         key.and_then(|k| self.drop_draft_sent_as(&k))
             .into_iter()
@@ -283,12 +283,12 @@ impl Model {
         })
     }
 
-    /// Outbox item `seq` reached the server: its data merged as a direct answer's would be
+    /// Outbox item `item` reached the server: its data merged as a direct answer's would be
     /// (a created ticket takes its placeholder row's place, and the cursor with it).
-    fn on_delivered(&mut self, seq: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {
-        self.outbox.items.retain(|i| i.seq != seq);
+    fn on_delivered(&mut self, item: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {
+        self.outbox.items.retain(|i| i.seq != item);
         if let (WriteOp::CreateTicket { .. }, WriteResult::Ticket(t)) = (&op, &result) {
-            let old = placeholder_id(seq);
+            let old = placeholder_id(item);
             self.list.remove(old);
             self.list.pinned.remove(&old);
             if self.list.sel_id == Some(old) {
@@ -395,18 +395,18 @@ impl Model {
         Vec::new()
     }
 
-    /// Enter on an outbox entry: `Id(seq)` retries, `Id(-seq)` drops.
+    /// Enter on an outbox entry: `Id(item)` retries, `Id(-item)` drops.
     pub(super) fn pick_outbox(&mut self, key: PickKey) -> Vec<Cmd> {
         self.layers.pop();
         let PickKey::Id(k) = key else {
             return Vec::new();
         };
-        let seq = k.unsigned_abs();
+        let item = k.unsigned_abs();
         if k > 0 {
-            self.info(format!("sending outbox item {seq}…"));
-            vec![Cmd::Api(Request::OutboxRetry { seq })]
+            self.info(format!("sending outbox item {item}…"));
+            vec![Cmd::Api(Request::OutboxRetry { item })]
         } else {
-            vec![Cmd::Api(Request::OutboxDrop { seq })]
+            vec![Cmd::Api(Request::OutboxDrop { item })]
         }
     }
 }

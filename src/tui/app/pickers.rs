@@ -13,7 +13,7 @@ use crate::api::model::{
     TimeLogTemplate, UserInfo,
 };
 use crate::tui::keymap::{Action, Key};
-use crate::tui::picker::{Field, Outcome, PickItem, PickKey, Picker, Purpose, Source};
+use crate::tui::picker::{Field, PickItem, PickKey, Picker, Purpose, Reaction, Source};
 use crate::tui::protocol::{Cmd, Reply, Request};
 use crate::tui::settings::default_views;
 
@@ -260,14 +260,14 @@ impl Model {
             return Vec::new();
         };
         match p.key(key) {
-            Outcome::None => Vec::new(),
-            Outcome::Cancel => {
+            Reaction::None => Vec::new(),
+            Reaction::Cancel => {
                 let Some(Layer::Picker(p)) = self.layers.pop() else {
                     return Vec::new();
                 };
                 self.new_ticket_picker_closed(&p.purpose)
             }
-            Outcome::Picked(k) => {
+            Reaction::Picked(k) => {
                 let purpose = p.purpose.clone();
                 self.picked(purpose, k)
             }

@@ -101,7 +101,7 @@ fn event_loop(
         rx,
         tx,
         wtx,
-        super::super::drafts::DraftStore::new(drafts_dir),
+        crate::store::drafts::DraftStore::new(drafts_dir),
         state_dir.to_path_buf(),
         Box::new(super::super::event_loop::NoHost),
     );
@@ -154,7 +154,7 @@ async fn drafts_are_saved_by_the_writer_while_typing() {
         .await
         .unwrap();
     assert!(lp.model.unsaved_drafts.is_empty());
-    let store = super::super::drafts::DraftStore::new(&drafts);
+    let store = crate::store::drafts::DraftStore::new(&drafts);
     assert_eq!(
         store.load(1).map(|d| d.text).as_deref(),
         Some("kept text"),

@@ -74,7 +74,7 @@ fn due_column_counts_down_on_the_clock_tick() {
     waiting.last_status_update = Some(now() - chrono::Duration::minutes(30));
     let seq = m.search_gen;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: vec![waiting],
         total: None,
     }));
@@ -166,7 +166,7 @@ fn refused_status_change_sends_nothing_and_says_why() {
     let seq = search_seq(&cmds).unwrap();
     warm(&mut m);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: None,
     }));
@@ -474,7 +474,7 @@ fn a_later_day_queued_after_the_first_was_logged_ends_the_log() {
     m.update(written(req, &ops[0], entry(8, 0.33)));
     let cmds = m.update(api(Reply::Queued {
         req,
-        seq: 3,
+        item: 3,
         op: Box::new(ops[1].clone()),
         reason: "cannot reach the server".into(),
         needs_sign_in: false,
@@ -730,7 +730,7 @@ fn cursor_stays_on_top_while_a_view_loads_page_by_page() {
     let seq = search_seq(&cmds).unwrap();
     let rows = sample_rows();
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[..2].to_vec(),
         total: Some(5),
     }));
@@ -740,12 +740,12 @@ fn cursor_stays_on_top_while_a_view_loads_page_by_page() {
     send(&mut m, [key('D'), key('D')]);
     // Ticket 4 breaches first and arrives later: the cursor follows the top...
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[2..].to_vec(),
         total: Some(5),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(5),
         at: now(),
     }));

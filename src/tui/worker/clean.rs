@@ -4,10 +4,10 @@
 //! characters dropped), notes and details are turned from HTML into terminal text.
 
 use super::super::protocol::{DetailData, NoteView};
-use super::super::text::html_to_text;
 use crate::actions::WriteResult;
 use crate::api::ApiError;
 use crate::api::model::{Contact, LookupItem, Note, Ticket, TicketRow, TimeLog};
+use crate::domain::html;
 use crate::text::{sanitize_in_place, sanitize_line, sanitize_name, sanitize_opt, sanitize_text};
 use chrono::{DateTime, Utc};
 
@@ -21,7 +21,7 @@ impl DetailData {
         offline_copy: bool,
     ) -> DetailData {
         clean_ticket(&mut ticket);
-        let details_text = html_to_text(ticket.details.as_deref().unwrap_or(""));
+        let details_text = html::to_text(ticket.details.as_deref().unwrap_or(""));
         let (notes, notes_error) = match notes {
             Ok(ns) => {
                 let mut ns: Vec<NoteView> = ns.iter().map(NoteView::from_note).collect();

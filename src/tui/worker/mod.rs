@@ -18,11 +18,11 @@ use tokio::task::AbortHandle;
 
 use super::protocol::{Msg, Reply, Request};
 use super::settings::{AssigneeSel, ViewDef};
-use super::text::html_to_text;
 use crate::actions::Actions;
 use crate::api::Client;
 use crate::api::model::TicketRow;
 use crate::api::retry::worth_keeping;
+use crate::domain::html;
 use crate::store::cache::{Cache, TicketSnapshot};
 use crate::store::details::DetailStore;
 
@@ -172,7 +172,7 @@ impl Worker {
                     warmup(client, cache, tx, me, link, recent_accounts, refresh).await;
                 });
             }
-            Request::Search { seq, view } => {
+            Request::Search { search_gen, view } => {
                 if let Some(h) = self.search.take() {
                     h.abort();
                 }
@@ -181,7 +181,7 @@ impl Worker {
                 let h = tokio::spawn(async move {
                     // Known to be down: the disk's list at once (the search still tries).
                     let served = !link.online()
-                        && serve_offline(&cache, &details, &view, &me, seq, &tx).await;
+                        && serve_offline(&cache, &details, &view, &me, search_gen, &tx).await;
                     let me_cell = me.clone();
                     let me = if matches!(view.assignee, Some(AssigneeSel::Me)) {
                         who_am_i(&client, &me, &tx, &link).await
@@ -201,7 +201,14 @@ impl Worker {
                                 keep.extend_from_slice(&rows[..n]);
                             }
                             pages += 1;
-                            send(&tx, Reply::Page { seq, rows, total });
+                            send(
+                                &tx,
+                                Reply::Page {
+                                    search_gen,
+                                    rows,
+                                    total,
+                                },
+                            );
                         })
                         .await;
                     link.saw(&result);
@@ -211,7 +218,7 @@ impl Worker {
                         && pages == 0
                         && !served
                     {
-                        serve_offline(&cache, &details, &view, &me_cell, seq, &tx).await;
+                        serve_offline(&cache, &details, &view, &me_cell, search_gen, &tx).await;
                     }
                     let result = result.map_err(|e| err_text(&e));
                     release_freed_memory();
@@ -230,7 +237,7 @@ impl Worker {
                     send(
                         &tx,
                         Reply::SearchDone {
-                            seq,
+                            search_gen,
                             result,
                             at: crate::clock::now(),
                         },
@@ -238,7 +245,11 @@ impl Worker {
                 });
                 self.search = Some(h.abort_handle());
             }
-            Request::Refresh { seq, view, since } => {
+            Request::Refresh {
+                search_gen,
+                view,
+                since,
+            } => {
                 if let Some(h) = self.search.take() {
                     h.abort();
                 }
@@ -256,7 +267,7 @@ impl Worker {
                     send(
                         &tx,
                         Reply::Changed {
-                            seq,
+                            search_gen,
                             result,
                             at: crate::clock::now(),
                         },
@@ -264,7 +275,7 @@ impl Worker {
                 });
                 self.search = Some(h.abort_handle());
             }
-            Request::Detail { seq, id } => {
+            Request::Detail { detail_gen, id } => {
                 if let Some(h) = self.detail.take() {
                     h.abort();
                 }
@@ -274,7 +285,14 @@ impl Worker {
                         tokio::join!(client.ticket(id), client.notes(id), client.time_logs(id));
                     link.saw(&t);
                     let result = detail_reply(&store, id, t, n, l).await.map(Arc::new);
-                    send(&tx, Reply::Detail { seq, id, result });
+                    send(
+                        &tx,
+                        Reply::Detail {
+                            detail_gen,
+                            id,
+                            result,
+                        },
+                    );
                 });
                 self.detail = Some(h.abort_handle());
             }
@@ -304,7 +322,7 @@ impl Worker {
                     let result = client
                         .note_template_body(template_id, ticket_id)
                         .await
-                        .map(|h| html_to_text(&h))
+                        .map(|h| html::to_text(&h))
                         .map_err(|e| err_text(&e));
                     send(
                         &tx,
@@ -327,33 +345,37 @@ impl Worker {
             Request::OutboxFlush => {
                 tokio::spawn(async move { sh.flush().await });
             }
-            Request::OutboxRetry { seq } => {
+            Request::OutboxRetry { item } => {
                 tokio::spawn(async move {
-                    let op = sh.actions.outbox_items().into_iter().find(|i| i.seq == seq);
-                    let Some(item) = op else {
-                        let error = format!("there is no outbox item {seq}");
-                        return send(&tx, Reply::OutboxFailed { seq, error });
+                    let op = sh
+                        .actions
+                        .outbox_items()
+                        .into_iter()
+                        .find(|i| i.seq == item);
+                    let Some(found) = op else {
+                        let error = format!("there is no outbox item {item}");
+                        return send(&tx, Reply::OutboxFailed { item, error });
                     };
-                    let result = sh.actions.retry_outbox_item(seq).await;
+                    let result = sh.actions.retry_outbox_item(item).await;
                     match result {
                         Err(e) if worth_keeping(&e) => {
                             sh.link.saw::<()>(&Err(e.clone()));
                             let error = format!("still not delivered: {}", err_text(&e));
-                            send(&tx, Reply::OutboxFailed { seq, error });
+                            send(&tx, Reply::OutboxFailed { item, error });
                         }
-                        r => sh.report_item(seq, Box::new(item.op), r),
+                        r => sh.report_item(item, Box::new(found.op), r),
                     }
                     sh.report_outbox();
                 });
             }
-            Request::OutboxDrop { seq } => {
+            Request::OutboxDrop { item } => {
                 tokio::spawn(async move {
-                    match sh.actions.drop_outbox_item(seq).await {
-                        Ok(_) => send(&tx, Reply::Dropped { seq }),
+                    match sh.actions.drop_outbox_item(item).await {
+                        Ok(_) => send(&tx, Reply::Dropped { item }),
                         Err(e) => send(
                             &tx,
                             Reply::OutboxFailed {
-                                seq,
+                                item,
                                 error: err_text(&e),
                             },
                         ),

@@ -79,7 +79,7 @@ pub(super) async fn serve_offline(
     details: &DetailStore,
     view: &ViewDef,
     me: &MeCell,
-    seq: u64,
+    search_gen: u64,
     tx: &MsgTx,
 ) -> bool {
     let cache = cache.lock().await.clone();
@@ -95,7 +95,7 @@ pub(super) async fn serve_offline(
     match found {
         Some(mut list) => {
             list.rows.iter_mut().for_each(clean_row);
-            send(tx, Reply::Cached { seq, list });
+            send(tx, Reply::Cached { search_gen, list });
             true
         }
         None => false,

@@ -125,7 +125,7 @@ impl Shared {
                 Some(Ok(clean_result(res)))
             }
             Ok(Outcome::Queued {
-                seq,
+                seq: item,
                 reason,
                 needs_sign_in,
             }) => {
@@ -133,7 +133,7 @@ impl Shared {
                     &self.tx,
                     Reply::Queued {
                         req,
-                        seq,
+                        item,
                         op: Box::new(op),
                         reason: sanitize_line(&reason),
                         needs_sign_in,
@@ -158,25 +158,25 @@ impl Shared {
             .into_iter()
             .map(|i| (i.seq, i.op))
             .collect();
-        for (seq, result) in self.actions.flush_outbox().await {
+        for (item, result) in self.actions.flush_outbox().await {
             let op = Box::new(
-                ops.get(&seq)
+                ops.get(&item)
                     .cloned()
                     .unwrap_or(WriteOp::DeleteTicket { ticket_id: 0 }),
             );
-            self.report_item(seq, op, result);
+            self.report_item(item, op, result);
         }
         self.report_outbox();
     }
 
-    pub(super) fn report_item(&self, seq: u64, op: Box<WriteOp>, result: ApiResult<WriteResult>) {
+    pub(super) fn report_item(&self, item: u64, op: Box<WriteOp>, result: ApiResult<WriteResult>) {
         match result {
             Ok(r) => {
                 self.link.up();
                 send(
                     &self.tx,
                     Reply::Delivered {
-                        seq,
+                        item,
                         op,
                         result: Box::new(clean_result(r)),
                     },
@@ -188,7 +188,7 @@ impl Shared {
                 send(
                     &self.tx,
                     Reply::Conflict {
-                        seq,
+                        item,
                         op,
                         error: err_text(&e),
                     },
