@@ -278,9 +278,20 @@ pub struct NoteEditor {
     pub dirty: bool,
     pub save_scheduled: bool,
     pub saved_at: Option<DateTime<Utc>>,
-    pub sending: Option<u64>,
-    pub error: Option<String>,
+    /// Being sent, or what last went wrong (shown in the editor): one at a time.
+    pub state: EditorState,
     pub notice: Option<String>,
+}
+
+/// A note editor's text is being edited, sent (the first request of it: its answer closes
+/// the editor), or was refused (why, shown until the next edit or send). One flag for what
+/// were `sending` and `error`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum EditorState {
+    #[default]
+    Editing,
+    Sending(u64),
+    Error(String),
 }
 
 impl NoteEditor {
@@ -297,8 +308,7 @@ impl NoteEditor {
             dirty: false,
             save_scheduled: false,
             saved_at: None,
-            sending: None,
-            error: None,
+            state: EditorState::Editing,
             notice: None,
         }
     }
@@ -316,6 +326,35 @@ impl NoteEditor {
 
     pub fn text(&self) -> String {
         text_of(&self.text)
+    }
+
+    /// The request the editor waits for.
+    pub fn sending(&self) -> Option<u64> {
+        match self.state {
+            EditorState::Sending(req) => Some(req),
+            _ => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match &self.state {
+            EditorState::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Something went wrong: said in the editor (a send under way is not forgotten).
+    pub fn fail(&mut self, msg: impl Into<String>) {
+        if self.sending().is_none() {
+            self.state = EditorState::Error(msg.into());
+        }
+    }
+
+    /// The problem shown is no longer news (the text changed, or it is sent again).
+    pub fn clear_error(&mut self) {
+        if self.error().is_some() {
+            self.state = EditorState::Editing;
+        }
     }
 
     pub fn draft(&self, now: DateTime<Utc>) -> NoteDraft {

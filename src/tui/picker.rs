@@ -198,8 +198,8 @@ pub struct Picker {
     pub query: String,
     pub matches: Vec<u32>,
     pub sel: usize,
-    pub loading: bool,
-    pub error: Option<String>,
+    /// Waiting for its items (or for what a pick asked for), ready, or failed to get that.
+    pub state: PickerState,
     /// Item to put the cursor on when items arrive (template default, current value).
     pub preselect: Option<PickKey>,
     /// The query `matches` were ranked for (over the current items): typing on narrows
@@ -229,6 +229,16 @@ impl std::fmt::Debug for RankJob {
     }
 }
 
+/// Whether a picker can be picked from: one flag for what were `loading` and `error`, which
+/// never held together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerState {
+    Loading,
+    Ready,
+    /// What a pick asked for could not be had (the items stay: pick another).
+    Failed(String),
+}
+
 /// What a key did to an open picker: nothing to act on, an item picked, or closed. (Not
 /// `actions::Outcome`, what became of a write.)
 pub enum Reaction {
@@ -247,8 +257,7 @@ impl Picker {
             query: String::new(),
             matches: Vec::new(),
             sel: 0,
-            loading: true,
-            error: None,
+            state: PickerState::Loading,
             preselect: None,
             ranked_for: String::new(),
             rank_gen: 0,
@@ -276,7 +285,7 @@ impl Picker {
                 job: None,
             })
         });
-        self.loading = false;
+        self.state = PickerState::Ready;
         self.rematch();
         if let Some(k) = self.preselect
             && let Some(pos) = self
@@ -438,6 +447,17 @@ impl Picker {
             }
         }
         true
+    }
+
+    pub fn loading(&self) -> bool {
+        self.state == PickerState::Loading
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match &self.state {
+            PickerState::Failed(e) => Some(e),
+            _ => None,
+        }
     }
 
     pub fn selected(&self) -> Option<&PickItem> {

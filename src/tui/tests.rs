@@ -392,7 +392,7 @@ fn new_ticket_from_template_through_the_picker_chain() {
             Request::Locations { account_id: 100 }
         ]
     ));
-    assert!(top_picker(&m).loading);
+    assert!(top_picker(&m).loading());
     m.update(api(Reply::Locations {
         account_id: 100,
         result: Ok(vec![
@@ -711,8 +711,8 @@ fn note_editor_saves_drafts_and_sends() {
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!()
     };
-    assert!(e.error.as_deref().unwrap().contains("HTTP 503"));
-    assert!(e.sending.is_none());
+    assert!(e.error().unwrap().contains("HTTP 503"));
+    assert!(e.sending().is_none());
     // Try again: success removes the draft and closes the editor.
     let cmds = m.update(ctrl('s'));
     let [(req, op @ WriteOp::AddNote { .. })] = writes(&cmds)[..] else {
@@ -917,7 +917,7 @@ fn assign_requires_a_note_and_sends_status() {
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!()
     };
-    assert_eq!(e.error.as_deref(), Some("the note is empty"));
+    assert_eq!(e.error(), Some("the note is empty"));
     send(&mut m, typed("over to Bob"));
     let cmds = m.update(ctrl('s'));
     let [

@@ -22,11 +22,40 @@ use crate::tui::text::ago;
 pub struct DetailState {
     /// The ticket the pane shows (or wants to).
     pub id: Option<Id>,
+    /// The generation of the latest request (older answers are dropped).
     pub generation: u64,
     pub cache: HashMap<Id, Arc<DetailData>>,
     pub scroll: u16,
-    pub loading: Option<Id>,
-    pub error: Option<(Id, String)>,
+    /// Where the latest request stands.
+    pub fetch: DetailFetch,
+}
+
+/// The pane's latest request: one at a time, so it is loading a ticket or has failed to,
+/// never both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum DetailFetch {
+    #[default]
+    Idle,
+    Loading(Id),
+    Failed(Id, String),
+}
+
+impl DetailFetch {
+    /// The ticket being loaded.
+    pub fn loading(&self) -> Option<Id> {
+        match self {
+            DetailFetch::Loading(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Why loading `id` failed, if it did.
+    pub fn error_for(&self, id: Id) -> Option<&str> {
+        match self {
+            DetailFetch::Failed(f, e) if *f == id => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl Model {
@@ -58,7 +87,7 @@ impl Model {
             return Vec::new();
         }
         self.detail.generation += 1;
-        self.detail.loading = Some(id);
+        self.detail.fetch = DetailFetch::Loading(id);
         vec![Cmd::Api(Request::Detail {
             detail_gen: self.detail.generation,
             id,
@@ -148,10 +177,9 @@ impl Model {
                 if detail_gen != self.detail.generation {
                     return Vec::new();
                 }
-                self.detail.loading = None;
                 match result {
                     Ok(d) => {
-                        self.detail.error = None;
+                        self.detail.fetch = DetailFetch::Idle;
                         // An offline copy may be older than the list's row: it must not win.
                         if !d.offline_copy && self.list.get(id).is_some() {
                             self.list.upsert_one(d.ticket.row.clone());
@@ -171,7 +199,7 @@ impl Model {
                             }
                         }
                     }
-                    Err(e) => self.detail.error = Some((id, e)),
+                    Err(e) => self.detail.fetch = DetailFetch::Failed(id, e),
                 }
             }
             _ => {}

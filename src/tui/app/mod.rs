@@ -33,7 +33,7 @@ mod triage;
 mod typeahead;
 mod writes;
 
-pub use detail::{DetailState, lines as detail_lines};
+pub use detail::{DetailFetch, DetailState, lines as detail_lines};
 pub use outbox::{OutboxState, placeholder_id};
 pub use pickers::RefData;
 pub use writes::InFlight;

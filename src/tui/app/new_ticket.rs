@@ -16,7 +16,7 @@ use crate::api::model::{Id, TicketTemplate};
 use crate::text::sanitize_line;
 use crate::tui::forms::{FORM_ORDER, FormFocus, NewTicket};
 use crate::tui::keymap::Key;
-use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
+use crate::tui::picker::{Field, PickKey, Picker, PickerState, Purpose, Source};
 use crate::tui::protocol::{Cmd, DetailData, Request};
 use crate::tui::text::truncate;
 
@@ -104,8 +104,7 @@ impl Model {
                 PickKey::Id(id) => {
                     nt.template_loading = Some(id);
                     if let Some(Layer::Picker(p)) = self.layers.last_mut() {
-                        p.error = None;
-                        p.loading = true;
+                        p.state = PickerState::Loading;
                     }
                     return vec![Cmd::Api(Request::TicketTemplate { id })];
                 }
@@ -381,14 +380,13 @@ impl Model {
                     self.call_defaults();
                 }
                 if let Some(Layer::Picker(p)) = self.layers.last_mut() {
-                    p.loading = false;
+                    p.state = PickerState::Ready;
                 }
                 return self.chain_next(Field::Template);
             }
             Err(e) => {
                 if let Some(Layer::Picker(p)) = self.layers.last_mut() {
-                    p.loading = false;
-                    p.error = Some(format!("cannot load the template: {e}"));
+                    p.state = PickerState::Failed(format!("cannot load the template: {e}"));
                 }
             }
         }

@@ -14,7 +14,7 @@ use crate::api::LookupKind;
 use crate::api::model::{AssignInput, Id, NoteInput};
 use crate::domain::html;
 use crate::store::drafts::{DraftKey, NoteDraft};
-use crate::tui::forms::{NoteEditor, NoteMode, textarea};
+use crate::tui::forms::{EditorState, NoteEditor, NoteMode, textarea};
 use crate::tui::keymap::{Action, Key};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 use crate::tui::protocol::{Cmd, Msg, Request};
@@ -143,7 +143,7 @@ impl Model {
                 }
                 Err(err) => {
                     e.notice = None;
-                    e.error = Some(format!("template: {err}"));
+                    e.fail(format!("template: {err}"));
                 }
             }
             return self.note_changed();
@@ -237,7 +237,7 @@ impl Model {
     pub(super) fn note_changed(&mut self) -> Vec<Cmd> {
         let now = self.now;
         if let Some(Layer::Note(e)) = self.layers.last_mut() {
-            e.error = None;
+            e.clear_error();
             if !e.keeps_draft() {
                 return Vec::new();
             }
@@ -344,7 +344,7 @@ impl Model {
                 }]
             }
             _ => {
-                if e.sending.is_some() {
+                if e.sending().is_some() {
                     return Vec::new();
                 }
                 if crate::tui::forms::multiline_input(&mut e.text, ev) {
@@ -372,17 +372,17 @@ impl Model {
         let Some(Layer::Note(e)) = self.layers.last_mut() else {
             return Vec::new();
         };
-        if e.sending.is_some() {
+        if e.sending().is_some() {
             return Vec::new();
         }
         let text = e.text();
         if text.trim().is_empty() {
-            e.error = Some("the note is empty".into());
+            e.fail("the note is empty");
             return Vec::new();
         }
         let warning = match plan {
             Err(msg) => {
-                e.error = Some(msg);
+                e.fail(msg);
                 return Vec::new();
             }
             Ok(triage::StatusPlan::Unchanged) => {
@@ -398,7 +398,7 @@ impl Model {
         // What to send, taken from the editor (sent below, once the editor is let go).
         let send = match e.mode.clone() {
             NoteMode::Note => {
-                e.error = None;
+                e.clear_error();
                 e.dirty = false;
                 e.saved_at = Some(now);
                 let d = e.draft(now);
@@ -430,7 +430,7 @@ impl Model {
                 status_name,
                 ..
             } => {
-                e.error = None;
+                e.clear_error();
                 let mut draft = None;
                 if e.keeps_draft() {
                     e.dirty = false;
@@ -462,7 +462,7 @@ impl Model {
                 for id in ticket_ids {
                     let Some(status_id) = statuses.get(&id).copied().flatten().or(first_status)
                     else {
-                        e.error = Some("no status known for the ticket yet; try again".into());
+                        e.fail("no status known for the ticket yet; try again");
                         return Vec::new();
                     };
                     let input = AssignInput {
@@ -522,7 +522,9 @@ impl Model {
         cmds.extend(sent);
         // The editor waits for the first write's answer.
         if let (Some(req), Some(Layer::Note(e))) = (first, self.layers.last_mut()) {
-            e.sending.get_or_insert(req);
+            if e.sending().is_none() {
+                e.state = EditorState::Sending(req);
+            }
         }
         cmds
     }
@@ -558,7 +560,7 @@ impl Model {
         let pos = self
             .layers
             .iter()
-            .position(|l| matches!(l, Layer::Note(e) if e.sending == Some(req)))?;
+            .position(|l| matches!(l, Layer::Note(e) if e.sending() == Some(req)))?;
         match self.layers.remove(pos) {
             Layer::Note(e) => Some(e),
             _ => None,
@@ -569,12 +571,11 @@ impl Model {
     /// and can send again; the status bar says it too.
     pub(super) fn editor_failed(&mut self, req: u64, msg: String) {
         let editor = self.layers.iter_mut().find_map(|l| match l {
-            Layer::Note(e) if e.sending == Some(req) => Some(e.as_mut()),
+            Layer::Note(e) if e.sending() == Some(req) => Some(e.as_mut()),
             _ => None,
         });
         if let Some(ed) = editor {
-            ed.sending = None;
-            ed.error = Some(msg.clone());
+            ed.state = EditorState::Error(msg.clone());
         }
         self.error(msg);
     }

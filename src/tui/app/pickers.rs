@@ -222,7 +222,7 @@ impl Model {
         let mut updates = Vec::new();
         for (i, l) in self.layers.iter().enumerate() {
             if let Layer::Picker(p) = l
-                && p.loading
+                && p.loading()
                 && p.source != Source::Static
                 && let Some(items) = self.items_for(&p.source)
             {
@@ -243,7 +243,7 @@ impl Model {
                     chain: true
                 }
             )
-            && !p.loading
+            && !p.loading()
             && p.items.len() == 1
         {
             let key = p.items[0].key;

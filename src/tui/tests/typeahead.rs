@@ -128,7 +128,10 @@ fn esc_gives_up_the_waiting_editor_and_ctrl_s_is_not_replayed() {
         panic!("editor open")
     };
     assert_eq!(e.text(), "blind");
-    assert!(e.sending.is_none(), "a note typed blind is not sent unseen");
+    assert!(
+        e.sending().is_none(),
+        "a note typed blind is not sent unseen"
+    );
 
     let mut m = loaded(sample_rows());
     let seq = switch_and_add(&mut m);

@@ -24,7 +24,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
         .border_style(if focused { t.border_focus } else { t.border })
         .title(Span::styled(title, t.title));
     if let Some(d) = data {
-        let fresh = if m.detail.loading == id {
+        let fresh = if m.detail.fetch.loading() == id {
             "refreshing…".to_string()
         } else if d.offline_copy {
             format!("offline copy · {}", ago(m.now, d.fetched_at))
@@ -38,8 +38,8 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     let body: Vec<Line> = match (id, data) {
         (None, _) => vec![Line::from(Span::styled("No ticket selected", t.dim))],
         (Some(_), Some(d)) => detail_lines(m, d),
-        (Some(id), None) => match &m.detail.error {
-            Some((eid, e)) if *eid == id => {
+        (Some(id), None) => match m.detail.fetch.error_for(id) {
+            Some(e) => {
                 vec![Line::from(Span::styled(format!("✗ {e}"), t.error))]
             }
             _ => match m.list.get(id) {

@@ -89,9 +89,9 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     }
     f.render_widget(Paragraph::new(Line::from(top_spans)), top);
     f.render_widget(&e.text, text);
-    let status = if e.sending.is_some() {
+    let status = if e.sending().is_some() {
         Span::styled("sending…", t.info)
-    } else if let Some(err) = &e.error {
+    } else if let Some(err) = e.error() {
         Span::styled(format!("✗ {err}"), t.error)
     } else if let Some(n) = &e.notice {
         Span::styled(n.clone(), t.info)

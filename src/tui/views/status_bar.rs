@@ -35,7 +35,7 @@ pub fn loading_text(m: &Model) -> Option<String> {
             _ => "loading tickets…".into(),
         });
     }
-    if m.detail.loading.is_some() {
+    if m.detail.fetch.loading().is_some() {
         parts.push("loading ticket…".into());
     }
     if m.data.accounts.is_none() && !m.data.failed.contains("accounts") {
