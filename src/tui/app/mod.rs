@@ -29,6 +29,7 @@ mod notes;
 mod outbox;
 mod pickers;
 mod time;
+mod time_log;
 mod triage;
 mod typeahead;
 mod writes;
