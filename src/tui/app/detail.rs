@@ -15,7 +15,7 @@ use crate::api::name::Name;
 use crate::domain::sla::{Deadline, SlaState, format_remaining};
 use crate::tui::keymap::Action;
 use crate::tui::layout::wrapped_height;
-use crate::tui::protocol::{Cmd, DetailData, Msg, Reply, Request};
+use crate::tui::protocol::{Cmd, DetailData, Msg, Request};
 use crate::tui::text::ago;
 
 #[derive(Default)]
@@ -167,42 +167,38 @@ impl Model {
     }
 
     /// A ticket's details arrived (an older request's answer is dropped).
-    pub(super) fn on_detail_reply(&mut self, r: Reply) -> Vec<Cmd> {
-        match r {
-            Reply::Detail {
-                detail_gen,
-                id,
-                result,
-            } => {
-                if detail_gen != self.detail.generation {
-                    return Vec::new();
+    pub(super) fn on_detail_reply(
+        &mut self,
+        detail_gen: u64,
+        id: Id,
+        result: Result<Arc<DetailData>, String>,
+    ) -> Vec<Cmd> {
+        if detail_gen != self.detail.generation {
+            return Vec::new();
+        }
+        match result {
+            Ok(d) => {
+                self.detail.fetch = DetailFetch::Idle;
+                // An offline copy may be older than the list's row: it must not win.
+                if !d.offline_copy && self.list.get(id).is_some() {
+                    self.list.upsert_one(d.ticket.row.clone());
                 }
-                match result {
-                    Ok(d) => {
-                        self.detail.fetch = DetailFetch::Idle;
-                        // An offline copy may be older than the list's row: it must not win.
-                        if !d.offline_copy && self.list.get(id).is_some() {
-                            self.list.upsert_one(d.ticket.row.clone());
-                        }
-                        self.detail.cache.insert(id, d);
-                        if self.detail.cache.len() > 256 {
-                            let keep = self.detail.id;
-                            let victim = self
-                                .detail
-                                .cache
-                                .iter()
-                                .filter(|(k, _)| Some(**k) != keep)
-                                .min_by_key(|(_, v)| v.fetched_at)
-                                .map(|(k, _)| *k);
-                            if let Some(v) = victim {
-                                self.detail.cache.remove(&v);
-                            }
-                        }
+                self.detail.cache.insert(id, d);
+                if self.detail.cache.len() > 256 {
+                    let keep = self.detail.id;
+                    let victim = self
+                        .detail
+                        .cache
+                        .iter()
+                        .filter(|(k, _)| Some(**k) != keep)
+                        .min_by_key(|(_, v)| v.fetched_at)
+                        .map(|(k, _)| *k);
+                    if let Some(v) = victim {
+                        self.detail.cache.remove(&v);
                     }
-                    Err(e) => self.detail.fetch = DetailFetch::Failed(id, e),
                 }
             }
-            _ => {}
+            Err(e) => self.detail.fetch = DetailFetch::Failed(id, e),
         }
         Vec::new()
     }

@@ -625,7 +625,11 @@ impl Model {
             | Reply::Cached { .. }
             | Reply::SearchDone { .. }
             | Reply::Changed { .. }) => return self.on_list_reply(r),
-            r @ Reply::Detail { .. } => return self.on_detail_reply(r),
+            Reply::Detail {
+                detail_gen,
+                id,
+                result,
+            } => return self.on_detail_reply(detail_gen, id, result),
             Reply::TicketTemplate { id, result } => return self.on_ticket_template(id, result),
             Reply::NoteTemplateBody {
                 template_id,

@@ -23,7 +23,7 @@ use crate::tui::text::truncate;
 /// What sending the note on top sends.
 enum Send {
     /// A note (that may carry a status).
-    Note(Write),
+    Note(Box<Write>),
     /// The same note with a status change to each ticket.
     Status {
         ticket_ids: Vec<Id>,
@@ -418,11 +418,11 @@ impl Model {
                     format!("adding a note to {}", e.ticket_label),
                     WriteOp::AddNote { ticket_id, input },
                 );
-                Send::Note(
+                Send::Note(Box::new(
                     w.status(status)
                         .warn(warning.clone().filter(|_| status.is_some()))
                         .draft(draft),
-                )
+                ))
             }
             NoteMode::Status {
                 ticket_ids,
@@ -487,7 +487,7 @@ impl Model {
         };
         let (first, sent) = match send {
             Send::Note(w) => {
-                let (req, cmd) = self.send_write(w);
+                let (req, cmd) = self.send_write(*w);
                 (Some(req), vec![cmd])
             }
             Send::Status {
@@ -521,10 +521,10 @@ impl Model {
         };
         cmds.extend(sent);
         // The editor waits for the first write's answer.
-        if let (Some(req), Some(Layer::Note(e))) = (first, self.layers.last_mut()) {
-            if e.sending().is_none() {
-                e.state = EditorState::Sending(req);
-            }
+        if let (Some(req), Some(Layer::Note(e))) = (first, self.layers.last_mut())
+            && e.sending().is_none()
+        {
+            e.state = EditorState::Sending(req);
         }
         cmds
     }
