@@ -68,7 +68,7 @@ fn terminal(m: &Model) -> Terminal<TestBackend> {
 fn settle(list: &mut TicketList, mut job: Option<fuzzy::FilterJob>) {
     while let Some(j) = job {
         let out = j.run();
-        job = list.filtered(j.seq, out);
+        job = list.filtered(j.filter_gen, out);
     }
 }
 
@@ -223,7 +223,7 @@ mod filter {
             let job = m.list.set_query(q);
             if let Some(j) = job {
                 // Mark it done without running it: only the hand-off is measured.
-                let seq = j.seq;
+                let seq = j.filter_gen;
                 drop(j);
                 black_box(m.list.filtered(seq, Vec::new()));
             }
@@ -272,7 +272,7 @@ mod picker {
     fn settle(p: &mut Picker) {
         while let Some(job) = p.take_job() {
             let m = job.run();
-            p.ranked(job.seq, m);
+            p.ranked(job.rank_gen, m);
         }
     }
 
@@ -283,7 +283,7 @@ mod picker {
         b.bench_local(|| {
             p.query.push('p');
             p.rematch();
-            black_box(p.take_job().map(|j| p.ranked(j.seq, Vec::new())));
+            black_box(p.take_job().map(|j| p.ranked(j.rank_gen, Vec::new())));
             p.query.clear();
             p.rematch();
         });
@@ -367,7 +367,7 @@ mod sla {
     fn tick_turn(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::app::Msg::Tick);
+            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
         });
     }
 
@@ -377,9 +377,9 @@ mod sla {
     fn tick_whole_pass(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::app::Msg::Tick);
+            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
             while m.sla.sweeping() {
-                let _ = m.update(bmsdesk::tui::app::Msg::SlaStep);
+                let _ = m.update(bmsdesk::tui::protocol::Msg::SlaStep);
             }
         });
     }

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use bmsdesk::api::model::{Note, Ticket, TimeLog, UserInfo};
-use bmsdesk::tui::app::{Cmd, Model, Msg};
+use bmsdesk::tui::app::Model;
+use bmsdesk::tui::protocol::{Cmd, Msg};
+use bmsdesk::tui::protocol::{DetailData, NoteView, Reply, Request};
 use bmsdesk::tui::testkit::*;
 use bmsdesk::tui::views;
-use bmsdesk::tui::worker::{DetailData, NoteView, Reply, Request, clean_row};
+use bmsdesk::tui::worker::clean_row;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -31,12 +33,12 @@ fn base() -> Model {
     let cmds = m.update(key('2'));
     let seq = search_seq(&cmds).unwrap();
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: Some(5),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(5),
         at: now() - chrono::Duration::minutes(3),
     }));
@@ -99,13 +101,16 @@ fn open_detail(m: &mut Model) {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+                detail_gen: seq,
+                ..
+            }) => Some(*seq),
             _ => None,
         })
         .expect("detail requested");
     let d = detail_for(m, 1);
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id: 1,
         result: Ok(d),
     }));
@@ -270,13 +275,16 @@ fn list_with_due_column_80x24_120x40_200x50() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+                detail_gen: seq,
+                ..
+            }) => Some(*seq),
             _ => None,
         })
         .expect("detail requested");
     let d = detail_for(&m, 8);
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id: 8,
         result: Ok(d),
     }));
@@ -341,7 +349,7 @@ fn server_strings_cannot_reach_the_terminal() {
     clean_row(&mut evil);
     let seq = m.search_gen;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: vec![evil],
         total: None,
     }));
@@ -362,12 +370,14 @@ fn errors_show_in_the_status_bar() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            Cmd::Api(Request::Refresh { seq, .. }) => Some(*seq),
+            Cmd::Api(Request::Refresh {
+                search_gen: seq, ..
+            }) => Some(*seq),
             _ => None,
         })
         .unwrap();
     m.update(api(Reply::Changed {
-        seq,
+        search_gen: seq,
         result: Err("HTTP 503: Service Unavailable".into()),
         at: now(),
     }));
@@ -393,7 +403,7 @@ fn frames_only_build_visible_rows() {
         .collect();
     let seq = m.search_gen;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows,
         total: Some(100_000),
     }));
@@ -430,7 +440,7 @@ fn list_offline_with_pending_writes_80x24() {
         reason: Some("cannot reach the server".into()),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Err("cannot reach the server".into()),
         at: now(),
     }));
@@ -466,7 +476,10 @@ fn a_pending_note_is_visible_above_a_long_thread_120x40() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::worker::Request::Detail { seq, .. }) => Some(*seq),
+            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+                detail_gen: seq,
+                ..
+            }) => Some(*seq),
             _ => None,
         })
         .expect("detail requested");
@@ -480,7 +493,7 @@ fn a_pending_note_is_visible_above_a_long_thread_120x40() {
         })
         .collect();
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id: 1,
         result: Ok(Arc::new(d)),
     }));

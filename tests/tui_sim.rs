@@ -11,8 +11,8 @@ use bmsdesk::actions::Actions;
 use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TicketDraft};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 use bmsdesk::store::cache::Cache;
+use bmsdesk::store::drafts::DraftStore;
 use bmsdesk::store::outbox::ItemState;
-use bmsdesk::tui::drafts::DraftStore;
 use bmsdesk::tui::event_loop::{EventLoop, NoHost};
 use bmsdesk::tui::{Model, Settings, worker};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -333,8 +333,8 @@ fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
         .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")))
         .with_drafts(drafts.clone());
     let cache = Cache::load(dir.join("cache.json"));
-    let start_view = bmsdesk::tui::settings::default_views(&[])[0].cache_key();
-    let snapshot = cache.load_tickets(&start_view);
+    let start_view = &bmsdesk::tui::settings::default_views(&[])[0];
+    let snapshot = worker::load_snapshot(&cache, start_view);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let w = worker::spawn_with(
         actions,
@@ -645,9 +645,10 @@ async fn starts_offline_from_the_cache_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
+    use bmsdesk::actions::WriteOp;
     use bmsdesk::api::model::TimeLogInput;
     use bmsdesk::tui::Msg;
-    use bmsdesk::tui::worker::{Reply, Request};
+    use bmsdesk::tui::protocol::{Reply, Request};
     use chrono::NaiveDate;
 
     bmsdesk::clock::pin_for_tests();
@@ -689,33 +690,40 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
         user_id: None,
         status_id: None,
     };
-    w.send(Request::AddTimeLog {
-        req: 77,
+    let op = |input| WriteOp::AddTimeLog {
         ticket_id: ticket,
-        inputs: vec![
-            part(5, "23:40:00", "23:59:59", 0.33),
-            part(6, "00:00:00", "00:15:00", 0.25),
-        ],
+        input,
+    };
+    w.send(Request::Write {
+        req: 77,
+        op: op(part(5, "23:40:00", "23:59:59", 0.33)),
+        then: vec![op(part(6, "00:00:00", "00:15:00", 0.25))],
+        draft: None,
     })
     .await
     .unwrap();
-    let reply = tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
+    // One answer per day's entry, in order.
+    let logs = tokio::time::timeout(Duration::from_secs(15), async {
+        let mut logs = Vec::new();
+        while logs.len() < 2 {
             if let Some(Msg::Api(r)) = rx.recv().await
-                && let Reply::TimeLogged { req: 77, .. } = *r
+                && let Reply::Written {
+                    req: 77, result, ..
+                } = *r
             {
-                return r;
+                logs.push(result.expect("both delivered"));
             }
         }
+        logs
     })
     .await
     .expect("a reply");
-    let Reply::TimeLogged { result, missed, .. } = *reply else {
-        unreachable!()
-    };
-    let logs = result.expect("both delivered");
     assert_eq!(logs.len(), 2);
-    assert_eq!(missed, None);
+    assert!(
+        logs.iter()
+            .all(|r| matches!(r, bmsdesk::actions::WriteResult::TimeLog(_))),
+        "{logs:?}"
+    );
     let on_server: Vec<String> = sim
         .state()
         .read(|t| t.timelogs.get(&ticket).cloned().unwrap_or_default())

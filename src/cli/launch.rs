@@ -13,7 +13,6 @@ pub async fn tui_on_tenant(global: &GlobalOpts) -> CliResult<()> {
     let ctx = Ctx::open_for_tui(global).await?;
     let profile = ctx.profile.clone();
     tui::run(TuiContext {
-        client: ctx.client.clone(),
         actions: ctx.actions.clone(),
         settings: ctx.config.tui.clone(),
         sla: ctx.config.sla.clone(),
@@ -62,7 +61,6 @@ pub async fn demo(global: &GlobalOpts, args: &DemoArgs) -> CliResult<()> {
             &state_dir,
         )));
     let result = tui::run(TuiContext {
-        client,
         actions,
         settings: cfg.as_ref().map(|c| c.tui.clone()).unwrap_or_default(),
         sla: cfg.as_ref().map(|c| c.sla.clone()).unwrap_or_default(),

@@ -14,10 +14,11 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::app::{Cmd, Model, Msg};
-use super::drafts::{DraftStore, DraftWriter};
+use super::app::Model;
+use super::draft_writer::DraftWriter;
+use super::protocol::{Cmd, Msg, Request};
 use super::views;
-use super::worker::Request;
+use crate::store::drafts::DraftStore;
 
 pub const FRAME: Duration = Duration::from_millis(16);
 
@@ -145,7 +146,10 @@ where
                     let tx = self.tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let rows = job.run();
-                        let _ = tx.send(Msg::Filtered { seq: job.seq, rows });
+                        let _ = tx.send(Msg::Filtered {
+                            filter_gen: job.filter_gen,
+                            rows,
+                        });
                     });
                 }
                 Cmd::Rank(job) => {
@@ -153,7 +157,7 @@ where
                     tokio::task::spawn_blocking(move || {
                         let matches = job.run();
                         let _ = tx.send(Msg::Ranked {
-                            seq: job.seq,
+                            rank_gen: job.rank_gen,
                             matches,
                         });
                     });

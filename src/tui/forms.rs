@@ -4,12 +4,12 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::{TextArea, WrapMode};
 
-use super::drafts::NoteDraft;
 use super::picker::{Field, PickKey};
-use super::text::{html_to_text, text_to_html};
 use crate::api::TicketDraft;
 use crate::api::model::Id;
+use crate::domain::html;
 use crate::domain::workflow::NoteKind;
+use crate::store::drafts::NoteDraft;
 
 pub fn textarea(text: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
@@ -52,7 +52,7 @@ pub fn pasted_text(s: &str) -> String {
 /// Pasted text for a one-line field: its line breaks become spaces, then the line is
 /// sanitized like any other.
 pub fn pasted_line(s: &str) -> String {
-    super::text::sanitize_line(&pasted_text(s).replace(['\n', '\t'], " "))
+    crate::text::sanitize_line(&pasted_text(s).replace(['\n', '\t'], " "))
 }
 
 /// A key that means "new line" in a multi-line editor. An unbracketed paste arrives as keys:
@@ -148,7 +148,7 @@ impl NewTicket {
     /// Fills title and details from the draft (after a template is applied).
     pub fn load_text(&mut self) {
         self.title = textarea(self.draft.title.as_deref().unwrap_or(""));
-        self.details = textarea(&html_to_text(self.draft.details.as_deref().unwrap_or("")));
+        self.details = textarea(&html::to_text(self.draft.details.as_deref().unwrap_or("")));
     }
 
     /// The draft with the typed title and details (details as HTML).
@@ -157,7 +157,7 @@ impl NewTicket {
         let title = text_of(&self.title).trim().to_string();
         d.title = (!title.is_empty()).then_some(title);
         let details = text_of(&self.details);
-        d.details = (!details.trim().is_empty()).then(|| text_to_html(details.trim_end()));
+        d.details = (!details.trim().is_empty()).then(|| html::from_text(details.trim_end()));
         d
     }
 
@@ -278,9 +278,20 @@ pub struct NoteEditor {
     pub dirty: bool,
     pub save_scheduled: bool,
     pub saved_at: Option<DateTime<Utc>>,
-    pub sending: Option<u64>,
-    pub error: Option<String>,
+    /// Being sent, or what last went wrong (shown in the editor): one at a time.
+    pub state: EditorState,
     pub notice: Option<String>,
+}
+
+/// A note editor's text is being edited, sent (the first request of it: its answer closes
+/// the editor), or was refused (why, shown until the next edit or send). One flag for what
+/// were `sending` and `error`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum EditorState {
+    #[default]
+    Editing,
+    Sending(u64),
+    Error(String),
 }
 
 impl NoteEditor {
@@ -297,8 +308,7 @@ impl NoteEditor {
             dirty: false,
             save_scheduled: false,
             saved_at: None,
-            sending: None,
-            error: None,
+            state: EditorState::Editing,
             notice: None,
         }
     }
@@ -316,6 +326,35 @@ impl NoteEditor {
 
     pub fn text(&self) -> String {
         text_of(&self.text)
+    }
+
+    /// The request the editor waits for.
+    pub fn sending(&self) -> Option<u64> {
+        match self.state {
+            EditorState::Sending(req) => Some(req),
+            _ => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match &self.state {
+            EditorState::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Something went wrong: said in the editor (a send under way is not forgotten).
+    pub fn fail(&mut self, msg: impl Into<String>) {
+        if self.sending().is_none() {
+            self.state = EditorState::Error(msg.into());
+        }
+    }
+
+    /// The problem shown is no longer news (the text changed, or it is sent again).
+    pub fn clear_error(&mut self) {
+        if self.error().is_some() {
+            self.state = EditorState::Editing;
+        }
     }
 
     pub fn draft(&self, now: DateTime<Utc>) -> NoteDraft {

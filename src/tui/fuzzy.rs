@@ -173,7 +173,7 @@ impl HayStore {
 
 /// A filter run: keep the `candidates` (row indices, in display order) whose text matches.
 pub struct FilterJob {
-    pub seq: u64,
+    pub filter_gen: u64,
     pub pattern: Pattern,
     pub hay: HayStore,
     pub candidates: Arc<Vec<u32>>,

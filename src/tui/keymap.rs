@@ -1,5 +1,5 @@
-//! Key bindings as data: every action has a config name, a description and default keys;
-//! `[tui.keys]` remaps them (`status = "S"` or `status = ["S", "ctrl-s"]`).
+//! Key bindings as data: every action is declared once, in one table (`actions!`), with its
+//! config name, a description and default keys; `[tui.keys]` remaps them (`status = "S"` or `status = ["S", "ctrl-s"]`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -161,123 +161,99 @@ impl fmt::Display for Key {
     }
 }
 
-/// Everything the list/detail screen can do; each is also a palette command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    SwitchPane,
-    Back,
-    Filter,
-    Palette,
-    Help,
-    Quit,
-    NewTicket,
-    AddNote,
-    EditorNote,
-    SetStatus,
-    SetPriority,
-    Assign,
-    Delete,
-    Refresh,
-    Mark,
-    SortNext,
-    SortReverse,
-    Drafts,
-    Outbox,
-    Dashboard,
-    Escalate,
-    Timer,
-    Call,
-    CallNewTicket,
-    View(u8),
+/// Declares [`Action`] from one table: each action's variant, config name (`[tui.keys]`,
+/// `:name`), help text and default keys, in the order the palette and the help list them;
+/// the saved views (`View(1)`..`View(9)`: `view_N`, keys `1`-`9`) come where `@views` stands.
+macro_rules! actions {
+    (
+        $( $v:ident : $name:literal, $help:literal, [$($k:expr),* $(,)?]; )*
+        @views
+        $( $w:ident : $wname:literal, $whelp:literal, [$($wk:expr),* $(,)?]; )*
+    ) => {
+        /// Everything the list/detail screen can do; each is also a palette command.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($v,)*
+            $($w,)*
+            /// Saved view `n` (1-9).
+            View(u8),
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[
+                $(Action::$v,)*
+                Action::View(1),
+                Action::View(2),
+                Action::View(3),
+                Action::View(4),
+                Action::View(5),
+                Action::View(6),
+                Action::View(7),
+                Action::View(8),
+                Action::View(9),
+                $(Action::$w,)*
+            ];
+
+            /// Name, help text and default keys (`None` for a saved view).
+            fn def(self) -> Option<(&'static str, &'static str, &'static [Key])> {
+                match self {
+                    $(Action::$v => {
+                        const KEYS: &[Key] = &[$($k),*];
+                        Some(($name, $help, KEYS))
+                    })*
+                    $(Action::$w => {
+                        const KEYS: &[Key] = &[$($wk),*];
+                        Some(($wname, $whelp, KEYS))
+                    })*
+                    Action::View(_) => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Up: "up", "move up", [Key::ch('k'), Key::code(KeyCode::Up)];
+    Down: "down", "move down", [Key::ch('j'), Key::code(KeyCode::Down)];
+    PageUp: "page_up", "page up", [Key::code(KeyCode::PageUp), Key::ctrl('u')];
+    PageDown: "page_down", "page down", [Key::code(KeyCode::PageDown), Key::ctrl('d')];
+    Top: "top", "go to top", [Key::ch('g'), Key::code(KeyCode::Home)];
+    Bottom: "bottom", "go to bottom", [Key::ch('G'), Key::code(KeyCode::End)];
+    Open: "open", "open ticket", [Key::code(KeyCode::Enter)];
+    SwitchPane: "switch_pane", "switch pane", [Key::code(KeyCode::Tab)];
+    Back: "back", "back / clear filter", [Key::code(KeyCode::Esc)];
+    Filter: "filter", "fuzzy filter the list", [Key::ch('/')];
+    Palette: "palette", "command palette", [Key::ch(':')];
+    Help: "help", "help", [Key::ch('?')];
+    NewTicket: "new_ticket", "new ticket (template → account → location → fields)", [Key::ch('n')];
+    AddNote: "add_note", "add a note", [Key::ch('a')];
+    EditorNote: "editor_note", "write a note in $EDITOR", [Key::ch('E')];
+    SetStatus: "status", "set status", [Key::ch('s')];
+    SetPriority: "priority", "set priority", [Key::ch('p')];
+    Assign: "assign", "assign (with note)", [Key::ch('A')];
+    Delete: "delete", "delete ticket", [Key::code(KeyCode::Delete)];
+    Refresh: "refresh", "refresh", [Key::ch('r'), Key::code(KeyCode::F(5))];
+    Mark: "mark", "mark / unmark", [Key::ch(' ')];
+    SortNext: "sort_next", "sort by next column", [Key::ch('o')];
+    SortReverse: "sort_reverse", "reverse sort", [Key::ch('O')];
+    Drafts: "drafts", "unsent note drafts", [Key::ch('d')];
+    Outbox: "outbox", "outbox: writes not delivered yet (retry, drop)", [Key::ch('W')];
+    Dashboard: "dashboard", "dashboard: SLA, status, priority, load", [Key::ch('D')];
+    Escalate: "escalate", "escalate (reason note, escalation status)", [Key::ch('e')];
+    Timer: "timer", "start / stop the timer on the ticket (then log time)", [Key::ch('T')];
+    Call: "call", "call: note + timer on the ticket; again to end and log", [Key::ch('c')];
+    CallNewTicket: "call_new_ticket", "call on a new ticket (account → ticket + timer)", [Key::ch('C')];
+    @views
+    Quit: "quit", "quit", [Key::ch('q'), Key::ctrl('c')];
 }
 
 impl Action {
-    pub const ALL: &'static [Action] = &[
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-        Action::Open,
-        Action::SwitchPane,
-        Action::Back,
-        Action::Filter,
-        Action::Palette,
-        Action::Help,
-        Action::NewTicket,
-        Action::AddNote,
-        Action::EditorNote,
-        Action::SetStatus,
-        Action::SetPriority,
-        Action::Assign,
-        Action::Delete,
-        Action::Refresh,
-        Action::Mark,
-        Action::SortNext,
-        Action::SortReverse,
-        Action::Drafts,
-        Action::Outbox,
-        Action::Dashboard,
-        Action::Escalate,
-        Action::Timer,
-        Action::Call,
-        Action::CallNewTicket,
-        Action::View(1),
-        Action::View(2),
-        Action::View(3),
-        Action::View(4),
-        Action::View(5),
-        Action::View(6),
-        Action::View(7),
-        Action::View(8),
-        Action::View(9),
-        Action::Quit,
-    ];
-
     pub fn name(self) -> String {
-        let s = match self {
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::PageUp => "page_up",
-            Action::PageDown => "page_down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Open => "open",
-            Action::SwitchPane => "switch_pane",
-            Action::Back => "back",
-            Action::Filter => "filter",
-            Action::Palette => "palette",
-            Action::Help => "help",
-            Action::Quit => "quit",
-            Action::NewTicket => "new_ticket",
-            Action::AddNote => "add_note",
-            Action::EditorNote => "editor_note",
-            Action::SetStatus => "status",
-            Action::SetPriority => "priority",
-            Action::Assign => "assign",
-            Action::Delete => "delete",
-            Action::Refresh => "refresh",
-            Action::Mark => "mark",
-            Action::SortNext => "sort_next",
-            Action::SortReverse => "sort_reverse",
-            Action::Drafts => "drafts",
-            Action::Outbox => "outbox",
-            Action::Dashboard => "dashboard",
-            Action::Escalate => "escalate",
-            Action::Timer => "timer",
-            Action::Call => "call",
-            Action::CallNewTicket => "call_new_ticket",
-            Action::View(n) => return format!("view_{n}"),
-        };
-        s.to_string()
+        match (self, self.def()) {
+            (Action::View(n), _) => format!("view_{n}"),
+            (_, Some((name, _, _))) => name.to_string(),
+            (_, None) => String::new(),
+        }
     }
 
     pub fn parse(s: &str) -> Option<Action> {
@@ -290,78 +266,18 @@ impl Action {
     }
 
     pub fn describe(self) -> String {
-        let s = match self {
-            Action::Up => "move up",
-            Action::Down => "move down",
-            Action::PageUp => "page up",
-            Action::PageDown => "page down",
-            Action::Top => "go to top",
-            Action::Bottom => "go to bottom",
-            Action::Open => "open ticket",
-            Action::SwitchPane => "switch pane",
-            Action::Back => "back / clear filter",
-            Action::Filter => "fuzzy filter the list",
-            Action::Palette => "command palette",
-            Action::Help => "help",
-            Action::Quit => "quit",
-            Action::NewTicket => "new ticket (template → account → location → fields)",
-            Action::AddNote => "add a note",
-            Action::EditorNote => "write a note in $EDITOR",
-            Action::SetStatus => "set status",
-            Action::SetPriority => "set priority",
-            Action::Assign => "assign (with note)",
-            Action::Delete => "delete ticket",
-            Action::Refresh => "refresh",
-            Action::Mark => "mark / unmark",
-            Action::SortNext => "sort by next column",
-            Action::SortReverse => "reverse sort",
-            Action::Drafts => "unsent note drafts",
-            Action::Outbox => "outbox: writes not delivered yet (retry, drop)",
-            Action::Dashboard => "dashboard: SLA, status, priority, load",
-            Action::Escalate => "escalate (reason note, escalation status)",
-            Action::Timer => "start / stop the timer on the ticket (then log time)",
-            Action::Call => "call: note + timer on the ticket; again to end and log",
-            Action::CallNewTicket => "call on a new ticket (account → ticket + timer)",
-            Action::View(n) => return format!("saved view {n}"),
-        };
-        s.to_string()
+        match (self, self.def()) {
+            (Action::View(n), _) => format!("saved view {n}"),
+            (_, Some((_, help, _))) => help.to_string(),
+            (_, None) => String::new(),
+        }
     }
 
     fn default_keys(self) -> Vec<Key> {
-        use KeyCode as K;
-        match self {
-            Action::Up => vec![Key::ch('k'), Key::code(K::Up)],
-            Action::Down => vec![Key::ch('j'), Key::code(K::Down)],
-            Action::PageUp => vec![Key::code(K::PageUp), Key::ctrl('u')],
-            Action::PageDown => vec![Key::code(K::PageDown), Key::ctrl('d')],
-            Action::Top => vec![Key::ch('g'), Key::code(K::Home)],
-            Action::Bottom => vec![Key::ch('G'), Key::code(K::End)],
-            Action::Open => vec![Key::code(K::Enter)],
-            Action::SwitchPane => vec![Key::code(K::Tab)],
-            Action::Back => vec![Key::code(K::Esc)],
-            Action::Filter => vec![Key::ch('/')],
-            Action::Palette => vec![Key::ch(':')],
-            Action::Help => vec![Key::ch('?')],
-            Action::Quit => vec![Key::ch('q'), Key::ctrl('c')],
-            Action::NewTicket => vec![Key::ch('n')],
-            Action::AddNote => vec![Key::ch('a')],
-            Action::EditorNote => vec![Key::ch('E')],
-            Action::SetStatus => vec![Key::ch('s')],
-            Action::SetPriority => vec![Key::ch('p')],
-            Action::Assign => vec![Key::ch('A')],
-            Action::Delete => vec![Key::code(K::Delete)],
-            Action::Refresh => vec![Key::ch('r'), Key::code(K::F(5))],
-            Action::Mark => vec![Key::ch(' ')],
-            Action::SortNext => vec![Key::ch('o')],
-            Action::SortReverse => vec![Key::ch('O')],
-            Action::Drafts => vec![Key::ch('d')],
-            Action::Outbox => vec![Key::ch('W')],
-            Action::Dashboard => vec![Key::ch('D')],
-            Action::Escalate => vec![Key::ch('e')],
-            Action::Timer => vec![Key::ch('T')],
-            Action::Call => vec![Key::ch('c')],
-            Action::CallNewTicket => vec![Key::ch('C')],
-            Action::View(n) => vec![Key::ch((b'0' + n) as char)],
+        match (self, self.def()) {
+            (Action::View(n), _) => vec![Key::ch((b'0' + n) as char)],
+            (_, Some((_, _, keys))) => keys.to_vec(),
+            (_, None) => Vec::new(),
         }
     }
 }

@@ -537,7 +537,7 @@ impl TicketList {
         self.filter_in_flight = true;
         self.in_flight = (self.query.clone(), self.order_version);
         Some(FilterJob {
-            seq: self.filter_gen,
+            filter_gen: self.filter_gen,
             pattern,
             hay: self.hay.clone(),
             candidates,
@@ -545,10 +545,10 @@ impl TicketList {
     }
 
     /// A background filter finished.
-    pub fn filtered(&mut self, seq: u64, rows: Vec<u32>) -> Option<FilterJob> {
+    pub fn filtered(&mut self, filter_gen: u64, rows: Vec<u32>) -> Option<FilterJob> {
         self.filter_in_flight = false;
         let (job_query, job_version) = std::mem::take(&mut self.in_flight);
-        if seq == self.filter_gen {
+        if filter_gen == self.filter_gen {
             self.shown = Some(Arc::new(rows));
             self.shown_query = self.query.clone();
             self.shown_version = self.order_version;
@@ -561,7 +561,7 @@ impl TicketList {
             self.shown_version = job_version;
             self.restore_selection();
         }
-        if self.filter_dirty || seq != self.filter_gen {
+        if self.filter_dirty || filter_gen != self.filter_gen {
             self.filter_dirty = false;
             return self.refilter();
         }

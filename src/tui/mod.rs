@@ -1,19 +1,21 @@
 //! The terminal UI: a k9s-style service-desk console.
 //!
 //! Data flows one way (see `shared/DESIGN.md`): input, worker replies and timers become
-//! [`app::Msg`]s, [`app::Model::update`] turns them into [`app::Cmd`]s, the
+//! [`protocol::Msg`]s, [`app::Model::update`] turns them into [`protocol::Cmd`]s, the
 //! [`event_loop`] runs those and draws [`views::render`] when something changed.
 
 pub mod app;
-pub mod drafts;
+pub mod draft_writer;
 pub mod event_loop;
 pub mod forms;
 pub mod fuzzy;
 pub mod keymap;
+pub mod layout;
 pub mod list;
 pub mod offline_list;
 pub mod picker;
 pub mod polling;
+pub mod protocol;
 pub mod settings;
 pub mod sla;
 pub mod testkit;
@@ -40,18 +42,18 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::actions::Actions;
-use crate::api::Client;
 use crate::api::model::Id;
 use crate::store::cache::Cache;
+use crate::store::drafts::DraftStore;
 
-pub use app::{Cmd, Model, Msg};
+pub use app::Model;
 pub use event_loop::EventLoop;
+pub use protocol::{Cmd, Msg};
 pub use settings::Settings;
 
 /// What `main` hands the TUI.
 pub struct TuiContext {
-    pub client: Client,
-    /// Audited writes (`actions.client()` is normally `client`).
+    /// Audited writes, and the client they (and every read) go through.
     pub actions: Actions,
     /// The `[tui]` table of the config (keys, views); empty for defaults.
     pub settings: toml::Table,
@@ -147,16 +149,15 @@ pub fn drafts_dir(state_dir: &Path) -> PathBuf {
 pub async fn run(ctx: TuiContext) -> anyhow::Result<()> {
     let mut settings = Settings::parse(&ctx.settings);
     settings.sla = ctx.sla.clone();
-    let drafts = drafts::DraftStore::new(drafts_dir(&ctx.state_dir));
+    let drafts = DraftStore::new(drafts_dir(&ctx.state_dir));
     let saved = drafts.list();
     let mut model = Model::new(settings, &ctx.profile, ctx.demo);
     model.recent_accounts = load_recent_accounts(&ctx.state_dir);
     model.note_type = ctx.note_type;
     model.timer = timer::load(&ctx.state_dir);
     let cache = Cache::load(&ctx.cache_path);
-    let snapshot = cache.load_tickets(&model.current_view().cache_key());
+    let snapshot = worker::load_snapshot(&cache, model.current_view());
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let _ = &ctx.client;
     let worker = worker::spawn(ctx.actions.clone(), cache, tx.clone());
     let mut init = model.init(saved);
     if let Some(s) = snapshot {

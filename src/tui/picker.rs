@@ -110,7 +110,7 @@ pub enum Purpose {
     NoteTemplate,
     Palette,
     Drafts,
-    /// The outbox overlay: `Id(seq)` retries, `Id(-seq)` drops.
+    /// The outbox overlay: `Id(item)` retries, `Id(-item)` drops.
     Outbox,
     /// A field of the time-log form (template, work type, role).
     TimeLog(LogFocus),
@@ -175,7 +175,7 @@ static RANK_GEN: AtomicU64 = AtomicU64::new(0);
 /// A ranking for a large picker, run off the key path ([`RankJob::run`]); the answer goes
 /// back through [`Picker::ranked`].
 pub struct RankJob {
-    pub seq: u64,
+    pub rank_gen: u64,
     query: String,
     labels: Arc<Vec<String>>,
     candidates: Vec<u32>,
@@ -198,8 +198,8 @@ pub struct Picker {
     pub query: String,
     pub matches: Vec<u32>,
     pub sel: usize,
-    pub loading: bool,
-    pub error: Option<String>,
+    /// Waiting for its items (or for what a pick asked for), ready, or failed to get that.
+    pub state: PickerState,
     /// Item to put the cursor on when items arrive (template default, current value).
     pub preselect: Option<PickKey>,
     /// The query `matches` were ranked for (over the current items): typing on narrows
@@ -225,11 +225,23 @@ struct Background {
 
 impl std::fmt::Debug for RankJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RankJob({}, {:?})", self.seq, self.query)
+        write!(f, "RankJob({}, {:?})", self.rank_gen, self.query)
     }
 }
 
-pub enum Outcome {
+/// Whether a picker can be picked from: one flag for what were `loading` and `error`, which
+/// never held together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerState {
+    Loading,
+    Ready,
+    /// What a pick asked for could not be had (the items stay: pick another).
+    Failed(String),
+}
+
+/// What a key did to an open picker: nothing to act on, an item picked, or closed. (Not
+/// `actions::Outcome`, what became of a write.)
+pub enum Reaction {
     None,
     Picked(PickKey),
     Cancel,
@@ -245,8 +257,7 @@ impl Picker {
             query: String::new(),
             matches: Vec::new(),
             sel: 0,
-            loading: true,
-            error: None,
+            state: PickerState::Loading,
             preselect: None,
             ranked_for: String::new(),
             rank_gen: 0,
@@ -274,7 +285,7 @@ impl Picker {
                 job: None,
             })
         });
-        self.loading = false;
+        self.state = PickerState::Ready;
         self.rematch();
         if let Some(k) = self.preselect
             && let Some(pos) = self
@@ -385,7 +396,7 @@ impl Picker {
         };
         bg.in_flight = Some((self.rank_gen, self.query.clone()));
         bg.job = Some(Arc::new(RankJob {
-            seq: self.rank_gen,
+            rank_gen: self.rank_gen,
             query: self.query.clone(),
             labels: bg.labels.clone(),
             candidates,
@@ -404,23 +415,23 @@ impl Picker {
             .is_some_and(|bg| bg.in_flight.is_some() || bg.job.is_some())
     }
 
-    /// Whether this picker waits for ranking `seq`.
-    pub fn awaits(&self, seq: u64) -> bool {
+    /// Whether this picker waits for ranking `rank_gen`.
+    pub fn awaits(&self, rank_gen: u64) -> bool {
         self.bg
             .as_ref()
             .and_then(|bg| bg.in_flight.as_ref())
-            .is_some_and(|(g, _)| *g == seq)
+            .is_some_and(|(g, _)| *g == rank_gen)
     }
 
     /// A background ranking finished. Returns whether it was this picker's.
-    pub fn ranked(&mut self, seq: u64, matches: Vec<u32>) -> bool {
-        if !self.awaits(seq) {
+    pub fn ranked(&mut self, rank_gen: u64, matches: Vec<u32>) -> bool {
+        if !self.awaits(rank_gen) {
             return false;
         }
         let bg = self.bg.as_mut().expect("awaits");
         let (_, query) = bg.in_flight.take().expect("in flight");
         let again = std::mem::take(&mut bg.again);
-        if seq == self.rank_gen {
+        if rank_gen == self.rank_gen {
             self.matches = matches;
             self.ranked_for = query;
             self.sel = 0;
@@ -438,18 +449,29 @@ impl Picker {
         true
     }
 
+    pub fn loading(&self) -> bool {
+        self.state == PickerState::Loading
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match &self.state {
+            PickerState::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn selected(&self) -> Option<&PickItem> {
         self.items.get(*self.matches.get(self.sel)? as usize)
     }
 
-    pub fn key(&mut self, key: Key) -> Outcome {
+    pub fn key(&mut self, key: Key) -> Reaction {
         let ctrl = key.mods.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => return Outcome::Cancel,
+            KeyCode::Esc => return Reaction::Cancel,
             KeyCode::Enter => {
                 return match self.selected() {
-                    Some(i) => Outcome::Picked(i.key),
-                    None => Outcome::None,
+                    Some(i) => Reaction::Picked(i.key),
+                    None => Reaction::None,
                 };
             }
             KeyCode::Up => self.move_by(-1),
@@ -479,7 +501,7 @@ impl Picker {
             }
             _ => {}
         }
-        Outcome::None
+        Reaction::None
     }
 
     pub fn move_by(&mut self, d: isize) {
@@ -589,7 +611,7 @@ mod tests {
         typed(&mut p, '7');
         assert!(p.take_job().is_none());
         let m1 = j1.run();
-        assert!(p.ranked(j1.seq, m1.clone()));
+        assert!(p.ranked(j1.rank_gen, m1.clone()));
         assert_eq!(p.matches, m1, "a superset of \"77\" is shown");
         let j2 = p.take_job().expect("the newer query follows");
         assert!(
@@ -597,7 +619,7 @@ mod tests {
             "narrowed from the first answer"
         );
         let m2 = j2.run();
-        assert!(p.ranked(j2.seq, m2.clone()));
+        assert!(p.ranked(j2.rank_gen, m2.clone()));
         assert!(!p.ranking());
         assert_eq!(p.matches, m2);
         assert!(p.matches.len() < m1.len());
@@ -612,7 +634,7 @@ mod tests {
         let j = p.take_job().unwrap();
         p.query.clear();
         p.rematch();
-        assert!(p.ranked(j.seq, j.run()));
+        assert!(p.ranked(j.rank_gen, j.run()));
         assert_eq!(
             p.matches.len(),
             BACKGROUND_FROM,
@@ -621,7 +643,7 @@ mod tests {
         typed(&mut p, '9');
         let j = p.take_job().unwrap();
         p.set_items(vec![PickItem::new(PickKey::Id(1), "x")]);
-        assert!(!p.awaits(j.seq));
-        assert!(!p.ranked(j.seq, j.run()));
+        assert!(!p.awaits(j.rank_gen));
+        assert!(!p.ranked(j.rank_gen, j.run()));
     }
 }

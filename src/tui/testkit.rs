@@ -4,10 +4,10 @@
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Cmd, Model, Msg};
+use super::app::Model;
+use super::protocol::{Cmd, Msg, Reply, Request};
 use super::settings::Settings;
 use super::theme::Theme;
-use super::worker::{Reply, Request};
 use crate::api::LookupKind;
 use crate::api::model::{Account, LookupItem, NoteTemplate, TicketRow, TicketTemplateSummary};
 use crate::api::name::Name;
@@ -241,12 +241,12 @@ pub fn loaded(rows: Vec<TicketRow>) -> Model {
     m.update(api(Reply::TenantZone(crate::api::TenantZone::UTC)));
     let n = rows.len() as u64;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows,
         total: Some(n),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(n),
         at: now(),
     }));
@@ -255,7 +255,9 @@ pub fn loaded(rows: Vec<TicketRow>) -> Model {
 
 pub fn search_seq(cmds: &[Cmd]) -> Option<u64> {
     cmds.iter().find_map(|c| match c {
-        Cmd::Api(Request::Search { seq, .. }) => Some(*seq),
+        Cmd::Api(Request::Search {
+            search_gen: seq, ..
+        }) => Some(*seq),
         _ => None,
     })
 }
@@ -266,12 +268,12 @@ pub fn open_view(m: &mut Model, key_char: char, rows: Vec<TicketRow>) {
     let seq = search_seq(&cmds).expect("the view searches");
     let n = rows.len() as u64;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows,
         total: Some(n),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(n),
         at: now(),
     }));

@@ -3,14 +3,15 @@
 
 use crossterm::event::KeyCode;
 
-use super::app::{Cmd, Focus, Layer, Model, Msg};
-use super::drafts::NoteDraft;
+use super::app::{Focus, Layer, Model};
 use super::forms::NoteMode;
 use super::picker::{Field, PickKey, Purpose};
+use super::protocol::{Changes, Cmd, DetailData, Msg, Reply, Request};
 use super::settings::{Column, Settings};
 use super::testkit::*;
-use super::worker::{Changes, DetailData, Reply, Request};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Location, Note, Ticket, TicketTemplate};
+use crate::store::drafts::NoteDraft;
 use std::sync::Arc;
 
 mod contact;
@@ -54,6 +55,25 @@ fn apis(cmds: &[Cmd]) -> Vec<&Request> {
         .collect()
 }
 
+/// The writes among `cmds`: their request numbers and (first) ops.
+fn writes(cmds: &[Cmd]) -> Vec<(u64, &WriteOp)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Api(Request::Write { req, op, .. }) => Some((*req, op)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The server's answer to `op` of write `req`.
+fn written(req: u64, op: &WriteOp, result: Result<WriteResult, String>) -> Msg {
+    api(Reply::Written {
+        req,
+        op: Box::new(op.clone()),
+        result,
+    })
+}
+
 #[test]
 fn view_one_is_mine_and_unassigned_view_filters_locally() {
     let mut m = loaded(sample_rows());
@@ -87,7 +107,7 @@ fn view_one_is_mine_and_unassigned_view_filters_locally() {
     };
     assert!(view.unassigned);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: Some(5),
     }));
@@ -187,7 +207,7 @@ fn large_lists_filter_off_the_key_path() {
     let first = &jobs[0];
     let rows = first.run();
     let cmds = m.update(Msg::Filtered {
-        seq: first.seq,
+        filter_gen: first.filter_gen,
         rows,
     });
     // The result is for an older query: a new job for "vp" is started.
@@ -199,7 +219,10 @@ fn large_lists_filter_off_the_key_path() {
         })
         .expect("refilter for the latest query");
     let rows = job.run();
-    m.update(Msg::Filtered { seq: job.seq, rows });
+    m.update(Msg::Filtered {
+        filter_gen: job.filter_gen,
+        rows,
+    });
     assert!(!m.list.filter_pending());
     assert_eq!(numbers(&m), vec!["T20250002"]);
 }
@@ -212,19 +235,19 @@ fn stale_replies_are_dropped() {
     let new = search_seq(&cmds).unwrap();
     assert!(new > old);
     m.update(api(Reply::Page {
-        seq: old,
+        search_gen: old,
         rows: vec![row(99, "stale", "X", (1, "New"), (1, "Critical"), None)],
         total: None,
     }));
     m.update(api(Reply::SearchDone {
-        seq: old,
+        search_gen: old,
         result: Ok(1),
         at: now(),
     }));
     assert_eq!(m.list.len_loaded(), 0);
     assert!(m.list.loading, "the new search is still loading");
     m.update(api(Reply::Page {
-        seq: new,
+        search_gen: new,
         rows: sample_rows(),
         total: Some(5),
     }));
@@ -233,7 +256,11 @@ fn stale_replies_are_dropped() {
 
     // Detail: an answer for an older request does not land.
     let cmds = m.update(code(KeyCode::Enter));
-    let Some(Request::Detail { seq, id }) = apis(&cmds).into_iter().next().cloned() else {
+    let Some(Request::Detail {
+        detail_gen: seq,
+        id,
+    }) = apis(&cmds).into_iter().next().cloned()
+    else {
         panic!("enter fetches the detail: {cmds:?}")
     };
     assert_eq!(m.focus, Focus::Detail);
@@ -248,13 +275,13 @@ fn stale_replies_are_dropped() {
         })
     };
     m.update(api(Reply::Detail {
-        seq: seq - 1,
+        detail_gen: seq - 1,
         id,
         result: Ok(detail("old")),
     }));
     assert!(!m.detail.cache.contains_key(&id));
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id,
         result: Ok(detail("fresh")),
     }));
@@ -281,7 +308,7 @@ fn detail_fetch_is_debounced_and_tab_switches_focus() {
     assert!(matches!(apis(&cmds)[..], [Request::Detail { id: 2, .. }]));
     m.update(code(KeyCode::Tab));
     assert_eq!(m.focus, Focus::Detail);
-    let seq = m.detail.seq; // Tab asked again (nothing cached yet): answer the newest.
+    let seq = m.detail.generation; // Tab asked again (nothing cached yet): answer the newest.
     let mut d = DetailData {
         ticket: Ticket {
             row: sample_rows()[1].clone(),
@@ -295,7 +322,7 @@ fn detail_fetch_is_debounced_and_tab_switches_focus() {
         .collect::<Vec<_>>()
         .join("\n");
     m.update(api(Reply::Detail {
-        seq,
+        detail_gen: seq,
         id: 2,
         result: Ok(Arc::new(d)),
     }));
@@ -366,7 +393,7 @@ fn new_ticket_from_template_through_the_picker_chain() {
             Request::Locations { account_id: 100 }
         ]
     ));
-    assert!(top_picker(&m).loading);
+    assert!(top_picker(&m).loading());
     m.update(api(Reply::Locations {
         account_id: 100,
         result: Ok(vec![
@@ -443,22 +470,21 @@ fn new_ticket_from_template_through_the_picker_chain() {
     send(&mut m, [ctrl('s')]);
     assert!(m.new_ticket.as_ref().unwrap().review);
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Create { req, draft }] = apis(&cmds)[..] else {
+    // Sent as a create the draft validated into.
+    let [(req, op @ WriteOp::CreateTicket { input })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    let req = *req;
-    assert_eq!(draft.title.as_deref(), Some("Printer offline (2F)"));
-    assert_eq!(draft.details.as_deref(), Some("Printer shows offline"));
+    assert_eq!(input.title, "Printer offline (2F)");
+    assert_eq!(input.details, "Printer shows offline");
     assert_eq!(
         (
-            draft.account_id,
-            draft.location_id,
-            draft.priority_id,
-            draft.queue_id
+            input.account_id,
+            input.location_id,
+            input.priority_id,
+            input.queue_id
         ),
-        (Some(100), Some(12), Some(2), Some(1))
+        (100, 12, 2, Some(1))
     );
-    assert!(draft.validate().is_ok());
     // Created: in the list without a reload, selected.
     let mut created = Ticket {
         row: row(
@@ -472,10 +498,7 @@ fn new_ticket_from_template_through_the_picker_chain() {
         ..Default::default()
     };
     created.row.ticket_number = "T20250077".into();
-    let cmds = m.update(api(Reply::Created {
-        req,
-        result: Ok(created),
-    }));
+    let cmds = m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(created)))));
     assert!(m.new_ticket.is_none() && m.layers.is_empty());
     assert_eq!(m.list.sel_id, Some(77));
     assert_eq!(m.selected().unwrap().ticket_number, "T20250077");
@@ -556,7 +579,10 @@ fn new_ticket_refuses_missing_fields_with_the_reason() {
     send(&mut m, typed("It broke"));
     send(&mut m, [ctrl('s')]);
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::Create { .. }]));
+    assert!(matches!(
+        writes(&cmds)[..],
+        [(_, WriteOp::CreateTicket { .. })]
+    ));
 }
 
 #[test]
@@ -661,13 +687,14 @@ fn note_editor_saves_drafts_and_sends() {
     m.update(ctrl('t'));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::AddNote {
+        (
             req,
-            ticket_id: 1,
-            input,
-            ..
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AddNote {
+                ticket_id: 1,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
@@ -679,22 +706,17 @@ fn note_editor_saves_drafts_and_sends() {
             .any(|c| matches!(c, Cmd::SaveDraft(d) if !d.is_internal)),
         "saved before sending"
     );
-    let req = *req;
     // The server refuses: editor stays with the reason, draft kept.
-    let cmds = m.update(api(Reply::NoteAdded {
-        req,
-        ticket_id: 1,
-        result: Err("HTTP 503: busy".into()),
-    }));
+    let cmds = m.update(written(req, op, Err("HTTP 503: busy".into())));
     assert!(!cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(_))));
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!()
     };
-    assert!(e.error.as_deref().unwrap().contains("HTTP 503"));
-    assert!(e.sending.is_none());
+    assert!(e.error().unwrap().contains("HTTP 503"));
+    assert!(e.sending().is_none());
     // Try again: success removes the draft and closes the editor.
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else {
+    let [(req, op @ WriteOp::AddNote { .. })] = writes(&cmds)[..] else {
         panic!()
     };
     let note = Note {
@@ -703,11 +725,7 @@ fn note_editor_saves_drafts_and_sends() {
         is_internal: Some(false),
         ..Default::default()
     };
-    let cmds = m.update(api(Reply::NoteAdded {
-        req: *req,
-        ticket_id: 1,
-        result: Ok(note),
-    }));
+    let cmds = m.update(written(req, op, Ok(WriteResult::Note(Box::new(note)))));
     assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
     assert!(m.layers.is_empty());
     assert!(m.drafts.is_empty());
@@ -841,37 +859,23 @@ fn status_and_priority_changes_patch_the_targets() {
     );
     send(&mut m, typed("progr"));
     let cmds = m.update(code(KeyCode::Enter));
-    let [
-        Request::Patch {
-            req,
-            ticket_id: 1,
-            what: "status",
-            ops,
-        },
-    ] = apis(&cmds)[..]
-    else {
+    let [(req, op @ WriteOp::PatchTicket { ticket_id: 1, ops })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
     assert_eq!(ops[0].path, "/StatusId");
     assert_eq!(ops[0].value, Some(serde_json::json!(2)));
-    let req = *req;
     let mut t = Ticket {
         row: sample_rows()[0].clone(),
         ..Default::default()
     };
     t.row.status_id = Some(2);
     t.row.status_name = Some("In Progress".into());
-    m.update(api(Reply::Patched {
-        req,
-        ticket_id: 1,
-        what: "status",
-        result: Ok(t),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(t)))));
     assert_eq!(
         m.list.get(1).unwrap().status_name.as_deref(),
         Some("In Progress")
     );
-    assert!(m.pending.is_empty());
+    assert!(m.in_flight.is_empty());
 
     // Marks: space marks and moves down; p applies to every marked ticket.
     send(&mut m, [key('g'), key(' '), key(' ')]);
@@ -880,24 +884,16 @@ fn status_and_priority_changes_patch_the_targets() {
     assert!(top_picker(&m).title.contains("2 tickets"));
     send(&mut m, typed("crit"));
     let cmds = m.update(code(KeyCode::Enter));
-    let ids: Vec<_> = apis(&cmds)
+    let ids: Vec<_> = writes(&cmds)
         .iter()
-        .map(|r| match r {
-            Request::Patch {
-                ticket_id,
-                what: "priority",
-                ..
-            } => *ticket_id,
+        .map(|(_, op)| match op {
+            WriteOp::PatchTicket { ticket_id, ops } if ops[0].path == "/PriorityId" => *ticket_id,
             _ => 0,
         })
         .collect();
     assert_eq!(ids, vec![1, 2]);
-    m.update(api(Reply::Patched {
-        req: 99,
-        ticket_id: 2,
-        what: "priority",
-        result: Err("not allowed".into()),
-    }));
+    let (_, second) = writes(&cmds)[1];
+    m.update(written(99, second, Err("not allowed".into())));
     assert!(m.status.error.as_deref().unwrap().contains("not allowed"));
 }
 
@@ -922,16 +918,18 @@ fn assign_requires_a_note_and_sends_status() {
     let Some(Layer::Note(e)) = m.layers.last() else {
         panic!()
     };
-    assert_eq!(e.error.as_deref(), Some("the note is empty"));
+    assert_eq!(e.error(), Some("the note is empty"));
     send(&mut m, typed("over to Bob"));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::Assign {
+        (
             req,
-            ticket_id: 2,
-            input,
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AssignTicket {
+                ticket_id: 2,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
@@ -939,17 +937,12 @@ fn assign_requires_a_note_and_sends_status() {
     assert_eq!(input.queue_id, None);
     assert_eq!(input.status_id, 2, "keeps the current status");
     assert_eq!(input.details, "over to Bob");
-    let req = *req;
     let mut t = Ticket {
         row: sample_rows()[1].clone(),
         ..Default::default()
     };
     t.row.assignee_name = Some("Bob Jones".into());
-    m.update(api(Reply::Assigned {
-        req,
-        ticket_id: 2,
-        result: Ok(Some(t)),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(t)))));
     assert!(m.layers.is_empty());
     assert_eq!(
         m.list.get(2).unwrap().assignee_name.as_deref(),
@@ -966,14 +959,10 @@ fn delete_asks_first() {
     assert!(apis(&cmds).is_empty() && m.layers.is_empty());
     m.update(code(KeyCode::Delete));
     let cmds = m.update(key('y'));
-    let [Request::Delete { req, ticket_id: 1 }] = apis(&cmds)[..] else {
+    let [(req, op @ WriteOp::DeleteTicket { ticket_id: 1 })] = writes(&cmds)[..] else {
         panic!()
     };
-    m.update(api(Reply::Deleted {
-        req: *req,
-        ticket_id: 1,
-        result: Ok(()),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Done)));
     assert!(m.list.get(1).is_none());
     assert_eq!(m.list.visible_len(), 4);
     assert_eq!(m.list.sel_id, Some(2), "selection moves to the next ticket");
@@ -987,7 +976,7 @@ fn help_palette_and_remapped_keys() {
     let seq = search_seq(&cmds).unwrap();
     warm(&mut m);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: None,
     }));
@@ -1038,14 +1027,18 @@ fn palette_arguments_go_to_the_picker_or_filter_the_command_opens() {
 
 fn refresh_seq(cmds: &[Cmd]) -> Option<(u64, chrono::DateTime<chrono::Utc>)> {
     cmds.iter().find_map(|c| match c {
-        Cmd::Api(Request::Refresh { seq, since, .. }) => Some((*seq, *since)),
+        Cmd::Api(Request::Refresh {
+            search_gen: seq,
+            since,
+            ..
+        }) => Some((*seq, *since)),
         _ => None,
     })
 }
 
 fn changed(seq: u64, changes: Changes) -> Msg {
     api(Reply::Changed {
-        seq,
+        search_gen: seq,
         result: Ok(changes),
         at: now(),
     })
@@ -1068,12 +1061,12 @@ fn refresh_keeps_rows_until_new_ones_arrive() {
     let seq = search_seq(&cmds).expect("a full reload");
     assert_eq!(m.list.visible_len(), 5, "no flash of an empty list");
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows()[..2].to_vec(),
         total: Some(2),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(2),
         at: now(),
     }));
@@ -1132,7 +1125,7 @@ fn server_errors_reach_the_status_bar() {
     let cmds = m.update(key('r'));
     let (seq, _) = refresh_seq(&cmds).unwrap();
     m.update(api(Reply::Changed {
-        seq,
+        search_gen: seq,
         result: Err("HTTP 500: boom".into()),
         at: now(),
     }));
@@ -1187,12 +1180,12 @@ fn a_large_account_picker_ranks_off_the_key_path() {
     assert!(top_picker(&m).ranking());
     let j = &jobs[0];
     let next = rank_jobs(m.update(Msg::Ranked {
-        seq: j.seq,
+        rank_gen: j.rank_gen,
         matches: j.run(),
     }));
     let j = next.first().expect("the newer query follows");
     m.update(Msg::Ranked {
-        seq: j.seq,
+        rank_gen: j.rank_gen,
         matches: j.run(),
     });
     let p = top_picker(&m);
@@ -1211,13 +1204,17 @@ fn a_fresh_copy_of_a_row_does_not_resort_but_a_changed_deadline_does() {
     m.prepare();
     let v = m.list.version();
     let cmds = m.update(code(KeyCode::Enter));
-    let Some(Request::Detail { seq, id }) = apis(&cmds).into_iter().next().cloned() else {
+    let Some(Request::Detail {
+        detail_gen: seq,
+        id,
+    }) = apis(&cmds).into_iter().next().cloned()
+    else {
         panic!("enter fetches the detail: {cmds:?}")
     };
     let same = m.list.get(id).unwrap().clone();
     let with_row = |row: crate::api::model::TicketRow| {
         api(Reply::Detail {
-            seq,
+            detail_gen: seq,
             id,
             result: Ok(Arc::new(DetailData {
                 ticket: Ticket {
@@ -1233,7 +1230,7 @@ fn a_fresh_copy_of_a_row_does_not_resort_but_a_changed_deadline_does() {
     assert_eq!(m.list.version(), v, "same ticket: the order stands");
     let mut due_soon = same;
     due_soon.resolution_target_time = Some(now() - chrono::Duration::hours(1));
-    m.detail.seq = seq;
+    m.detail.generation = seq;
     m.update(with_row(due_soon));
     assert_ne!(m.list.version(), v, "its deadline moved: sorted again");
 }

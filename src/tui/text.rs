@@ -1,21 +1,10 @@
-//! Text helpers of the TUI: width-aware truncation, and BMS HTML <-> terminal text.
+//! Text helpers of the TUI: width-aware truncation, ages ("3m ago").
 //!
 //! Sanitizing server strings is [`crate::text`]'s (the one sanitizer the CLI uses too); every
 //! string that came from the server goes through it before the model stores it. HTML
-//! conversion is `domain::html`'s.
+//! conversion (BMS HTML <-> terminal text) is [`crate::domain::html`]'s.
 
-/// Re-exported for the app's paste and form code, which cleans pasted text with it.
-pub use crate::text::sanitize_line;
-
-/// BMS HTML (ticket details, notes) to plain text for the terminal.
-pub fn html_to_text(html: &str) -> String {
-    crate::domain::html::to_text(html)
-}
-
-/// Plain text typed by the user to the HTML the API stores.
-pub fn text_to_html(text: &str) -> String {
-    crate::domain::html::from_text(text)
-}
+use chrono::{DateTime, Utc};
 
 /// Display width-aware truncation with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
@@ -57,6 +46,35 @@ mod unicode_width_shim {
             | 0x1f900..=0x1f9ff | 0x20000..=0x3fffd);
         if wide { 2 } else { 1 }
     }
+}
+
+/// "just now", "3m ago", "2h ago", "5d ago".
+pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let s = (now - t).num_seconds();
+    if s < 45 {
+        "just now".into()
+    } else {
+        format!("{} ago", age_secs(s))
+    }
+}
+
+/// An age in its largest unit: "45s", "3m", "2h", "5d", "2w", "1y".
+pub fn age_secs(s: i64) -> String {
+    let s = s.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        86_400..=1_209_599 => format!("{}d", s / 86_400),
+        1_209_600..=31_535_999 => format!("{}w", s / 604_800),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
+/// How old `t` is (empty when unknown).
+pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| age_secs((now - t).num_seconds()))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! server's data; conflicts are shown and listed (`W`) to retry or drop; an unreachable
 //! server shows "offline" while the list stays usable from the cache.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Cmd, Layer, Model};
@@ -14,8 +13,8 @@ use crate::api::name::Name;
 use crate::store::drafts::DraftKey;
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
+use crate::tui::protocol::{BudgetLow, Reply, Request};
 use crate::tui::text::truncate;
-use crate::tui::worker::{BudgetLow, NoteView, Reply, Request};
 
 /// Outbox, link and budget state (filled by the worker's replies).
 #[derive(Debug, Default)]
@@ -30,9 +29,9 @@ pub struct OutboxState {
     pub refresh_every: Option<Duration>,
 }
 
-/// The id of the placeholder row of a ticket created while offline (outbox item `seq`).
-pub fn placeholder_id(seq: u64) -> Id {
-    -(seq as Id)
+/// The id of the placeholder row of a ticket created while offline (outbox item `item`).
+pub fn placeholder_id(item: u64) -> Id {
+    -(item as Id)
 }
 
 impl OutboxState {
@@ -101,11 +100,11 @@ impl Model {
         match r {
             Reply::Queued {
                 req,
-                seq,
+                item,
                 op,
                 reason,
                 needs_sign_in,
-            } => return self.on_queued(req, seq, *op, &reason, needs_sign_in),
+            } => return self.on_queued(req, item, *op, &reason, needs_sign_in),
             Reply::Outbox(items) => {
                 // A note just queued for the open ticket is scrolled into view: the technician
                 // sees it wait, however long the ticket's details are.
@@ -121,9 +120,9 @@ impl Model {
                 self.sync_placeholders();
                 return self.forget_queued_drafts();
             }
-            Reply::Delivered { seq, op, result } => {
-                let mut cmds = self.forget_sent_draft(seq);
-                cmds.extend(self.on_delivered(seq, *op, *result));
+            Reply::Delivered { item, op, result } => {
+                let mut cmds = self.forget_sent_draft(item);
+                cmds.extend(self.on_delivered(item, *op, *result));
                 return cmds;
             }
             Reply::Conflict { op, error, .. } => {
@@ -133,10 +132,10 @@ impl Model {
                     self.keymap.hint(super::Action::Outbox)
                 ));
             }
-            Reply::OutboxFailed { seq, error } => {
-                self.error(format!("outbox item {seq}: {error}"));
+            Reply::OutboxFailed { item, error } => {
+                self.error(format!("outbox item {item}: {error}"));
             }
-            Reply::Dropped { seq } => self.info(format!("outbox item {seq} dropped")),
+            Reply::Dropped { item } => self.info(format!("outbox item {item} dropped")),
             Reply::Link { online, reason } => {
                 if online {
                     let was = self.outbox.offline.take();
@@ -183,14 +182,13 @@ impl Model {
     fn on_queued(
         &mut self,
         req: u64,
-        seq: u64,
+        item: u64,
         op: WriteOp,
         reason: &str,
         needs_sign_in: bool,
     ) -> Vec<Cmd> {
-        self.pending.remove(&req);
-        self.pending_status.remove(&req);
-        self.pending_warn.remove(&req);
+        // Held by the outbox now: no longer in flight (a time log's later days may still be).
+        let done = self.answered(req);
         let mut cmds = Vec::new();
         match &op {
             WriteOp::AddNote { ticket_id, .. } => {
@@ -208,7 +206,7 @@ impl Model {
                     self.new_ticket = None;
                     self.layers.retain(|l| !matches!(l, Layer::Form));
                 }
-                self.list.sel_id = Some(placeholder_id(seq));
+                self.list.sel_id = Some(placeholder_id(item));
             }
             WriteOp::AddTimeLog { ticket_id, .. } => {
                 self.layers
@@ -230,6 +228,12 @@ impl Model {
             format!("will be sent when the server answers ({reason})")
         };
         self.warn(format!("queued: {} — {why}", op.summary()));
+        // The last day of a time log queued after earlier days went through: those are logged.
+        if let (WriteOp::AddTimeLog { ticket_id, .. }, Some(f)) = (&op, done)
+            && !f.logged.is_empty()
+        {
+            cmds.extend(self.on_time_logged(req, *ticket_id, Ok(f.logged), None));
+        }
         cmds
     }
 
@@ -255,13 +259,13 @@ impl Model {
             .collect()
     }
 
-    /// Outbox item `seq` was delivered: the draft it was sent from goes.
-    fn forget_sent_draft(&mut self, seq: u64) -> Vec<Cmd> {
+    /// Outbox item `item` was delivered: the draft it was sent from goes.
+    fn forget_sent_draft(&mut self, item: u64) -> Vec<Cmd> {
         let key = self
             .outbox
             .items
             .iter()
-            .find(|i| i.seq == seq)
+            .find(|i| i.seq == item)
             .and_then(|i| i.draft);
         key.and_then(|k| self.drop_draft_sent_as(&k))
             .into_iter()
@@ -279,43 +283,24 @@ impl Model {
         })
     }
 
-    fn on_delivered(&mut self, seq: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {
-        self.outbox.items.retain(|i| i.seq != seq);
-        match (&op, result) {
-            (WriteOp::CreateTicket { .. }, WriteResult::Ticket(t)) => {
-                let old = placeholder_id(seq);
-                self.list.remove(old);
-                self.list.pinned.remove(&old);
-                let id = t.row.id;
-                self.list.pinned.insert(id);
-                if self.list.sel_id == Some(old) {
-                    self.list.sel_id = Some(id);
-                }
-                self.list.upsert_one(t.row.clone());
-                self.list.invalidate();
+    /// Outbox item `item` reached the server: its data merged as a direct answer's would be
+    /// (a created ticket takes its placeholder row's place, and the cursor with it).
+    fn on_delivered(&mut self, item: u64, op: WriteOp, result: WriteResult) -> Vec<Cmd> {
+        self.outbox.items.retain(|i| i.seq != item);
+        if let (WriteOp::CreateTicket { .. }, WriteResult::Ticket(t)) = (&op, &result) {
+            let old = placeholder_id(item);
+            self.list.remove(old);
+            self.list.pinned.remove(&old);
+            if self.list.sel_id == Some(old) {
+                self.list.sel_id = Some(t.row.id);
             }
-            (_, WriteResult::Ticket(t)) => self.update_row_from(&t),
-            (WriteOp::AddNote { ticket_id, .. }, WriteResult::Note(n)) => {
-                if let Some(d) = self.detail.cache.get_mut(ticket_id) {
-                    Arc::make_mut(d).notes.push(NoteView::from_note(&n));
-                }
-            }
-            (WriteOp::AddTimeLog { ticket_id, .. }, WriteResult::TimeLog(l)) => {
-                if let Some(d) = self.detail.cache.get_mut(ticket_id) {
-                    Arc::make_mut(d).time_logs.push(*l);
-                }
-            }
-            (WriteOp::DeleteTicket { ticket_id }, _) => {
-                self.list.remove(*ticket_id);
-                self.detail.cache.remove(ticket_id);
-            }
-            (op, _) => {
-                // Assign and the like answer without data: read the ticket again.
-                if let Some(id) = op.ticket_id() {
-                    self.detail.cache.remove(&id);
-                    if self.detail.id == Some(id) {
-                        return self.request_detail(id, true);
-                    }
+        }
+        if !self.apply_written(&op, &result) {
+            // Assign and the like answer without data: read the ticket again.
+            if let Some(id) = op.ticket_id() {
+                self.detail.cache.remove(&id);
+                if self.detail.id == Some(id) {
+                    return self.request_detail(id, true);
                 }
             }
         }
@@ -410,18 +395,18 @@ impl Model {
         Vec::new()
     }
 
-    /// Enter on an outbox entry: `Id(seq)` retries, `Id(-seq)` drops.
+    /// Enter on an outbox entry: `Id(item)` retries, `Id(-item)` drops.
     pub(super) fn pick_outbox(&mut self, key: PickKey) -> Vec<Cmd> {
         self.layers.pop();
         let PickKey::Id(k) = key else {
             return Vec::new();
         };
-        let seq = k.unsigned_abs();
+        let item = k.unsigned_abs();
         if k > 0 {
-            self.info(format!("sending outbox item {seq}…"));
-            vec![Cmd::Api(Request::OutboxRetry { seq })]
+            self.info(format!("sending outbox item {item}…"));
+            vec![Cmd::Api(Request::OutboxRetry { item })]
         } else {
-            vec![Cmd::Api(Request::OutboxDrop { seq })]
+            vec![Cmd::Api(Request::OutboxDrop { item })]
         }
     }
 }

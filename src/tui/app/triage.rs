@@ -1,24 +1,23 @@
-//! SLA-first triage flows of the model: status changes checked against the workflow rules
-//! before anything is sent, escalation, the work timer and its time log, call mode.
+//! Triage of the selected or marked tickets: status (`s`) — checked against the workflow
+//! rules before anything is sent: a warning goes ahead, a required note opens the editor and
+//! goes with the change, a refusal says why — priority (`p`), assign with a note (`A`),
+//! delete (`Del`, asked first) and escalate (`e`: a reason note, then the escalation status).
 //! Pure like the rest of `update`: effects leave as [`Cmd`]s.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
-use super::{Cmd, Confirm, ConfirmAction, Layer, Model, Msg};
+use super::writes::{Write, patch_what};
+use super::{Confirm, ConfirmAction, Layer, Model};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::LookupKind;
-use crate::api::model::{Id, LookupItem, PatchOp, TicketRow, TimeLog};
-use crate::domain::timelog::{MAX_ENTRY_MINUTES, TimeEntry, day_parts, default_item};
+use crate::api::model::{Id, LookupItem, PatchOp, TicketRow};
 use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
-use crate::tui::forms::{LOG_ORDER, LogFocus, NewTicket, NoteEditor, NoteMode, TimeLogForm};
-use crate::tui::keymap::{Action, Key};
-use crate::tui::picker::{Field, PickKey, Picker, Purpose, Source};
-use crate::tui::text::truncate;
-use crate::tui::timer::{Timer, fmt_elapsed};
-use crate::tui::worker::Request;
+use crate::tui::forms::{NoteEditor, NoteMode};
+use crate::tui::keymap::Action;
+use crate::tui::picker::{PickKey, Picker, Purpose, Source};
+use crate::tui::protocol::Cmd;
 
 /// What sending a note does to the ticket's status.
 pub(super) enum StatusPlan {
@@ -81,23 +80,16 @@ impl Model {
                 TransitionCheck::Refused { message } => refused.push(message),
             }
         }
-        let mut cmds = Vec::new();
-        for (id, warning) in go {
-            let req = self.req();
-            self.pending.insert(
-                req,
-                format!("{} status → {}", self.targets_label(&[id]), to.name),
-            );
-            if let Some(w) = warning {
-                self.pending_warn.insert(req, w);
-            }
-            cmds.push(Cmd::Api(Request::Patch {
-                req,
-                ticket_id: id,
-                what: "status",
-                ops: vec![PatchOp::replace("StatusId", json!(status_id))],
-            }));
-        }
+        let (_, mut cmds) = self.write_each(go, |m, (id, warning)| {
+            Write::new(
+                format!("{} status → {}", m.targets_label(&[id]), to.name),
+                WriteOp::PatchTicket {
+                    ticket_id: id,
+                    ops: vec![PatchOp::replace("StatusId", json!(status_id))],
+                },
+            )
+            .warn(warning)
+        });
         match (refused.first(), warnings.first()) {
             (Some(r), _) => {
                 let more = refused.len() - 1;
@@ -288,594 +280,206 @@ impl Model {
         self.open_status_note(ok, &to, NoteKind::Escalation)
     }
 
-    // ---- timer ------------------------------------------------------------------------
+    /// `s`, `p`, `A`, `Del` on the selected or marked tickets: their picker or question.
+    pub(super) fn triage_action(&mut self, a: Action) -> Vec<Cmd> {
+        match a {
+            Action::SetStatus | Action::SetPriority => {
+                let targets = self.list.targets();
+                if targets.is_empty() {
+                    self.error("no ticket selected");
+                    return Vec::new();
+                }
+                let (kind, purpose, cur) = if a == Action::SetStatus {
+                    (
+                        LookupKind::Statuses,
+                        Purpose::SetStatus(targets.clone()),
+                        self.selected().and_then(|r| r.status_id),
+                    )
+                } else {
+                    (
+                        LookupKind::Priorities,
+                        Purpose::SetPriority(targets.clone()),
+                        self.selected().and_then(|r| r.priority_id),
+                    )
+                };
+                let title = format!(
+                    "{} of {}",
+                    if a == Action::SetStatus {
+                        "Status"
+                    } else {
+                        "Priority"
+                    },
+                    self.targets_label(&targets)
+                );
+                let mut p = Picker::new(title, purpose, Source::Lookup(kind));
+                p.preselect = cur.map(PickKey::Id);
+                return self.open_picker(p);
+            }
+            Action::Assign => {
+                let targets = self.list.targets();
+                if targets.is_empty() {
+                    self.error("no ticket selected");
+                    return Vec::new();
+                }
+                let title = format!("Assign {} to", self.targets_label(&targets));
+                return self.open_picker(Picker::new(
+                    title,
+                    Purpose::Assign(targets),
+                    Source::AssignTargets,
+                ));
+            }
+            Action::Delete => {
+                let targets = self.list.targets();
+                if targets.is_empty() {
+                    self.error("no ticket selected");
+                    return Vec::new();
+                }
+                let prompt = format!(
+                    "Delete {}? This cannot be undone. (y/n)",
+                    self.targets_label(&targets)
+                );
+                self.layers.push(Layer::Confirm(Confirm {
+                    prompt,
+                    action: ConfirmAction::Delete(targets),
+                }));
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
 
-    fn schedule_timer_tick(&self) -> Vec<Cmd> {
-        match &self.timer {
-            Some(t) if t.running() => {
-                let wait = 60 - t.elapsed_secs(self.now) % 60;
-                vec![Cmd::After(
-                    Duration::from_secs(wait as u64),
-                    Msg::TimerTick(self.timer_gen),
-                )]
+    /// A status, priority or assignee picked for the tickets.
+    pub(super) fn picked_triage(&mut self, purpose: Purpose, key: PickKey) -> Vec<Cmd> {
+        match purpose {
+            Purpose::SetStatus(ids) => {
+                self.layers.pop();
+                let PickKey::Id(value) = key else {
+                    return Vec::new();
+                };
+                self.change_status(ids, value)
+            }
+            Purpose::SetPriority(ids) => {
+                self.layers.pop();
+                let PickKey::Id(value) = key else {
+                    return Vec::new();
+                };
+                let name = self
+                    .data
+                    .lookup_name(LookupKind::Priorities, Some(value))
+                    .unwrap_or("?")
+                    .to_string();
+                self.write_each(ids, |m, id| {
+                    Write::new(
+                        format!("{} priority → {name}", m.targets_label(&[id])),
+                        WriteOp::PatchTicket {
+                            ticket_id: id,
+                            ops: vec![PatchOp::replace("PriorityId", json!(value))],
+                        },
+                    )
+                })
+                .1
+            }
+            Purpose::Assign(ids) => {
+                let label = match self.layers.last() {
+                    Some(Layer::Picker(p)) => {
+                        p.selected().map(|i| i.label.clone()).unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
+                self.layers.pop();
+                let Some(&first) = ids.first() else {
+                    return Vec::new();
+                };
+                let mut e = NoteEditor::new(
+                    first,
+                    self.targets_label(&ids),
+                    NoteMode::Assign {
+                        ticket_ids: ids,
+                        target: key,
+                        target_label: label,
+                    },
+                );
+                e.type_id = self.default_note_type();
+                self.layers.push(Layer::Note(Box::new(e)));
+                Vec::new()
             }
             _ => Vec::new(),
         }
     }
 
-    pub(super) fn on_timer_tick(&mut self, generation: u64) -> Vec<Cmd> {
-        if generation == self.timer_gen {
-            self.schedule_timer_tick()
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// At start: a timer left running keeps running; one stopped but not logged offers its
-    /// time log again.
-    pub(super) fn restore_timer(&mut self) -> Vec<Cmd> {
-        let Some(t) = self.timer.clone() else {
-            return Vec::new();
-        };
-        if t.ticket_id.is_none() {
-            // A call whose ticket was never created: nothing to log against.
-            self.timer = None;
-            return vec![Cmd::SaveTimer(None)];
-        }
-        if t.running() {
-            self.info(format!(
-                "{} on {} running since {} — {} stops it",
-                if t.call { "call" } else { "timer" },
-                t.label(),
-                super::views::fmt_time(self, Some(t.started_at)),
-                self.keymap
-                    .hint(if t.call { Action::Call } else { Action::Timer })
-            ));
-            self.timer_gen += 1;
-            return self.schedule_timer_tick();
-        }
-        self.info(format!(
-            "{} on {} is not logged yet",
-            fmt_elapsed(t.elapsed_secs(self.now)),
-            t.label()
-        ));
-        self.open_timelog()
-    }
-
-    fn start_timer(&mut self, ticket_id: Option<Id>, call: bool) -> Vec<Cmd> {
-        let (number, title) = match ticket_id {
-            Some(id) => {
-                let r = self.row_of(id);
-                let n = if r.ticket_number.is_empty() {
-                    format!("ticket {id}")
-                } else {
-                    r.ticket_number
-                };
-                (n, r.title)
-            }
-            None => (String::new(), String::new()),
-        };
-        let t = Timer {
-            ticket_id,
-            ticket_number: number,
-            title,
-            started_at: self.now,
-            stopped_at: None,
-            call,
-        };
-        self.timer = Some(t.clone());
-        self.timer_gen += 1;
-        let mut cmds = vec![Cmd::SaveTimer(Some(t))];
-        cmds.extend(self.schedule_timer_tick());
-        cmds
-    }
-
-    /// Stops the running timer and offers its time log.
-    fn stop_timer(&mut self) -> Vec<Cmd> {
-        let now = self.now;
-        let Some(t) = self.timer.as_mut() else {
-            return Vec::new();
-        };
-        if t.ticket_id.is_none() {
-            return self.drop_unbound_call();
-        }
-        t.stopped_at = Some(now);
-        let t = t.clone();
-        self.timer_gen += 1;
-        self.info(format!(
-            "{} on {} stopped at {}",
-            if t.call { "call" } else { "timer" },
-            t.label(),
-            fmt_elapsed(t.elapsed_secs(now))
-        ));
-        let mut cmds = vec![Cmd::SaveTimer(Some(t))];
-        cmds.extend(self.open_timelog());
-        cmds
-    }
-
-    /// `T`: start a timer on the selected ticket, or stop the running one (and log it).
-    pub(super) fn toggle_timer(&mut self) -> Vec<Cmd> {
-        match &self.timer {
-            Some(t) if t.running() => self.stop_timer(),
-            Some(_) => self.open_timelog(),
-            None => match self.list.sel_id {
-                Some(id) => {
-                    let cmds = self.start_timer(Some(id), false);
-                    self.info(format!(
-                        "timer started on {} — {} stops it",
-                        self.targets_label(&[id]),
-                        self.keymap.hint(Action::Timer)
-                    ));
-                    cmds
-                }
-                None => {
-                    self.error("no ticket selected");
-                    Vec::new()
-                }
-            },
-        }
-    }
-
-    // ---- time log -----------------------------------------------------------------------
-
-    /// The time-log form for the stopped timer (once), then the template picker.
-    fn open_timelog(&mut self) -> Vec<Cmd> {
-        if self.layers.iter().any(|l| matches!(l, Layer::TimeLog(_))) {
-            return Vec::new();
-        }
-        let Some(t) = self.timer.clone() else {
-            return Vec::new();
-        };
-        let (Some(id), Some(end)) = (t.ticket_id, t.stopped_at) else {
-            return Vec::new();
-        };
-        let label = format!("{} {}", t.ticket_number, truncate(&t.title, 40));
-        let f = TimeLogForm::new(id, label.trim_end().to_string(), end, t.minutes(end));
-        self.layers.push(Layer::TimeLog(Box::new(f)));
-        self.timelog_defaults();
-        let no_templates = self
-            .data
-            .timelog_templates
-            .as_ref()
-            .is_some_and(|t| t.is_empty())
-            || self.data.failed.contains("time-log templates");
-        if no_templates {
-            return Vec::new();
-        }
-        self.open_picker(Picker::new(
-            "Time-log template",
-            Purpose::TimeLog(LogFocus::Template),
-            Source::TimeLogTemplates,
-        ))
-    }
-
-    /// Fills an open time-log form's work type and role with the tenant defaults.
-    pub(super) fn timelog_defaults(&mut self) {
-        let wt = self
-            .data
-            .lookups
-            .get(&LookupKind::WorkTypes)
-            .and_then(|i| default_item(i));
-        let role = self
-            .data
-            .lookups
-            .get(&LookupKind::Roles)
-            .and_then(|i| default_item(i));
-        for l in &mut self.layers {
-            if let Layer::TimeLog(f) = l {
-                f.work_type_id = f.work_type_id.or(wt);
-                f.role_id = f.role_id.or(role);
-            }
-        }
-    }
-
-    fn timelog_form_mut(&mut self) -> Option<&mut TimeLogForm> {
-        self.layers.iter_mut().rev().find_map(|l| match l {
-            Layer::TimeLog(f) => Some(f.as_mut()),
-            _ => None,
+    /// Deleting confirmed: one write per ticket.
+    pub(super) fn delete_tickets(&mut self, ids: Vec<Id>) -> Vec<Cmd> {
+        self.write_each(ids, |m, id| {
+            Write::new(
+                format!("deleting {}", m.targets_label(&[id])),
+                WriteOp::DeleteTicket { ticket_id: id },
+            )
         })
+        .1
     }
 
-    pub(super) fn picked_timelog(&mut self, field: LogFocus, key: PickKey) -> Vec<Cmd> {
-        let template = match key {
-            PickKey::Id(id) if field == LogFocus::Template => self
-                .data
-                .timelog_templates
-                .as_ref()
-                .and_then(|ts| ts.iter().find(|t| t.id == id))
-                .cloned(),
-            _ => None,
-        };
-        let Some(f) = self.timelog_form_mut() else {
-            return Vec::new();
-        };
-        match (field, key) {
-            (LogFocus::Template, PickKey::Id(id)) => {
-                f.template_id = Some(id);
-                if let Some(t) = template {
-                    f.work_type_id = t.work_type_id.or(f.work_type_id);
-                    f.role_id = t.role_id.or(f.role_id);
-                    let empty = f.notes.lines().iter().all(|l| l.trim().is_empty());
-                    if empty && let Some(n) = t.notes.as_deref().filter(|n| !n.is_empty()) {
-                        f.notes = crate::tui::forms::textarea(n);
-                    }
-                    f.notice = Some(format!("from the template “{}”", t.name));
-                }
-                f.focus = LogFocus::Notes;
-            }
-            (LogFocus::Template, _) => {
-                f.template_id = None;
-                f.notice = None;
-                f.focus = LogFocus::Notes;
-            }
-            (LogFocus::WorkType, PickKey::Id(id)) => f.work_type_id = Some(id),
-            (LogFocus::Role, PickKey::Id(id)) => f.role_id = Some(id),
-            _ => {}
-        }
-        f.error = None;
-        Vec::new()
-    }
-
-    fn timelog_picker(&self, field: LogFocus) -> Option<Picker> {
-        let Some(Layer::TimeLog(f)) = self.layers.last() else {
-            return None;
-        };
-        let (title, source, cur) = match field {
-            LogFocus::Template => (
-                "Time-log template",
-                Source::TimeLogTemplates,
-                f.template_id.map(PickKey::Id).or(Some(PickKey::None)),
-            ),
-            LogFocus::WorkType => (
-                "Work type",
-                Source::Lookup(LookupKind::WorkTypes),
-                f.work_type_id.map(PickKey::Id),
-            ),
-            LogFocus::Role => (
-                "Role",
-                Source::Lookup(LookupKind::Roles),
-                f.role_id.map(PickKey::Id),
-            ),
-            _ => return None,
-        };
-        let mut p = Picker::new(title, Purpose::TimeLog(field), source);
-        p.preselect = cur;
-        Some(p)
-    }
-
-    pub(super) fn key_timelog(&mut self, ev: KeyEvent, key: Key) -> Vec<Cmd> {
-        let ctrl = key.mods.contains(KeyModifiers::CONTROL);
-        let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
-            return Vec::new();
-        };
-        if f.sending.is_some() {
-            return Vec::new();
-        }
-        let step = |f: &mut TimeLogForm, d: isize| {
-            let i = LOG_ORDER.iter().position(|x| *x == f.focus).unwrap_or(0) as isize;
-            let n = LOG_ORDER.len() as isize;
-            f.focus = LOG_ORDER[((i + d).rem_euclid(n)) as usize];
-        };
-        match (key.code, ctrl) {
-            (KeyCode::Char('s'), true) | (KeyCode::F(2), _) => return self.send_timelog(),
-            (KeyCode::Esc, _) => {
-                let prompt = format!(
-                    "Discard {} min on {} without logging it? (y/n)",
-                    f.minutes.trim(),
-                    f.ticket_label.split(' ').next().unwrap_or("")
-                );
-                self.layers.push(Layer::Confirm(Confirm {
-                    prompt,
-                    action: ConfirmAction::DiscardTimeLog,
-                }));
-                return Vec::new();
-            }
-            (KeyCode::Tab, _) => {
-                step(f, 1);
-                return Vec::new();
-            }
-            (KeyCode::BackTab, _) => {
-                step(f, -1);
-                return Vec::new();
-            }
-            _ => {}
-        }
-        f.error = None;
-        match f.focus {
-            LogFocus::Notes => {
-                crate::tui::forms::multiline_input(&mut f.notes, ev);
-            }
-            LogFocus::Minutes => match key.code {
-                KeyCode::Char(c) if c.is_ascii_digit() && !ctrl && f.minutes.len() < 4 => {
-                    f.minutes.push(c)
-                }
-                KeyCode::Backspace => {
-                    f.minutes.pop();
-                }
-                KeyCode::Up => step(f, -1),
-                KeyCode::Down | KeyCode::Enter => step(f, 1),
-                _ => {}
-            },
-            field => match key.code {
-                KeyCode::Enter | KeyCode::Char(' ') => {
-                    if let Some(p) = self.timelog_picker(field) {
-                        return self.open_picker(p);
-                    }
-                }
-                KeyCode::Up | KeyCode::Char('k') => step(f, -1),
-                KeyCode::Down | KeyCode::Char('j') => step(f, 1),
-                _ => {}
-            },
-        }
-        Vec::new()
-    }
-
-    fn send_timelog(&mut self) -> Vec<Cmd> {
-        let zone = self.tenant_zone;
-        let user_id = self.data.me.as_ref().map(|m| m.user_id);
-        let templates = self.data.timelog_templates.clone().unwrap_or_default();
-        let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
-            return Vec::new();
-        };
-        let Some(minutes) = f.minutes() else {
-            f.error = Some("minutes must be a whole number above 0".into());
-            f.focus = LogFocus::Minutes;
-            return Vec::new();
-        };
-        if minutes > MAX_ENTRY_MINUTES {
-            f.error = Some(format!(
-                "at most {} h at once; log longer work in parts",
-                MAX_ENTRY_MINUTES / 60
-            ));
-            f.focus = LogFocus::Minutes;
-            return Vec::new();
-        }
-        // The server takes the tenant's wall clock: without its zone the entry would be hours
-        // off, so it waits until the zone is known.
-        let Some(zone) = zone else {
-            f.error = Some(
-                "the tenant's time zone is not known yet (signing in); try again in a moment"
-                    .into(),
-            );
-            return Vec::new();
-        };
-        let end = zone.to_naive(f.end);
-        let start = zone.to_naive(f.end - chrono::Duration::minutes(minutes));
-        let notes = f.notes.lines().join("\n").trim().to_string();
-        let template = f
-            .template_id
-            .and_then(|id| templates.iter().find(|t| t.id == id));
-        // The server takes one day per entry: a span across midnight is one per day.
-        let inputs: Result<Vec<_>, _> = day_parts(start, end)
-            .into_iter()
-            .map(|(date, start, end)| {
-                TimeEntry {
-                    date,
-                    start,
-                    end,
-                    work_type_id: f.work_type_id,
-                    role_id: f.role_id,
-                    notes: (!notes.is_empty()).then(|| notes.clone()),
-                    internal_notes: None,
-                    user_id,
-                    template,
-                }
-                .input()
-            })
-            .collect();
-        let inputs = match inputs {
-            Ok(i) => i,
-            Err(e) => {
-                f.error = Some(e.to_string());
-                return Vec::new();
-            }
-        };
-        self.next_req += 1;
-        let req = self.next_req;
-        f.sending = Some(req);
-        f.error = None;
-        let ticket_id = f.ticket_id;
-        let desc = format!(
-            "logging {} on {}",
-            fmt_elapsed(minutes * 60),
-            f.ticket_label.split(' ').next().unwrap_or("")
-        );
-        self.pending.insert(req, desc);
-        vec![Cmd::Api(Request::AddTimeLog {
-            req,
-            ticket_id,
-            inputs,
-        })]
-    }
-
-    pub(super) fn on_time_logged(
+    /// A status or priority change, an assignment or a deletion answered.
+    pub(super) fn on_triage_written(
         &mut self,
         req: u64,
-        ticket_id: Id,
-        result: Result<Vec<TimeLog>, String>,
-        missed: Option<String>,
+        op: WriteOp,
+        result: Result<WriteResult, String>,
     ) -> Vec<Cmd> {
-        self.pending.remove(&req);
-        let pos = self
-            .layers
-            .iter()
-            .position(|l| matches!(l, Layer::TimeLog(f) if f.sending == Some(req)));
-        match result {
-            Ok(logs) => {
-                let label = match pos.map(|p| self.layers.remove(p)) {
-                    Some(Layer::TimeLog(f)) => f.ticket_label.clone(),
-                    _ => self.ticket_label(ticket_id),
-                };
-                let hours: f64 = logs.iter().filter_map(|l| l.timespent).sum();
-                let days = if logs.len() > 1 {
-                    format!(" ({} entries, one per day)", logs.len())
-                } else {
-                    String::new()
-                };
-                if let Some(d) = self.detail.cache.get_mut(&ticket_id) {
-                    Arc::make_mut(d).time_logs.extend(logs);
+        let flight = self.in_flight.remove(&req).unwrap_or_default();
+        match &op {
+            WriteOp::PatchTicket { ticket_id, ops } => {
+                let (ticket_id, what) = (*ticket_id, patch_what(ops));
+                let (desc, warning) = (flight.desc, flight.warn);
+                let result = result.and_then(|r| {
+                    r.ticket()
+                        .ok_or_else(|| "the update returned no ticket".to_string())
+                });
+                match result {
+                    Ok(t) => {
+                        if what == "status" {
+                            self.step_off_if_done(&t.row);
+                        }
+                        self.apply_written(&op, &WriteResult::Ticket(Box::new(t)));
+                        match warning {
+                            // Worded as done anyway ("… moving it to X anyway").
+                            Some(w) => self.warn(w),
+                            None => self.info(desc),
+                        }
+                    }
+                    Err(e) => {
+                        self.error(format!("{} {what}: {e}", self.targets_label(&[ticket_id])))
+                    }
                 }
-                let done = format!(
-                    "logged {hours:.2} h on {}{days}",
-                    label.split(' ').next().unwrap_or("")
-                );
-                match missed {
-                    Some(m) => self.error(format!("{done}; {m}")),
-                    None => self.info(done),
-                }
-                let mut cmds = Vec::new();
-                if self
-                    .timer
-                    .as_ref()
-                    .is_some_and(|t| t.ticket_id == Some(ticket_id) && !t.running())
-                {
-                    self.timer = None;
-                    cmds.push(Cmd::SaveTimer(None));
-                }
-                cmds
             }
-            Err(e) => {
-                let msg = format!("time not logged: {e} — ctrl-s tries again");
-                if let Some(Layer::TimeLog(f)) = pos.and_then(|p| self.layers.get_mut(p)) {
-                    f.sending = None;
-                    f.error = Some(msg.clone());
+            WriteOp::AssignTicket { ticket_id, .. } => {
+                let ticket_id = *ticket_id;
+                match result {
+                    Ok(t) => {
+                        // With the ticket read back, when that worked.
+                        self.apply_written(&op, &t);
+                        self.close_editor_for(req);
+                        self.detail.cache.remove(&ticket_id);
+                        self.detail.id = None;
+                        self.info(format!("assigned {}", self.targets_label(&[ticket_id])));
+                    }
+                    Err(e) => {
+                        self.editor_failed(req, format!("assigning failed: {e}"));
+                    }
                 }
-                self.error(msg);
-                Vec::new()
             }
-        }
-    }
-
-    pub(super) fn discard_timelog(&mut self) -> Vec<Cmd> {
-        self.layers.retain(|l| !matches!(l, Layer::TimeLog(_)));
-        let label = self.timer.as_ref().map(|t| t.label().to_string());
-        self.timer = None;
-        self.info(format!(
-            "time on {} discarded, not logged",
-            label.as_deref().unwrap_or("the ticket")
-        ));
-        vec![Cmd::SaveTimer(None)]
-    }
-
-    // ---- call mode ----------------------------------------------------------------------
-
-    /// `c`: start a call on the selected ticket (quick note + timer), or end the call and
-    /// offer its time log. With nothing selected, a call on a new ticket.
-    pub(super) fn toggle_call(&mut self) -> Vec<Cmd> {
-        match &self.timer {
-            Some(t) if t.running() && t.call => self.stop_timer(),
-            Some(t) if t.running() => {
-                let msg = format!(
-                    "a timer runs on {} — {} stops it first",
-                    t.label(),
-                    self.keymap.hint(Action::Timer)
-                );
-                self.error(msg);
-                Vec::new()
-            }
-            Some(_) => self.open_timelog(),
-            None => match self.list.sel_id {
-                Some(id) => {
-                    let mut cmds = self.start_timer(Some(id), true);
-                    cmds.extend(self.open_note_for(id));
-                    self.info(format!(
-                        "call on {} — {} ends it",
-                        self.targets_label(&[id]),
-                        self.keymap.hint(Action::Call)
-                    ));
-                    cmds
+            WriteOp::DeleteTicket { ticket_id } => {
+                let ticket_id = *ticket_id;
+                match result {
+                    Ok(r) => {
+                        let label = self.targets_label(&[ticket_id]);
+                        self.apply_written(&op, &r);
+                        self.info(format!("deleted {label}"));
+                    }
+                    Err(e) => self.error(format!("deleting failed: {e}")),
                 }
-                None => self.call_new_ticket(),
-            },
-        }
-    }
-
-    /// `C` (and `c` with nothing selected): the call timer starts now, then a new ticket from
-    /// the call template (`[tui] call_template`, else blank) for an account picked next.
-    pub(super) fn call_new_ticket(&mut self) -> Vec<Cmd> {
-        if let Some(t) = &self.timer {
-            let msg = format!(
-                "a timer runs on {} — stop it first ({})",
-                t.label(),
-                self.keymap
-                    .hint(if t.call { Action::Call } else { Action::Timer })
-            );
-            self.error(msg);
-            return Vec::new();
-        }
-        let mut cmds = self.start_timer(None, true);
-        let mut nt = NewTicket::new();
-        nt.call = true;
-        self.new_ticket = Some(nt);
-        let template = self.call_template.as_deref().and_then(|name| {
-            self.data
-                .ticket_templates
-                .as_ref()?
-                .iter()
-                .find(|t| t.name.trim().eq_ignore_ascii_case(name))
-                .map(|t| t.id)
-        });
-        self.info(format!(
-            "call on a new ticket — {} ends it",
-            self.keymap.hint(Action::Call)
-        ));
-        match template {
-            Some(id) => cmds.extend(self.picked_new_ticket(Field::Template, true, PickKey::Id(id))),
-            None => {
-                self.call_defaults();
-                cmds.extend(self.chain_next(Field::Template));
             }
+            _ => {}
         }
-        cmds
-    }
-
-    /// A call's ticket comes in by phone.
-    pub(super) fn call_defaults(&mut self) {
-        let phone = self
-            .data
-            .lookups
-            .get(&LookupKind::Sources)
-            .and_then(|s| {
-                s.iter()
-                    .find(|s| s.name.trim().eq_ignore_ascii_case("phone"))
-            })
-            .map(|s| s.id);
-        if let Some(nt) = self.new_ticket.as_mut()
-            && nt.draft.source_id.is_none()
-        {
-            nt.draft.source_id = phone;
-        }
-    }
-
-    /// The call's new ticket was created: the running call timer is now its.
-    pub(super) fn bind_call(&mut self, row: &TicketRow) -> Vec<Cmd> {
-        let Some(t) = self
-            .timer
-            .as_mut()
-            .filter(|t| t.call && t.ticket_id.is_none())
-        else {
-            return Vec::new();
-        };
-        t.ticket_id = Some(row.id);
-        t.ticket_number = row.ticket_number.clone();
-        t.title = row.title.clone();
-        let t = t.clone();
-        self.info(format!(
-            "created {} — call running, {} ends it",
-            row.ticket_number,
-            self.keymap.hint(Action::Call)
-        ));
-        vec![Cmd::SaveTimer(Some(t))]
-    }
-
-    /// A call on a new ticket whose ticket was not created ends without a time log.
-    pub(super) fn drop_unbound_call(&mut self) -> Vec<Cmd> {
-        if self.timer.as_ref().is_none_or(|t| t.ticket_id.is_some()) {
-            return Vec::new();
-        }
-        self.timer = None;
-        self.timer_gen += 1;
-        self.info("call ended: no ticket was created, no time logged");
-        vec![Cmd::SaveTimer(None)]
+        Vec::new()
     }
 }

@@ -184,8 +184,8 @@ impl Model {
                 plural(queued)
             ));
         }
-        if !self.pending.is_empty() {
-            let n = self.pending.len();
+        if !self.in_flight.is_empty() {
+            let n = self.in_flight.len();
             out.push(format!("{n} write{} in flight", plural(n)));
         }
         out

@@ -1,6 +1,7 @@
 //! The optional contact of a new ticket: fetched with the account, picked from the form.
 
 use super::*;
+use crate::actions::WriteOp;
 use crate::api::model::Contact;
 use crate::tui::forms::{FormFocus, NewTicket};
 use crate::tui::worker::clean_contact;
@@ -94,7 +95,7 @@ fn the_contact_is_picked_from_the_form_and_sent_with_the_ticket() {
     let cmds = m.update(code(KeyCode::Enter));
     assert!(asks_contacts(&cmds, 100));
     let p = top_picker(&m);
-    assert!(p.loading && p.title == "Contact at Acme Corp");
+    assert!(p.loading() && p.title == "Contact at Acme Corp");
     m.update(contacts_of(
         100,
         vec![
@@ -108,7 +109,7 @@ fn the_contact_is_picked_from_the_form_and_sent_with_the_ticket() {
         ],
     ));
     let p = top_picker(&m);
-    assert!(!p.loading);
+    assert!(!p.loading());
     assert_eq!(labels(p), vec!["(no contact)", "Ann Lee", "Bo Park"]);
     assert_eq!(p.items[1].hint, "+1 555-100-0001 · Warehouse");
     assert_eq!(p.items[2].hint, "bo@client.example", "no phone: the e-mail");
@@ -151,11 +152,11 @@ fn the_contact_is_picked_from_the_form_and_sent_with_the_ticket() {
         "{s}"
     );
     let cmds = m.update(code(KeyCode::Enter));
-    let [Request::Create { draft, .. }] = apis(&cmds)[..] else {
+    // Sent as a create the draft validated into.
+    let [(_, WriteOp::CreateTicket { input })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    assert_eq!(draft.contact_id, Some(31));
-    assert_eq!(draft.validate().unwrap().contact_id, Some(31));
+    assert_eq!(input.contact_id, Some(31));
 }
 
 #[test]
@@ -205,7 +206,7 @@ fn another_account_drops_the_contact_and_its_contact_can_fill_the_location() {
     send(&mut m, [key('j'), key('j')]);
     assert_eq!(focus(&m), FormFocus::Field(Field::Contact));
     m.update(code(KeyCode::Enter));
-    assert!(!top_picker(&m).loading, "prefetched: no wait");
+    assert!(!top_picker(&m).loading(), "prefetched: no wait");
     send(&mut m, typed("dan"));
     m.update(code(KeyCode::Enter));
     assert_eq!(

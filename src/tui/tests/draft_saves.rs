@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use super::super::app::{Cmd, DRAFT_DEBOUNCE, Msg};
+use super::super::app::DRAFT_DEBOUNCE;
+use super::super::protocol::{Cmd, Msg};
 use super::super::testkit::*;
 
 /// Types `text` at one key every `gap`, delivering each `DraftDue` timer when it falls due
@@ -90,7 +91,7 @@ fn event_loop(
     state_dir: &std::path::Path,
 ) -> (
     super::super::event_loop::EventLoop<ratatui::backend::TestBackend>,
-    tokio::sync::mpsc::Receiver<super::super::worker::Request>,
+    tokio::sync::mpsc::Receiver<super::super::protocol::Request>,
 ) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let (wtx, wrx) = tokio::sync::mpsc::channel(64);
@@ -100,7 +101,7 @@ fn event_loop(
         rx,
         tx,
         wtx,
-        super::super::drafts::DraftStore::new(drafts_dir),
+        crate::store::drafts::DraftStore::new(drafts_dir),
         state_dir.to_path_buf(),
         Box::new(super::super::event_loop::NoHost),
     );
@@ -153,7 +154,7 @@ async fn drafts_are_saved_by_the_writer_while_typing() {
         .await
         .unwrap();
     assert!(lp.model.unsaved_drafts.is_empty());
-    let store = super::super::drafts::DraftStore::new(&drafts);
+    let store = crate::store::drafts::DraftStore::new(&drafts);
     assert_eq!(
         store.load(1).map(|d| d.text).as_deref(),
         Some("kept text"),

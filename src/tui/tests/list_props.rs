@@ -8,11 +8,11 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::super::app::{Cmd, Model, Msg};
+use super::super::app::Model;
 use super::super::fuzzy::FilterJob;
+use super::super::protocol::{Changes, Cmd, Msg, Reply};
 use super::super::testkit::*;
 use super::super::views;
-use super::super::worker::{Changes, Reply};
 use crate::api::model::TicketRow;
 
 /// Rows whose titles share letters in varying amounts, so each query narrows differently.
@@ -64,8 +64,12 @@ fn absorb(cmds: Vec<Cmd>, jobs: &mut Vec<FilterJob>, search: &mut Option<u64>) {
     for c in cmds {
         match c {
             Cmd::Filter(j) => jobs.push(j),
-            Cmd::Api(super::super::worker::Request::Search { seq, .. })
-            | Cmd::Api(super::super::worker::Request::Refresh { seq, .. }) => *search = Some(seq),
+            Cmd::Api(super::super::protocol::Request::Search {
+                search_gen: seq, ..
+            })
+            | Cmd::Api(super::super::protocol::Request::Refresh {
+                search_gen: seq, ..
+            }) => *search = Some(seq),
             _ => {}
         }
     }
@@ -88,7 +92,7 @@ fn typing_a_narrower_filter_while_a_background_run_is_out_keeps_the_selection_in
     assert_eq!(jobs.len(), 1, "one background run for `q`");
     let job = jobs.remove(0);
     let cmds = m.update(Msg::Filtered {
-        seq: job.seq,
+        filter_gen: job.filter_gen,
         rows: job.run(),
     });
     absorb(cmds, &mut jobs, &mut search);
@@ -157,24 +161,24 @@ proptest! {
                 Step::Code(c) => m.update(code(c)),
                 Step::LandFilter(i) if !jobs.is_empty() => {
                     let job = jobs.remove(i % jobs.len());
-                    m.update(Msg::Filtered { seq: job.seq, rows: job.run() })
+                    m.update(Msg::Filtered { filter_gen: job.filter_gen, rows: job.run() })
                 }
                 Step::LandFilter(_) => Vec::new(),
                 Step::Page(lo, n) => match search {
                     Some(seq) => m.update(api(Reply::Page {
-                        seq,
+                        search_gen: seq,
                         rows: rows(lo..lo + n),
                         total: None,
                     })),
                     None => Vec::new(),
                 },
                 Step::Done => match search {
-                    Some(seq) => m.update(api(Reply::SearchDone { seq, result: Ok(0), at: now() })),
+                    Some(seq) => m.update(api(Reply::SearchDone { search_gen: seq, result: Ok(0), at: now() })),
                     None => Vec::new(),
                 },
                 Step::Changed(lo, n, gone) => match search {
                     Some(seq) => m.update(api(Reply::Changed {
-                        seq,
+                        search_gen: seq,
                         result: Ok(Changes { rows: rows(lo..lo + n), left: gone, total: None }),
                         at: now(),
                     })),

@@ -1,8 +1,8 @@
 //! A note's type in the TUI: the one rule of `domain::note_type` (never a made-up id).
 
 use super::*;
-use crate::api::LookupKind;
 use crate::api::model::LookupItem;
+use crate::api::{LookupKind, WriteOp};
 
 /// Types a note on the selected ticket and sends it; the `AddNote` type, or the editor's error.
 fn send_note(m: &mut Model) -> Result<i64, String> {
@@ -10,9 +10,14 @@ fn send_note(m: &mut Model) -> Result<i64, String> {
     send(m, typed("Rebooted"));
     let cmds = m.update(ctrl('s'));
     match apis(&cmds)[..] {
-        [Request::AddNote { input, .. }] => Ok(input.type_id),
+        [
+            Request::Write {
+                op: WriteOp::AddNote { input, .. },
+                ..
+            },
+        ] => Ok(input.type_id),
         [] => match m.layers.last() {
-            Some(Layer::Note(e)) => Err(e.error.clone().unwrap_or_default()),
+            Some(Layer::Note(e)) => Err(e.error().unwrap_or_default().to_string()),
             _ => panic!("no editor open"),
         },
         ref other => panic!("{other:?}"),

@@ -5,7 +5,7 @@ use super::*;
 
 fn cached(seq: u64, rows: Vec<crate::api::model::TicketRow>, partial: bool) -> Msg {
     api(Reply::Cached {
-        seq,
+        search_gen: seq,
         list: OfflineList {
             rows,
             fetched_at: now() - chrono::Duration::hours(2),
@@ -28,7 +28,7 @@ fn a_view_opened_offline_shows_the_cached_rows_marked_as_such() {
     let seq = search_seq(&m.update(key('3'))).unwrap();
     m.update(cached(seq, sample_rows()[1..3].to_vec(), true));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Err("cannot reach the server".into()),
         at: now(),
     }));
@@ -40,12 +40,12 @@ fn a_view_opened_offline_shows_the_cached_rows_marked_as_such() {
     let seq = search_seq(&m.update(key('3'))).unwrap();
     m.update(cached(seq, sample_rows()[1..3].to_vec(), true));
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows()[..1].to_vec(),
         total: Some(1),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(1),
         at: now(),
     }));
@@ -58,7 +58,7 @@ fn cached_rows_never_replace_live_ones_or_land_in_another_load() {
     let mut m = loaded(sample_rows());
     let seq = search_seq(&m.update(key('2'))).unwrap();
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows()[..2].to_vec(),
         total: None,
     }));

@@ -5,8 +5,8 @@ use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{NoteInput, TicketInput};
 use crate::store::outbox::{ItemState, OutboxItem};
 use crate::tui::app::placeholder_id;
+use crate::tui::protocol::BudgetLow;
 use crate::tui::views::status_bar;
-use crate::tui::worker::BudgetLow;
 
 fn note_op(ticket_id: i64, text: &str) -> WriteOp {
     WriteOp::AddNote {
@@ -33,10 +33,10 @@ fn send_note(m: &mut Model, text: &str) -> u64 {
     m.update(key('a'));
     send(m, typed(text));
     let cmds = m.update(ctrl('s'));
-    let [Request::AddNote { req, .. }] = apis(&cmds)[..] else {
+    let [(req, WriteOp::AddNote { .. })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    *req
+    req
 }
 
 fn status_line(m: &mut Model) -> String {
@@ -59,7 +59,7 @@ fn a_queued_note_is_pending_then_delivered() {
     let op = note_op(1, "Rebooted");
     let cmds = m.update(api(Reply::Queued {
         req,
-        seq: 4,
+        item: 4,
         op: Box::new(op.clone()),
         reason: "cannot reach the server".into(),
         needs_sign_in: false,
@@ -68,7 +68,7 @@ fn a_queued_note_is_pending_then_delivered() {
     assert!(m.layers.is_empty());
     assert!(cmds.iter().any(|c| matches!(c, Cmd::RemoveDraft(1))));
     assert!(!m.drafts.contains_key(&1));
-    assert!(m.pending.is_empty(), "no longer in flight");
+    assert!(m.in_flight.is_empty(), "no longer in flight");
     assert!(
         m.status
             .warn
@@ -112,7 +112,7 @@ fn a_queued_note_is_pending_then_delivered() {
         ..Default::default()
     };
     m.update(api(Reply::Delivered {
-        seq: 4,
+        item: 4,
         op: Box::new(op),
         result: Box::new(WriteResult::Note(Box::new(note))),
     }));
@@ -130,7 +130,7 @@ fn a_conflict_is_shown_and_listed_for_retry_or_drop() {
     let mut m = loaded(sample_rows());
     let op = note_op(2, "Too late");
     m.update(api(Reply::Conflict {
-        seq: 3,
+        item: 3,
         op: Box::new(op.clone()),
         error: "not found: ticket 2".into(),
     }));
@@ -160,11 +160,14 @@ fn a_conflict_is_shown_and_listed_for_retry_or_drop() {
     assert!(l[1].starts_with("drop  #3"), "{l:?}");
     assert!(p.items[0].hint.contains("not found"));
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::OutboxRetry { seq: 3 }]));
+    assert!(matches!(
+        apis(&cmds)[..],
+        [Request::OutboxRetry { item: 3 }]
+    ));
     m.update(key('W'));
     m.update(code(KeyCode::Down));
     let cmds = m.update(code(KeyCode::Enter));
-    assert!(matches!(apis(&cmds)[..], [Request::OutboxDrop { seq: 3 }]));
+    assert!(matches!(apis(&cmds)[..], [Request::OutboxDrop { item: 3 }]));
 }
 
 #[test]
@@ -208,7 +211,7 @@ fn a_ticket_created_offline_shows_as_a_placeholder_until_delivered() {
     t.ticket_number = "T20259999".into();
     t.title = "Printer on fire".into();
     m.update(api(Reply::Delivered {
-        seq: 9,
+        item: 9,
         op: Box::new(op),
         result: Box::new(WriteResult::Ticket(Box::new(Ticket {
             row: t,
@@ -231,7 +234,7 @@ fn offline_banner_on_and_off_and_the_list_stays() {
         reason: Some("cannot reach the server".into()),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Err("cannot reach the server".into()),
         at: now(),
     }));
@@ -284,9 +287,9 @@ fn a_draft_whose_note_waits_in_the_outbox_is_no_draft_any_more() {
     // What a restart after `kill -9` mid-send finds: the draft, and the outbox item that was
     // sent from it.
     let mut m = loaded(sample_rows());
-    let sent = crate::tui::drafts::NoteDraft::new(1, "Rebooted");
+    let sent = crate::store::drafts::NoteDraft::new(1, "Rebooted");
     let newer = {
-        let mut d = crate::tui::drafts::NoteDraft::new(2, "A new note");
+        let mut d = crate::store::drafts::NoteDraft::new(2, "A new note");
         d.updated_at = sent.updated_at + chrono::TimeDelta::seconds(5);
         d
     };
@@ -315,7 +318,7 @@ fn a_draft_whose_note_waits_in_the_outbox_is_no_draft_any_more() {
     m.init(vec![sent.clone()]);
     m.outbox.items = vec![a];
     let cmds = m.update(api(Reply::Delivered {
-        seq: 3,
+        item: 3,
         op: Box::new(note_op(1, "Rebooted")),
         result: Box::new(WriteResult::Done),
     }));

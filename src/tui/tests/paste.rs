@@ -5,8 +5,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::super::app::{Layer, Model, Msg};
+use super::super::app::{Layer, Model};
 use super::super::forms::{FormFocus, NewTicket, text_of};
+use super::super::protocol::Msg;
 use super::super::testkit::*;
 
 fn note_text(m: &Model) -> String {
@@ -70,7 +71,7 @@ fn a_bracketed_paste_keeps_its_line_breaks_in_the_ticket_details() {
         assert_eq!(details_text(&m), "A\nB\nC", "{p:?}");
         let sent = m.new_ticket.as_ref().unwrap().current().details.unwrap();
         assert_eq!(
-            super::super::text::html_to_text(&sent),
+            crate::domain::html::to_text(&sent),
             "A\nB\nC",
             "{p:?} as sent: {sent}"
         );

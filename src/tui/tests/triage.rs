@@ -5,17 +5,18 @@
 
 use crossterm::event::KeyCode;
 
-use super::{apis, numbers, top_picker};
+use super::{apis, numbers, top_picker, writes, written};
+use crate::actions::{WriteOp, WriteResult};
 use crate::api::model::{Note, TimeLog};
 use crate::domain::workflow::NoteKind;
-use crate::tui::app::{Cmd, Layer, Model, Msg};
+use crate::tui::app::{Layer, Model};
 use crate::tui::forms::{LogFocus, NoteMode};
 use crate::tui::picker::{Field, Purpose};
+use crate::tui::protocol::{Cmd, Msg, Reply, Request};
 use crate::tui::settings::{Column, Settings};
 use crate::tui::testkit::*;
 use crate::tui::timer::Timer;
 use crate::tui::views::status_bar::timer_text;
-use crate::tui::worker::{Reply, Request};
 
 fn due(m: &Model, id: i64) -> String {
     let i = m.list.by_id[&id] as usize;
@@ -73,7 +74,7 @@ fn due_column_counts_down_on_the_clock_tick() {
     waiting.last_status_update = Some(now() - chrono::Duration::minutes(30));
     let seq = m.search_gen;
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: vec![waiting],
         total: None,
     }));
@@ -165,7 +166,7 @@ fn refused_status_change_sends_nothing_and_says_why() {
     let seq = search_seq(&cmds).unwrap();
     warm(&mut m);
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: None,
     }));
@@ -212,13 +213,14 @@ fn completing_needs_a_resolution_note_sent_with_the_change() {
     send(&mut m, typed("Replaced the fuser; test page prints."));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::AddNote {
+        (
             req,
-            ticket_id: 1,
-            input,
-            ..
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AddNote {
+                ticket_id: 1,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
@@ -228,16 +230,15 @@ fn completing_needs_a_resolution_note_sent_with_the_change() {
         "one write: the note carries the status"
     );
     assert!(input.details.contains("Replaced the fuser"));
-    let req = *req;
-    m.update(api(Reply::NoteAdded {
+    m.update(written(
         req,
-        ticket_id: 1,
-        result: Ok(Note {
+        op,
+        Ok(WriteResult::Note(Box::new(Note {
             id: 77,
             details: input.details.clone(),
             ..Default::default()
-        }),
-    }));
+        }))),
+    ));
     assert!(m.layers.is_empty());
     let r = m.list.get(1).unwrap();
     assert_eq!(r.status_name.as_deref(), Some("Closed"));
@@ -264,12 +265,7 @@ fn warned_status_change_goes_ahead_and_shows_the_warning() {
     m.update(key('s'));
     send(&mut m, typed("progr"));
     let cmds = m.update(code(KeyCode::Enter));
-    let [
-        Request::Patch {
-            req, ticket_id: 4, ..
-        },
-    ] = apis(&cmds)[..]
-    else {
+    let [(req, op @ WriteOp::PatchTicket { ticket_id: 4, .. })] = writes(&cmds)[..] else {
         panic!("{cmds:?}")
     };
     let warn = m.status.warn.clone().unwrap();
@@ -280,12 +276,7 @@ fn warned_status_change_goes_ahead_and_shows_the_warning() {
     };
     t.row.status_id = Some(2);
     t.row.status_name = Some("In Progress".into());
-    m.update(api(Reply::Patched {
-        req: *req,
-        ticket_id: 4,
-        what: "status",
-        result: Ok(t),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Ticket(Box::new(t)))));
     let shown = m.status.warn.clone().unwrap();
     assert!(
         shown.contains("no assignee") && shown.contains("anyway"),
@@ -325,23 +316,20 @@ fn escalate_asks_for_the_reason_and_moves_to_the_escalation_status() {
     send(&mut m, typed("Needs a tier 2 network engineer"));
     let cmds = m.update(ctrl('s'));
     let [
-        Request::AddNote {
+        (
             req,
-            ticket_id: 1,
-            input,
-            ..
-        },
-    ] = apis(&cmds)[..]
+            op @ WriteOp::AddNote {
+                ticket_id: 1,
+                input,
+            },
+        ),
+    ] = writes(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
     assert_eq!(input.status_id, Some(5));
     assert!(input.is_internal, "the reason is internal");
-    m.update(api(Reply::NoteAdded {
-        req: *req,
-        ticket_id: 1,
-        result: Ok(Note::default()),
-    }));
+    m.update(written(req, op, Ok(WriteResult::Note(Box::default()))));
     assert_eq!(
         m.list.get(1).unwrap().status_name.as_deref(),
         Some("Escalated")
@@ -395,34 +383,35 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
     assert_eq!(f.notes.lines()[0], "Remote session with the user.");
     let cmds = m.update(ctrl('s'));
     let [
-        Request::AddTimeLog {
+        Request::Write {
             req,
-            ticket_id: 1,
-            inputs,
+            op:
+                op @ WriteOp::AddTimeLog {
+                    ticket_id: 1,
+                    input,
+                },
+            then,
+            ..
         },
     ] = apis(&cmds)[..]
     else {
         panic!("{cmds:?}")
     };
-    let [input] = &inputs[..] else {
-        panic!("one entry: {inputs:?}")
-    };
+    assert!(then.is_empty(), "one entry: {then:?}");
     assert_eq!(input.start_time, "12:00:00");
     assert_eq!(input.end_time, "12:12:00");
     assert_eq!(input.timespent, Some(0.2));
     assert_eq!((input.work_type_id, input.role_id), (31, 41));
     assert_eq!(input.user_id, Some(7));
-    let req = *req;
-    let cmds = m.update(api(Reply::TimeLogged {
-        req,
-        ticket_id: 1,
-        result: Ok(vec![TimeLog {
+    let cmds = m.update(written(
+        *req,
+        op,
+        Ok(WriteResult::TimeLog(Box::new(TimeLog {
             id: 5,
             timespent: Some(0.2),
             ..Default::default()
-        }]),
-        missed: None,
-    }));
+        }))),
+    ));
     assert_eq!(saved_timer(&cmds), Some(None), "the timer file goes");
     assert!(m.timer.is_none() && m.layers.is_empty());
     assert!(
@@ -432,6 +421,68 @@ fn timer_starts_stops_and_logs_time_from_a_template() {
             .unwrap()
             .contains("logged 0.20 h on T20250001")
     );
+}
+
+/// Stops a 35-minute timer across midnight on ticket 1 and sends its log: the request and
+/// its two days' ops.
+fn send_overnight_log(m: &mut Model) -> (u64, Vec<WriteOp>) {
+    timelog_refdata(m);
+    let late = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 5, 23, 40, 0).unwrap();
+    m.now = late;
+    m.update(key('T'));
+    m.now = late + chrono::Duration::minutes(35);
+    m.update(key('T'));
+    m.update(code(KeyCode::Esc)); // no template
+    let cmds = m.update(ctrl('s'));
+    let [Request::Write { req, op, then, .. }] = apis(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
+    (*req, std::iter::once(op).chain(then).cloned().collect())
+}
+
+fn entry(id: i64, hours: f64) -> Result<WriteResult, String> {
+    Ok(WriteResult::TimeLog(Box::new(TimeLog {
+        id,
+        timespent: Some(hours),
+        ..Default::default()
+    })))
+}
+
+#[test]
+fn a_later_day_refused_after_the_first_was_logged_says_which() {
+    let mut m = loaded(sample_rows());
+    let (req, ops) = send_overnight_log(&mut m);
+    m.update(written(req, &ops[0], entry(8, 0.33)));
+    assert!(
+        matches!(m.layers.last(), Some(Layer::TimeLog(_))),
+        "waits for the second day"
+    );
+    m.update(written(req, &ops[1], Err("HTTP 409: overlaps".into())));
+    let err = m.status.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("logged 0.33 h on T20250001")
+            && err.contains("the entry for 2026-11-06 was not logged: HTTP 409: overlaps"),
+        "{err}"
+    );
+    assert!(m.layers.is_empty() && m.in_flight.is_empty());
+}
+
+#[test]
+fn a_later_day_queued_after_the_first_was_logged_ends_the_log() {
+    let mut m = loaded(sample_rows());
+    let (req, ops) = send_overnight_log(&mut m);
+    m.update(written(req, &ops[0], entry(8, 0.33)));
+    let cmds = m.update(api(Reply::Queued {
+        req,
+        item: 3,
+        op: Box::new(ops[1].clone()),
+        reason: "cannot reach the server".into(),
+        needs_sign_in: false,
+    }));
+    assert_eq!(saved_timer(&cmds), Some(None), "the timer file goes");
+    assert!(m.layers.is_empty() && m.in_flight.is_empty() && m.timer.is_none());
+    let info = m.status.info.clone().unwrap_or_default();
+    assert!(info.contains("logged 0.33 h on T20250001"), "{info}");
 }
 
 #[test]
@@ -449,12 +500,16 @@ fn time_across_midnight_is_logged_as_one_entry_per_day() {
     };
     assert_eq!(f.minutes, "35");
     let cmds = m.update(ctrl('s'));
-    let [Request::AddTimeLog { req, inputs, .. }] = apis(&cmds)[..] else {
+    let [Request::Write { req, op, then, .. }] = apis(&cmds)[..] else {
         panic!("{cmds:?}")
     };
-    let parts: Vec<(String, &str, &str, Option<f64>)> = inputs
+    let ops: Vec<&WriteOp> = std::iter::once(op).chain(then).collect();
+    let parts: Vec<(String, &str, &str, Option<f64>)> = ops
         .iter()
-        .map(|i| {
+        .map(|op| {
+            let WriteOp::AddTimeLog { input: i, .. } = op else {
+                panic!("{op:?}")
+            };
             (
                 i.start_date.to_string(),
                 i.start_time.as_str(),
@@ -471,17 +526,16 @@ fn time_across_midnight_is_logged_as_one_entry_per_day() {
         ]
     );
     let req = *req;
-    let log = |id, h| TimeLog {
-        id,
-        timespent: Some(h),
-        ..Default::default()
+    let log = |id, h| {
+        Ok(WriteResult::TimeLog(Box::new(TimeLog {
+            id,
+            timespent: Some(h),
+            ..Default::default()
+        })))
     };
-    m.update(api(Reply::TimeLogged {
-        req,
-        ticket_id: 1,
-        result: Ok(vec![log(8, 0.33), log(9, 0.25)]),
-        missed: None,
-    }));
+    // The server answers each day's entry.
+    m.update(written(req, ops[0], log(8, 0.33)));
+    m.update(written(req, ops[1], log(9, 0.25)));
     assert!(m.layers.is_empty() && m.timer.is_none());
     let info = m.status.info.clone().unwrap_or_default();
     assert!(
@@ -640,10 +694,26 @@ fn call_on_a_new_ticket_binds_when_created_and_ends_if_abandoned() {
         ..Default::default()
     };
     created.row.ticket_number = "T20250042".into();
-    let cmds = m.update(api(Reply::Created {
+    let draft = crate::api::TicketDraft {
+        title: Some("Caller cannot print".into()),
+        details: Some("By phone".into()),
+        account_id: Some(100),
+        location_id: Some(1),
+        status_id: Some(1),
+        priority_id: Some(3),
+        type_id: Some(1),
+        source_id: Some(1),
+        queue_id: Some(1),
+        ..Default::default()
+    };
+    let create = WriteOp::CreateTicket {
+        input: draft.validate().unwrap(),
+    };
+    let cmds = m.update(written(
         req,
-        result: Ok(created),
-    }));
+        &create,
+        Ok(WriteResult::Ticket(Box::new(created))),
+    ));
     let t = saved_timer(&cmds).flatten().unwrap();
     assert_eq!(
         (t.ticket_id, t.ticket_number.as_str()),
@@ -660,7 +730,7 @@ fn cursor_stays_on_top_while_a_view_loads_page_by_page() {
     let seq = search_seq(&cmds).unwrap();
     let rows = sample_rows();
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[..2].to_vec(),
         total: Some(5),
     }));
@@ -670,12 +740,12 @@ fn cursor_stays_on_top_while_a_view_loads_page_by_page() {
     send(&mut m, [key('D'), key('D')]);
     // Ticket 4 breaches first and arrives later: the cursor follows the top...
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[2..].to_vec(),
         total: Some(5),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(5),
         at: now(),
     }));

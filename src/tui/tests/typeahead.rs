@@ -3,10 +3,10 @@
 
 use crossterm::event::KeyCode;
 
-use super::super::app::{Cmd, ConfirmAction, Layer, Model, Msg};
-use super::super::drafts::NoteDraft;
+use super::super::app::{ConfirmAction, Layer, Model};
+use super::super::protocol::{Cmd, Msg, Reply};
 use super::super::testkit::*;
-use super::super::worker::Reply;
+use crate::store::drafts::NoteDraft;
 
 fn note_text(m: &Model) -> Option<(i64, String)> {
     match m.layers.last() {
@@ -22,12 +22,12 @@ fn quits(cmds: &[Cmd]) -> bool {
 /// The view's one page, then the end of its load.
 fn load_whole(m: &mut Model, seq: u64) {
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: sample_rows(),
         total: Some(5),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(5),
         at: now(),
     }));
@@ -84,7 +84,7 @@ fn an_editor_whose_view_loads_empty_is_refused_and_the_keys_typed_do_nothing() {
     let cmds = send(&mut m, typed("Tnq"));
     assert!(!quits(&cmds));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(0),
         at: now(),
     }));
@@ -102,7 +102,7 @@ fn a_failed_load_refuses_the_waiting_editor_too() {
     let seq = switch_and_add(&mut m);
     send(&mut m, typed("hello"));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Err("HTTP 503".into()),
         at: now(),
     }));
@@ -128,7 +128,10 @@ fn esc_gives_up_the_waiting_editor_and_ctrl_s_is_not_replayed() {
         panic!("editor open")
     };
     assert_eq!(e.text(), "blind");
-    assert!(e.sending.is_none(), "a note typed blind is not sent unseen");
+    assert!(
+        e.sending().is_none(),
+        "a note typed blind is not sent unseen"
+    );
 
     let mut m = loaded(sample_rows());
     let seq = switch_and_add(&mut m);
@@ -276,18 +279,18 @@ fn the_waiting_editor_opens_on_the_ticket_selected_once_the_view_has_loaded() {
     send(&mut m, typed("called"));
     let rows = sample_rows();
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[..2].to_vec(),
         total: Some(5),
     }));
     assert!(m.layers.is_empty(), "not on a first page's top row");
     m.update(api(Reply::Page {
-        seq,
+        search_gen: seq,
         rows: rows[2..].to_vec(),
         total: Some(5),
     }));
     m.update(api(Reply::SearchDone {
-        seq,
+        search_gen: seq,
         result: Ok(5),
         at: now(),
     }));

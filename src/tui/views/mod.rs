@@ -11,81 +11,20 @@ pub mod ticket_form;
 pub mod ticket_list;
 pub mod time_log;
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{Focus, Layer, Model};
-use super::text::{truncate, width_of};
-
-pub struct MainLayout {
-    pub tabs: Rect,
-    pub list: Rect,
-    pub detail: Option<Rect>,
-    /// The dashboard in place of list and detail.
-    pub dashboard: Option<Rect>,
-    pub prompt: Option<Rect>,
-    pub status: Rect,
-}
-
-pub fn main_layout(area: Rect, m: &Model) -> MainLayout {
-    let prompt_rows = u16::from(m.filter_input || !m.list.query.is_empty());
-    let [tabs, body, prompt, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(prompt_rows),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let prompt = (prompt_rows > 0).then_some(prompt);
-    if m.dashboard.is_some() {
-        MainLayout {
-            tabs,
-            list: Rect::new(body.x, body.y, body.width, 0),
-            detail: None,
-            dashboard: Some(body),
-            prompt,
-            status,
-        }
-    } else if m.wide() {
-        let [list, detail] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(body);
-        MainLayout {
-            tabs,
-            list,
-            detail: Some(detail),
-            dashboard: None,
-            prompt,
-            status,
-        }
-    } else if m.focus == Focus::Detail {
-        MainLayout {
-            tabs,
-            list: Rect::new(body.x, body.y, body.width, 0),
-            detail: Some(body),
-            dashboard: None,
-            prompt,
-            status,
-        }
-    } else {
-        MainLayout {
-            tabs,
-            list: body,
-            detail: None,
-            dashboard: None,
-            prompt,
-            status,
-        }
-    }
-}
+use super::app::{Layer, Model};
+// The helpers every view uses, in scope for the view modules below as `super::…`.
+use super::layout::{centered, main_layout};
+use super::text::{age, ago, truncate, width_of};
 
 pub fn render(m: &Model, f: &mut Frame) {
     let area = f.area();
-    let l = main_layout(area, m);
+    let l = main_layout(area, m.panes());
     render_tabs(m, f, l.tabs);
     if l.list.height > 0 {
         ticket_list::render(m, f, l.list);
@@ -233,50 +172,6 @@ fn render_confirm(m: &Model, prompt: &str, f: &mut Frame, area: Rect) {
         .block(block),
         r,
     );
-}
-
-/// A `w`×`h` rectangle centred in `area` (clipped to it).
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// "just now", "3m ago", "2h ago", "5d ago".
-pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let s = (now - t).num_seconds();
-    if s < 45 {
-        "just now".into()
-    } else {
-        format!("{} ago", age_secs(s))
-    }
-}
-
-pub fn age_secs(s: i64) -> String {
-    let s = s.max(0);
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m", s / 60),
-        3600..=86_399 => format!("{}h", s / 3600),
-        86_400..=1_209_599 => format!("{}d", s / 86_400),
-        1_209_600..=31_535_999 => format!("{}w", s / 604_800),
-        _ => format!("{}y", s / 31_536_000),
-    }
-}
-
-pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| age_secs((now - t).num_seconds()))
-        .unwrap_or_default()
-}
-
-pub fn fmt_time(m: &Model, t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.with_timezone(&m.tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "—".into())
 }
 
 /// `text` cut to `width` with the chars at `matched` (offset by `base`) highlighted.

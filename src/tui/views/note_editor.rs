@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::super::app::Model;
 use super::super::forms::{NoteEditor, NoteMode, note_kind_text};
 use super::super::text::truncate;
-use super::{centered, fmt_time};
+use super::centered;
 use crate::api::LookupKind;
 use crate::domain::workflow::NoteKind;
 
@@ -89,9 +89,9 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
     }
     f.render_widget(Paragraph::new(Line::from(top_spans)), top);
     f.render_widget(&e.text, text);
-    let status = if e.sending.is_some() {
+    let status = if e.sending().is_some() {
         Span::styled("sending…", t.info)
-    } else if let Some(err) = &e.error {
+    } else if let Some(err) = e.error() {
         Span::styled(format!("✗ {err}"), t.error)
     } else if let Some(n) = &e.notice {
         Span::styled(n.clone(), t.info)
@@ -107,7 +107,7 @@ pub fn render(m: &Model, e: &NoteEditor, f: &mut Frame, area: Rect) {
         Span::styled(
             format!(
                 "draft saved {}{}",
-                fmt_time(m, Some(at)),
+                m.fmt_time(Some(at)),
                 if e.dirty { " · editing" } else { "" }
             ),
             t.dim,

@@ -22,7 +22,7 @@ pub fn render(m: &Model, p: &Picker, f: &mut Frame, area: Rect) {
 pub fn draw(m: &Model, p: &Picker, f: &mut Frame, r: Rect) {
     let t = &m.theme;
     f.render_widget(Clear, r);
-    let count = if p.loading {
+    let count = if p.loading() {
         " loading… ".to_string()
     } else {
         let more = if p.ranking() { "…" } else { "" };
@@ -45,12 +45,12 @@ pub fn draw(m: &Model, p: &Picker, f: &mut Frame, r: Rect) {
         Span::styled("▏", t.key),
     ])];
     let rows = inner.height.saturating_sub(1) as usize;
-    if let Some(e) = &p.error {
+    if let Some(e) = p.error() {
         lines.push(Line::from(Span::styled(
             truncate(e, inner.width as usize),
             t.error,
         )));
-    } else if p.loading {
+    } else if p.loading() {
         lines.push(Line::from(Span::styled("loading…", t.dim)));
     } else if p.matches.is_empty() {
         lines.push(Line::from(Span::styled(

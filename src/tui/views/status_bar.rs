@@ -25,8 +25,8 @@ pub fn thousands(n: u64) -> String {
 /// What is in flight, shortest first.
 pub fn loading_text(m: &Model) -> Option<String> {
     let mut parts = Vec::new();
-    if let Some(p) = m.pending.values().next() {
-        parts.push(format!("{p}…"));
+    if let Some(p) = m.in_flight.values().next() {
+        parts.push(format!("{}…", p.desc));
     }
     if m.list.loading {
         let n = m.list.len_loaded() as u64;
@@ -35,7 +35,7 @@ pub fn loading_text(m: &Model) -> Option<String> {
             _ => "loading tickets…".into(),
         });
     }
-    if m.detail.loading.is_some() {
+    if m.detail.fetch.loading().is_some() {
         parts.push("loading ticket…".into());
     }
     if m.data.accounts.is_none() && !m.data.failed.contains("accounts") {

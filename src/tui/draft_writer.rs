@@ -1,14 +1,12 @@
-//! Note drafts live in `store::drafts`; re-exported here for the TUI's modules, with the
-//! writer that saves them off the event loop's task.
+//! The writer that saves note drafts (`store::drafts`) off the event loop's task.
 
 use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 
-pub use crate::store::drafts::{DraftStore, NoteDraft};
-
-use super::app::Msg;
+use super::protocol::Msg;
 use crate::api::model::Id;
+use crate::store::drafts::{DraftStore, NoteDraft};
 
 enum Job {
     Save(NoteDraft),
