@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::shape;
+use super::wire::Wire;
 use crate::api::wire::{normalize_keys, parse_datetime};
 
 /// Error code the real server uses for "401 Security Error" (bms-api.md §3.4).
@@ -54,12 +56,12 @@ pub type SimResult<T> = Result<T, SimError>;
 impl IntoResponse for SimError {
     fn into_response(self) -> Response {
         let body = json!({
-            "success": false,
-            "error": {"code": self.code, "message": self.message, "details": null,
-                      "stackStrace": null, "subErrors": null},
-            "result": null,
+            "Success": false,
+            "Error": {"Code": self.code, "Message": self.message, "Details": null,
+                      "StackStrace": null, "SubErrors": null},
+            "Result": null,
         });
-        json_response(self.status, &body)
+        json_response(self.status, &shape::finish(body))
     }
 }
 
@@ -74,22 +76,40 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// `{"success":true,"error":null,"result":…}`.
+/// `{"success":true,"error":null,"result":…}`; `result` is built with the spec's key
+/// spelling (a `shape::record`) and goes out in the server's case.
 pub fn ok<T: Serialize>(result: T) -> SimResult<Response> {
     let result = serde_json::to_value(result)
         .map_err(|e| SimError::bad_request(format!("cannot encode the reply: {e}")))?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({"success": true, "error": null, "result": result}),
+        &shape::finish(json!({"Success": true, "Error": null, "Result": result})),
     ))
+}
+
+/// One record as the reply's `result`.
+pub fn ok_record<T: Wire>(x: &T) -> SimResult<Response> {
+    ok(shape::record(x))
+}
+
+/// Records as the reply's `result`.
+pub fn ok_records<T: Wire>(xs: &[T]) -> SimResult<Response> {
+    ok(shape::records(xs))
 }
 
 /// The paged envelope: `result` plus `totalRecords`.
 pub fn paged(result: Vec<Value>, total: usize) -> SimResult<Response> {
     Ok(json_response(
         StatusCode::OK,
-        &json!({"success": true, "error": null, "result": result, "totalRecords": total}),
+        &shape::finish(
+            json!({"Success": true, "Error": null, "Result": result, "TotalRecords": total}),
+        ),
     ))
+}
+
+/// A 200 with no body: what the spec documents for deletes and `assignticket`.
+pub fn empty() -> SimResult<Response> {
+    Ok(StatusCode::OK.into_response())
 }
 
 /// Parses a path id (`/tickets/{ticketId}`): not a number is a 400 like ASP.NET binding.
