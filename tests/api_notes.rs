@@ -186,8 +186,14 @@ async fn note_validation_names_the_field() {
     let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
     assert_eq!(status, 400);
     assert!(message(&v).contains("Note type 999"));
-    // Type 0 is the default type; lower-case keys bind too.
-    let b = json!({"details": "x", "isInternal": "true", "typeId": 0, "noteDate": "2025-01-15"});
+    // Type 0 means nothing special: this tenant has no type 0, so it is refused like 999.
+    let mut b = full.clone();
+    b["TypeId"] = json!(0);
+    let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(message(&v).contains("Note type 0"), "{v}");
+    // Lower-case keys bind too.
+    let b = json!({"details": "x", "isInternal": "true", "typeId": 1, "noteDate": "2025-01-15"});
     let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["result"]["typeName"], "General");

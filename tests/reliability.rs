@@ -87,7 +87,7 @@ fn add_note(ticket: Id, marker: &str) -> WriteOp {
         input: NoteInput {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
-            type_id: 0,
+            type_id: 1,
             note_date: bmsdesk::clock::now(),
             status_id: None,
         },
@@ -907,7 +907,7 @@ fn assign_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
         input: AssignInput {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
-            type_id: 0,
+            type_id: 1,
             status_id: status,
             note_date: bmsdesk::clock::now(),
             assignee_id: None,

@@ -224,6 +224,14 @@ impl SimState {
         self.read(|t| t.ticket(id).map(|r| truth::ticket(t, r)))
     }
 
+    /// Whether replies send `field` of record `key` of `schema` as `null` (drawn by
+    /// [`super::SimConfig::null_rate`]; names as the spec spells them:
+    /// `nulled("TicketListDto", id, "QueueName")`). Tests use it to tell a value the server
+    /// left out from one the client lost.
+    pub fn nulled(&self, schema: &str, key: i64, field: &str) -> bool {
+        super::shape::is_nulled(&self.0.shape, schema, key, field)
+    }
+
     /// Live tickets in the tenant.
     pub fn ticket_count(&self) -> usize {
         self.read(Tenant::ticket_count)

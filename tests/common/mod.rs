@@ -9,11 +9,16 @@ use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
 
-/// A small tenant: quick to generate, big enough for paging.
+/// The share of nullable reply fields the simulator sends as `null` in these tests: a real
+/// server leaves fields empty, and the client must cope wherever the spec allows it.
+pub const NULL_RATE: f64 = 0.02;
+
+/// A small tenant: quick to generate, big enough for paging; some nullable fields `null`.
 pub fn small() -> SimConfig {
     SimConfig {
         tickets: 300,
         accounts: 12,
+        null_rate: NULL_RATE,
         ..SimConfig::default()
     }
 }
