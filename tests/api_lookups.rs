@@ -285,9 +285,11 @@ async fn templates_through_the_client() {
     .await;
     assert_eq!(status, 200);
     let notes = &v["result"][0]["notes"];
-    if h.state()
-        .nulled("TicketTimeEntryTemplateDetailsOutputDto", logs[0].id, "Notes")
-    {
+    if h.state().nulled(
+        "TicketTimeEntryTemplateDetailsOutputDto",
+        logs[0].id,
+        "Notes",
+    ) {
         assert!(notes.is_null(), "{v}");
     } else {
         assert!(notes.as_str().unwrap().contains(&*ticket.number), "{v}");

@@ -423,7 +423,14 @@ fn a_status_change_during_an_outage_is_queued_with_a_warning_and_delivered_later
     let queue = env.sim.state().read(|tn| tn.refs.queue_id("Projects"));
     let queue_id = queue.to_string();
     let r = assign(&[
-        "--queue", &queue_id, "--status", &to, "--details", "over", "--type", "1",
+        "--queue",
+        &queue_id,
+        "--status",
+        &to,
+        "--details",
+        "over",
+        "--type",
+        "1",
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("queued as outbox item 2"), "{}", r.stderr);
@@ -460,7 +467,15 @@ fn outbox_retry_clears_the_draft_a_delivered_note_was_sent_from() {
         &env,
         &cfg,
         // The note type by id: it cannot be looked up during the outage.
-        &["notes", "add", &t.to_string(), "-m", "typed d1", "--type", "1"],
+        &[
+            "notes",
+            "add",
+            &t.to_string(),
+            "-m",
+            "typed d1",
+            "--type",
+            "1",
+        ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     // What a TUI killed mid-send leaves: the item names the draft it was typed in.

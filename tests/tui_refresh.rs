@@ -14,6 +14,7 @@ async fn refresh_returns_only_what_changed() {
     let h = sim::spawn(SimConfig {
         tickets: 1200,
         accounts: 10,
+        null_rate: 0.02,
         ..SimConfig::default()
     })
     .await
