@@ -56,10 +56,10 @@ pub type SimResult<T> = Result<T, SimError>;
 impl IntoResponse for SimError {
     fn into_response(self) -> Response {
         let body = json!({
-            "Success": false,
-            "Error": {"Code": self.code, "Message": self.message, "Details": null,
-                      "StackStrace": null, "SubErrors": null},
-            "Result": null,
+            "success": false,
+            "error": {"code": self.code, "message": self.message, "details": null,
+                      "stackStrace": null, "subErrors": null},
+            "result": null,
         });
         json_response(self.status, &shape::finish(body))
     }
@@ -76,14 +76,14 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// `{"success":true,"error":null,"result":…}`; `result` is built with the spec's key
-/// spelling (a `shape::record`) and goes out in the server's case.
+/// `{"success":true,"error":null,"result":…}` (`result` a `shape::record` or several), in the
+/// server's key case.
 pub fn ok<T: Serialize>(result: T) -> SimResult<Response> {
     let result = serde_json::to_value(result)
         .map_err(|e| SimError::bad_request(format!("cannot encode the reply: {e}")))?;
     Ok(json_response(
         StatusCode::OK,
-        &shape::finish(json!({"Success": true, "Error": null, "Result": result})),
+        &shape::finish(json!({"success": true, "error": null, "result": result})),
     ))
 }
 
@@ -102,7 +102,7 @@ pub fn paged(result: Vec<Value>, total: usize) -> SimResult<Response> {
     Ok(json_response(
         StatusCode::OK,
         &shape::finish(
-            json!({"Success": true, "Error": null, "Result": result, "TotalRecords": total}),
+            json!({"success": true, "error": null, "result": result, "totalRecords": total}),
         ),
     ))
 }

@@ -3,6 +3,9 @@
 //! fields the spec marks nullable, drawn at a rate per record and field from the tenant's
 //! seed (the same record always has the same `null`s).
 //!
+//! Replies are built in camelCase (the live server's spelling, and the cheap path); a
+//! PascalCase server's keys are rewritten on the way out.
+//!
 //! The shape of the server ([`super::SimConfig::pascal_case`], [`super::SimConfig::null_rate`])
 //! is put in a task-local by `faults::inject_faults` around every API request, so the
 //! envelope and error builders need no state passed to them.
@@ -96,7 +99,7 @@ pub fn is_nulled(shape: &Shape, schema: &str, key: i64, field: &str) -> bool {
         && draw(shape.seed, schema, key, field) < shape.null_rate
 }
 
-/// A record as JSON (spec spelling), with its `null`s drawn by its own id.
+/// A record as JSON in the server's key case, with its `null`s drawn by its own id.
 pub fn record<T: Wire>(x: &T) -> Value {
     record_keyed(x, x.key())
 }
@@ -105,16 +108,26 @@ pub fn record<T: Wire>(x: &T) -> Value {
 pub fn record_keyed<T: Wire>(x: &T, key: i64) -> Value {
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
     let shape = current();
-    if shape.null_rate > 0.0
-        && let Value::Object(map) = &mut v
-    {
+    let Value::Object(map) = &mut v else {
+        return v;
+    };
+    if shape.null_rate > 0.0 {
         for field in T::NULLABLE {
             if is_nulled(&shape, T::SCHEMA, key, field)
-                && let Some(slot) = map.get_mut(*field)
+                && let Some(slot) = map.get_mut(&camel(field))
             {
                 *slot = Value::Null;
             }
         }
+    }
+    if shape.pascal {
+        let mut spec = Map::new();
+        for field in T::FIELDS {
+            if let Some(value) = map.remove(&camel(field)) {
+                spec.insert((*field).to_string(), value);
+            }
+        }
+        return Value::Object(spec);
     }
     v
 }
@@ -148,20 +161,30 @@ pub fn camel(key: &str) -> String {
     out
 }
 
-/// The reply body as it goes out: keys in the server's case (they are built in the spec's
-/// PascalCase).
-pub fn finish(v: Value) -> Value {
-    if current().pascal { v } else { camel_keys(v) }
+/// A key with a capital first letter: the envelope's and the error's keys for a PascalCase
+/// server (records get theirs from their schema, [`record_keyed`]).
+fn capitalised(key: &str) -> String {
+    let mut c = key.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
-fn camel_keys(v: Value) -> Value {
+/// The reply body as it goes out: keys in the server's case (built in camelCase; for a
+/// PascalCase server the records' keys are already the spec's, and the rest is capitalised).
+pub fn finish(v: Value) -> Value {
+    if current().pascal { pascal_keys(v) } else { v }
+}
+
+fn pascal_keys(v: Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (camel(&k), camel_keys(v)))
+                .map(|(k, v)| (capitalised(&k), pascal_keys(v)))
                 .collect::<Map<String, Value>>(),
         ),
-        Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(pascal_keys).collect()),
         other => other,
     }
 }

@@ -1,7 +1,11 @@
 //! The simulator's own reply types: one struct per schema of `tests/data/bms-openapi.json`
 //! (a copy of `shared/bms-openapi.json`) that an endpoint it serves returns, with the
-//! schema's property names as field names (so serde writes them exactly as the spec spells
-//! them), the spec's JSON types, and `Option` exactly where the spec says `nullable`.
+//! schema's property names as field names, the spec's JSON types, and `Option` exactly where
+//! the spec says `nullable`. They serialize in the live server's camelCase, as .NET spells it
+//! (`SLAName` -> `slaName`: the few names with a leading acronym are renamed one by one);
+//! a PascalCase server sends [`Wire::FIELDS`], the spec's spelling (which camelCase cannot be
+//! undone into: `TicketListDto.SLAName` and `TicketSLAInfoOutputDto.SlaName` are both
+//! `slaName`).
 //!
 //! Why not the client's reply DTOs: a serde mistake there (a misspelt key, a wrong
 //! type) would be mirrored by a simulator that serializes them, and no test could see it.
@@ -29,12 +33,15 @@ impl Serialize for Stamp {
 /// simulator's `null`s are drawn per (the record's id).
 pub trait Wire: Serialize {
     const SCHEMA: &'static str;
+    /// Every property, as the spec spells it (what a PascalCase server sends).
+    const FIELDS: &'static [&'static str];
     const NULLABLE: &'static [&'static str];
     fn key(&self) -> i64;
 }
 
 /// `TokenOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenOutputDto {
     pub AccessToken: Option<String>,
     pub RefreshToken: Option<String>,
@@ -43,6 +50,12 @@ pub struct TokenOutputDto {
 }
 impl Wire for TokenOutputDto {
     const SCHEMA: &'static str = "TokenOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "AccessToken",
+        "RefreshToken",
+        "AccessTokenExpireOn",
+        "RefreshTokenExpireOn",
+    ];
     const NULLABLE: &'static [&'static str] = &["AccessToken", "RefreshToken"];
     fn key(&self) -> i64 {
         0
@@ -51,6 +64,7 @@ impl Wire for TokenOutputDto {
 
 /// `UserInfoOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserInfoOutputDto {
     pub UserId: i64,
     pub FullName: Option<String>,
@@ -82,6 +96,35 @@ pub struct UserInfoOutputDto {
 }
 impl Wire for UserInfoOutputDto {
     const SCHEMA: &'static str = "UserInfoOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "UserId",
+        "FullName",
+        "EmailAddress",
+        "TimeStamp",
+        "TimeZoneValue",
+        "TimeZoneName",
+        "OlsonTimeZoneName",
+        "DateFormat",
+        "TimeFormat",
+        "TimeFormatWithSeconds",
+        "TenantId",
+        "AccountId",
+        "LocationId",
+        "ContactId",
+        "BusinessName",
+        "UserAccessRights",
+        "SpecialFeatures",
+        "ViewsMenus",
+        "QueuesMenus",
+        "CurrencyCode",
+        "CultureCode",
+        "FilesVersionNumber",
+        "NewTicketingUI",
+        "IsUserSystemAdmin",
+        "ProductName",
+        "PictureUrl",
+        "OpenIdRealmId",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "FullName",
         "EmailAddress",
@@ -112,6 +155,7 @@ impl Wire for UserInfoOutputDto {
 
 /// `UserAccessRight`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserAccessRight {
     pub CanView: bool,
     pub CanModify: bool,
@@ -122,6 +166,14 @@ pub struct UserAccessRight {
 }
 impl Wire for UserAccessRight {
     const SCHEMA: &'static str = "UserAccessRight";
+    const FIELDS: &'static [&'static str] = &[
+        "CanView",
+        "CanModify",
+        "CanDelete",
+        "MainMenuId",
+        "MenuCategoryId",
+        "ListingIDEnum",
+    ];
     const NULLABLE: &'static [&'static str] = &[];
     fn key(&self) -> i64 {
         0
@@ -130,11 +182,13 @@ impl Wire for UserAccessRight {
 
 /// `SpecialFeature`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SpecialFeature {
     pub Id: i64,
 }
 impl Wire for SpecialFeature {
     const SCHEMA: &'static str = "SpecialFeature";
+    const FIELDS: &'static [&'static str] = &["Id"];
     const NULLABLE: &'static [&'static str] = &[];
     fn key(&self) -> i64 {
         self.Id
@@ -143,6 +197,7 @@ impl Wire for SpecialFeature {
 
 /// `Menu`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Menu {
     pub Id: i64,
     pub Name: Option<String>,
@@ -170,6 +225,31 @@ pub struct Menu {
 }
 impl Wire for Menu {
     const SCHEMA: &'static str = "Menu";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Description",
+        "NavigationUrl",
+        "Order",
+        "ParentId",
+        "ListingIdEnum",
+        "MenuCategoryId",
+        "Icon",
+        "IsShownInMenu",
+        "IsModifiable",
+        "AddForm",
+        "AddFormTitle",
+        "HasCustomFields",
+        "MainForm",
+        "Title",
+        "TitleAlias",
+        "Target",
+        "DynamicMenuRefId",
+        "ObjectId",
+        "ObjectName",
+        "IsReactEnabled",
+        "TargetName",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "Name",
         "Description",
@@ -191,6 +271,7 @@ impl Wire for Menu {
 
 /// `AccountLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AccountLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -199,6 +280,7 @@ pub struct AccountLookupOutputDto {
 }
 impl Wire for AccountLookupOutputDto {
     const SCHEMA: &'static str = "AccountLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "TenantName", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name", "TenantName"];
     fn key(&self) -> i64 {
         self.Id
@@ -207,6 +289,7 @@ impl Wire for AccountLookupOutputDto {
 
 /// `AccountLocationLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AccountLocationLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -215,6 +298,7 @@ pub struct AccountLocationLookupOutputDto {
 }
 impl Wire for AccountLocationLookupOutputDto {
     const SCHEMA: &'static str = "AccountLocationLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "AccountId", "IsMain"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -223,6 +307,7 @@ impl Wire for AccountLocationLookupOutputDto {
 
 /// `ContactLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContactLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -233,6 +318,14 @@ pub struct ContactLookupOutputDto {
 }
 impl Wire for ContactLookupOutputDto {
     const SCHEMA: &'static str = "ContactLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "LocationId",
+        "LocationName",
+        "Phone",
+        "EmailAddress",
+    ];
     const NULLABLE: &'static [&'static str] = &["Name", "LocationName", "Phone", "EmailAddress"];
     fn key(&self) -> i64 {
         self.Id
@@ -241,6 +334,7 @@ impl Wire for ContactLookupOutputDto {
 
 /// `TicketListDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketListDto {
     pub Id: i64,
     pub CreatedBy: Option<i64>,
@@ -283,10 +377,14 @@ pub struct TicketListDto {
     pub WorkTypeName: Option<String>,
     pub TicketRecurringMasterId: Option<i64>,
     pub Recurring: Option<i64>,
+    #[serde(rename = "slaStatusEventId")]
     pub SLAStatusEventId: Option<i64>,
     pub SourceId: Option<i64>,
+    #[serde(rename = "slaId")]
     pub SLAId: Option<i64>,
+    #[serde(rename = "slaObjectiveId")]
     pub SLAObjectiveId: Option<i64>,
+    #[serde(rename = "slaName")]
     pub SLAName: Option<String>,
     pub IsScheduled: i64,
     pub HardwareAssetId: i64,
@@ -295,6 +393,7 @@ pub struct TicketListDto {
     pub ActualFirstResponseMinutes: Option<i64>,
     pub ActualResolutionMinutes: Option<i64>,
     pub IsSLAPaused: Option<i64>,
+    #[serde(rename = "slaStatusEnum")]
     pub SLAStatusEnum: Option<i64>,
     pub OpenDate: Option<Stamp>,
     pub DueDate: Option<Stamp>,
@@ -305,7 +404,9 @@ pub struct TicketListDto {
     pub ResolutionActualTime: Option<Stamp>,
     pub FirstResponseTargetTime: Option<Stamp>,
     pub FirstResponseActualTime: Option<Stamp>,
+    #[serde(rename = "slaLastPausedTime")]
     pub SLALastPausedTime: Option<Stamp>,
+    #[serde(rename = "slaLastResumedTime")]
     pub SLALastResumedTime: Option<Stamp>,
     pub LastStatusUpdate: Option<Stamp>,
     pub LastPriorityUpdate: Option<Stamp>,
@@ -316,6 +417,79 @@ pub struct TicketListDto {
 }
 impl Wire for TicketListDto {
     const SCHEMA: &'static str = "TicketListDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "CreatedBy",
+        "CreatedOn",
+        "ModifiedBy",
+        "ModifiedOn",
+        "TenantName",
+        "TicketNumber",
+        "Title",
+        "Details",
+        "AccountId",
+        "LocationId",
+        "AccountCode",
+        "AccountName",
+        "LocationName",
+        "ContactId",
+        "ContactName",
+        "QueueId",
+        "QueueName",
+        "StatusId",
+        "StatusName",
+        "StatusColor",
+        "StatusForeColor",
+        "StatusOrder",
+        "PriorityId",
+        "PriorityName",
+        "PriorityColor",
+        "TypeId",
+        "TypeName",
+        "IssueTypeId",
+        "IssueTypeName",
+        "SubIssueTypeId",
+        "SubIssueTypeName",
+        "ContractId",
+        "ContractNumber",
+        "ContractName",
+        "AssigneeId",
+        "AssigneeName",
+        "WorkTypeId",
+        "WorkTypeName",
+        "TicketRecurringMasterId",
+        "Recurring",
+        "SLAStatusEventId",
+        "SourceId",
+        "SLAId",
+        "SLAObjectiveId",
+        "SLAName",
+        "IsScheduled",
+        "HardwareAssetId",
+        "HasMetSLA",
+        "ActualPauseMinutes",
+        "ActualFirstResponseMinutes",
+        "ActualResolutionMinutes",
+        "IsSLAPaused",
+        "SLAStatusEnum",
+        "OpenDate",
+        "DueDate",
+        "CompletedDate",
+        "ReOpenedDate",
+        "LastActivityUpdate",
+        "ResolutionTargetTime",
+        "ResolutionActualTime",
+        "FirstResponseTargetTime",
+        "FirstResponseActualTime",
+        "SLALastPausedTime",
+        "SLALastResumedTime",
+        "LastStatusUpdate",
+        "LastPriorityUpdate",
+        "LastQueueUpdate",
+        "CreatedByName",
+        "CustomFields",
+        "HardwareAssetName",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "CreatedBy",
         "CreatedOn",
@@ -390,6 +564,7 @@ impl Wire for TicketListDto {
 
 /// `TicketOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketOutputDto {
     pub Id: i64,
     pub CreatedBy: Option<i64>,
@@ -413,6 +588,7 @@ pub struct TicketOutputDto {
     pub SoftwareAssetName: Option<String>,
     pub HardwareAssetId: Option<i64>,
     pub HardwareAssetName: Option<String>,
+    #[serde(rename = "vsaAssetId")]
     pub VSAAssetId: Option<String>,
     pub HasVsaAgent: Option<i64>,
     pub StatusId: i64,
@@ -434,6 +610,7 @@ pub struct TicketOutputDto {
     pub ContractName: Option<String>,
     pub WorkTypeId: Option<i64>,
     pub WorkTypeName: Option<String>,
+    #[serde(rename = "slaStatusEventId")]
     pub SLAStatusEventId: Option<i64>,
     pub SourceId: Option<i64>,
     pub SourceName: Option<String>,
@@ -447,12 +624,14 @@ pub struct TicketOutputDto {
     pub LastOccurrenceDate: Option<Stamp>,
     pub CCs: Option<Vec<CCOutputDto>>,
     pub RmmTicketReference: Option<String>,
+    #[serde(rename = "slaName")]
     pub SLAName: Option<String>,
     pub HasMetSLA: Option<i64>,
     pub FirstResponseTargetTime: Option<Stamp>,
     pub FirstResponseActualTime: Option<Stamp>,
     pub ResolutionActualTime: Option<Stamp>,
     pub ResolutionTargetTime: Option<Stamp>,
+    #[serde(rename = "slaStatusEnum")]
     pub SLAStatusEnum: Option<i64>,
     pub TenantId: i64,
     pub QueueId: Option<i64>,
@@ -461,7 +640,9 @@ pub struct TicketOutputDto {
     pub AssigneeName: Option<String>,
     pub TicketRecurringMasterId: Option<i64>,
     pub Recurring: Option<i64>,
+    #[serde(rename = "slaId")]
     pub SLAId: Option<i64>,
+    #[serde(rename = "slaObjectiveId")]
     pub SLAObjectiveId: Option<i64>,
     pub IsScheduled: i64,
     pub ActualPauseMinutes: Option<i64>,
@@ -469,7 +650,9 @@ pub struct TicketOutputDto {
     pub ActualResolutionMinutes: Option<i64>,
     pub IsSLAPaused: Option<i64>,
     pub ReOpenedDate: Option<Stamp>,
+    #[serde(rename = "slaLastPausedTime")]
     pub SLALastPausedTime: Option<Stamp>,
+    #[serde(rename = "slaLastResumedTime")]
     pub SLALastResumedTime: Option<Stamp>,
     pub LastQueueUpdate: Option<Stamp>,
     pub HasPostedEntries: bool,
@@ -483,6 +666,97 @@ pub struct TicketOutputDto {
 }
 impl Wire for TicketOutputDto {
     const SCHEMA: &'static str = "TicketOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "CreatedBy",
+        "CreatedOn",
+        "ModifiedBy",
+        "ModifiedOn",
+        "TicketNumber",
+        "Title",
+        "Details",
+        "AccountId",
+        "AccountCode",
+        "AccountName",
+        "LocationId",
+        "LocationName",
+        "LocationPhone",
+        "ContactId",
+        "ContactName",
+        "ContactPhone",
+        "ContactEmail",
+        "SoftwareAssetId",
+        "SoftwareAssetName",
+        "HardwareAssetId",
+        "HardwareAssetName",
+        "VSAAssetId",
+        "HasVsaAgent",
+        "StatusId",
+        "StatusName",
+        "StatusColor",
+        "StatusForeColor",
+        "StatusOrder",
+        "PriorityId",
+        "PriorityName",
+        "PriorityColor",
+        "TypeId",
+        "TypeName",
+        "IssueTypeId",
+        "IssueTypeName",
+        "SubIssueTypeId",
+        "SubIssueTypeName",
+        "ContractId",
+        "ContractNumber",
+        "ContractName",
+        "WorkTypeId",
+        "WorkTypeName",
+        "SLAStatusEventId",
+        "SourceId",
+        "SourceName",
+        "OpenDate",
+        "DueDate",
+        "CompletedDate",
+        "LastActivityUpdate",
+        "LastStatusUpdate",
+        "LastPriorityUpdate",
+        "OccurrenceCount",
+        "LastOccurrenceDate",
+        "CCs",
+        "RmmTicketReference",
+        "SLAName",
+        "HasMetSLA",
+        "FirstResponseTargetTime",
+        "FirstResponseActualTime",
+        "ResolutionActualTime",
+        "ResolutionTargetTime",
+        "SLAStatusEnum",
+        "TenantId",
+        "QueueId",
+        "QueueName",
+        "AssigneeId",
+        "AssigneeName",
+        "TicketRecurringMasterId",
+        "Recurring",
+        "SLAId",
+        "SLAObjectiveId",
+        "IsScheduled",
+        "ActualPauseMinutes",
+        "ActualFirstResponseMinutes",
+        "ActualResolutionMinutes",
+        "IsSLAPaused",
+        "ReOpenedDate",
+        "SLALastPausedTime",
+        "SLALastResumedTime",
+        "LastQueueUpdate",
+        "HasPostedEntries",
+        "SecondaryAssignees",
+        "CreatedByName",
+        "TotalExpenses",
+        "TotalTimeSpent",
+        "IsReadOnly",
+        "OpenDateLocked",
+        "IntegrationTypeId",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "CreatedBy",
         "CreatedOn",
@@ -572,6 +846,7 @@ impl Wire for TicketOutputDto {
 
 /// `CCOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CCOutputDto {
     pub Id: i64,
     pub EmailAddress: Option<String>,
@@ -580,6 +855,7 @@ pub struct CCOutputDto {
 }
 impl Wire for CCOutputDto {
     const SCHEMA: &'static str = "CCOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "EmailAddress", "FullName", "EntityType"];
     const NULLABLE: &'static [&'static str] = &["EmailAddress", "FullName"];
     fn key(&self) -> i64 {
         self.Id
@@ -588,12 +864,14 @@ impl Wire for CCOutputDto {
 
 /// `SecondaryAssigneeInputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SecondaryAssigneeInputDto {
     pub UserId: i64,
     pub FullName: Option<String>,
 }
 impl Wire for SecondaryAssigneeInputDto {
     const SCHEMA: &'static str = "SecondaryAssigneeInputDto";
+    const FIELDS: &'static [&'static str] = &["UserId", "FullName"];
     const NULLABLE: &'static [&'static str] = &["FullName"];
     fn key(&self) -> i64 {
         self.UserId
@@ -602,6 +880,7 @@ impl Wire for SecondaryAssigneeInputDto {
 
 /// `TicketSLAInfoOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketSLAInfoOutputDto {
     pub SlaStage: i64,
     pub SlaName: Option<String>,
@@ -621,6 +900,23 @@ pub struct TicketSLAInfoOutputDto {
 }
 impl Wire for TicketSLAInfoOutputDto {
     const SCHEMA: &'static str = "TicketSLAInfoOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "SlaStage",
+        "SlaName",
+        "TicketPriorityName",
+        "TicketPriorityColor",
+        "RespondGoal",
+        "RespondActual",
+        "RespondRemaining",
+        "ResolveGoal",
+        "ResolveActual",
+        "ResolveRemaining",
+        "WaitingActual",
+        "ReopenActual",
+        "TimeTotalGoal",
+        "TimeTotalActual",
+        "TimeTotalRemaining",
+    ];
     const NULLABLE: &'static [&'static str] =
         &["SlaName", "TicketPriorityName", "TicketPriorityColor"];
     fn key(&self) -> i64 {
@@ -630,6 +926,7 @@ impl Wire for TicketSLAInfoOutputDto {
 
 /// `TicketNoteOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketNoteOutputDto {
     pub Id: i64,
     pub CreatedBy: Option<i64>,
@@ -647,6 +944,21 @@ pub struct TicketNoteOutputDto {
 }
 impl Wire for TicketNoteOutputDto {
     const SCHEMA: &'static str = "TicketNoteOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "CreatedBy",
+        "CreatedOn",
+        "ModifiedBy",
+        "ModifiedOn",
+        "Details",
+        "IsInternal",
+        "TypeId",
+        "TypeName",
+        "CreatedByName",
+        "CreatedByEmail",
+        "ModifiedByName",
+        "Attachments",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "CreatedBy",
         "CreatedOn",
@@ -667,6 +979,7 @@ impl Wire for TicketNoteOutputDto {
 
 /// `AttachmentOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttachmentOutputDto {
     pub Id: i64,
     pub OriginalFileName: Option<String>,
@@ -683,6 +996,20 @@ pub struct AttachmentOutputDto {
 }
 impl Wire for AttachmentOutputDto {
     const SCHEMA: &'static str = "AttachmentOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "OriginalFileName",
+        "AliasName",
+        "FileType",
+        "ObjectId",
+        "ModuleId",
+        "Url",
+        "WebUrl",
+        "CreatedById",
+        "CreatedByName",
+        "CreatedOn",
+        "IsUploadedToBlob",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "OriginalFileName",
         "AliasName",
@@ -703,6 +1030,7 @@ impl Wire for AttachmentOutputDto {
 
 /// `TicketTimeEntryOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketTimeEntryOutputDto {
     pub Id: i64,
     pub CreatedBy: Option<i64>,
@@ -731,6 +1059,32 @@ pub struct TicketTimeEntryOutputDto {
 }
 impl Wire for TicketTimeEntryOutputDto {
     const SCHEMA: &'static str = "TicketTimeEntryOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "CreatedBy",
+        "CreatedOn",
+        "ModifiedBy",
+        "ModifiedOn",
+        "StartDate",
+        "StartTime",
+        "EndTime",
+        "Timespent",
+        "Notes",
+        "UserId",
+        "InternalNotes",
+        "Approved",
+        "Billed",
+        "Posted",
+        "WorkTypeId",
+        "RoleId",
+        "EmployeeName",
+        "TimeSpentBy",
+        "WorkTypeName",
+        "RoleName",
+        "WeekStart",
+        "WeekEnd",
+        "CustomFields",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "CreatedBy",
         "CreatedOn",
@@ -757,6 +1111,7 @@ impl Wire for TicketTimeEntryOutputDto {
 
 /// `CustomFieldDataOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CustomFieldDataOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -767,6 +1122,14 @@ pub struct CustomFieldDataOutputDto {
 }
 impl Wire for CustomFieldDataOutputDto {
     const SCHEMA: &'static str = "CustomFieldDataOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Data",
+        "SettingsId",
+        "CustomFieldType",
+        "CustomFieldId",
+    ];
     const NULLABLE: &'static [&'static str] = &["Name", "Data"];
     fn key(&self) -> i64 {
         self.Id
@@ -775,6 +1138,7 @@ impl Wire for CustomFieldDataOutputDto {
 
 /// `StatusLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StatusLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -788,6 +1152,17 @@ pub struct StatusLookupOutputDto {
 }
 impl Wire for StatusLookupOutputDto {
     const SCHEMA: &'static str = "StatusLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "FontColor",
+        "Color",
+        "StatusOrder",
+        "TypeId",
+        "IsSystemStatus",
+        "SlaEventId",
+        "IsActive",
+    ];
     const NULLABLE: &'static [&'static str] = &["Name", "FontColor", "Color", "SlaEventId"];
     fn key(&self) -> i64 {
         self.Id
@@ -796,6 +1171,7 @@ impl Wire for StatusLookupOutputDto {
 
 /// `PriorityLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PriorityLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -804,6 +1180,7 @@ pub struct PriorityLookupOutputDto {
 }
 impl Wire for PriorityLookupOutputDto {
     const SCHEMA: &'static str = "PriorityLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "Color", "IsDefault"];
     const NULLABLE: &'static [&'static str] = &["Name", "Color"];
     fn key(&self) -> i64 {
         self.Id
@@ -812,6 +1189,7 @@ impl Wire for PriorityLookupOutputDto {
 
 /// `QueueLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QueueLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -819,6 +1197,7 @@ pub struct QueueLookupOutputDto {
 }
 impl Wire for QueueLookupOutputDto {
     const SCHEMA: &'static str = "QueueLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -827,6 +1206,7 @@ impl Wire for QueueLookupOutputDto {
 
 /// `IssueTypeLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IssueTypeLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -834,6 +1214,7 @@ pub struct IssueTypeLookupOutputDto {
 }
 impl Wire for IssueTypeLookupOutputDto {
     const SCHEMA: &'static str = "IssueTypeLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -842,6 +1223,7 @@ impl Wire for IssueTypeLookupOutputDto {
 
 /// `WorkTypeLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkTypeLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -850,6 +1232,7 @@ pub struct WorkTypeLookupOutputDto {
 }
 impl Wire for WorkTypeLookupOutputDto {
     const SCHEMA: &'static str = "WorkTypeLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsDefault", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -858,6 +1241,7 @@ impl Wire for WorkTypeLookupOutputDto {
 
 /// `RoleLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoleLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -865,6 +1249,7 @@ pub struct RoleLookupOutputDto {
 }
 impl Wire for RoleLookupOutputDto {
     const SCHEMA: &'static str = "RoleLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsDefault"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -873,6 +1258,7 @@ impl Wire for RoleLookupOutputDto {
 
 /// `SLALookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SLALookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -881,6 +1267,7 @@ pub struct SLALookupOutputDto {
 }
 impl Wire for SLALookupOutputDto {
     const SCHEMA: &'static str = "SLALookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsDefault", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -889,6 +1276,7 @@ impl Wire for SLALookupOutputDto {
 
 /// `LookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -897,6 +1285,7 @@ pub struct LookupOutputDto {
 }
 impl Wire for LookupOutputDto {
     const SCHEMA: &'static str = "LookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "IsDefault", "IsActive"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -905,6 +1294,7 @@ impl Wire for LookupOutputDto {
 
 /// `AssigneeLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssigneeLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -916,6 +1306,15 @@ pub struct AssigneeLookupOutputDto {
 }
 impl Wire for AssigneeLookupOutputDto {
     const SCHEMA: &'static str = "AssigneeLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Url",
+        "EmailAddress",
+        "JobTitle",
+        "PictureName",
+        "PictureURL",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "Name",
         "Url",
@@ -931,12 +1330,14 @@ impl Wire for AssigneeLookupOutputDto {
 
 /// `EmployeeLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmployeeLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
 }
 impl Wire for EmployeeLookupOutputDto {
     const SCHEMA: &'static str = "EmployeeLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -945,12 +1346,14 @@ impl Wire for EmployeeLookupOutputDto {
 
 /// `TicketTemplateLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketTemplateLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
 }
 impl Wire for TicketTemplateLookupOutputDto {
     const SCHEMA: &'static str = "TicketTemplateLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name"];
     const NULLABLE: &'static [&'static str] = &["Name"];
     fn key(&self) -> i64 {
         self.Id
@@ -959,6 +1362,7 @@ impl Wire for TicketTemplateLookupOutputDto {
 
 /// `TicketTemplateOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketTemplateOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -979,6 +1383,24 @@ pub struct TicketTemplateOutputDto {
 }
 impl Wire for TicketTemplateOutputDto {
     const SCHEMA: &'static str = "TicketTemplateOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Title",
+        "IssueTypeId",
+        "SubIssueTypeId",
+        "PriorityId",
+        "QueueId",
+        "AccountId",
+        "AccountName",
+        "AssigneeId",
+        "AssigneeName",
+        "TicketTypeId",
+        "ExpectedTimeToResolve",
+        "Details",
+        "TimeToResolveTypeId",
+        "WorkTypeId",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "Name",
         "Title",
@@ -1003,6 +1425,7 @@ impl Wire for TicketTemplateOutputDto {
 
 /// `TicketNoteTemplateLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketNoteTemplateLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -1012,6 +1435,7 @@ pub struct TicketNoteTemplateLookupOutputDto {
 }
 impl Wire for TicketNoteTemplateLookupOutputDto {
     const SCHEMA: &'static str = "TicketNoteTemplateLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Name", "TypeId", "StatusId", "IsInternal"];
     const NULLABLE: &'static [&'static str] = &["Name", "TypeId", "StatusId"];
     fn key(&self) -> i64 {
         self.Id
@@ -1020,12 +1444,14 @@ impl Wire for TicketNoteTemplateLookupOutputDto {
 
 /// `TicketNoteTemplateDetailsOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketNoteTemplateDetailsOutputDto {
     pub Id: i64,
     pub Details: Option<String>,
 }
 impl Wire for TicketNoteTemplateDetailsOutputDto {
     const SCHEMA: &'static str = "TicketNoteTemplateDetailsOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Details"];
     const NULLABLE: &'static [&'static str] = &["Details"];
     fn key(&self) -> i64 {
         self.Id
@@ -1034,6 +1460,7 @@ impl Wire for TicketNoteTemplateDetailsOutputDto {
 
 /// `TicketTimeEntryTemplateLookupOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketTimeEntryTemplateLookupOutputDto {
     pub Id: i64,
     pub Name: Option<String>,
@@ -1046,6 +1473,16 @@ pub struct TicketTimeEntryTemplateLookupOutputDto {
 }
 impl Wire for TicketTimeEntryTemplateLookupOutputDto {
     const SCHEMA: &'static str = "TicketTimeEntryTemplateLookupOutputDto";
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Notes",
+        "InternalNotes",
+        "RoleId",
+        "WorkTypeId",
+        "StatusId",
+        "Timespent",
+    ];
     const NULLABLE: &'static [&'static str] = &[
         "Name",
         "Notes",
@@ -1061,6 +1498,7 @@ impl Wire for TicketTimeEntryTemplateLookupOutputDto {
 
 /// `TicketTimeEntryTemplateDetailsOutputDto`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TicketTimeEntryTemplateDetailsOutputDto {
     pub Id: i64,
     pub Notes: Option<String>,
@@ -1068,6 +1506,7 @@ pub struct TicketTimeEntryTemplateDetailsOutputDto {
 }
 impl Wire for TicketTimeEntryTemplateDetailsOutputDto {
     const SCHEMA: &'static str = "TicketTimeEntryTemplateDetailsOutputDto";
+    const FIELDS: &'static [&'static str] = &["Id", "Notes", "InternalNotes"];
     const NULLABLE: &'static [&'static str] = &["Notes", "InternalNotes"];
     fn key(&self) -> i64 {
         self.Id
@@ -1076,6 +1515,7 @@ impl Wire for TicketTimeEntryTemplateDetailsOutputDto {
 
 #[cfg(test)]
 mod tests {
+    use super::super::shape::camel;
     use super::*;
     use serde_json::Value;
 
@@ -1116,16 +1556,19 @@ mod tests {
             .unwrap_or_else(|| panic!("{} is not in the spec", T::SCHEMA));
         let v = serde_json::to_value(T::default()).expect("serializes");
         let obj = v.as_object().expect("an object");
-        let ours: Vec<&String> = obj.keys().collect();
-        let theirs: Vec<&String> = props.keys().collect();
-        let mut a = ours.clone();
-        let mut b = theirs.clone();
-        a.sort();
-        b.sort();
-        assert_eq!(a, b, "{}: property names", T::SCHEMA);
+        let mut ours: Vec<String> = obj.keys().cloned().collect();
+        let mut theirs: Vec<String> = props.keys().map(|k| camel(k)).collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{}: property names (camelCase)", T::SCHEMA);
+        let mut fields: Vec<&str> = T::FIELDS.to_vec();
+        let mut spec_names: Vec<&str> = props.keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        spec_names.sort_unstable();
+        assert_eq!(fields, spec_names, "{}: FIELDS", T::SCHEMA);
         for (k, p) in props {
             let nullable = p["nullable"].as_bool().unwrap_or(false);
-            let got = &obj[k];
+            let got = &obj[&camel(k)];
             assert_eq!(
                 got.is_null(),
                 nullable,
