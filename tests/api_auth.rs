@@ -280,8 +280,10 @@ async fn sign_in_validation_and_mfa_messages() {
     let post = |form: Vec<(&'static str, &'static str)>| {
         let url = format!("{}/v2/security/authenticate", h.base_url());
         async move {
+            // Incomplete forms on purpose: not the client's requests.
             let resp = reqwest::Client::new()
                 .post(url)
+                .header(sim::NO_CHECK_HEADER, "invalid sign-in forms on purpose")
                 .form(&form)
                 .send()
                 .await

@@ -872,6 +872,7 @@ async fn garbage_input_is_a_400_never_a_crash() {
         let resp = reqwest::Client::new()
             .request(method.clone(), format!("{}{}", h.base_url(), path))
             .bearer_auth(&token)
+            .header(sim::NO_CHECK_HEADER, "a body that is not JSON, on purpose")
             .header("Content-Type", "application/json")
             .body("{\"Title\": ")
             .send()

@@ -3,6 +3,10 @@
 
 #![cfg(unix)]
 
+// Every exchange with the simulators here is checked against the spec when they go.
+#[path = "spec/mod.rs"]
+mod spec;
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -167,7 +171,7 @@ impl Drop for Tui {
 /// The simulator the end-to-end tests drive: small, so the binary loads it at once.
 async fn small_sim() -> SimHandle {
     bmsdesk::clock::pin_for_tests();
-    sim::spawn(SimConfig {
+    spec::spawn_checked(SimConfig {
         tickets: 150,
         accounts: 8,
         ..SimConfig::default()

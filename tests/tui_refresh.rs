@@ -2,6 +2,10 @@
 //! newer than the mark come back, those that left the view are named, and the view's total
 //! lets the merge be checked.
 
+// Every exchange with the simulators here is checked against the spec when they go.
+#[path = "spec/mod.rs"]
+mod spec;
+
 use bmsdesk::api::model::{PatchOp, TicketFilter};
 use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
 use bmsdesk::sim::{self, SimConfig};
@@ -11,7 +15,7 @@ use serde_json::json;
 #[tokio::test]
 async fn refresh_returns_only_what_changed() {
     bmsdesk::clock::pin_for_tests();
-    let h = sim::spawn(SimConfig {
+    let h = spec::spawn_checked(SimConfig {
         tickets: 1200,
         accounts: 10,
         null_rate: 0.02,

@@ -1,6 +1,10 @@
 //! The TUI's event loop and worker against the simulator: keys in, real API calls out,
 //! results checked through the API. Headless (TestBackend); the pty tests run the binary.
 
+// Every exchange with the simulators here is checked against the spec when they go.
+#[path = "spec/mod.rs"]
+mod spec;
+
 use std::time::Duration;
 
 use bmsdesk::actions::Actions;
@@ -45,7 +49,7 @@ struct Rig {
 /// A simulator with a small tenant (and the process clock pinned, as every test here).
 async fn small_sim() -> SimHandle {
     bmsdesk::clock::pin_for_tests();
-    sim::spawn(SimConfig {
+    spec::spawn_checked(SimConfig {
         tickets: 200,
         accounts: 10,
         // Some nullable fields null, as a real server leaves them: the TUI must cope.
@@ -649,7 +653,7 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
     use chrono::NaiveDate;
 
     bmsdesk::clock::pin_for_tests();
-    let sim = sim::spawn(SimConfig {
+    let sim = spec::spawn_checked(SimConfig {
         tickets: 50,
         accounts: 5,
         null_rate: 0.02,

@@ -791,6 +791,17 @@ impl Client {
             .map(|_| ())
     }
 
+    /// A GET list endpoint the spec documents without paging (no `PageSize`/`PageNumber`
+    /// among its parameters): one request, the whole list, no paging parameters sent.
+    pub(crate) async fn get_list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> ApiResult<Vec<T>> {
+        let reply: Reply<Option<Vec<T>>> = self.get(path, query).await?;
+        Ok(reply.result.unwrap_or_default())
+    }
+
     /// Every page of a GET list endpoint (`PageSize`/`PageNumber` in the query), through
     /// [`Client::read_pages`] like every other paged read.
     pub(crate) async fn get_all<T: DeserializeOwned + Keyed>(

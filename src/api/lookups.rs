@@ -79,6 +79,13 @@ impl LookupKind {
         }
     }
 
+    /// Whether the spec documents `PageSize`/`PageNumber` for the kind's endpoint. The
+    /// others (statuses, priorities, queues, issue/work types, roles, the lookup tables)
+    /// take no paging parameters: they are read in one request and none is sent.
+    pub fn paged(self) -> bool {
+        matches!(self, LookupKind::Assignees | LookupKind::Employees)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             LookupKind::Statuses => "statuses",
@@ -135,7 +142,11 @@ impl Client {
                 })
                 .collect()),
             LookupSource::Path(path) => {
-                let mut items: Vec<LookupItem> = self.get_all(path, &[]).await?;
+                let mut items: Vec<LookupItem> = if kind.paged() {
+                    self.get_all(path, &[]).await?
+                } else {
+                    self.get_list(path, &[]).await?
+                };
                 if kind == LookupKind::Statuses {
                     items.sort_by_key(|i| (i.status_order.unwrap_or(i64::MAX), i.id));
                 }

@@ -8,7 +8,7 @@ use super::model::{
 
 impl Client {
     pub async fn ticket_templates(&self) -> ApiResult<Vec<TicketTemplateSummary>> {
-        self.get_all("/v2/servicedesk/templates/tickets/lookup", &[])
+        self.get_list("/v2/servicedesk/templates/tickets/lookup", &[])
             .await
     }
 
@@ -20,7 +20,7 @@ impl Client {
     }
 
     pub async fn note_templates(&self) -> ApiResult<Vec<NoteTemplate>> {
-        self.get_all("/v2/servicedesk/templates/notes/lookup", &[])
+        self.get_list("/v2/servicedesk/templates/notes/lookup", &[])
             .await
     }
 
@@ -42,7 +42,7 @@ impl Client {
     }
 
     pub async fn timelog_templates(&self) -> ApiResult<Vec<TimeLogTemplate>> {
-        self.get_all("/v2/servicedesk/templates/timelogs/lookup", &[])
+        self.get_list("/v2/servicedesk/templates/timelogs/lookup", &[])
             .await
     }
 }

@@ -13,6 +13,7 @@ use fastrand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::SimError;
+use super::record::Injected;
 use super::rewrite::Rewrite;
 use super::state::SimState;
 
@@ -316,7 +317,7 @@ async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
     }
     let Some(kind) = decision.kind else {
         return match rewrite {
-            Some(rw) => rw.apply(req, next).await,
+            Some(rw) => injected(rw.apply(req, next).await, "rewrite".into()),
             None => next.run(req).await,
         };
     };
@@ -337,7 +338,7 @@ async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
         code: status.as_u16() as i64,
         message: message.to_string(),
     };
-    match kind {
+    let resp = match kind {
         FaultKind::RateLimited => retry_after(
             fail(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -389,7 +390,15 @@ async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
             }
             .into_response()
         }
-    }
+    };
+    injected(resp, format!("fault: {}", kind.name()))
+}
+
+/// Marks a reply broken on purpose, so a recording of it can be left out of conformance
+/// checks (`sim::record`).
+fn injected(mut resp: Response, what: String) -> Response {
+    resp.extensions_mut().insert(Injected(what));
+    resp
 }
 
 /// A reply whose body fails before its first byte: the connection closes with nothing

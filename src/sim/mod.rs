@@ -29,6 +29,7 @@ mod filter;
 mod generate;
 mod lookups;
 mod notes;
+pub mod record;
 pub mod refdata;
 mod rewrite;
 mod routes;
@@ -52,6 +53,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, Faults};
+pub use record::{Exchange, NO_CHECK_HEADER};
 pub use refdata::{
     DEMO_USER_FULL_NAME, DEMO_USER_ID, MFA_USER_FULL_NAME, MFA_USER_ID, Named, status_type,
 };
@@ -111,6 +113,9 @@ pub struct SimConfig {
     /// The ticket sources the tenant accepts as `SourceId` and names as `SourceName` (no
     /// endpoint lists them). `None`: any id is taken and none is named.
     pub sources: Option<Vec<Named>>,
+    /// Record every API exchange (request and reply bodies included) for conformance checks:
+    /// read them with [`SimState::exchanges`]. Off by default (it buffers every body).
+    pub record: bool,
 }
 
 impl Default for SimConfig {
@@ -134,6 +139,7 @@ impl Default for SimConfig {
             note_types: Some(refdata::standard_note_types()),
             ticket_types: Some(refdata::standard_ticket_types()),
             sources: Some(refdata::standard_sources()),
+            record: false,
         }
     }
 }
@@ -190,6 +196,7 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),
+        recorder: record::Recorder::new(cfg.record),
     }))
 }
 
@@ -233,12 +240,16 @@ pub fn generated_rows_json(
         .collect()
 }
 
+/// What [`SimHandle::on_drop`] runs (in a mutex so the handle stays `Sync`).
+type DropHook = Mutex<Option<Box<dyn FnOnce(&SimState) + Send>>>;
+
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
     state: SimState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    on_drop: DropHook,
 }
 
 impl SimHandle {
@@ -250,6 +261,13 @@ impl SimHandle {
     /// The server's state: inspect the tenant, set faults, expire tokens, read stats.
     pub fn state(&self) -> &SimState {
         &self.state
+    }
+
+    /// Runs `f` over the state when the handle is dropped or shut down: a test rig checks
+    /// the recorded exchanges there (see [`SimConfig::record`]), so a test fails on a
+    /// divergence without asking for the check itself.
+    pub fn on_drop(&mut self, f: impl FnOnce(&SimState) + Send + 'static) {
+        *self.on_drop.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
     }
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), then returns.
@@ -281,6 +299,15 @@ impl Drop for SimHandle {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+        // Last: a hook that panics (a failed check) leaves the server stopped.
+        let hook = self
+            .on_drop
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(hook) = hook {
+            hook(&self.state);
+        }
     }
 }
 
@@ -309,5 +336,6 @@ pub async fn spawn(cfg: SimConfig) -> std::io::Result<SimHandle> {
         state,
         stop: Some(stop),
         task: Some(task),
+        on_drop: Mutex::new(None),
     })
 }

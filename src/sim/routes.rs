@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 
 use super::envelope::SimError;
 use super::state::SimState;
-use super::{auth, control, crm, faults, lookups, notes, templates, tickets, timelogs};
+use super::{auth, control, crm, faults, lookups, notes, record, templates, tickets, timelogs};
 
 async fn no_route(req: Request) -> Response {
     SimError::not_found(format!(
@@ -108,5 +108,10 @@ pub fn router(st: SimState) -> Router {
         .route("/_sim/stats", get(control::stats))
         .route("/_sim/stats/reset", post(control::reset_stats));
 
-    api.merge(control).fallback(no_route).with_state(st)
+    api.merge(control)
+        .fallback(no_route)
+        // Over everything, the fallback included: a request to a path the simulator lacks is
+        // recorded too.
+        .layer(from_fn_with_state(st.clone(), record::record))
+        .with_state(st)
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::auth::AuthStore;
 use super::faults::{FaultState, Faults};
+use super::record::{Exchange, Recorder};
 use super::shape::Shape;
 use super::tenant::Tenant;
 use super::truth;
@@ -60,6 +61,8 @@ pub(crate) struct Shared {
     pub searches: Mutex<Vec<CachedSearch>>,
     /// Records written under [`Faults::read_lag_ms`], hidden from lists until their time.
     pub lagging: Mutex<Vec<Lagging>>,
+    /// [`super::SimConfig::record`]: every exchange, for conformance tests.
+    pub recorder: Recorder,
 }
 
 /// What kind of record a read-lag entry hides.
@@ -300,5 +303,20 @@ impl SimState {
 
     pub fn reset_stats(&self) {
         *self.stats_mut() = SimStats::default();
+    }
+
+    /// Turns the recording of exchanges on or off (see [`super::SimConfig::record`]).
+    pub fn set_recording(&self, on: bool) {
+        self.0.recorder.set(on);
+    }
+
+    /// Every exchange recorded so far, oldest first.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.0.recorder.snapshot()
+    }
+
+    /// The exchanges recorded so far, removed from the recording.
+    pub fn take_exchanges(&self) -> Vec<Exchange> {
+        self.0.recorder.take()
     }
 }

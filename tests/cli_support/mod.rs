@@ -10,6 +10,8 @@ use std::time::Duration;
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 
 pub mod fake;
+#[path = "../spec/mod.rs"]
+pub mod spec;
 
 pub struct Env {
     pub sim: SimHandle,
@@ -58,8 +60,10 @@ impl Env {
             .enable_all()
             .build()
             .expect("runtime");
+        // Every exchange the binary has with the simulator is checked against the spec when
+        // the simulator goes (as in `tests/common`).
         let sim = rt
-            .block_on(sim::spawn(SimConfig { port: 0, ..cfg }))
+            .block_on(spec::spawn_checked(SimConfig { port: 0, ..cfg }))
             .expect("simulator starts");
         Env {
             sim,

@@ -1,6 +1,16 @@
 //! Shared set-up for the `api_*` tests: a simulator on a random loopback port and the real
 //! client pointed at it.
+//!
+//! Every simulator started here records its exchanges, and when its handle goes (the end of
+//! the test) each one is checked against the spec (`tests/spec`): every request the client
+//! sent and every reply it got. Left out: replies the simulator broke on purpose (faults and
+//! hostile rewrites mark themselves), and the raw requests these helpers send on a test's
+//! behalf (they carry `sim::NO_CHECK_HEADER`). Checking at the handle's drop, not in each
+//! test, is what makes it cover every test, including ones written later.
 #![allow(dead_code)]
+
+#[path = "../spec/mod.rs"]
+pub mod spec;
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,7 +37,21 @@ pub async fn start(cfg: SimConfig) -> SimHandle {
     // Every test runs at a pinned instant (BMSDESK_NOW, else clock::TEST_INSTANT), never
     // at today's date.
     bmsdesk::clock::pin_for_tests();
-    sim::spawn(cfg).await.expect("simulator starts")
+    let mut h = sim::spawn(SimConfig {
+        record: true,
+        ..cfg
+    })
+    .await
+    .expect("simulator starts");
+    h.on_drop(spec::check_recording);
+    h
+}
+
+/// A raw request builder marked as the test's own (left out of the spec check).
+fn raw(method: reqwest::Method, url: String) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, url)
+        .header(sim::NO_CHECK_HEADER, "raw request from a test helper")
 }
 
 pub fn creds(user: &str) -> Credentials {
@@ -63,17 +87,19 @@ pub fn client_with_store(h: &SimHandle, path: &Path) -> Client {
 
 /// A bearer token from a raw sign-in (for requests made with plain reqwest).
 pub async fn raw_token(h: &SimHandle) -> String {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/v2/security/authenticate", h.base_url()))
-        .form(&[
-            ("GrantType", "password"),
-            ("UserName", sim::DEMO_USER),
-            ("Password", sim::DEMO_PASSWORD),
-            ("Tenant", sim::DEMO_TENANT),
-        ])
-        .send()
-        .await
-        .expect("sign-in request");
+    let resp = raw(
+        reqwest::Method::POST,
+        format!("{}/v2/security/authenticate", h.base_url()),
+    )
+    .form(&[
+        ("GrantType", "password"),
+        ("UserName", sim::DEMO_USER),
+        ("Password", sim::DEMO_PASSWORD),
+        ("Tenant", sim::DEMO_TENANT),
+    ])
+    .send()
+    .await
+    .expect("sign-in request");
     let v: Value = resp.json().await.expect("sign-in json");
     v["result"]["accessToken"]
         .as_str()
@@ -89,9 +115,7 @@ pub async fn raw_json(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = reqwest::Client::new()
-        .request(method, format!("{}{}", h.base_url(), path))
-        .bearer_auth(token);
+    let mut req = raw(method, format!("{}{}", h.base_url(), path)).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
     }
