@@ -352,3 +352,30 @@ async fn handle_shutdown_stops_the_server() {
             .is_err()
     );
 }
+
+/// `success: false` with HTTP 200 is an error carrying the server's message, for a read.
+#[tokio::test]
+async fn a_soft_failure_on_a_read_is_an_error_with_the_servers_message() {
+    let h = start(small()).await;
+    let c = client(&h);
+    let id = h.state().read(|t| t.tickets[0].id);
+    c.login().await.unwrap();
+    h.state().set_faults(sim::Faults {
+        soft_failure: 1.0,
+        limit: Some(1),
+        path_contains: Some("/servicedesk/tickets/".into()),
+        ..Default::default()
+    });
+    let err = c.ticket(id).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Api { status: 200, message, .. } if message.contains("soft failure")),
+        "{err:?}"
+    );
+    assert!(!err.is_transient(), "the server answered: no retry");
+    assert_eq!(
+        h.state().stats().count("GET /v2/servicedesk/tickets/{id}"),
+        1
+    );
+    // Once the server stops refusing, the same read works.
+    assert_eq!(c.ticket(id).await.unwrap().row.id, id);
+}

@@ -39,7 +39,13 @@ async fn generated_notes_match_the_tenant_and_mix_internal_and_external() {
     let c = client(&h);
     let id = worked_ticket(&h);
     let notes = c.notes(id).await.unwrap();
-    assert_eq!(notes, h.state().notes(id));
+    let sent: Vec<_> = h
+        .state()
+        .notes(id)
+        .into_iter()
+        .map(|n| sent_note(&h, n))
+        .collect();
+    assert_eq!(notes, sent);
     assert!(notes.len() >= 3);
     assert!(notes.iter().all(|n| n.id > 0 && !n.details.is_empty()));
     assert!(
@@ -186,8 +192,14 @@ async fn note_validation_names_the_field() {
     let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
     assert_eq!(status, 400);
     assert!(message(&v).contains("Note type 999"));
-    // Type 0 is the default type; lower-case keys bind too.
-    let b = json!({"details": "x", "isInternal": "true", "typeId": 0, "noteDate": "2025-01-15"});
+    // Type 0 means nothing special: this tenant has no type 0, so it is refused like 999.
+    let mut b = full.clone();
+    b["TypeId"] = json!(0);
+    let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(message(&v).contains("Note type 0"), "{v}");
+    // Lower-case keys bind too.
+    let b = json!({"details": "x", "isInternal": "true", "typeId": 1, "noteDate": "2025-01-15"});
     let (status, v) = raw_json(&h, &token, Method::POST, &path, Some(b)).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["result"]["typeName"], "General");
@@ -239,7 +251,13 @@ async fn time_logs_list_and_add() {
             .id
     });
     let logs = c.time_logs(id).await.unwrap();
-    assert_eq!(logs, h.state().time_logs(id));
+    let sent: Vec<_> = h
+        .state()
+        .time_logs(id)
+        .into_iter()
+        .map(|l| sent_time_log(&h, l))
+        .collect();
+    assert_eq!(logs, sent);
     assert!(logs.iter().all(|l| l.employee_name.is_some()
         && l.work_type_name.is_some()
         && l.role_name.is_some()

@@ -15,7 +15,7 @@ fn small_env() -> Env {
     Env::with(SimConfig {
         tickets: 300,
         accounts: 12,
-        ..SimConfig::default()
+        ..cli_support::config()
     })
 }
 

@@ -253,7 +253,7 @@ fn time_add_lands_at_the_laptops_instant_on_a_tenant_in_another_zone() {
     ] {
         let env = Env::with(bmsdesk::sim::SimConfig {
             tenant_zone: zone,
-            ..bmsdesk::sim::SimConfig::default()
+            ..cli_support::config()
         });
         let t = some_ticket(&env).to_string();
         for ((day, start, end), (from, to)) in [

@@ -87,7 +87,7 @@ fn add_note(ticket: Id, marker: &str) -> WriteOp {
         input: NoteInput {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
-            type_id: 0,
+            type_id: 1,
             note_date: bmsdesk::clock::now(),
             status_id: None,
         },
@@ -907,7 +907,7 @@ fn assign_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
         input: AssignInput {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
-            type_id: 0,
+            type_id: 1,
             status_id: status,
             note_date: bmsdesk::clock::now(),
             assignee_id: None,
@@ -1154,4 +1154,67 @@ async fn a_dropped_note_by_a_user_whose_sign_in_is_not_an_email_is_found_by_its_
         .count();
     assert_eq!(copies, 1, "found by its user id, not sent again");
     assert_eq!(h.state().stats().count(NOTES_POST), 1);
+}
+
+/// `success: false` with HTTP 200: the server refused the write in the envelope. The caller
+/// gets the server's message as an error, the write is not queued as "maybe sent" (nothing
+/// to check or resend), and nothing landed.
+#[tokio::test]
+async fn a_soft_failure_is_a_refusal_not_a_write_that_may_have_landed() {
+    let r = rig().await;
+    let t = r.ticket(12);
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            soft_failure: 1.0,
+            ..Default::default()
+        },
+    ));
+    let err = r.actions.submit(add_note(t, "soft-1")).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Api { status: 200, message, .. } if message.contains("soft failure")),
+        "{err:?}"
+    );
+    assert_eq!(
+        bmsdesk::api::retry::delivery(&err),
+        bmsdesk::api::retry::Delivery::Rejected
+    );
+    assert!(!worth_keeping(&err));
+    assert!(r.outbox().list().is_empty(), "refused, not kept to resend");
+    assert_eq!(r.copies(t, "soft-1"), 0);
+    let stats = r.h.state().stats();
+    assert_eq!(stats.faults.get("softFailure"), Some(&1));
+    assert_eq!(stats.count(NOTES_POST), 1, "sent once, not resent");
+
+    // An item already queued (the link was down) that the server then refuses this way
+    // becomes a conflict with the server's message, not a pending "maybe sent" item.
+    r.h.state().set_faults(Faults {
+        reset: 1.0,
+        ..Default::default()
+    });
+    let q = r.actions.submit(add_note(t, "soft-2")).await.unwrap();
+    assert!(matches!(q, Outcome::Queued { .. }), "{q:?}");
+    r.h.state().set_faults(posts_only(
+        "/notes",
+        Faults {
+            soft_failure: 1.0,
+            ..Default::default()
+        },
+    ));
+    let flushed = r.actions.flush_outbox().await;
+    assert_eq!(flushed.len(), 1);
+    assert!(flushed[0].1.is_err());
+    let items = r.outbox().list();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].state, ItemState::Conflict);
+    assert!(!items[0].maybe_sent, "{:?}", items[0]);
+    assert!(
+        items[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|m| m.contains("soft failure")),
+        "{:?}",
+        items[0].last_error
+    );
+    assert_eq!(r.copies(t, "soft-2"), 0);
 }

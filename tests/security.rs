@@ -43,7 +43,7 @@ fn a_full_cli_session_leaks_no_secret() {
         password: PASSWORD.into(),
         mfa_code: MFA.into(),
         tickets: 200,
-        ..SimConfig::default()
+        ..cli_support::config()
     });
     env.user = sim::MFA_USER.into();
     env.password = PASSWORD.into();

@@ -151,7 +151,7 @@ async fn writer(
                 input: NoteInput {
                     details: format!("<p>{marker}</p>"),
                     is_internal: rng.bool(),
-                    type_id: 0,
+                    type_id: 1,
                     note_date: bmsdesk::clock::now(),
                     status_id: None,
                 },

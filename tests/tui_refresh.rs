@@ -18,6 +18,7 @@ async fn refresh_returns_only_what_changed() {
     let h = spec::spawn_checked(SimConfig {
         tickets: 1200,
         accounts: 10,
+        null_rate: 0.02,
         ..SimConfig::default()
     })
     .await

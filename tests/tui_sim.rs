@@ -52,6 +52,8 @@ async fn small_sim() -> SimHandle {
     spec::spawn_checked(SimConfig {
         tickets: 200,
         accounts: 10,
+        // Some nullable fields null, as a real server leaves them: the TUI must cope.
+        null_rate: 0.02,
         ..SimConfig::default()
     })
     .await
@@ -655,6 +657,7 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
     let sim = spec::spawn_checked(SimConfig {
         tickets: 50,
         accounts: 5,
+        null_rate: 0.02,
         ..SimConfig::default()
     })
     .await

@@ -185,6 +185,18 @@ pub struct SimArgs {
     /// Added latency per request, in milliseconds
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Share (0..1) of nullable reply fields sent as null, as a real server leaves them
+    #[arg(long, default_value_t = 0.0)]
+    pub null_rate: f64,
+    /// Every reply key in PascalCase (the spec's spelling) instead of camelCase
+    #[arg(long)]
+    pub pascal_case: bool,
+    /// A tenant without the NoteType lookup table (its lookup answers 404)
+    #[arg(long)]
+    pub no_note_types: bool,
+    /// A tenant without the TicketType lookup table (its lookup answers 404)
+    #[arg(long)]
+    pub no_ticket_types: bool,
 }
 
 #[derive(Debug, Clone, Args, Default)]

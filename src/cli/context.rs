@@ -381,6 +381,17 @@ impl Ctx {
     /// is taken as given, so a write can still be queued; a name needs the list.
     pub async fn resolve_lookup(&mut self, kind: LookupKind, input: &str) -> CliResult<Resolved> {
         match self.lookup_or_empty(kind).await {
+            // A list built into the client (sources) is its guess, not the tenant's: an id
+            // outside it is taken as given, for a tenant whose ids differ.
+            Ok(items) if matches!(kind.source(), crate::api::lookups::LookupSource::Fixed(_)) => {
+                match input.trim().parse::<Id>() {
+                    Ok(id) => Ok(Resolved {
+                        id,
+                        name: items.iter().find(|i| i.id == id).map(|i| i.name.clone()),
+                    }),
+                    Err(_) => resolve(kind.singular(), input, &items),
+                }
+            }
             Ok(items) => resolve(kind.singular(), input, &items),
             Err(CliError::Api(e)) if e.is_transient() => match input.trim().parse::<Id>() {
                 Ok(id) => Ok(Resolved { id, name: None }),

@@ -13,8 +13,16 @@ pub async fn sim(args: &SimArgs) -> CliResult<()> {
         tickets: args.tickets,
         port: args.port,
         access_ttl: Duration::from_secs(args.access_ttl_secs.max(1)),
+        null_rate: args.null_rate,
+        pascal_case: args.pascal_case,
         ..SimConfig::default()
     };
+    if args.no_note_types {
+        cfg.note_types = None;
+    }
+    if args.no_ticket_types {
+        cfg.ticket_types = None;
+    }
     cfg.faults.latency_ms = args.latency_ms;
     let handle = sim::spawn(cfg)
         .await

@@ -3,6 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::DEMO_TENANT;
+use super::envelope::{Fields, SimError, SimResult, ok_record};
+use super::state::SimState;
+use super::wire::{Stamp, TokenOutputDto, UserInfoOutputDto};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
@@ -10,13 +14,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use fastrand::Rng;
-use serde_json::json;
-
-use super::DEMO_TENANT;
-use super::envelope::{Fields, SimError, SimResult, ok};
-use super::state::SimState;
-use crate::api::model::UserInfo;
-use crate::api::wire::format_datetime;
 
 /// The signed-in user of a request, put there by [`require_bearer`].
 #[derive(Debug, Clone, Copy)]
@@ -226,15 +223,19 @@ fn zone_display_name(zone: chrono_tz::Tz, now: DateTime<Utc>) -> String {
     }
 }
 
+/// An instant on the tenant's wall clock, as every naive time of a reply.
+fn stamp(st: &SimState, at: DateTime<Utc>) -> Stamp {
+    Stamp(at.with_timezone(&st.shared().zone).naive_local())
+}
+
 /// The token reply; its expiry times are naive tenant-zone times like every other.
 fn token_reply(st: &SimState, t: Issued) -> SimResult<Response> {
-    let _zone = st.enter_zone();
-    ok(json!({
-        "accessToken": t.access_token,
-        "refreshToken": t.refresh_token,
-        "accessTokenExpireOn": format_datetime(&t.access_expires),
-        "refreshTokenExpireOn": format_datetime(&t.refresh_expires),
-    }))
+    ok_record(&TokenOutputDto {
+        AccessToken: Some(t.access_token),
+        RefreshToken: Some(t.refresh_token),
+        AccessTokenExpireOn: stamp(st, t.access_expires),
+        RefreshTokenExpireOn: stamp(st, t.refresh_expires),
+    })
 }
 
 /// `POST /v2/security/authenticate`.
@@ -345,26 +346,37 @@ pub async fn userinfo(
     let zone = st.shared().zone;
     let now = super::tenant::now();
     let offset = zone.offset_from_utc_datetime(&now.naive_utc()).fix();
-    let info = UserInfo {
-        user_id: u.id,
-        full_name: u.name.clone(),
-        email_address: Some(u.email.clone()),
-        tenant_id: Some(super::refdata::TENANT_ID),
-        business_name: Some(DEMO_TENANT.into()),
-        time_zone_name: Some(zone_display_name(zone, now)),
-        olson_time_zone_name: Some(zone.name().to_string()),
-        time_zone_value: Some(f64::from(offset.local_minus_utc()) / 3600.0),
+    let info = UserInfoOutputDto {
+        UserId: u.id,
+        FullName: Some(u.name.clone()),
+        EmailAddress: Some(u.email.clone()),
+        TimeStamp: stamp(&st, now),
+        // Hours east of UTC, a number (the spec's `float`).
+        TimeZoneValue: f64::from(offset.local_minus_utc()) / 3600.0,
+        TimeZoneName: Some(zone_display_name(zone, now)),
+        OlsonTimeZoneName: Some(zone.name().to_string()),
+        DateFormat: Some("yyyy-MM-dd".into()),
+        TimeFormat: Some("HH:mm".into()),
+        TimeFormatWithSeconds: Some("HH:mm:ss".into()),
+        TenantId: super::refdata::TENANT_ID,
+        AccountId: None,
+        LocationId: None,
+        ContactId: None,
+        BusinessName: Some(DEMO_TENANT.into()),
+        UserAccessRights: Some(Vec::new()),
+        SpecialFeatures: Some(Vec::new()),
+        ViewsMenus: Some(Vec::new()),
+        QueuesMenus: Some(Vec::new()),
+        CurrencyCode: Some("USD".into()),
+        CultureCode: Some("en-US".into()),
+        FilesVersionNumber: None,
+        NewTicketingUI: true,
+        IsUserSystemAdmin: false,
+        ProductName: Some("Kaseya BMS".into()),
+        PictureUrl: None,
+        OpenIdRealmId: None,
     };
-    let mut v = serde_json::to_value(info).unwrap_or_default();
-    if let Some(map) = v.as_object_mut() {
-        map.insert("timeStamp".into(), json!(format_datetime(&now)));
-        map.insert("dateFormat".into(), json!("yyyy-MM-dd"));
-        map.insert("timeFormat".into(), json!("HH:mm"));
-        map.insert("timeFormatWithSeconds".into(), json!("HH:mm:ss"));
-        map.insert("userAccessRights".into(), json!([]));
-        map.insert("specialFeatures".into(), json!([]));
-    }
-    ok(v)
+    ok_record(&info)
 }
 
 #[cfg(test)]

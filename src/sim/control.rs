@@ -10,10 +10,25 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::envelope::{SimError, SimResult, ok};
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde_json::json;
+
+use super::envelope::{SimError, SimResult, json_response};
 use super::faults::Faults;
 use super::state::SimState;
 use crate::api::wire::normalize_keys;
+
+/// The control replies' own envelope: camelCase always, whatever the API's reply shape, and
+/// their keys (request counters' `"GET /v2/…"`) left as they are.
+fn ok<T: Serialize>(result: T) -> SimResult<Response> {
+    let result = serde_json::to_value(result)
+        .map_err(|e| SimError::bad_request(format!("cannot encode the reply: {e}")))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"success": true, "error": null, "result": result}),
+    ))
+}
 
 fn json_body(body: &[u8]) -> SimResult<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {

@@ -4,10 +4,10 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
-use super::envelope::{Fields, SimError, SimResult, ok, page_of, page_params, path_id};
+use super::envelope::{Fields, SimError, SimResult, ok_records, page_of, page_params, path_id};
 use super::state::SimState;
 use super::view::TENANT_NAME;
-use crate::api::model::{Account, Contact, Location};
+use super::wire::{AccountLocationLookupOutputDto, AccountLookupOutputDto, ContactLookupOutputDto};
 
 fn account_not_found(id: i64) -> SimError {
     SimError::not_found(format!("Account {id} was not found"))
@@ -23,7 +23,7 @@ pub async fn accounts(State(st): State<SimState>, RawQuery(q): RawQuery) -> SimR
     let ids = f.id_list("Ids")?;
     let with_inactive = f.bool("WithInactiveAccounts")?.unwrap_or(false);
     let t = st.tenant();
-    let rows: Vec<Account> = t
+    let rows: Vec<AccountLookupOutputDto> = t
         .accounts
         .iter()
         .filter(|a| with_inactive || a.active)
@@ -32,14 +32,14 @@ pub async fn accounts(State(st): State<SimState>, RawQuery(q): RawQuery) -> SimR
                 .is_none_or(|n| a.name.to_lowercase().contains(n))
         })
         .filter(|a| ids.as_ref().is_none_or(|ids| ids.contains(&a.id)))
-        .map(|a| Account {
-            id: a.id,
-            name: a.name.clone(),
-            tenant_name: Some(TENANT_NAME.into()),
-            is_active: Some(a.active),
+        .map(|a| AccountLookupOutputDto {
+            Id: a.id,
+            Name: Some(a.name.clone()),
+            TenantName: Some(TENANT_NAME.into()),
+            IsActive: a.active,
         })
         .collect();
-    ok(page_of(rows, page, size))
+    ok_records(&page_of(rows, page, size))
 }
 
 /// `GET /v2/crm/accounts/{accountId}/locations/lookup`.
@@ -52,18 +52,18 @@ pub async fn locations(
     let a = t
         .account(account)
         .ok_or_else(|| account_not_found(account))?;
-    let rows: Vec<Location> = a
+    let rows: Vec<AccountLocationLookupOutputDto> = a
         .locations
         .iter()
         .filter_map(|l| t.location(*l))
-        .map(|l| Location {
-            id: l.id,
-            name: l.name.into(),
-            account_id: l.account_id,
-            is_main: Some(l.is_main),
+        .map(|l| AccountLocationLookupOutputDto {
+            Id: l.id,
+            Name: Some(l.name.into()),
+            AccountId: l.account_id,
+            IsMain: l.is_main,
         })
         .collect();
-    ok(rows)
+    ok_records(&rows)
 }
 
 /// `GET /v2/crm/accounts/{accountId}/contacts/lookup`.
@@ -83,7 +83,7 @@ pub async fn contacts(
     let a = t
         .account(account)
         .ok_or_else(|| account_not_found(account))?;
-    let mut rows: Vec<Contact> = a
+    let mut rows: Vec<ContactLookupOutputDto> = a
         .contacts
         .iter()
         .filter_map(|c| t.contact(*c))
@@ -92,15 +92,15 @@ pub async fn contacts(
             name.as_deref()
                 .is_none_or(|n| c.name().to_lowercase().contains(n))
         })
-        .map(|c| Contact {
-            id: c.id,
-            name: c.name(),
-            location_id: Some(c.location_id),
-            location_name: t.location(c.location_id).map(|l| l.name.into()),
-            phone: Some(c.phone.clone()),
-            email_address: Some(c.email.clone()),
+        .map(|c| ContactLookupOutputDto {
+            Id: c.id,
+            Name: Some(c.name()),
+            LocationId: c.location_id,
+            LocationName: t.location(c.location_id).map(|l| l.name.into()),
+            Phone: Some(c.phone.clone()),
+            EmailAddress: Some(c.email.clone()),
         })
         .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    ok(page_of(rows, page, size))
+    rows.sort_by(|a, b| a.Name.cmp(&b.Name).then(a.Id.cmp(&b.Id)));
+    ok_records(&page_of(rows, page, size))
 }

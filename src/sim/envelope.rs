@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::shape;
+use super::wire::Wire;
 use crate::api::wire::{normalize_keys, parse_datetime};
 
 /// Error code the real server uses for "401 Security Error" (bms-api.md §3.4).
@@ -59,7 +61,7 @@ impl IntoResponse for SimError {
                       "stackStrace": null, "subErrors": null},
             "result": null,
         });
-        json_response(self.status, &body)
+        json_response(self.status, &shape::finish(body))
     }
 }
 
@@ -74,22 +76,40 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// `{"success":true,"error":null,"result":…}`.
+/// `{"success":true,"error":null,"result":…}` (`result` a `shape::record` or several), in the
+/// server's key case.
 pub fn ok<T: Serialize>(result: T) -> SimResult<Response> {
     let result = serde_json::to_value(result)
         .map_err(|e| SimError::bad_request(format!("cannot encode the reply: {e}")))?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({"success": true, "error": null, "result": result}),
+        &shape::finish(json!({"success": true, "error": null, "result": result})),
     ))
+}
+
+/// One record as the reply's `result`.
+pub fn ok_record<T: Wire>(x: &T) -> SimResult<Response> {
+    ok(shape::record(x))
+}
+
+/// Records as the reply's `result`.
+pub fn ok_records<T: Wire>(xs: &[T]) -> SimResult<Response> {
+    ok(shape::records(xs))
 }
 
 /// The paged envelope: `result` plus `totalRecords`.
 pub fn paged(result: Vec<Value>, total: usize) -> SimResult<Response> {
     Ok(json_response(
         StatusCode::OK,
-        &json!({"success": true, "error": null, "result": result, "totalRecords": total}),
+        &shape::finish(
+            json!({"success": true, "error": null, "result": result, "totalRecords": total}),
+        ),
     ))
+}
+
+/// A 200 with no body: what the spec documents for deletes and `assignticket`.
+pub fn empty() -> SimResult<Response> {
+    Ok(StatusCode::OK.into_response())
 }
 
 /// Parses a path id (`/tickets/{ticketId}`): not a number is a 400 like ASP.NET binding.

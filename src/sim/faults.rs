@@ -51,6 +51,9 @@ pub struct Faults {
     pub stall_ms: u64,
     /// Fraction answered 401 as if the access token had expired (nothing carried out).
     pub unauthorized: f64,
+    /// Fraction answered HTTP 200 with `success: false` and an error message, nothing
+    /// carried out: a server that refuses in the envelope, not in the status.
+    pub soft_failure: f64,
     /// Send `Retry-After` as an HTTP date instead of seconds.
     pub retry_after_as_date: bool,
     /// A lying server: list replies announce this `totalRecords` (`None` = the truth). Like
@@ -104,6 +107,7 @@ impl Default for Faults {
             stall: 0.0,
             stall_ms: 0,
             unauthorized: 0.0,
+            soft_failure: 0.0,
             retry_after_as_date: false,
             total_records: None,
             hide_total: false,
@@ -132,6 +136,7 @@ pub enum FaultKind {
     Reset,
     Stalled,
     Unauthorized,
+    SoftFailure,
 }
 
 impl FaultKind {
@@ -145,6 +150,7 @@ impl FaultKind {
             FaultKind::Reset => "reset",
             FaultKind::Stalled => "stalled",
             FaultKind::Unauthorized => "unauthorized",
+            FaultKind::SoftFailure => "softFailure",
         }
     }
 }
@@ -238,6 +244,7 @@ impl FaultState {
                     (f.reset, FaultKind::Reset),
                     (f.stall, FaultKind::Stalled),
                     (f.unauthorized, FaultKind::Unauthorized),
+                    (f.soft_failure, FaultKind::SoftFailure),
                 ]
                 .into_iter()
                 .find_map(|(p, k)| {
@@ -287,10 +294,11 @@ fn retry_after(
     resp
 }
 
-/// Middleware: applies the active faults, and dates the reply by the server's clock (which
-/// may be skewed).
+/// Middleware: applies the active faults, shapes the reply (key case, `null`s: see
+/// `sim::shape`), and dates it by the server's clock (which may be skewed).
 pub async fn inject_faults(State(st): State<SimState>, req: Request, next: Next) -> Response {
-    let mut resp = apply_faults(&st, req, next).await;
+    let shape = st.shared().shape;
+    let mut resp = super::shape::scoped(shape, apply_faults(&st, req, next)).await;
     // hyper adds its own `Date` only when the reply has none.
     if let Ok(v) = HeaderValue::from_str(&http_date(st.now())) {
         resp.headers_mut().insert(header::DATE, v);
@@ -373,6 +381,15 @@ async fn apply_faults(st: &SimState, req: Request, next: Next) -> Response {
             message: "Security Error: the access token has expired (simulated)".into(),
         }
         .into_response(),
+        FaultKind::SoftFailure => {
+            drop(req);
+            SimError {
+                status: StatusCode::OK,
+                code: 500,
+                message: "The operation could not be completed (simulated soft failure)".into(),
+            }
+            .into_response()
+        }
     };
     injected(resp, format!("fault: {}", kind.name()))
 }

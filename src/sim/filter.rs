@@ -255,7 +255,15 @@ mod tests {
 
     fn tenant() -> Tenant {
         let now = Utc.with_ymd_and_hms(2025, 6, 2, 10, 0, 0).unwrap();
-        generate(3, 600, 20, now, "tech@demo.example", "mfa@demo.example")
+        generate(
+            3,
+            600,
+            20,
+            now,
+            "tech@demo.example",
+            "mfa@demo.example",
+            &super::super::refdata::TenantTables::standard(),
+        )
     }
 
     fn run(t: &Tenant, json: &str) -> Vec<i64> {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use fastrand::Rng;
 
-use super::refdata::{DEMO_USER_ID, MFA_USER_ID, Refs, status_type};
+use super::refdata::{DEMO_USER_ID, MFA_USER_ID, Refs, TenantTables, status_type};
 use super::tenant::*;
 use super::words::{self, SCENARIOS};
 
@@ -65,9 +65,10 @@ pub fn generate(
     now: DateTime<Utc>,
     demo_email: &str,
     mfa_email: &str,
+    tables: &TenantTables,
 ) -> Tenant {
     let mut rng = Rng::with_seed(seed);
-    let refs = Refs::standard(demo_email, mfa_email);
+    let refs = Refs::standard(demo_email, mfa_email).with_tables(tables);
     let now = now.with_nanosecond(0).unwrap_or(now);
     let (accounts, locations, contacts) = gen_accounts(&mut rng, n_accounts.max(1));
     let mut tenant = Tenant {
@@ -84,6 +85,7 @@ pub fn generate(
         next_note_id: NEW_NOTE_ID_BASE,
         next_timelog_id: NEW_TIMELOG_ID_BASE,
         day_seq: HashMap::new(),
+        zone: chrono_tz::Tz::UTC,
     };
     gen_tickets(&mut tenant, &mut rng, n_tickets, now);
     tenant
@@ -306,11 +308,14 @@ fn gen_ticket(
         None
     };
     let priority_id = refs.priorities[weighted(rng, &sc.priority)].id;
-    let source_id = if sc.monitoring && rng.u32(0..100) < 85 {
+    // Drawn among the standard sources, then put in the tenant's own (the draws, and so the
+    // rest of the tenant, stay the same whatever its source list).
+    let std_source = if sc.monitoring && rng.u32(0..100) < 85 {
         5
     } else {
         [4, 1, 0, 2, 3, 6, 8][weighted(rng, &[45, 25, 18, 4, 3, 3, 2])]
     };
+    let source_id = refs.source_like(std_source);
     let age_mins = (now - plan.open).num_minutes();
     let status_name = match plan.took {
         Some(_) => ["Completed", "Closed"][weighted(rng, &[35, 65])],
@@ -337,7 +342,7 @@ fn gen_ticket(
         _ => *pick(rng, techs),
     });
     let queue_id = refs.queue_id(sc.queue);
-    let work_type_id = if source_id == 3 {
+    let work_type_id = if std_source == 3 {
         refs.work_type_id("On-Site Support")
     } else if sc.queue == "Projects" {
         refs.work_type_id("Project Work")
@@ -400,7 +405,7 @@ fn gen_ticket(
         contact_id,
         status_id,
         priority_id,
-        type_id: refs.ticket_type_id(sc.ticket_type),
+        type_id: refs.ticket_type_like(sc.ticket_type),
         issue_type_id: Some(refs.issue_type_id(sc.issue_type)),
         source_id,
         queue_id: Some(queue_id),
@@ -602,7 +607,7 @@ pub fn ticket_notes(tenant: &Tenant, t: &TicketRec) -> Vec<NoteRec> {
             id: base + k,
             details,
             is_internal: internal,
-            type_id,
+            type_id: tenant.refs.note_type_like(type_id),
             created_by,
             author_name,
             author_email,
@@ -685,6 +690,7 @@ mod tests {
             now(),
             "tech@demo.example",
             "mfa@demo.example",
+            &TenantTables::standard(),
         )
     }
 
@@ -752,7 +758,15 @@ mod tests {
         // A Monday morning, a Wednesday afternoon, a Friday evening, a Saturday night.
         for (d, h, m) in [(2, 8, 5), (4, 14, 0), (6, 18, 30), (7, 23, 0)] {
             let at = Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
-            let t = generate(7, 600, 30, at, "tech@demo.example", "mfa@demo.example");
+            let t = generate(
+                7,
+                600,
+                30,
+                at,
+                "tech@demo.example",
+                "mfa@demo.example",
+                &TenantTables::standard(),
+            );
             let open: Vec<&TicketRec> =
                 t.tickets.iter().filter(|r| r.completed.is_none()).collect();
             let running: Vec<&&TicketRec> =
@@ -888,7 +902,7 @@ mod tests {
     fn a_large_tenant_generates_whole() {
         // How fast is a benchmark's question (benches/perf.rs), not a test's: tests never
         // depend on the machine's speed.
-        let t = generate(1, 100_000, 40, now(), "a", "b");
+        let t = generate(1, 100_000, 40, now(), "a", "b", &TenantTables::standard());
         assert_eq!(t.tickets.len(), 100_000);
     }
 }

@@ -4,112 +4,156 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use serde_json::{Value, json};
 
-use super::envelope::{Fields, SimError, SimResult, ok, page_of, page_params};
-use super::refdata::Named;
+use super::envelope::{Fields, SimError, SimResult, ok, ok_records, page_of, page_params};
+use super::refdata::{Named, named};
+use super::shape;
 use super::state::SimState;
-use crate::api::model::LookupItem;
+use super::wire::{
+    AssigneeLookupOutputDto, EmployeeLookupOutputDto, IssueTypeLookupOutputDto, LookupOutputDto,
+    PriorityLookupOutputDto, QueueLookupOutputDto, RoleLookupOutputDto, SLALookupOutputDto,
+    StatusLookupOutputDto, WorkTypeLookupOutputDto,
+};
 
-fn named_items(items: &[Named], name_filter: Option<&str>) -> Vec<LookupItem> {
+fn matching<'a>(items: &'a [Named], name_filter: Option<&str>) -> impl Iterator<Item = &'a Named> {
     let needle = name_filter.map(str::to_lowercase);
-    items
-        .iter()
-        .filter(|n| {
-            needle
-                .as_deref()
-                .is_none_or(|f| n.name.to_lowercase().contains(f))
-        })
-        .map(|n| LookupItem {
-            id: n.id,
-            name: n.name.into(),
-            is_active: Some(true),
-            is_default: Some(n.is_default),
-            ..Default::default()
-        })
-        .collect()
+    items.iter().filter(move |n| {
+        needle
+            .as_deref()
+            .is_none_or(|f| n.name.to_lowercase().contains(f))
+    })
 }
 
 /// `GET /v2/system/statuses/lookup`.
 pub async fn statuses(State(st): State<SimState>) -> SimResult<Response> {
     let t = st.tenant();
-    let rows: Vec<Value> = t
+    let rows: Vec<StatusLookupOutputDto> = t
         .refs
         .statuses
         .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "name": s.name,
-                "fontColor": s.font_color,
-                "color": s.color,
-                "statusOrder": s.order,
-                "typeId": s.type_id,
-                "isSystemStatus": i32::from(s.name == "New" || s.name == "Completed"),
-                "slaEventId": null,
-                "isActive": true,
-            })
+        .map(|s| StatusLookupOutputDto {
+            Id: s.id,
+            Name: Some(s.name.into()),
+            FontColor: Some(s.font_color.into()),
+            Color: Some(s.color.into()),
+            StatusOrder: s.order,
+            TypeId: s.type_id,
+            IsSystemStatus: i64::from(s.name == "New" || s.name == "Completed"),
+            SlaEventId: None,
+            IsActive: true,
         })
         .collect();
-    ok(rows)
+    ok_records(&rows)
 }
 
 /// `GET /v2/system/priorities/lookup`.
 pub async fn priorities(State(st): State<SimState>) -> SimResult<Response> {
     let t = st.tenant();
-    let rows: Vec<LookupItem> = t
+    let rows: Vec<PriorityLookupOutputDto> = t
         .refs
         .priorities
         .iter()
-        .map(|p| LookupItem {
-            id: p.id,
-            name: p.name.into(),
-            is_default: Some(p.is_default),
-            color: Some(p.color.into()),
-            ..Default::default()
+        .map(|p| PriorityLookupOutputDto {
+            Id: p.id,
+            Name: Some(p.name.into()),
+            Color: Some(p.color.into()),
+            IsDefault: p.is_default,
         })
         .collect();
-    ok(rows)
+    ok_records(&rows)
 }
 
+/// `GET /v2/system/queues/lookup`: `{Id, Name, IsActive}` (no default in the spec).
 pub async fn queues(State(st): State<SimState>) -> SimResult<Response> {
-    ok(named_items(&st.tenant().refs.queues, None))
+    let t = st.tenant();
+    let rows: Vec<QueueLookupOutputDto> = matching(&t.refs.queues, None)
+        .map(|n| QueueLookupOutputDto {
+            Id: n.id,
+            Name: Some(n.name.into()),
+            IsActive: true,
+        })
+        .collect();
+    ok_records(&rows)
 }
 
 /// `GET /v2/system/issuetypes/lookup` (`Filter.Name`).
 pub async fn issue_types(State(st): State<SimState>, RawQuery(q): RawQuery) -> SimResult<Response> {
     let f = Fields::from_query(q.as_deref()).section("Filter");
     let name = f.text("Name")?;
-    ok(named_items(&st.tenant().refs.issue_types, name.as_deref()))
+    let t = st.tenant();
+    let rows: Vec<IssueTypeLookupOutputDto> = matching(&t.refs.issue_types, name.as_deref())
+        .map(|n| IssueTypeLookupOutputDto {
+            Id: n.id,
+            Name: Some(n.name.into()),
+            IsActive: true,
+        })
+        .collect();
+    ok_records(&rows)
 }
 
 pub async fn work_types(State(st): State<SimState>) -> SimResult<Response> {
-    ok(named_items(&st.tenant().refs.work_types, None))
+    let t = st.tenant();
+    let rows: Vec<WorkTypeLookupOutputDto> = matching(&t.refs.work_types, None)
+        .map(|n| WorkTypeLookupOutputDto {
+            Id: n.id,
+            Name: Some(n.name.into()),
+            IsDefault: n.is_default,
+            IsActive: true,
+        })
+        .collect();
+    ok_records(&rows)
 }
 
+/// `GET /v2/system/roles/lookup`: `{Id, Name, IsDefault}` (no active flag in the spec).
 pub async fn roles(State(st): State<SimState>) -> SimResult<Response> {
-    ok(named_items(&st.tenant().refs.roles, None))
+    let t = st.tenant();
+    let rows: Vec<RoleLookupOutputDto> = matching(&t.refs.roles, None)
+        .map(|n| RoleLookupOutputDto {
+            Id: n.id,
+            Name: Some(n.name.into()),
+            IsDefault: n.is_default,
+        })
+        .collect();
+    ok_records(&rows)
 }
 
 pub async fn slas(State(st): State<SimState>) -> SimResult<Response> {
     let t = st.tenant();
-    let rows: Vec<LookupItem> = t
+    let rows: Vec<SLALookupOutputDto> = t
         .refs
         .slas
         .iter()
-        .map(|s| LookupItem {
-            id: s.id,
-            name: s.name.into(),
-            is_active: Some(true),
-            is_default: Some(s.id == 601),
-            ..Default::default()
+        .map(|s| SLALookupOutputDto {
+            Id: s.id,
+            Name: Some(s.name.into()),
+            IsDefault: s.id == 601,
+            IsActive: true,
         })
         .collect();
-    ok(rows)
+    ok_records(&rows)
 }
 
-/// `GET /v2/system/lookup/{tableName}`: `TicketType` and `NoteType` (the client's guesses)
-/// and `ContactType` (the one name a vendor doc confirms).
+fn lookup_rows(items: &[Named]) -> Vec<LookupOutputDto> {
+    items
+        .iter()
+        .map(|n| LookupOutputDto {
+            Id: n.id,
+            Name: Some(n.name.into()),
+            IsDefault: n.is_default,
+            IsActive: true,
+        })
+        .collect()
+}
+
+/// `GET /v2/system/lookup/{tableName}`: `ContactType` (the one name a vendor doc confirms),
+/// and `TicketType` / `NoteType` (names the client guesses) only for a tenant configured to
+/// have them ([`super::SimConfig::note_types`], [`super::SimConfig::ticket_types`]).
+///
+/// A table the tenant lacks is a 404 with a message, like any unknown table: the route exists
+/// for every name, and "not found" is what a server that looks a name up and finds nothing
+/// says. (An empty 200 list would be the other plausible answer; it would hide the difference
+/// between "no such table" and "a table without rows", so the client must treat both as
+/// "unknown" anyway.)
 pub async fn system_table(
     State(st): State<SimState>,
     Path(table): Path<String>,
@@ -121,29 +165,21 @@ pub async fn system_table(
             name: "Primary",
             is_default: true,
         },
-        Named {
-            id: 2,
-            name: "Billing",
-            is_default: false,
-        },
-        Named {
-            id: 3,
-            name: "Technical",
-            is_default: false,
-        },
+        named(2, "Billing"),
+        named(3, "Technical"),
     ];
-    let sh = st.shared();
-    let items = match table.to_ascii_lowercase().as_str() {
-        "tickettype" if sh.ticket_type_table => named_items(&t.refs.ticket_types, None),
-        "notetype" if sh.note_type_table => named_items(&t.refs.note_types, None),
-        "contacttype" => named_items(&contact_types, None),
+    let refs = &t.refs;
+    let rows = match table.to_ascii_lowercase().as_str() {
+        "tickettype" if refs.ticket_type_table => lookup_rows(&refs.ticket_types),
+        "notetype" if refs.note_type_table => lookup_rows(&refs.note_types),
+        "contacttype" => lookup_rows(&contact_types),
         _ => {
             return Err(SimError::not_found(format!(
                 "Lookup table '{table}' was not found"
             )));
         }
     };
-    ok(items)
+    ok_records(&rows)
 }
 
 /// Users for the HR lookups, filtered (`Filter.Name`, `Filter.Ids`) and paged.
@@ -155,7 +191,7 @@ fn people(st: &SimState, q: Option<&str>, assignees_only: bool) -> SimResult<Res
     let name = f.text("Name")?.map(|s| s.to_lowercase());
     let ids: Option<Vec<i64>> = f.id_list("Ids")?;
     let t = st.tenant();
-    let rows: Vec<LookupItem> = t
+    let users: Vec<_> = t
         .refs
         .users
         .iter()
@@ -165,15 +201,35 @@ fn people(st: &SimState, q: Option<&str>, assignees_only: bool) -> SimResult<Res
                 .is_none_or(|n| u.name.to_lowercase().contains(n))
         })
         .filter(|u| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
-        .map(|u| LookupItem {
-            id: u.id,
-            name: u.name.clone(),
-            email_address: assignees_only.then(|| u.email.clone()),
-            job_title: assignees_only.then(|| u.job_title.to_string()),
-            ..Default::default()
-        })
         .collect();
-    ok(page_of(rows, page, size))
+    let users = page_of(users, page, size);
+    let rows: Vec<serde_json::Value> = if assignees_only {
+        users
+            .iter()
+            .map(|u| {
+                shape::record(&AssigneeLookupOutputDto {
+                    Id: u.id,
+                    Name: Some(u.name.clone()),
+                    Url: None,
+                    EmailAddress: Some(u.email.clone()),
+                    JobTitle: Some(u.job_title.to_string()),
+                    PictureName: None,
+                    PictureURL: None,
+                })
+            })
+            .collect()
+    } else {
+        users
+            .iter()
+            .map(|u| {
+                shape::record(&EmployeeLookupOutputDto {
+                    Id: u.id,
+                    Name: Some(u.name.clone()),
+                })
+            })
+            .collect()
+    };
+    ok(rows)
 }
 
 /// `GET /v2/hr/assignees/lookup`.

@@ -33,12 +33,15 @@ pub mod record;
 pub mod refdata;
 mod rewrite;
 mod routes;
+mod shape;
 mod state;
 mod templates;
 pub mod tenant;
 mod tickets;
 mod timelogs;
+mod truth;
 mod view;
+pub mod wire;
 mod words;
 
 use std::net::SocketAddr;
@@ -52,7 +55,7 @@ use tokio::task::JoinHandle;
 pub use faults::{FaultKind, Faults};
 pub use record::{Exchange, NO_CHECK_HEADER};
 pub use refdata::{
-    DEMO_USER_FULL_NAME, DEMO_USER_ID, MFA_USER_FULL_NAME, MFA_USER_ID, status_type,
+    DEMO_USER_FULL_NAME, DEMO_USER_ID, MFA_USER_FULL_NAME, MFA_USER_ID, Named, status_type,
 };
 pub use state::{SimState, SimStats};
 pub use tenant::Tenant;
@@ -92,6 +95,24 @@ pub struct SimConfig {
     /// The tenant's time zone (default UTC): what `userinfo` reports, the zone of every naive
     /// time it writes and reads, and of its SLA business hours. It stores instants.
     pub tenant_zone: chrono_tz::Tz,
+    /// Chance (0..=1) that a field the spec marks nullable is `null` in a reply, drawn per
+    /// record and field from `seed` (the same record always has the same `null`s). Fields a
+    /// record cannot lack (its title, a note's text…; see `sim::shape`) are never drawn.
+    /// 0 for `bmsdesk demo`; the integration tests' rigs set a low rate.
+    pub null_rate: f64,
+    /// Every key of every API reply in PascalCase, as the spec spells them, instead of the
+    /// live server's camelCase.
+    pub pascal_case: bool,
+    /// The tenant's note types, served by `GET /v2/system/lookup/NoteType`. `None`: the
+    /// tenant has the standard types on its notes, but no such table (a 404). Note `TypeId`s
+    /// are checked against the tenant's types either way.
+    pub note_types: Option<Vec<Named>>,
+    /// The tenant's ticket types, served by `GET /v2/system/lookup/TicketType`; `None` as for
+    /// `note_types`.
+    pub ticket_types: Option<Vec<Named>>,
+    /// The ticket sources the tenant accepts as `SourceId` and names as `SourceName` (no
+    /// endpoint lists them). `None`: any id is taken and none is named.
+    pub sources: Option<Vec<Named>>,
     /// Record every API exchange (request and reply bodies included) for conformance checks:
     /// read them with [`SimState::exchanges`]. Off by default (it buffers every body).
     pub record: bool,
@@ -102,12 +123,6 @@ pub struct SimConfig {
     /// Whether the ticket search accepts `Sort` (default); if not, a search that sends one is
     /// refused (`success: false`).
     pub sort_accepted: bool,
-    /// The tenant's note types, served by `GET /v2/system/lookup/NoteType`. `None`: the
-    /// tenant has the standard types on its notes, but no such table (a 404).
-    pub note_types: Option<Vec<refdata::Named>>,
-    /// The tenant's ticket types, served by `GET /v2/system/lookup/TicketType`; `None` as
-    /// for `note_types`.
-    pub ticket_types: Option<Vec<refdata::Named>>,
 }
 
 impl Default for SimConfig {
@@ -126,11 +141,24 @@ impl Default for SimConfig {
             password: DEMO_PASSWORD.to_string(),
             mfa_code: MFA_CODE.to_string(),
             tenant_zone: chrono_tz::Tz::UTC,
+            null_rate: 0.0,
+            pascal_case: false,
+            note_types: Some(refdata::standard_note_types()),
+            ticket_types: Some(refdata::standard_ticket_types()),
+            sources: Some(refdata::standard_sources()),
             record: false,
             splits_commas: true,
             sort_accepted: true,
-            note_types: Some(refdata::standard_note_types()),
-            ticket_types: Some(refdata::standard_ticket_types()),
+        }
+    }
+}
+
+impl SimConfig {
+    fn tables(&self) -> refdata::TenantTables {
+        refdata::TenantTables {
+            note_types: self.note_types.clone(),
+            ticket_types: self.ticket_types.clone(),
+            sources: self.sources.clone(),
         }
     }
 }
@@ -143,6 +171,7 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 pub fn build_state(cfg: &SimConfig) -> SimState {
     let now = cfg.generated_at.unwrap_or_else(crate::clock::now);
     // SLA targets are counted in the tenant's business hours.
+    let tables = cfg.tables();
     let mut tenant =
         crate::api::tenant_time::scoped(crate::api::TenantZone::Named(cfg.tenant_zone), || {
             generate::generate(
@@ -152,16 +181,10 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
                 now,
                 DEMO_USER,
                 MFA_USER,
+                &tables,
             )
         });
-    // A table the tenant has replaces the standard one; one it lacks leaves the standard
-    // types on its records (only the lookup is gone).
-    if let Some(list) = &cfg.note_types {
-        tenant.refs.note_types = list.clone();
-    }
-    if let Some(list) = &cfg.ticket_types {
-        tenant.refs.ticket_types = list.clone();
-    }
+    tenant.zone = cfg.tenant_zone;
     SimState(Arc::new(state::Shared {
         access_ttl: chrono_duration(cfg.access_ttl),
         refresh_ttl: chrono_duration(cfg.refresh_ttl),
@@ -176,8 +199,11 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
         zone: cfg.tenant_zone,
         splits_commas: cfg.splits_commas,
         sort_accepted: cfg.sort_accepted,
-        note_type_table: cfg.note_types.is_some(),
-        ticket_type_table: cfg.ticket_types.is_some(),
+        shape: shape::Shape {
+            pascal: cfg.pascal_case,
+            null_rate: cfg.null_rate.clamp(0.0, 1.0),
+            seed: cfg.seed,
+        },
         version: Default::default(),
         searches: Mutex::new(Vec::new()),
         lagging: Mutex::new(Vec::new()),
@@ -185,31 +211,43 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
     }))
 }
 
-/// Ticket rows of a generated tenant as the search endpoint returns them (newest first),
-/// without serving anything: fixtures for benchmarks at MSP scale.
-pub fn generated_rows(
-    seed: u64,
-    tickets: usize,
-    now: DateTime<Utc>,
-) -> Vec<crate::api::model::TicketRow> {
-    let t = generate::generate(seed, tickets, 40, now, DEMO_USER, MFA_USER);
+/// Ticket rows of a generated tenant as the server holds them (newest first), in the
+/// client's type, without serving anything: fixtures for benchmarks at MSP scale.
+pub fn generated_rows(seed: u64, tickets: usize, now: DateTime<Utc>) -> Vec<truth::TicketRow> {
+    let t = generate::generate(
+        seed,
+        tickets,
+        40,
+        now,
+        DEMO_USER,
+        MFA_USER,
+        &refdata::TenantTables::standard(),
+    );
     t.order
         .iter()
-        .map(|&i| view::ticket_row(&t, &t.tickets[i as usize]))
+        .map(|&i| truth::ticket_row(&t, &t.tickets[i as usize]))
         .collect()
 }
 
-/// The same rows as the JSON objects the search endpoint puts in `result` (camelCase keys,
-/// every field the simulator sends).
+/// The same rows as the JSON objects the search endpoint puts in `result` (`TicketListDto`,
+/// camelCase keys, `Details` included, no `null`s drawn).
 pub fn generated_rows_json(
     seed: u64,
     tickets: usize,
     now: DateTime<Utc>,
 ) -> Vec<serde_json::Value> {
-    let t = generate::generate(seed, tickets, 40, now, DEMO_USER, MFA_USER);
+    let t = generate::generate(
+        seed,
+        tickets,
+        40,
+        now,
+        DEMO_USER,
+        MFA_USER,
+        &refdata::TenantTables::standard(),
+    );
     t.order
         .iter()
-        .map(|&i| view::row_json(&t, &t.tickets[i as usize]))
+        .map(|&i| shape::finish(shape::record(&view::ticket_row(&t, &t.tickets[i as usize]))))
         .collect()
 }
 

@@ -5,10 +5,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use super::auth::CurrentUser;
-use super::envelope::{Fields, SimError, SimResult, ok, path_id};
+use super::envelope::{Fields, SimError, SimResult, empty, ok_record, path_id};
+use super::shape;
 use super::state::{LagKind, SimState};
 use super::tenant::{NoteRec, Tenant};
 use super::tickets::{children_page, not_found};
@@ -18,16 +18,10 @@ fn note_not_found(ticket: i64, note: i64) -> SimError {
     SimError::not_found(format!("Note {note} was not found on ticket {ticket}"))
 }
 
-/// A note type id that exists; 0 means the default type.
+/// A note type of the tenant. `0` means nothing special: the spec allows it and clients
+/// guess it stands for the default type, but a tenant whose types do not include `0`
+/// refuses it like any other id it lacks.
 pub fn note_type(t: &Tenant, id: i64) -> SimResult<i64> {
-    if id == 0 {
-        return Ok(t
-            .refs
-            .note_types
-            .iter()
-            .find(|n| n.is_default)
-            .map_or(1, |n| n.id));
-    }
     t.refs
         .note_type(id)
         .map(|n| n.id)
@@ -123,7 +117,7 @@ pub async fn list(
         q.as_deref(),
         (LagKind::Note, |n: &NoteRec| n.id),
         Tenant::notes_of,
-        view::note_json,
+        |t, n| shape::record(&view::note(t, n)),
     )
 }
 
@@ -141,7 +135,7 @@ pub async fn get(
         .into_iter()
         .find(|n| n.id == note)
         .ok_or_else(|| note_not_found(ticket, note))?;
-    ok(view::note_json(&t, &n))
+    ok_record(&view::note(&t, &n))
 }
 
 /// `POST …/{ticketId}/notes`: returns the created note.
@@ -179,7 +173,7 @@ pub async fn create(
         .find(|n| n.id == id)
         .cloned()
         .ok_or_else(|| note_not_found(ticket, id))?;
-    ok(view::note_json(&t, &n))
+    ok_record(&view::note(&t, &n))
 }
 
 /// `PUT …/{ticketId}/notes/{noteId}`.
@@ -214,7 +208,7 @@ pub async fn update(
         t.set_status(ticket, s, now);
     }
     t.touch(ticket, user, now);
-    ok(view::note_json(&t, &n))
+    ok_record(&view::note(&t, &n))
 }
 
 /// `DELETE …/{ticketId}/notes/{noteId}`.
@@ -235,5 +229,5 @@ pub async fn delete(
         return Err(note_not_found(ticket, note));
     }
     t.touch(ticket, user, now);
-    ok(Value::Null)
+    empty()
 }

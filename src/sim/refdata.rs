@@ -47,7 +47,8 @@ pub struct Priority {
     pub resolve_mins: i64,
 }
 
-#[derive(Debug, Clone)]
+/// A row of a named tenant list (queues, types, sources...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Named {
     pub id: i64,
     pub name: &'static str,
@@ -120,24 +121,21 @@ pub struct TimeLogTemplateDef {
     pub hours: f64,
 }
 
-/// The standard tenant's note types (`SimConfig::note_types`' default).
-pub fn standard_note_types() -> Vec<Named> {
-    Refs::standard("", "").note_types
-}
-
-/// The standard tenant's ticket types (`SimConfig::ticket_types`' default).
-pub fn standard_ticket_types() -> Vec<Named> {
-    Refs::standard("", "").ticket_types
-}
-
 /// All reference lists of the tenant.
 #[derive(Debug, Clone)]
 pub struct Refs {
     pub statuses: Vec<Status>,
     pub priorities: Vec<Priority>,
     pub queues: Vec<Named>,
+    /// The tenant's ticket and note types: what `TypeId` is checked against and named by.
     pub ticket_types: Vec<Named>,
     pub note_types: Vec<Named>,
+    /// Whether `GET /v2/system/lookup/NoteType` / `…/TicketType` serve them.
+    pub note_type_table: bool,
+    pub ticket_type_table: bool,
+    /// The ticket sources `SourceId` is checked against and named by; `None`: any id is
+    /// taken and none is named.
+    pub sources: Option<Vec<Named>>,
     pub issue_types: Vec<Named>,
     pub work_types: Vec<Named>,
     pub roles: Vec<Named>,
@@ -161,7 +159,118 @@ fn id_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> (i64, &str)) -> i64 {
         .unwrap_or_default()
 }
 
+/// The ticket types of the standard simulated tenant.
+pub fn standard_ticket_types() -> Vec<Named> {
+    vec![
+        Named {
+            id: 8,
+            name: "Incident",
+            is_default: true,
+        },
+        named(28, "Service Request"),
+        named(31, "Problem"),
+        named(33, "Change"),
+    ]
+}
+
+/// The note types of the standard simulated tenant (ids from 1; none is `0`).
+pub fn standard_note_types() -> Vec<Named> {
+    vec![
+        Named {
+            id: 1,
+            name: "General",
+            is_default: true,
+        },
+        named(2, "Email"),
+        named(3, "Phone Call"),
+        named(4, "Remote Session"),
+        named(5, "Resolution"),
+    ]
+}
+
+/// The ticket sources of the standard simulated tenant: the list public clients show
+/// (bms-api.md §9). Tenant data here, like any other list: a test may give a tenant others.
+pub fn standard_sources() -> Vec<Named> {
+    vec![
+        named(0, "Client Portal"),
+        named(1, "Phone"),
+        named(2, "In Person"),
+        named(3, "On Site"),
+        named(4, "Email"),
+        named(5, "Monitoring System"),
+        named(6, "Voice Mail"),
+        named(7, "Verbal"),
+        named(8, "Other"),
+        named(9, "Recurring"),
+    ]
+}
+
+/// The tenant lists a test may replace ([`super::SimConfig`]): `None` for a type table is a
+/// tenant whose types are the standard ones but whose lookup table does not exist.
+#[derive(Debug, Clone)]
+pub struct TenantTables {
+    pub note_types: Option<Vec<Named>>,
+    pub ticket_types: Option<Vec<Named>>,
+    pub sources: Option<Vec<Named>>,
+}
+
+impl TenantTables {
+    /// The standard tenant: every table there, with the standard rows.
+    pub fn standard() -> TenantTables {
+        TenantTables {
+            note_types: Some(standard_note_types()),
+            ticket_types: Some(standard_ticket_types()),
+            sources: Some(standard_sources()),
+        }
+    }
+}
+
+/// The row of `list` that stands where `standard[at]` stood (same position, wrapping), so
+/// generated data keeps its mix of kinds whatever a tenant's own ids are.
+fn same_place(list: &[Named], standard: &[Named], std_id: i64) -> i64 {
+    let at = standard.iter().position(|n| n.id == std_id).unwrap_or(0);
+    list.get(at % list.len().max(1)).map_or(std_id, |n| n.id)
+}
+
 impl Refs {
+    /// The standard lists with `tables` put in.
+    pub fn with_tables(mut self, tables: &TenantTables) -> Refs {
+        if let Some(t) = &tables.note_types {
+            self.note_types = t.clone();
+        }
+        self.note_type_table = tables.note_types.is_some();
+        if let Some(t) = &tables.ticket_types {
+            self.ticket_types = t.clone();
+        }
+        self.ticket_type_table = tables.ticket_types.is_some();
+        self.sources = tables.sources.clone();
+        self
+    }
+
+    /// The tenant's note type in place of the standard type `std_id` (generated notes).
+    pub fn note_type_like(&self, std_id: i64) -> i64 {
+        same_place(&self.note_types, &standard_note_types(), std_id)
+    }
+
+    /// The tenant's ticket type in place of the standard type named `name`.
+    pub fn ticket_type_like(&self, name: &str) -> i64 {
+        let standard = standard_ticket_types();
+        let std_id = id_of(&standard, name, |n| (n.id, n.name));
+        same_place(&self.ticket_types, &standard, std_id)
+    }
+
+    /// The tenant's source in place of the standard source `std_id` (itself without a list).
+    pub fn source_like(&self, std_id: i64) -> i64 {
+        match &self.sources {
+            Some(list) => same_place(list, &standard_sources(), std_id),
+            None => std_id,
+        }
+    }
+
+    pub fn source(&self, id: i64) -> Option<&Named> {
+        self.sources.as_deref().and_then(|s| find(s, id, |n| n.id))
+    }
+
     pub fn standard(demo_email: &str, mfa_email: &str) -> Refs {
         use status_type::*;
         let statuses = vec![
@@ -273,27 +382,8 @@ impl Refs {
             named(38406, "Alerts"),
             named(38407, "Field Services"),
         ];
-        let ticket_types = vec![
-            Named {
-                id: 8,
-                name: "Incident",
-                is_default: true,
-            },
-            named(28, "Service Request"),
-            named(31, "Problem"),
-            named(33, "Change"),
-        ];
-        let note_types = vec![
-            Named {
-                id: 1,
-                name: "General",
-                is_default: true,
-            },
-            named(2, "Email"),
-            named(3, "Phone Call"),
-            named(4, "Remote Session"),
-            named(5, "Resolution"),
-        ];
+        let ticket_types = standard_ticket_types();
+        let note_types = standard_note_types();
         let issue_types = vec![
             named(21001, "Hardware"),
             named(21002, "Software"),
@@ -381,6 +471,9 @@ impl Refs {
             queues,
             ticket_types,
             note_types,
+            note_type_table: true,
+            ticket_type_table: true,
+            sources: Some(standard_sources()),
             issue_types,
             work_types,
             roles,

@@ -9,10 +9,13 @@ use chrono::{DateTime, Duration, Utc};
 use super::auth::AuthStore;
 use super::faults::{FaultState, Faults};
 use super::record::{Exchange, Recorder};
+use super::shape::Shape;
 use super::tenant::Tenant;
-use super::view;
-use crate::api::model::{Id, Note, Ticket, TimeLog};
+use super::truth;
 use crate::api::tenant_time::{self, TenantZone, ZoneGuard};
+
+/// A record id (the spec's `int32`s, held wide).
+type Id = i64;
 
 /// Request and fault counters (`GET /_sim/stats`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -54,9 +57,9 @@ pub(crate) struct Shared {
     pub splits_commas: bool,
     /// [`super::SimConfig::sort_accepted`].
     pub sort_accepted: bool,
-    /// Whether `lookup/NoteType` and `lookup/TicketType` exist ([`super::SimConfig::note_types`]).
-    pub note_type_table: bool,
-    pub ticket_type_table: bool,
+    /// Key case and `null`s of every API reply ([`super::SimConfig::pascal_case`],
+    /// [`super::SimConfig::null_rate`]).
+    pub shape: Shape,
     /// Bumped on every write access to the tenant (invalidates `searches`).
     pub version: AtomicU64,
     pub searches: Mutex<Vec<CachedSearch>>,
@@ -222,9 +225,18 @@ impl SimState {
         f(&mut self.tenant_mut())
     }
 
-    /// A ticket as `GET /v2/servicedesk/tickets/{id}` would return it.
-    pub fn ticket(&self, id: Id) -> Option<Ticket> {
-        self.read(|t| t.ticket(id).map(|r| view::ticket_full(t, r)))
+    /// A ticket as the server holds it, in the client's type (built by hand, see
+    /// `sim::truth`; the `null`s a reply may carry are not applied).
+    pub fn ticket(&self, id: Id) -> Option<truth::Ticket> {
+        self.read(|t| t.ticket(id).map(|r| truth::ticket(t, r)))
+    }
+
+    /// Whether replies send `field` of record `key` of `schema` as `null` (drawn by
+    /// [`super::SimConfig::null_rate`]; names as the spec spells them:
+    /// `nulled("TicketListDto", id, "QueueName")`). Tests use it to tell a value the server
+    /// left out from one the client lost.
+    pub fn nulled(&self, schema: &str, key: i64, field: &str) -> bool {
+        super::shape::is_nulled(&self.0.shape, schema, key, field)
     }
 
     /// Live tickets in the tenant.
@@ -232,10 +244,11 @@ impl SimState {
         self.read(Tenant::ticket_count)
     }
 
-    pub fn notes(&self, ticket_id: Id) -> Vec<Note> {
+    /// The ticket's notes as the server holds them (see [`SimState::ticket`]).
+    pub fn notes(&self, ticket_id: Id) -> Vec<truth::Note> {
         self.read(|t| {
             t.ticket(ticket_id)
-                .map(|r| t.notes_of(r).iter().map(|n| view::note_dto(t, n)).collect())
+                .map(|r| t.notes_of(r).iter().map(|n| truth::note(t, n)).collect())
                 .unwrap_or_default()
         })
     }
@@ -244,13 +257,14 @@ impl SimState {
         self.read(|t| t.ticket(ticket_id).map_or(0, |r| t.notes_of(r).len()))
     }
 
-    pub fn time_logs(&self, ticket_id: Id) -> Vec<TimeLog> {
+    /// The ticket's time entries as the server holds them (see [`SimState::ticket`]).
+    pub fn time_logs(&self, ticket_id: Id) -> Vec<truth::TimeLog> {
         self.read(|t| {
             t.ticket(ticket_id)
                 .map(|r| {
                     t.timelogs_of(r)
                         .iter()
-                        .map(|l| view::timelog_dto(t, l))
+                        .map(|l| truth::time_log(t, l))
                         .collect()
                 })
                 .unwrap_or_default()

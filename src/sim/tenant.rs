@@ -148,6 +148,9 @@ pub struct Tenant {
     pub next_note_id: i64,
     pub next_timelog_id: i64,
     pub day_seq: HashMap<NaiveDate, u32>,
+    /// The tenant's zone ([`super::SimConfig::tenant_zone`]): replies write their times as
+    /// its wall clock.
+    pub zone: Tz,
 }
 
 /// The server clock in whole seconds: what is stored is exactly what the wire shows.
@@ -193,6 +196,15 @@ fn index(id: i64, base: i64, len: usize) -> Option<usize> {
 }
 
 impl Tenant {
+    /// An instant as a reply writes it: the tenant's wall clock, no offset.
+    pub fn stamp(&self, at: DateTime<Utc>) -> super::wire::Stamp {
+        super::wire::Stamp(at.with_timezone(&self.zone).naive_local())
+    }
+
+    pub fn stamp_opt(&self, at: Option<DateTime<Utc>>) -> Option<super::wire::Stamp> {
+        at.map(|a| self.stamp(a))
+    }
+
     pub fn account(&self, id: i64) -> Option<&AccountRec> {
         index(id, ACCOUNT_ID_BASE, self.accounts.len()).map(|i| &self.accounts[i])
     }

@@ -9,10 +9,13 @@ use serde_json::Value;
 
 use super::auth::CurrentUser;
 use super::envelope::{
-    Fields, SimError, SimResult, ok, page_of, page_params, paged, parse_json, path_id,
+    Fields, SimError, SimResult, empty, ok, ok_record, page_of, page_params, paged, parse_json,
+    path_id,
 };
 use super::filter::TicketQuery;
 use super::notes::push_note;
+use super::refdata::Refs;
+use super::shape;
 use super::state::{LagKind, SimState};
 use super::tenant::{Tenant, TicketRec, business_deadline};
 use super::view;
@@ -50,7 +53,7 @@ fn search_page(st: &SimState, filter: &Fields, page: usize, size: usize) -> SimR
         .iter()
         .skip(start)
         .take(size)
-        .map(|&i| view::row_json(&t, &t.tickets[i as usize]))
+        .map(|&i| shape::record(&view::ticket_row(&t, &t.tickets[i as usize])))
         .collect();
     paged(rows, matching.len())
 }
@@ -122,7 +125,7 @@ pub async fn get(State(st): State<SimState>, Path(id): Path<String>) -> SimResul
     let id = path_id(&id, "ticket")?;
     let t = st.tenant();
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::ticket_json(&t, r))
+    ok_record(&view::ticket_full(&t, r))
 }
 
 /// `TicketInputDto`, validated against the tenant.
@@ -145,8 +148,9 @@ struct TicketInput {
     due_date: Option<DateTime<Utc>>,
 }
 
-fn check_source(id: i64) -> SimResult<()> {
-    if view::source_name(id).is_none() {
+/// A source of the tenant's list; any id when the tenant has none.
+fn check_source(refs: &Refs, id: i64) -> SimResult<()> {
+    if refs.sources.is_some() && refs.source(id).is_none() {
         return Err(SimError::bad_request(format!(
             "SourceId {id} is not a valid ticket source"
         )));
@@ -185,7 +189,7 @@ fn check_refs(t: &Tenant, i: &TicketInput) -> SimResult<()> {
         .ok_or_else(|| missing("Priority", i.priority_id))?;
     refs.ticket_type(i.type_id)
         .ok_or_else(|| missing("Ticket type", i.type_id))?;
-    check_source(i.source_id)?;
+    check_source(refs, i.source_id)?;
     if i.queue_id.is_none() && i.assignee_id.is_none() {
         return Err(SimError::bad_request(
             "Either a queue or an assignee is required",
@@ -323,7 +327,7 @@ pub async fn create(
     t.set_status(id, i.status_id, now);
     st.hold_back(LagKind::Ticket, id);
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::ticket_json(&t, r))
+    ok_record(&view::ticket_full(&t, r))
 }
 
 /// `PUT /v2/servicedesk/tickets/{ticketId}`: replaces every field of the input DTO.
@@ -360,7 +364,7 @@ pub async fn replace(
     retarget(&t, &mut rec);
     commit(&mut t, rec, Some(i.status_id), user, now)?;
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::ticket_json(&t, r))
+    ok_record(&view::ticket_full(&t, r))
 }
 
 /// Stores an edited ticket, then applies a status change and marks the activity.
@@ -467,7 +471,7 @@ fn apply_op(t: &Tenant, rec: &mut TicketRec, op: &Value) -> SimResult<Option<i64
         }
         "sourceid" => {
             let id = required(patch_id(&value, raw_path, false)?)?;
-            check_source(id)?;
+            check_source(refs, id)?;
             rec.source_id = id;
         }
         "queueid" => {
@@ -582,7 +586,7 @@ pub async fn patch(
     }
     commit(&mut t, rec, status, user, now)?;
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::ticket_json(&t, r))
+    ok_record(&view::ticket_full(&t, r))
 }
 
 /// `DELETE /v2/servicedesk/tickets/{ticketId}`.
@@ -593,7 +597,7 @@ pub async fn delete(State(st): State<SimState>, Path(id): Path<String>) -> SimRe
     r.deleted = true;
     t.notes.remove(&id);
     t.timelogs.remove(&id);
-    ok(Value::Null)
+    empty()
 }
 
 /// `POST …/{ticketId}/assignticket`: sets assignee/queue and status, and writes the note.
@@ -640,7 +644,7 @@ pub async fn assign(
     t.set_status(id, status_id, now);
     t.touch(id, user, now);
     st.hold_back(LagKind::Note, note);
-    ok(Value::Null)
+    empty()
 }
 
 /// `GET …/{ticketId}/slainfo`.
@@ -648,5 +652,5 @@ pub async fn sla_info(State(st): State<SimState>, Path(id): Path<String>) -> Sim
     let id = path_id(&id, "ticket")?;
     let t = st.tenant();
     let r = t.ticket(id).ok_or_else(|| not_found(id))?;
-    ok(view::sla_info(&t, r, st.now()))
+    ok(shape::record_keyed(&view::sla_info(&t, r, st.now()), r.id))
 }

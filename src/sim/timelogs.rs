@@ -7,7 +7,8 @@ use axum::response::Response;
 use chrono::NaiveTime;
 
 use super::auth::CurrentUser;
-use super::envelope::{Fields, SimError, SimResult, ok, path_id};
+use super::envelope::{Fields, SimError, SimResult, ok_record, path_id};
+use super::shape;
 use super::state::{LagKind, SimState};
 use super::tenant::{Tenant, TimeLogRec};
 use super::tickets::{children_page, not_found};
@@ -34,7 +35,7 @@ pub async fn list(
         q.as_deref(),
         (LagKind::TimeLog, |l: &TimeLogRec| l.id),
         Tenant::timelogs_of,
-        view::timelog_json,
+        |t, l| shape::record(&view::timelog(t, l)),
     )
 }
 
@@ -105,5 +106,5 @@ pub async fn create(
     }
     t.touch(ticket, user, now);
     st.hold_back(LagKind::TimeLog, id);
-    ok(view::timelog_json(&t, &rec))
+    ok_record(&view::timelog(&t, &rec))
 }

@@ -1,230 +1,284 @@
-//! Turns tenant records into the wire DTOs of `api::model` (camelCase), plus the extra
-//! fields the real server sends that the client does not model (colours, int flags...).
+//! Turns tenant records into the simulator's own reply types (`super::wire`, the spec's
+//! schemas): names resolved from ids, times on the tenant's wall clock, flags as the spec
+//! types them (`HasMetSLA` and `IsSLAPaused` are integers, `IsInternal` a boolean).
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::refdata::DEMO_USER_FULL_NAME;
 use super::tenant::{NoteRec, Tenant, TicketRec, TimeLogRec};
-use crate::api::lookups::TICKET_SOURCES;
-use crate::api::model::{Note, SlaInfo, Ticket, TicketRow, TimeLog};
-use crate::api::name::Name;
-use crate::api::wire::format_datetime;
+use super::wire::{
+    Stamp, TicketListDto, TicketNoteOutputDto, TicketOutputDto, TicketSLAInfoOutputDto,
+    TicketTimeEntryOutputDto,
+};
 
 pub const TENANT_NAME: &str = "Demo MSP";
 
-fn dt(v: Option<DateTime<Utc>>) -> Value {
-    v.map_or(Value::Null, |d| Value::String(format_datetime(&d)))
-}
-
-fn merge(base: Value, extra: Value) -> Value {
-    match (base, extra) {
-        (Value::Object(mut a), Value::Object(b)) => {
-            a.extend(b);
-            Value::Object(a)
-        }
-        (a, _) => a,
-    }
-}
-
-pub fn source_name(id: i64) -> Option<&'static str> {
-    TICKET_SOURCES
-        .iter()
-        .find(|(i, _)| *i == id)
-        .map(|(_, n)| *n)
-}
-
-fn user_name(t: &Tenant, id: i64) -> Option<String> {
+pub fn user_name(t: &Tenant, id: i64) -> Option<String> {
     t.refs.user(id).map(|u| u.name.clone())
 }
 
-pub fn ticket_row(t: &Tenant, r: &TicketRec) -> TicketRow {
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+/// What a ticket's list row and its whole form share: the names and flags its ids stand for.
+pub(crate) struct Resolved {
+    pub account_name: Option<String>,
+    pub account_code: Option<String>,
+    pub location_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub queue_name: Option<String>,
+    pub status_name: Option<String>,
+    pub status_color: Option<String>,
+    pub status_fore_color: Option<String>,
+    pub status_order: i64,
+    pub priority_name: Option<String>,
+    pub priority_color: Option<String>,
+    pub type_name: Option<String>,
+    pub issue_type_name: Option<String>,
+    pub assignee_name: Option<String>,
+    pub work_type_name: Option<String>,
+    pub sla_name: Option<String>,
+    pub is_scheduled: i64,
+    pub first_response_minutes: Option<i64>,
+    pub resolution_minutes: Option<i64>,
+    pub created_by_name: Option<String>,
+}
+
+pub(crate) fn resolve(t: &Tenant, r: &TicketRec) -> Resolved {
     let refs = &t.refs;
     let account = t.account(r.account_id);
-    let contact = r.contact_id.and_then(|c| t.contact(c));
-    TicketRow {
-        id: r.id,
-        ticket_number: r.number.to_string(),
-        title: r.title.to_string(),
-        account_id: Some(r.account_id),
-        account_name: account.map(|a| Name::from(a.name.as_str())),
-        account_code: account.map(|a| Name::from(a.code.as_str())),
-        location_id: Some(r.location_id),
-        location_name: t.location(r.location_id).map(|l| Name::from(l.name)),
-        contact_id: r.contact_id,
-        contact_name: contact.map(|c| c.name().into()),
-        queue_id: r.queue_id,
+    let status = refs.status(r.status_id);
+    let priority = refs.priority(r.priority_id);
+    let minutes = |a: Option<DateTime<Utc>>| a.map(|a| (a - r.open_date).num_minutes());
+    Resolved {
+        account_name: account.map(|a| a.name.clone()),
+        account_code: account.map(|a| a.code.clone()),
+        location_name: t.location(r.location_id).and_then(|l| s(l.name)),
+        contact_name: r.contact_id.and_then(|c| t.contact(c)).map(|c| c.name()),
         queue_name: r
             .queue_id
             .and_then(|q| refs.queue(q))
-            .map(|q| q.name.into()),
-        status_id: Some(r.status_id),
-        status_name: refs.status(r.status_id).map(|s| s.name.into()),
-        priority_id: Some(r.priority_id),
-        priority_name: refs.priority(r.priority_id).map(|p| p.name.into()),
-        type_id: Some(r.type_id),
-        type_name: refs.ticket_type(r.type_id).map(|x| x.name.into()),
-        issue_type_id: r.issue_type_id,
+            .and_then(|q| s(q.name)),
+        status_name: status.and_then(|x| s(x.name)),
+        status_color: status.and_then(|x| s(x.color)),
+        status_fore_color: status.and_then(|x| s(x.font_color)),
+        status_order: status.map_or(0, |x| x.order),
+        priority_name: priority.and_then(|p| s(p.name)),
+        priority_color: priority.and_then(|p| s(p.color)),
+        type_name: refs.ticket_type(r.type_id).and_then(|x| s(x.name)),
         issue_type_name: r
             .issue_type_id
             .and_then(|i| refs.issue_type(i))
-            .map(|i| i.name.into()),
-        source_id: Some(r.source_id),
-        assignee_id: r.assignee_id,
-        assignee_name: r.assignee_id.and_then(|a| user_name(t, a)).map(Name::from),
-        sla_id: r.sla_id,
-        sla_name: r.sla_id.and_then(|s| refs.sla(s)).map(|s| s.name.into()),
-        has_met_sla: r.has_met_sla(),
-        is_sla_paused: Some(r.paused_since.is_some()),
-        sla_last_paused_time: r.paused_since,
-        sla_last_resumed_time: None,
-        actual_pause_minutes: Some(r.paused_minutes),
-        last_status_update: Some(r.last_status_update),
-        open_date: Some(r.open_date),
-        due_date: r.due_date,
-        completed_date: r.completed,
-        last_activity_update: Some(r.last_activity),
-        first_response_target_time: Some(r.fr_target),
-        first_response_actual_time: r.fr_actual,
-        resolution_target_time: Some(r.res_target),
-        resolution_actual_time: r.res_actual,
-        created_on: Some(r.created_on),
-        modified_on: Some(r.modified_on),
-        created_by_name: user_name(t, r.created_by).map(Name::from),
-    }
-}
-
-/// Fields of `TicketListDto` the client does not model; flags as int 0/1 like the server.
-fn row_extras(t: &Tenant, r: &TicketRec) -> Value {
-    let refs = &t.refs;
-    let status = refs.status(r.status_id);
-    let minutes = |a: Option<DateTime<Utc>>| a.map(|a| (a - r.open_date).num_minutes());
-    json!({
-        "createdBy": r.created_by,
-        "modifiedBy": r.modified_by,
-        "tenantName": TENANT_NAME,
-        "statusColor": status.map(|s| s.color),
-        "statusForeColor": status.map(|s| s.font_color),
-        "statusOrder": status.map(|s| s.order),
-        "priorityColor": refs.priority(r.priority_id).map(|p| p.color),
-        "workTypeId": r.work_type_id,
-        "workTypeName": r.work_type_id.and_then(|w| refs.work_type(w)).map(|w| w.name),
-        "isScheduled": i32::from(status.is_some_and(|s| s.name == "Scheduled")),
-        "hasMetSLA": r.has_met_sla().map(i32::from),
-        "isSLAPaused": i32::from(r.paused_since.is_some()),
-        "actualFirstResponseMinutes": minutes(r.fr_actual),
-        "actualResolutionMinutes": minutes(r.res_actual),
-        "actualPauseMinutes": r.paused_minutes,
-        "reOpenedDate": dt(r.reopened),
-        "lastStatusUpdate": dt(Some(r.last_status_update)),
-        "slaLastPausedTime": dt(r.paused_since),
-    })
-}
-
-/// A search/list row as JSON.
-pub fn row_json(t: &Tenant, r: &TicketRec) -> Value {
-    let base = serde_json::to_value(ticket_row(t, r)).unwrap_or(Value::Null);
-    merge(base, row_extras(t, r))
-}
-
-pub fn ticket_full(t: &Tenant, r: &TicketRec) -> Ticket {
-    let contact = r.contact_id.and_then(|c| t.contact(c));
-    let hours = t.timelogs_of(r).iter().fold(0.0, |sum, l| sum + l.hours);
-    Ticket {
-        row: ticket_row(t, r),
-        details: Some(t.details_of(r)),
-        source_name: source_name(r.source_id).map(Into::into),
-        contact_phone: contact.map(|c| c.phone.clone()),
-        contact_email: contact.map(|c| c.email.clone()),
-        location_phone: t.location(r.location_id).map(|l| l.phone.clone()),
-        work_type_id: r.work_type_id,
+            .and_then(|i| s(i.name)),
+        assignee_name: r.assignee_id.and_then(|a| user_name(t, a)),
         work_type_name: r
             .work_type_id
-            .and_then(|w| t.refs.work_type(w))
-            .map(|w| w.name.into()),
-        total_time_spent: Some(hours),
+            .and_then(|w| refs.work_type(w))
+            .and_then(|w| s(w.name)),
+        sla_name: r.sla_id.and_then(|x| refs.sla(x)).and_then(|x| s(x.name)),
+        is_scheduled: i64::from(status.is_some_and(|x| x.name == "Scheduled")),
+        first_response_minutes: minutes(r.fr_actual),
+        resolution_minutes: minutes(r.res_actual),
+        created_by_name: user_name(t, r.created_by),
     }
 }
 
-/// A whole ticket (`TicketOutputDto`) as JSON.
-pub fn ticket_json(t: &Tenant, r: &TicketRec) -> Value {
-    let base = serde_json::to_value(ticket_full(t, r)).unwrap_or(Value::Null);
-    let extra = merge(
-        row_extras(t, r),
-        json!({
-            "tenantId": super::refdata::TENANT_ID,
-            "isReadOnly": false,
-            "openDateLocked": false,
-            "hasPostedEntries": false,
-            "secondaryAssignees": [],
-            "cCs": [],
-        }),
-    );
-    merge(base, extra)
-}
-
-pub fn note_dto(t: &Tenant, n: &NoteRec) -> Note {
-    Note {
-        id: n.id,
-        details: n.details.clone(),
-        is_internal: Some(n.is_internal),
-        type_id: Some(n.type_id),
-        type_name: t.refs.note_type(n.type_id).map(|x| x.name.into()),
-        created_by_name: Some(n.author_name.clone()),
-        created_by_email: n.author_email.clone(),
-        created_by: n.created_by,
-        created_on: Some(n.created_on),
-        modified_on: Some(n.modified_on),
+/// A search/list row (`TicketListDto`), `Details` included as the spec has it.
+pub fn ticket_row(t: &Tenant, r: &TicketRec) -> TicketListDto {
+    let n = resolve(t, r);
+    TicketListDto {
+        Id: r.id,
+        CreatedBy: Some(r.created_by),
+        CreatedOn: Some(t.stamp(r.created_on)),
+        ModifiedBy: Some(r.modified_by),
+        ModifiedOn: Some(t.stamp(r.modified_on)),
+        TenantName: s(TENANT_NAME),
+        TicketNumber: Some(r.number.to_string()),
+        Title: Some(r.title.to_string()),
+        Details: Some(t.details_of(r)),
+        AccountId: Some(r.account_id),
+        LocationId: Some(r.location_id),
+        AccountCode: n.account_code,
+        AccountName: n.account_name,
+        LocationName: n.location_name,
+        ContactId: r.contact_id,
+        ContactName: n.contact_name,
+        QueueId: r.queue_id,
+        QueueName: n.queue_name,
+        StatusId: r.status_id,
+        StatusName: n.status_name,
+        StatusColor: n.status_color,
+        StatusForeColor: n.status_fore_color,
+        StatusOrder: n.status_order,
+        PriorityId: r.priority_id,
+        PriorityName: n.priority_name,
+        PriorityColor: n.priority_color,
+        TypeId: Some(r.type_id),
+        TypeName: n.type_name,
+        IssueTypeId: r.issue_type_id,
+        IssueTypeName: n.issue_type_name,
+        AssigneeId: r.assignee_id,
+        AssigneeName: n.assignee_name,
+        WorkTypeId: r.work_type_id,
+        WorkTypeName: n.work_type_name,
+        SourceId: Some(r.source_id),
+        SLAId: r.sla_id,
+        SLAName: n.sla_name,
+        IsScheduled: n.is_scheduled,
+        HasMetSLA: r.has_met_sla().map(i64::from),
+        ActualPauseMinutes: Some(r.paused_minutes),
+        ActualFirstResponseMinutes: n.first_response_minutes,
+        ActualResolutionMinutes: n.resolution_minutes,
+        IsSLAPaused: Some(i64::from(r.paused_since.is_some())),
+        OpenDate: Some(t.stamp(r.open_date)),
+        DueDate: t.stamp_opt(r.due_date),
+        CompletedDate: t.stamp_opt(r.completed),
+        ReOpenedDate: t.stamp_opt(r.reopened),
+        LastActivityUpdate: Some(t.stamp(r.last_activity)),
+        ResolutionTargetTime: Some(t.stamp(r.res_target)),
+        ResolutionActualTime: t.stamp_opt(r.res_actual),
+        FirstResponseTargetTime: Some(t.stamp(r.fr_target)),
+        FirstResponseActualTime: t.stamp_opt(r.fr_actual),
+        SLALastPausedTime: t.stamp_opt(r.paused_since),
+        LastStatusUpdate: Some(t.stamp(r.last_status_update)),
+        CreatedByName: n.created_by_name,
+        ..TicketListDto::default()
     }
 }
 
-pub fn note_json(t: &Tenant, n: &NoteRec) -> Value {
-    let base = serde_json::to_value(note_dto(t, n)).unwrap_or(Value::Null);
-    merge(
-        base,
-        json!({
-            "createdBy": n.created_by,
-            "modifiedByName": n.modified_by_name,
-            "attachments": [],
-        }),
-    )
-}
-
-pub fn timelog_dto(t: &Tenant, l: &TimeLogRec) -> TimeLog {
-    TimeLog {
-        id: l.id,
-        start_date: Some(l.start_date),
-        start_time: Some(l.start_time.format("%H:%M:%S").to_string()),
-        end_time: Some(l.end_time.format("%H:%M:%S").to_string()),
-        timespent: Some(l.hours),
-        notes: l.notes.clone(),
-        internal_notes: l.internal_notes.clone(),
-        user_id: Some(l.user_id),
-        employee_name: user_name(t, l.user_id),
-        work_type_id: Some(l.work_type_id),
-        work_type_name: t.refs.work_type(l.work_type_id).map(|w| w.name.into()),
-        role_id: Some(l.role_id),
-        role_name: t.refs.role(l.role_id).map(|r| r.name.into()),
+/// A whole ticket (`TicketOutputDto`).
+pub fn ticket_full(t: &Tenant, r: &TicketRec) -> TicketOutputDto {
+    let n = resolve(t, r);
+    let contact = r.contact_id.and_then(|c| t.contact(c));
+    let hours = t.timelogs_of(r).iter().fold(0.0, |sum, l| sum + l.hours);
+    TicketOutputDto {
+        Id: r.id,
+        CreatedBy: Some(r.created_by),
+        CreatedOn: Some(t.stamp(r.created_on)),
+        ModifiedBy: Some(r.modified_by),
+        ModifiedOn: Some(t.stamp(r.modified_on)),
+        TicketNumber: Some(r.number.to_string()),
+        Title: Some(r.title.to_string()),
+        Details: Some(t.details_of(r)),
+        AccountId: Some(r.account_id),
+        AccountCode: n.account_code,
+        AccountName: n.account_name,
+        LocationId: Some(r.location_id),
+        LocationName: n.location_name,
+        LocationPhone: t.location(r.location_id).map(|l| l.phone.clone()),
+        ContactId: r.contact_id,
+        ContactName: n.contact_name,
+        ContactPhone: contact.map(|c| c.phone.clone()),
+        ContactEmail: contact.map(|c| c.email.clone()),
+        HasVsaAgent: Some(0),
+        StatusId: r.status_id,
+        StatusName: n.status_name,
+        StatusColor: n.status_color,
+        StatusForeColor: n.status_fore_color,
+        StatusOrder: n.status_order,
+        PriorityId: r.priority_id,
+        PriorityName: n.priority_name,
+        PriorityColor: n.priority_color,
+        TypeId: Some(r.type_id),
+        TypeName: n.type_name,
+        IssueTypeId: r.issue_type_id,
+        IssueTypeName: n.issue_type_name,
+        WorkTypeId: r.work_type_id,
+        WorkTypeName: n.work_type_name,
+        SourceId: Some(r.source_id),
+        SourceName: t.refs.source(r.source_id).and_then(|x| s(x.name)),
+        OpenDate: Some(t.stamp(r.open_date)),
+        DueDate: t.stamp_opt(r.due_date),
+        CompletedDate: t.stamp_opt(r.completed),
+        LastActivityUpdate: Some(t.stamp(r.last_activity)),
+        LastStatusUpdate: Some(t.stamp(r.last_status_update)),
+        CCs: Some(Vec::new()),
+        SLAName: n.sla_name,
+        HasMetSLA: r.has_met_sla().map(i64::from),
+        FirstResponseTargetTime: Some(t.stamp(r.fr_target)),
+        FirstResponseActualTime: t.stamp_opt(r.fr_actual),
+        ResolutionActualTime: t.stamp_opt(r.res_actual),
+        ResolutionTargetTime: Some(t.stamp(r.res_target)),
+        TenantId: super::refdata::TENANT_ID,
+        QueueId: r.queue_id,
+        QueueName: n.queue_name,
+        AssigneeId: r.assignee_id,
+        AssigneeName: n.assignee_name,
+        SLAId: r.sla_id,
+        IsScheduled: n.is_scheduled,
+        ActualPauseMinutes: Some(r.paused_minutes),
+        ActualFirstResponseMinutes: n.first_response_minutes,
+        ActualResolutionMinutes: n.resolution_minutes,
+        IsSLAPaused: Some(i64::from(r.paused_since.is_some())),
+        ReOpenedDate: t.stamp_opt(r.reopened),
+        SLALastPausedTime: t.stamp_opt(r.paused_since),
+        HasPostedEntries: false,
+        SecondaryAssignees: Some(Vec::new()),
+        CreatedByName: n.created_by_name,
+        TotalTimeSpent: Some(hours),
+        IsReadOnly: false,
+        OpenDateLocked: false,
+        ..TicketOutputDto::default()
     }
 }
 
-pub fn timelog_json(t: &Tenant, l: &TimeLogRec) -> Value {
-    let base = serde_json::to_value(timelog_dto(t, l)).unwrap_or(Value::Null);
-    merge(
-        base,
-        json!({
-            "createdOn": dt(Some(l.created_on)),
-            "timeSpentBy": user_name(t, l.user_id),
-            "approved": false,
-            "billed": false,
-            "posted": false,
-        }),
-    )
+pub fn note(t: &Tenant, n: &NoteRec) -> TicketNoteOutputDto {
+    TicketNoteOutputDto {
+        Id: n.id,
+        CreatedBy: n.created_by,
+        CreatedOn: Some(t.stamp(n.created_on)),
+        ModifiedBy: None,
+        ModifiedOn: Some(t.stamp(n.modified_on)),
+        Details: Some(n.details.clone()),
+        IsInternal: n.is_internal,
+        TypeId: Some(n.type_id),
+        TypeName: t.refs.note_type(n.type_id).and_then(|x| s(x.name)),
+        CreatedByName: Some(n.author_name.clone()),
+        CreatedByEmail: n.author_email.clone(),
+        ModifiedByName: n.modified_by_name.clone(),
+        Attachments: Some(Vec::new()),
+    }
+}
+
+fn midnight(d: NaiveDate) -> Stamp {
+    Stamp(d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+pub fn timelog(t: &Tenant, l: &TimeLogRec) -> TicketTimeEntryOutputDto {
+    let monday =
+        l.start_date - Duration::days(i64::from(l.start_date.weekday().num_days_from_monday()));
+    TicketTimeEntryOutputDto {
+        Id: l.id,
+        CreatedBy: Some(l.user_id),
+        CreatedOn: Some(t.stamp(l.created_on)),
+        ModifiedBy: None,
+        ModifiedOn: None,
+        StartDate: Some(midnight(l.start_date)),
+        StartTime: Some(l.start_time.format("%H:%M:%S").to_string()),
+        EndTime: Some(l.end_time.format("%H:%M:%S").to_string()),
+        Timespent: Some(l.hours),
+        Notes: l.notes.clone(),
+        UserId: l.user_id,
+        InternalNotes: l.internal_notes.clone(),
+        Approved: false,
+        Billed: false,
+        Posted: false,
+        WorkTypeId: Some(l.work_type_id),
+        RoleId: Some(l.role_id),
+        EmployeeName: user_name(t, l.user_id),
+        TimeSpentBy: user_name(t, l.user_id),
+        WorkTypeName: t.refs.work_type(l.work_type_id).and_then(|w| s(w.name)),
+        RoleName: t.refs.role(l.role_id).and_then(|r| s(r.name)),
+        WeekStart: midnight(monday),
+        WeekEnd: midnight(monday + Duration::days(6)),
+        CustomFields: Some(Vec::new()),
+    }
 }
 
 /// `GET …/slainfo`, in minutes. Stage: 0 awaiting first response, 1 awaiting resolution,
 /// 2 paused (waiting), 3 resolved.
-pub fn sla_info(t: &Tenant, r: &TicketRec, now: DateTime<Utc>) -> Value {
+pub fn sla_info(t: &Tenant, r: &TicketRec, now: DateTime<Utc>) -> TicketSLAInfoOutputDto {
     let (respond_goal, resolve_goal) = t.refs.goals(r.priority_id, r.sla_id);
     let paused_now = r.paused_since.map_or(0, |p| (now - p).num_minutes().max(0));
     let respond_actual = (r.fr_actual.unwrap_or(now) - r.open_date).num_minutes();
@@ -239,32 +293,24 @@ pub fn sla_info(t: &Tenant, r: &TicketRec, now: DateTime<Utc>) -> Value {
     } else {
         1
     };
-    let info = SlaInfo {
-        sla_stage: Some(stage),
-        sla_name: r
-            .sla_id
-            .and_then(|s| t.refs.sla(s))
-            .map(|s| s.name.to_string()),
-        ticket_priority_name: t.refs.priority(r.priority_id).map(|p| p.name.to_string()),
-        respond_goal: Some(respond_goal as f64),
-        respond_actual: Some(respond_actual as f64),
-        respond_remaining: Some((respond_goal - respond_actual) as f64),
-        resolve_goal: Some(resolve_goal as f64),
-        resolve_actual: Some(resolve_actual as f64),
-        resolve_remaining: Some((resolve_goal - resolve_actual) as f64),
-    };
-    let base = serde_json::to_value(info).unwrap_or(Value::Null);
-    merge(
-        base,
-        json!({
-            "ticketPriorityColor": t.refs.priority(r.priority_id).map(|p| p.color),
-            "waitingActual": (r.paused_minutes + paused_now) as f64,
-            "reopenActual": 0.0,
-            "timeTotalGoal": resolve_goal as f64,
-            "timeTotalActual": resolve_actual as f64,
-            "timeTotalRemaining": (resolve_goal - resolve_actual) as f64,
-        }),
-    )
+    let priority = t.refs.priority(r.priority_id);
+    TicketSLAInfoOutputDto {
+        SlaStage: stage,
+        SlaName: r.sla_id.and_then(|x| t.refs.sla(x)).and_then(|x| s(x.name)),
+        TicketPriorityName: priority.and_then(|p| s(p.name)),
+        TicketPriorityColor: priority.and_then(|p| s(p.color)),
+        RespondGoal: respond_goal as f64,
+        RespondActual: respond_actual as f64,
+        RespondRemaining: (respond_goal - respond_actual) as f64,
+        ResolveGoal: resolve_goal as f64,
+        ResolveActual: resolve_actual as f64,
+        ResolveRemaining: (resolve_goal - resolve_actual) as f64,
+        WaitingActual: (r.paused_minutes + paused_now) as f64,
+        ReopenActual: 0.0,
+        TimeTotalGoal: resolve_goal as f64,
+        TimeTotalActual: resolve_actual as f64,
+        TimeTotalRemaining: (resolve_goal - resolve_actual) as f64,
+    }
 }
 
 /// Placeholders of note templates, expanded for one ticket.

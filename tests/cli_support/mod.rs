@@ -49,7 +49,7 @@ impl Run {
 
 impl Env {
     pub fn new() -> Env {
-        Self::with(SimConfig::default())
+        Self::with(config())
     }
 
     pub fn with(cfg: SimConfig) -> Env {
@@ -187,10 +187,22 @@ impl Env {
     }
 }
 
+/// The share of nullable reply fields the simulator sends as `null` in these tests (as in
+/// `tests/common`): the binary must cope with a server that leaves fields empty.
+pub const NULL_RATE: f64 = 0.02;
+
+/// The tenant the CLI tests run against by default.
+pub fn config() -> SimConfig {
+    SimConfig {
+        null_rate: NULL_RATE,
+        ..SimConfig::default()
+    }
+}
+
 pub fn short_ttl() -> SimConfig {
     SimConfig {
         access_ttl: Duration::from_secs(2),
-        ..SimConfig::default()
+        ..config()
     }
 }
 

@@ -19,11 +19,16 @@ use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
 
-/// A small tenant: quick to generate, big enough for paging.
+/// The share of nullable reply fields the simulator sends as `null` in these tests: a real
+/// server leaves fields empty, and the client must cope wherever the spec allows it.
+pub const NULL_RATE: f64 = 0.02;
+
+/// A small tenant: quick to generate, big enough for paging; some nullable fields `null`.
 pub fn small() -> SimConfig {
     SimConfig {
         tickets: 300,
         accounts: 12,
+        null_rate: NULL_RATE,
         ..SimConfig::default()
     }
 }
@@ -135,4 +140,100 @@ pub fn message(v: &Value) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// A record the server holds (`SimState::ticket`, `notes`, `time_logs`) as a reply of
+/// `schema` sends it: each field the simulator sends as `null` at [`NULL_RATE`] cleared. The
+/// fields a record cannot lack are never `null` (see `sim::shape`) and not listed here.
+pub fn sent_row(
+    h: &SimHandle,
+    schema: &str,
+    mut r: bmsdesk::api::model::TicketRow,
+) -> bmsdesk::api::model::TicketRow {
+    let id = r.id;
+    let st = h.state();
+    let gone = |field: &str| st.nulled(schema, id, field);
+    macro_rules! clear {
+        ($($field:ident: $name:literal),* $(,)?) => {
+            $(if gone($name) { r.$field = None; })*
+        };
+    }
+    clear!(
+        account_name: "AccountName", account_code: "AccountCode",
+        location_name: "LocationName", contact_id: "ContactId", contact_name: "ContactName",
+        queue_id: "QueueId", queue_name: "QueueName", status_name: "StatusName",
+        priority_name: "PriorityName", type_name: "TypeName", issue_type_id: "IssueTypeId",
+        issue_type_name: "IssueTypeName", assignee_id: "AssigneeId",
+        assignee_name: "AssigneeName", sla_id: "SLAId", sla_name: "SLAName",
+        has_met_sla: "HasMetSLA", is_sla_paused: "IsSLAPaused",
+        sla_last_paused_time: "SLALastPausedTime", sla_last_resumed_time: "SLALastResumedTime",
+        actual_pause_minutes: "ActualPauseMinutes", last_status_update: "LastStatusUpdate",
+        due_date: "DueDate", completed_date: "CompletedDate",
+        last_activity_update: "LastActivityUpdate",
+        first_response_target_time: "FirstResponseTargetTime",
+        first_response_actual_time: "FirstResponseActualTime",
+        resolution_target_time: "ResolutionTargetTime",
+        resolution_actual_time: "ResolutionActualTime", created_on: "CreatedOn",
+        modified_on: "ModifiedOn", created_by_name: "CreatedByName",
+    );
+    r
+}
+
+/// [`sent_row`] for a whole ticket (`TicketOutputDto`).
+pub fn sent_ticket(h: &SimHandle, t: bmsdesk::api::model::Ticket) -> bmsdesk::api::model::Ticket {
+    const S: &str = "TicketOutputDto";
+    let mut t = bmsdesk::api::model::Ticket {
+        row: sent_row(h, S, t.row),
+        ..t
+    };
+    let id = t.row.id;
+    let st = h.state();
+    let gone = |field: &str| st.nulled(S, id, field);
+    macro_rules! clear {
+        ($($field:ident: $name:literal),* $(,)?) => {
+            $(if gone($name) { t.$field = None; })*
+        };
+    }
+    clear!(
+        source_name: "SourceName", contact_phone: "ContactPhone",
+        contact_email: "ContactEmail", location_phone: "LocationPhone",
+        work_type_id: "WorkTypeId", work_type_name: "WorkTypeName",
+        total_time_spent: "TotalTimeSpent",
+    );
+    t
+}
+
+/// [`sent_row`] for a note (`TicketNoteOutputDto`).
+pub fn sent_note(h: &SimHandle, mut n: bmsdesk::api::model::Note) -> bmsdesk::api::model::Note {
+    let st = h.state();
+    let gone = |field: &str| st.nulled("TicketNoteOutputDto", n.id, field);
+    macro_rules! clear {
+        ($($field:ident: $name:literal),* $(,)?) => {
+            $(if gone($name) { n.$field = None; })*
+        };
+    }
+    clear!(
+        type_name: "TypeName", created_by_name: "CreatedByName",
+        created_by_email: "CreatedByEmail", created_on: "CreatedOn", modified_on: "ModifiedOn",
+    );
+    n
+}
+
+/// [`sent_row`] for a time entry (`TicketTimeEntryOutputDto`).
+pub fn sent_time_log(
+    h: &SimHandle,
+    mut l: bmsdesk::api::model::TimeLog,
+) -> bmsdesk::api::model::TimeLog {
+    let st = h.state();
+    let gone = |field: &str| st.nulled("TicketTimeEntryOutputDto", l.id, field);
+    macro_rules! clear {
+        ($($field:ident: $name:literal),* $(,)?) => {
+            $(if gone($name) { l.$field = None; })*
+        };
+    }
+    clear!(
+        timespent: "Timespent", notes: "Notes", internal_notes: "InternalNotes",
+        employee_name: "EmployeeName", work_type_name: "WorkTypeName", role_name: "RoleName",
+    );
+    l
 }
