@@ -14,6 +14,7 @@
 //!
 //! `Cargo.toml` sets `autotests = false`, so a test file not listed below would silently
 //! never build or run; `no_forgotten_test_files` fails instead.
+#![allow(clippy::unwrap_used, reason = "tests: a panic is a failed test")]
 
 // Shared rigs and the conformance checker: one copy each, used as `crate::common` etc.
 mod cli_support;
