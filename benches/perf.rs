@@ -3,6 +3,7 @@
 //!
 //! Fixtures are the simulator's generated tenant (`sim::generated_rows`), so titles, names and
 //! SLA fields look like a real service desk's. Not part of `cargo test` (no timing asserts).
+#![allow(clippy::unwrap_used, reason = "benchmarks: a panic is a failed run")]
 
 use std::sync::OnceLock;
 

@@ -21,6 +21,10 @@
 //! (100000), `--presses N` (200), `--cols C --rows R` (200x50), `--idle-secs S` (5),
 //! `--bin PATH` (target/release/bmsdesk), `--seed N`, `--sort KEY` (the view's sort, e.g.
 //! `due`: time to SLA breach).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a measuring tool run by hand: a panic is a failed run"
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;

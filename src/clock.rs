@@ -90,6 +90,17 @@ fn pinned() -> Option<Pinned> {
 /// Idempotent; returns the instant the clock started at. Must run before anything asks the
 /// time, which every test rig does first.
 pub fn pin_for_tests() -> DateTime<Utc> {
+    // The integration tests are one process (tests/runner.rs): a test that asked the time
+    // unpinned would put every later test on the wall clock without a word. Say so instead.
+    // (`BMSDESK_NOW` set but unreadable is not this case: it warned and chose the wall clock.)
+    if let Some(None) = CLOCK.get()
+        && std::env::var_os(ENV).is_none()
+    {
+        panic!(
+            "bmsdesk::clock: this process asked the time before pin_for_tests(); \
+             pin first in every test that reads the clock"
+        );
+    }
     let p = CLOCK.get_or_init(|| {
         from_env().or_else(|| {
             let (at, zone) = parse(TEST_INSTANT).ok()?;

@@ -1,6 +1,6 @@
 //! Sign-in, token file, refresh and re-authentication: the real client against the simulator.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -312,8 +312,7 @@ async fn sign_in_validation_and_mfa_messages() {
 
 // ----- redirects (a hostile or misconfigured server must not get the password re-posted) -----
 
-#[path = "cli_support/fake.rs"]
-mod fake;
+use crate::cli_support::fake;
 
 /// A server that answers everything with a valid sign-in and records what it got: where a
 /// redirect would send the password or the tokens.

@@ -1,6 +1,6 @@
 //! Fault injection: the client's retries, and what it must not retry.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! name belongs. The client must end every listing on its own terms, say why, and never let
 //! one bad field or one huge reply take it down.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Lookups, CRM lists, templates and userinfo through the real client.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 

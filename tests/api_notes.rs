@@ -1,6 +1,6 @@
 //! Notes, note templates and time logs through the real client.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

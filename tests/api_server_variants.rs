@@ -3,7 +3,7 @@
 //! spec documents none, replies with exactly the spec's fields, and tenants whose lookup
 //! tables (note types, ticket types, sources) are absent or different.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Tickets through the real client: search and paging, filters, get, create, patch, assign,
 //! delete, SLA info; validation and key casing with raw requests.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! Sign-in through the real binary: login, whoami, logout, bad credentials, MFA, token expiry,
 //! and that no secret ever lands in a file other than the token file.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{Env, short_ttl};
 

@@ -4,7 +4,7 @@
 //! Tests run as root, so paths are broken by planting a regular file where a folder belongs
 //! (or a folder where a file belongs), never by permissions.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::path::{Path, PathBuf};
 

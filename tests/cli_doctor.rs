@@ -2,7 +2,7 @@
 //! the client's behaviour once it has: the report, its `--json` shape and exit code, the
 //! stored capabilities, and what later commands do with them.
 
-mod cli_support;
+use crate::cli_support;
 
 use bmsdesk::sim::{self, Faults, SimConfig};
 use cli_support::{Env, Run};

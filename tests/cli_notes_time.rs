@@ -1,6 +1,6 @@
 //! `bmsdesk notes …` and `bmsdesk time …`.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::io::Write;
 

@@ -2,7 +2,7 @@
 //! `outbox retry` delivers them exactly once, `kill -9` at any moment loses nothing, and
 //! conflicts stay visible until dropped.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

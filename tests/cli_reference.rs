@@ -1,6 +1,6 @@
 //! Read-only CLI commands: accounts, locations, contacts, lookups, templates, help.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::Env;
 

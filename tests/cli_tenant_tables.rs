@@ -3,7 +3,7 @@
 //! know, it must not guess silently: a note or ticket either goes out with the tenant's own
 //! ids or is refused with a message that says what is wrong.
 
-mod cli_support;
+use crate::cli_support;
 
 use bmsdesk::sim::{Named, SimConfig};
 use cli_support::{Env, config};

@@ -1,6 +1,6 @@
 //! `bmsdesk tickets …` through the real binary against the simulator.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::Env;
 use serde_json::Value;

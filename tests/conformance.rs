@@ -5,7 +5,7 @@
 //! `tests/common` or `tests/cli_support` is checked the same way when its simulator goes;
 //! this test makes sure each operation is covered at least once, whatever the others do.)
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

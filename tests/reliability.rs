@@ -1,7 +1,7 @@
 //! Writes under fault injection, through `Actions` (the path the CLI and the TUI use): each
 //! lands exactly once or waits in the outbox; nothing is lost, nothing is duplicated.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

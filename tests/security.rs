@@ -4,7 +4,7 @@
 //! and each access/refresh token (tokens may be in the token file, nothing else). Also: files
 //! 0600 and folders 0700, and TLS verification never turned off.
 
-mod cli_support;
+use crate::cli_support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! for a while, then every write is checked on the server: zero lost, zero duplicated.
 //!
 //! ```sh
-//! BMSDESK_SOAK_SECS=600 cargo test --release --test soak -- --ignored --nocapture
+//! BMSDESK_SOAK_SECS=600 cargo test --release --test it soak:: -- --ignored --nocapture
 //! ```
 //!
 //! Two writers (like the TUI and a script in another pane) share one outbox folder, each with
@@ -241,7 +241,7 @@ async fn writer(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "soak test: BMSDESK_SOAK_SECS=600 cargo test --release --test soak -- --ignored"]
+#[ignore = "soak test: BMSDESK_SOAK_SECS=600 cargo test --release --test it soak:: -- --ignored"]
 async fn soak_no_write_lost_or_duplicated() {
     let secs = soak_secs();
     let h = Arc::new(

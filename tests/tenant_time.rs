@@ -2,7 +2,7 @@
 //! instants and speaks naive wall-clock times of its tenant's zone (UTC-5 with DST, UTC+10
 //! without); every time the client reads or sends must be the instant the server means.
 
-mod common;
+use crate::common;
 
 use bmsdesk::api::TenantZone;
 use bmsdesk::api::model::{NoteInput, TicketFilter, TicketRow};

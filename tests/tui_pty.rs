@@ -4,8 +4,7 @@
 #![cfg(unix)]
 
 // Every exchange with the simulators here is checked against the spec when they go.
-#[path = "spec/mod.rs"]
-mod spec;
+use crate::spec;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};

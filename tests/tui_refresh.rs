@@ -3,8 +3,7 @@
 //! lets the merge be checked.
 
 // Every exchange with the simulators here is checked against the spec when they go.
-#[path = "spec/mod.rs"]
-mod spec;
+use crate::spec;
 
 use bmsdesk::api::model::{PatchOp, TicketFilter};
 use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};

@@ -1,5 +1,5 @@
 //! Rendering snapshots: the main screens at 80x24 (the smallest supported) and larger.
-//! Regenerate with `INSTA_UPDATE=always cargo test --test tui_render`, then review the diff.
+//! Regenerate with `INSTA_UPDATE=always cargo test --test it tui_render::`, then review the diff.
 
 use std::sync::Arc;
 
@@ -118,6 +118,7 @@ fn open_detail(m: &mut Model) {
 
 #[test]
 fn list_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     let s = draw(&mut m, 80, 24);
     assert!(s.contains("T20250001"));
@@ -128,6 +129,7 @@ fn list_80x24() {
 
 #[test]
 fn list_filtered_and_marked_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     send(&mut m, [key(' ')]);
     send(&mut m, [key('/')]);
@@ -140,6 +142,7 @@ fn list_filtered_and_marked_80x24() {
 
 #[test]
 fn detail_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     open_detail(&mut m);
     let s = draw(&mut m, 80, 24);
@@ -156,6 +159,7 @@ fn detail_80x24() {
 
 #[test]
 fn list_and_detail_side_by_side_160x40() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.update(Msg::Resize(160, 40));
     open_detail(&mut m);
@@ -167,6 +171,7 @@ fn list_and_detail_side_by_side_160x40() {
 
 #[test]
 fn status_picker_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.update(key('s'));
     let s = draw(&mut m, 80, 24);
@@ -176,6 +181,7 @@ fn status_picker_80x24() {
 
 #[test]
 fn account_picker_narrowed_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     send(&mut m, [key('n'), code(KeyCode::Enter)]);
     send(&mut m, typed("cont"));
@@ -187,6 +193,7 @@ fn account_picker_narrowed_80x24() {
 
 #[test]
 fn new_ticket_form_and_review_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.data.locations.insert(
         100,
@@ -220,6 +227,7 @@ fn new_ticket_form_and_review_80x24() {
 
 #[test]
 fn note_editor_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.update(key('a'));
     send(&mut m, typed("Called the client, printer back online."));
@@ -232,6 +240,7 @@ fn note_editor_80x24() {
 
 #[test]
 fn help_80x24_and_120x40() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.update(key('?'));
     let small = draw(&mut m, 80, 24);
@@ -243,6 +252,7 @@ fn help_80x24_and_120x40() {
 
 #[test]
 fn palette_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     m.update(key(':'));
     send(&mut m, typed("note"));
@@ -261,6 +271,7 @@ fn triage(long_numbers: bool) -> Model {
 
 #[test]
 fn list_with_due_column_80x24_120x40_200x50() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = triage(true);
     let s = draw(&mut m, 80, 24);
     assert!(s.contains("T20250310.0008"), "numbers in full");
@@ -299,6 +310,7 @@ fn list_with_due_column_80x24_120x40_200x50() {
 
 #[test]
 fn dashboard_80x24_and_200x50() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = triage(false);
     m.update(key('D'));
     let s = draw(&mut m, 80, 24);
@@ -313,6 +325,7 @@ fn dashboard_80x24_and_200x50() {
 
 #[test]
 fn escalation_note_and_time_log_80x24() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = triage(false);
     statuses_with_escalation(&mut m);
     select(&mut m, 1);
@@ -341,6 +354,7 @@ fn escalation_note_and_time_log_80x24() {
 
 #[test]
 fn server_strings_cannot_reach_the_terminal() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     let mut evil = sample_rows()[0].clone();
     evil.id = 42;
@@ -364,6 +378,7 @@ fn server_strings_cannot_reach_the_terminal() {
 
 #[test]
 fn errors_show_in_the_status_bar() {
+    bmsdesk::clock::pin_for_tests();
     let mut m = base();
     let cmds = m.update(key('r'));
     // `r` on a loaded list asks only for what changed.
@@ -387,6 +402,7 @@ fn errors_show_in_the_status_bar() {
 
 #[test]
 fn frames_only_build_visible_rows() {
+    bmsdesk::clock::pin_for_tests();
     // 100k tickets: the frame draws the viewport, not the list.
     let mut m = base();
     let rows: Vec<_> = (1000..101_000)
@@ -428,6 +444,7 @@ fn frames_only_build_visible_rows() {
 
 #[test]
 fn list_offline_with_pending_writes_80x24() {
+    bmsdesk::clock::pin_for_tests();
     use bmsdesk::actions::WriteOp;
     use bmsdesk::api::model::NoteInput;
     use bmsdesk::store::outbox::OutboxItem;
@@ -468,6 +485,7 @@ fn list_offline_with_pending_writes_80x24() {
 /// (it used to sit below the server's notes, out of sight on a busy ticket).
 #[test]
 fn a_pending_note_is_visible_above_a_long_thread_120x40() {
+    bmsdesk::clock::pin_for_tests();
     use bmsdesk::actions::WriteOp;
     use bmsdesk::api::model::NoteInput;
     use bmsdesk::store::outbox::OutboxItem;

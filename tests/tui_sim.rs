@@ -2,8 +2,7 @@
 //! results checked through the API. Headless (TestBackend); the pty tests run the binary.
 
 // Every exchange with the simulators here is checked against the spec when they go.
-#[path = "spec/mod.rs"]
-mod spec;
+use crate::spec;
 
 use std::time::Duration;
 

@@ -1,5 +1,9 @@
 //! Fixtures for tests of the TUI (unit, render and pty tests): sample tickets, reference
 //! data as the warm-up delivers it, key helpers. Not used by the application itself.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test fixtures: a panic is a failed test"
+)]
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -10,8 +10,7 @@ use std::time::Duration;
 use bmsdesk::sim::{self, SimConfig, SimHandle};
 
 pub mod fake;
-#[path = "../spec/mod.rs"]
-pub mod spec;
+pub(crate) use crate::spec;
 
 pub struct Env {
     pub sim: SimHandle,

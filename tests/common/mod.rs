@@ -9,8 +9,7 @@
 //! test, is what makes it cover every test, including ones written later.
 #![allow(dead_code)]
 
-#[path = "../spec/mod.rs"]
-pub mod spec;
+pub(crate) use crate::spec;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,8 +3,9 @@
 //! simulator started with `SimConfig::record`), `schema.rs` one JSON value against a schema,
 //! `divergences.rs` lists the known divergences with their reasons.
 //!
-//! Test binaries use it with `mod spec;` (or through `tests/common`, whose rig checks every
-//! exchange of a test when the test ends).
+//! One copy in the test binary (`tests/runner.rs` declares it); test modules use it as
+//! `crate::spec` (or through `tests/common`, whose rig checks every exchange of a test when
+//! the test ends).
 #![allow(dead_code, unused_imports)]
 
 pub mod check;
