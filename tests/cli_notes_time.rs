@@ -179,7 +179,10 @@ fn time_across_midnight_is_one_entry_per_day() {
         "-m",
         "Overnight outage",
     ];
-    let text = env.run(&args).ok();
+    // Midnight is the tenant's (UTC in the simulator): the laptop is put in the same zone, so
+    // 23:30–00:45 crosses it whatever zone the run is pinned to.
+    let in_utc = |args: &[&str]| env.run_cmd(env.cmd_in_zone(args, "UTC"));
+    let text = in_utc(&args).ok();
     assert_eq!(text.stdout.lines().count(), 2, "{}", text.stdout);
     assert!(
         text.stdout.contains("2026-11-05 23:30:00–23:59:59"),
@@ -194,7 +197,7 @@ fn time_across_midnight_is_one_entry_per_day() {
     let mut json_args = args.to_vec();
     json_args[4] = "2026-11-06";
     json_args.push("--json");
-    let added = env.run(&json_args).ok().json();
+    let added = in_utc(&json_args).ok().json();
     assert_eq!(added.as_array().map(Vec::len), Some(2), "{added}");
 
     let logs = env.run(&["time", "list", &t, "--json"]).ok().json();
