@@ -9,6 +9,8 @@
 //! spaces and joiners, BOM, soft hyphen, tags). So nothing can move the cursor, retitle the
 //! window, rewrite the clipboard (OSC 52), make text read differently than it is, or take up no
 //! column and shift a table's borders.
+//!
+//! Also [`thousands`]: the one way the CLI and the TUI write a count for people.
 
 use crate::api::name::{Name, intern};
 
@@ -196,6 +198,19 @@ fn skip_string(it: &mut std::iter::Peekable<std::str::Chars<'_>>) {
             }
         }
     }
+}
+
+/// `1500` as `1,500` (a count written for people, CLI and TUI alike).
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -211,10 +211,9 @@ pub fn build_state(cfg: &SimConfig) -> SimState {
     }))
 }
 
-/// Ticket rows of a generated tenant as the server holds them (newest first), in the
-/// client's type, without serving anything: fixtures for benchmarks at MSP scale.
-pub fn generated_rows(seed: u64, tickets: usize, now: DateTime<Utc>) -> Vec<truth::TicketRow> {
-    let t = generate::generate(
+/// The standard tenant the benchmark fixtures below are drawn from.
+fn bench_tenant(seed: u64, tickets: usize, now: DateTime<Utc>) -> Tenant {
+    generate::generate(
         seed,
         tickets,
         40,
@@ -222,7 +221,13 @@ pub fn generated_rows(seed: u64, tickets: usize, now: DateTime<Utc>) -> Vec<trut
         DEMO_USER,
         MFA_USER,
         &refdata::TenantTables::standard(),
-    );
+    )
+}
+
+/// Ticket rows of a generated tenant as the server holds them (newest first), in the
+/// client's type, without serving anything: fixtures for benchmarks at MSP scale.
+pub fn generated_rows(seed: u64, tickets: usize, now: DateTime<Utc>) -> Vec<truth::TicketRow> {
+    let t = bench_tenant(seed, tickets, now);
     t.order
         .iter()
         .map(|&i| truth::ticket_row(&t, &t.tickets[i as usize]))
@@ -236,15 +241,7 @@ pub fn generated_rows_json(
     tickets: usize,
     now: DateTime<Utc>,
 ) -> Vec<serde_json::Value> {
-    let t = generate::generate(
-        seed,
-        tickets,
-        40,
-        now,
-        DEMO_USER,
-        MFA_USER,
-        &refdata::TenantTables::standard(),
-    );
+    let t = bench_tenant(seed, tickets, now);
     t.order
         .iter()
         .map(|&i| shape::finish(shape::record(&view::ticket_row(&t, &t.tickets[i as usize]))))

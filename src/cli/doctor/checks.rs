@@ -9,19 +9,8 @@ use super::report::{Check, Mark, Report};
 use crate::api::auth::REFRESH_MARGIN_SECS;
 use crate::api::capabilities::LookupTables;
 use crate::api::guesses::{HOURLY_LIMIT, TICKET_SOURCES};
+use crate::text::thousands;
 
-/// `1500` as `1,500`.
-fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 use crate::api::measure::{self, CommaVerdict, PageProbe, SortVerdict, Table};
 use crate::api::model::{Id, LookupItem, Ticket, UserInfo};
 use crate::api::{ApiError, Capabilities, Client, LookupKind, TenantZone};
@@ -761,7 +750,7 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
         .map(|(e, n)| {
             format!(
                 "; the most on one endpoint: {n} of its {} an hour ({e})",
-                thousands(HOURLY_LIMIT)
+                thousands(u64::from(HOURLY_LIMIT))
             )
         })
         .unwrap_or_default();
@@ -787,7 +776,7 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
         Mark::Info,
         format!(
             "bmsdesk counts requests in each process against {} per endpoint per hour; other sessions' requests this hour are not in this count, and the server reports none",
-            thousands(HOURLY_LIMIT)
+            thousands(u64::from(HOURLY_LIMIT))
         ),
     ));
     let plan = crate::tui::polling::plan(&crate::tui::worker::WorkerOptions::default());

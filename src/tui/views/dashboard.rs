@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::super::app::Model;
 use super::super::text::{truncate, width_of};
-use super::status_bar::thousands;
 use crate::domain::metrics::{Metrics, NameCount, Pulse};
+use crate::text::thousands;
 
 fn section<'a>(m: &Model, title: String) -> Block<'a> {
     Block::default()

@@ -9,18 +9,7 @@ use super::super::app::Model;
 use super::super::text::{truncate, width_of};
 use super::super::timer::fmt_elapsed;
 use super::ago;
-
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::text::thousands;
 
 /// What is in flight, shortest first.
 pub fn loading_text(m: &Model) -> Option<String> {
