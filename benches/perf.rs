@@ -7,16 +7,15 @@
 
 use std::sync::OnceLock;
 
-use bmsdesk::api::model::TicketRow;
-use bmsdesk::api::wire;
-use bmsdesk::domain::{metrics, sla::SlaEngine, sla_settings::SlaSettings};
-use bmsdesk::tui::app::Model;
-use bmsdesk::tui::fuzzy;
-use bmsdesk::tui::list::TicketList;
-use bmsdesk::tui::settings::{Column, Sort};
-use bmsdesk::tui::testkit;
-use bmsdesk::tui::theme::Theme;
-use bmsdesk::tui::views;
+use bmsdesk_core::domain::{metrics, sla::SlaEngine, sla_settings::SlaSettings};
+use bmsdesk_core::model::TicketRow;
+use bmsdesk_tui::app::Model;
+use bmsdesk_tui::fuzzy;
+use bmsdesk_tui::list::TicketList;
+use bmsdesk_tui::settings::{Column, Sort};
+use bmsdesk_tui::testkit;
+use bmsdesk_tui::theme::Theme;
+use bmsdesk_tui::views;
 use chrono::{DateTime, TimeZone, Utc};
 use divan::{Bencher, black_box};
 use ratatui::Terminal;
@@ -45,7 +44,7 @@ fn rows(n: usize) -> Vec<TicketRow> {
     } else {
         MAX
     };
-    let all = ROWS.get_or_init(|| bmsdesk::sim::generated_rows(42, max, now()));
+    let all = ROWS.get_or_init(|| bmsdesk_sim::generated_rows(42, max, now()));
     all[..n.min(all.len())].to_vec()
 }
 
@@ -186,7 +185,7 @@ mod filter {
     fn hay(n: usize) -> (fuzzy::HayStore, Vec<u32>) {
         let mut h = fuzzy::HayStore::default();
         for r in rows(n) {
-            h.push(&bmsdesk::tui::list::haystack(&r));
+            h.push(&bmsdesk_tui::list::haystack(&r));
         }
         let len = h.len() as u32;
         (h, (0..len).collect())
@@ -203,7 +202,7 @@ mod filter {
     /// The largest filter run inline on a key press (`SYNC_FILTER_LIMIT` candidates).
     #[divan::bench(sample_count = 50)]
     fn inline_limit(b: Bencher) {
-        let n = bmsdesk::tui::list::SYNC_FILTER_LIMIT;
+        let n = bmsdesk_tui::list::SYNC_FILTER_LIMIT;
         let (h, cand) = hay(n);
         let p = fuzzy::pattern("print");
         b.bench_local(|| black_box(fuzzy::filter(&h, &cand, &p)));
@@ -259,7 +258,7 @@ mod filter {
 /// job off; below that it ranks inline.
 mod picker {
     use super::*;
-    use bmsdesk::tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
+    use bmsdesk_tui::picker::{PickItem, PickKey, Picker, Purpose, Source};
 
     fn picker(n: usize) -> Picker {
         let items: Vec<PickItem> = rows(n)
@@ -328,14 +327,17 @@ mod decode {
 
     #[divan::bench(args = [100, 1000], sample_count = 50)]
     fn page(b: Bencher, n: usize) {
-        let result = bmsdesk::sim::generated_rows_json(7, n, now());
+        let result = bmsdesk_sim::generated_rows_json(7, n, now());
         let body = serde_json::to_vec(&serde_json::json!({
             "success": true, "error": null, "result": result, "totalRecords": n,
         }))
         .unwrap();
         b.counter(divan::counter::BytesCount::new(body.len()))
             .bench(|| {
-                black_box(wire::decode::<Option<Vec<TicketRow>>>(200, black_box(&body)).unwrap())
+                black_box(
+                    bmsdesk_bms::envelope::decode::<Option<Vec<TicketRow>>>(200, black_box(&body))
+                        .unwrap(),
+                )
             });
     }
 }
@@ -368,7 +370,7 @@ mod sla {
     fn tick_turn(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
+            let _ = m.update(bmsdesk_tui::protocol::Msg::Tick);
         });
     }
 
@@ -378,9 +380,9 @@ mod sla {
     fn tick_whole_pass(b: Bencher, n: usize) {
         let mut m = due_sorted(n);
         b.bench_local(|| {
-            let _ = m.update(bmsdesk::tui::protocol::Msg::Tick);
+            let _ = m.update(bmsdesk_tui::protocol::Msg::Tick);
             while m.sla.sweeping() {
-                let _ = m.update(bmsdesk::tui::protocol::Msg::SlaStep);
+                let _ = m.update(bmsdesk_tui::protocol::Msg::SlaStep);
             }
         });
     }

@@ -504,9 +504,9 @@ fn main() {
         ("HOME".into(), h.display().to_string()),
         ("TERM".into(), "xterm-256color".into()),
         ("BMS_API_BASE".into(), sim.base.clone()),
-        ("BMS_TENANT".into(), bmsdesk::sim::DEMO_TENANT.into()),
-        ("BMS_USERNAME".into(), bmsdesk::sim::DEMO_USER.into()),
-        ("BMS_PASSWORD".into(), bmsdesk::sim::DEMO_PASSWORD.into()),
+        ("BMS_TENANT".into(), bmsdesk_sim::DEMO_TENANT.into()),
+        ("BMS_USERNAME".into(), bmsdesk_sim::DEMO_USER.into()),
+        ("BMS_PASSWORD".into(), bmsdesk_sim::DEMO_PASSWORD.into()),
     ]);
     let n = a.tickets as u64;
     let (rows, cols) = (a.rows, a.cols);

@@ -1,11 +1,1 @@
-pub mod actions;
-pub mod api;
 pub mod cli;
-pub mod clock;
-pub mod config;
-pub mod domain;
-pub mod logging;
-pub mod sim;
-pub mod store;
-pub mod text;
-pub mod tui;

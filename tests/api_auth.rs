@@ -4,8 +4,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use bmsdesk::api::{ApiError, Client, LookupKind, Secret, TokenStore};
-use bmsdesk::sim::{self, SimConfig};
+use bmsdesk_bms::{auth::TokenStore, client::Client};
+use bmsdesk_core::{error::ApiError, lookups::LookupKind, secret::Secret};
+use bmsdesk_sim::{self as sim, SimConfig};
 use common::*;
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ async fn login_writes_a_private_token_file_and_userinfo_is_the_demo_user() {
     let path = dir.path().join("cfg/token.json");
     let c = client_with_store(&h, &path);
     let tokens = c.login().await.unwrap();
-    assert!(tokens.access_token_expire_on > bmsdesk::clock::now());
+    assert!(tokens.access_token_expire_on > bmsdesk_core::clock::now());
     assert!(tokens.refresh_token_expire_on.is_some());
     assert!(path.exists());
     #[cfg(unix)]
@@ -183,7 +184,7 @@ async fn without_a_password_an_expired_sign_in_is_unauthorized() {
     let path = dir.path().join("token.json");
     client_with_store(&h, &path).login().await.unwrap();
     h.state().expire_all_tokens();
-    let mut o = bmsdesk::api::ClientOptions::new(h.base_url());
+    let mut o = bmsdesk_bms::ClientOptions::new(h.base_url());
     o.token_store = Some(TokenStore::new(&path));
     let c = Client::new(o).unwrap();
     let err = c.lookup(LookupKind::Roles).await.unwrap_err();
@@ -214,7 +215,7 @@ async fn raw_refresh_rotates_and_old_refresh_token_is_refused() {
     let rt = r["refreshToken"].as_str().unwrap();
     let exp = r["accessTokenExpireOn"].as_str().unwrap();
     assert_eq!(exp.len(), 19, "naive YYYY-MM-DDTHH:MM:SS: {exp}");
-    assert!(bmsdesk::api::wire::parse_datetime(exp).is_some());
+    assert!(bmsdesk_core::wire::parse_datetime(exp).is_some());
 
     let refresh = |a: String, r: String| {
         let http = http.clone();
@@ -302,7 +303,7 @@ async fn sign_in_validation_and_mfa_messages() {
     ];
     let (status, v) = post(base.clone()).await;
     assert_eq!(status, 400);
-    assert!(bmsdesk::api::auth::is_mfa_required_message(&message(&v)));
+    assert!(bmsdesk_bms::auth::is_mfa_required_message(&message(&v)));
     let mut with_code = base.clone();
     with_code.push(("mfacode", sim::MFA_CODE));
     let (status, v) = post(with_code).await;
@@ -320,8 +321,8 @@ async fn collector() -> fake::FakeServer {
     fake::spawn(|_| fake::token_reply("stolen-access", "stolen-refresh")).await
 }
 
-fn options_for(base: &str) -> bmsdesk::api::ClientOptions {
-    let mut o = bmsdesk::api::ClientOptions::new(base);
+fn options_for(base: &str) -> bmsdesk_bms::client::ClientOptions {
+    let mut o = bmsdesk_bms::ClientOptions::new(base);
     o.credentials = Some(creds(sim::DEMO_USER));
     o.backoff = Duration::from_millis(10);
     o.max_retries = 0;
@@ -362,10 +363,10 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let store = TokenStore::new(dir.path().join("token.json"));
     store
-        .save(&bmsdesk::api::TokenSet {
+        .save(&bmsdesk_bms::auth::TokenSet {
             access_token: "old-access".into(),
             refresh_token: "old-refresh-secret".into(),
-            access_token_expire_on: bmsdesk::clock::now() - chrono::Duration::minutes(5),
+            access_token_expire_on: bmsdesk_core::clock::now() - chrono::Duration::minutes(5),
             refresh_token_expire_on: None,
             base_url: redirector.base_url(),
             tenant: sim::DEMO_TENANT.into(),
@@ -373,7 +374,7 @@ async fn a_redirected_refresh_never_sends_the_tokens_elsewhere() {
             username: sim::DEMO_USER.into(),
         })
         .unwrap();
-    let mut o = bmsdesk::api::ClientOptions::new(redirector.base_url());
+    let mut o = bmsdesk_bms::ClientOptions::new(redirector.base_url());
     o.token_store = Some(store);
     o.max_retries = 0;
     let c = Client::new(o).unwrap();

@@ -4,9 +4,9 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use bmsdesk::api::model::NoteInput;
-use bmsdesk::api::{ApiError, LookupKind};
-use bmsdesk::sim::{self, Faults};
+use bmsdesk_core::model::NoteInput;
+use bmsdesk_core::{error::ApiError, lookups::LookupKind};
+use bmsdesk_sim::{self as sim, Faults};
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ fn note() -> NoteInput {
         details: "<p>Fault test</p>".into(),
         is_internal: true,
         type_id: 1,
-        note_date: bmsdesk::clock::now(),
+        note_date: bmsdesk_core::clock::now(),
         status_id: None,
     }
 }
@@ -92,7 +92,7 @@ async fn every_nth_request_rate_limited_still_completes_a_search() {
         ..Default::default()
     });
     let rows = c
-        .search_tickets(&bmsdesk::api::model::TicketFilter::default())
+        .search_tickets(&bmsdesk_core::model::TicketFilter::default())
         .await
         .unwrap();
     assert_eq!(rows.len(), 1200);

@@ -6,9 +6,10 @@ use crate::common;
 
 use std::time::Duration;
 
-use bmsdesk::api::model::{TicketFilter, TicketRow};
-use bmsdesk::api::{ApiError, Client, LookupKind};
-use bmsdesk::sim::{Faults, SimHandle};
+use bmsdesk_bms::client::Client;
+use bmsdesk_core::model::{TicketFilter, TicketRow};
+use bmsdesk_core::{error::ApiError, lookups::LookupKind};
+use bmsdesk_sim::{Faults, SimHandle};
 use common::*;
 
 const SEARCH: &str = "POST /v2/servicedesk/tickets/search";
@@ -34,8 +35,11 @@ async fn all_tickets(c: &Client) -> Result<Vec<TicketRow>, ApiError> {
     .expect("the listing ends on its own")
 }
 
-async fn signed_in(h: &SimHandle, tweak: impl FnOnce(&mut bmsdesk::api::ClientOptions)) -> Client {
-    let mut o = options(h, bmsdesk::sim::DEMO_USER);
+async fn signed_in(
+    h: &SimHandle,
+    tweak: impl FnOnce(&mut bmsdesk_bms::client::ClientOptions),
+) -> Client {
+    let mut o = options(h, bmsdesk_sim::DEMO_USER);
     tweak(&mut o);
     let c = Client::new(o).unwrap();
     c.login().await.unwrap();
@@ -260,7 +264,7 @@ async fn a_sign_in_reply_with_a_null_access_token_is_an_auth_error() {
 #[tokio::test]
 async fn a_server_that_caps_pages_below_the_size_asked_does_not_cut_lists() {
     // The server serves at most 5 rows a page and tells no total for lookups.
-    let h = start(bmsdesk::sim::SimConfig {
+    let h = start(bmsdesk_sim::SimConfig {
         max_page_size: 5,
         ..small()
     })

@@ -4,9 +4,9 @@ use crate::common;
 
 use std::collections::{HashMap, HashSet};
 
-use bmsdesk::api::lookups::LookupSource;
-use bmsdesk::api::{ApiError, LookupKind};
-use bmsdesk::sim;
+use bmsdesk_bms::lookups::LookupSource;
+use bmsdesk_core::{error::ApiError, lookups::LookupKind};
+use bmsdesk_sim as sim;
 use common::*;
 use reqwest::Method;
 
@@ -23,7 +23,7 @@ async fn every_lookup_kind_answers_on_the_path_the_client_uses() {
         );
         let ids: HashSet<i64> = items.iter().map(|i| i.id).collect();
         assert_eq!(ids.len(), items.len(), "{kind:?} ids repeat");
-        if let LookupSource::Path(path) = kind.source() {
+        if let LookupSource::Path(path) = bmsdesk_bms::lookups::source(kind) {
             assert!(
                 h.state().stats().count(&format!("GET {path}")) >= 1,
                 "{kind:?} did not reach {path}"
@@ -128,7 +128,7 @@ async fn accounts_are_paged_and_locations_repeat_names_across_accounts() {
     .await;
     let mut o = options(&h, sim::DEMO_USER);
     o.page_size = 7;
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     let accounts = c.accounts().await.unwrap();
     let active = h
         .state()
@@ -198,7 +198,7 @@ async fn contacts_are_paged_and_filtered_by_name() {
     let h = start(small()).await;
     let mut o = options(&h, sim::DEMO_USER);
     o.page_size = 2;
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     let (account, expected) = h.state().read(|t| {
         let a = t.accounts.iter().max_by_key(|a| a.contacts.len()).unwrap();
         (a.id, a.contacts.len())

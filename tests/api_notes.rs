@@ -4,9 +4,9 @@ use crate::common;
 
 use std::collections::HashSet;
 
-use bmsdesk::api::ApiError;
-use bmsdesk::api::model::{NoteInput, TimeLogInput};
-use bmsdesk::sim;
+use bmsdesk_core::error::ApiError;
+use bmsdesk_core::model::{NoteInput, TimeLogInput};
+use bmsdesk_sim as sim;
 use chrono::NaiveDate;
 use common::*;
 use reqwest::Method;
@@ -17,7 +17,7 @@ fn note(details: &str, internal: bool) -> NoteInput {
         details: details.into(),
         is_internal: internal,
         type_id: 1,
-        note_date: bmsdesk::clock::now(),
+        note_date: bmsdesk_core::clock::now(),
         status_id: None,
     }
 }
@@ -137,7 +137,7 @@ async fn notes_are_paged_without_a_total() {
     let id = worked_ticket(&h);
     let mut o = options(&h, sim::DEMO_USER);
     o.page_size = 2;
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     for i in 0..5 {
         c.add_note(id, &note(&format!("<p>n{i}</p>"), true))
             .await

@@ -7,9 +7,10 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use bmsdesk::api::model::{NoteInput, TicketFilter};
-use bmsdesk::api::{ApiError, Client, LookupKind};
-use bmsdesk::sim::{self, Named, SimConfig, SimHandle};
+use bmsdesk_bms::client::Client;
+use bmsdesk_core::model::{NoteInput, TicketFilter};
+use bmsdesk_core::{error::ApiError, lookups::LookupKind};
+use bmsdesk_sim::{self as sim, Named, SimConfig, SimHandle};
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -149,7 +150,7 @@ async fn a_pascal_case_server_reads_like_a_camel_case_one() {
                 details: "<p>pascal</p>".into(),
                 is_internal: true,
                 type_id: 1,
-                note_date: bmsdesk::clock::now(),
+                note_date: bmsdesk_core::clock::now(),
                 status_id: None,
             },
         )
@@ -384,12 +385,12 @@ async fn writes_the_spec_gives_no_body_answer_an_empty_200() {
     let cl = client(&h);
     cl.assign_ticket(
         b,
-        &bmsdesk::api::model::AssignInput {
+        &bmsdesk_core::model::AssignInput {
             details: "<p>assigned</p>".into(),
             is_internal: true,
             type_id: 1,
             status_id: status,
-            note_date: bmsdesk::clock::now(),
+            note_date: bmsdesk_core::clock::now(),
             assignee_id: None,
             queue_id: Some(queue),
         },
@@ -528,7 +529,7 @@ async fn a_tenant_without_type_tables_answers_404_and_refuses_a_guessed_type() {
         details: "<p>typed</p>".into(),
         is_internal: true,
         type_id,
-        note_date: bmsdesk::clock::now(),
+        note_date: bmsdesk_core::clock::now(),
         status_id: None,
     };
     let before = h.state().note_count(id);
@@ -616,7 +617,7 @@ async fn a_tenant_with_other_tables_lists_checks_and_uses_them() {
                     details: format!("<p>type {type_id}</p>"),
                     is_internal: true,
                     type_id,
-                    note_date: bmsdesk::clock::now(),
+                    note_date: bmsdesk_core::clock::now(),
                     status_id: None,
                 },
             )

@@ -5,9 +5,9 @@ use crate::common;
 
 use std::collections::HashSet;
 
-use bmsdesk::api::model::{AssignInput, PatchOp, TicketFilter};
-use bmsdesk::api::{ApiError, TicketDraft};
-use bmsdesk::sim::{self, SimConfig, Tenant};
+use bmsdesk_core::model::{AssignInput, PatchOp, TicketFilter};
+use bmsdesk_core::{draft::TicketDraft, error::ApiError};
+use bmsdesk_sim::{self as sim, SimConfig, Tenant};
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -39,7 +39,7 @@ async fn search_over_1500_tickets_returns_each_exactly_once() {
     let mut o = options(&h, sim::DEMO_USER);
     o.page_size = 100;
     o.concurrency = 4;
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     let rows = c.search_tickets(&TicketFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1500);
     let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
@@ -222,7 +222,7 @@ async fn filters_match_what_the_tenant_holds() {
     }
 
     // Dates: recent activity only.
-    let since = bmsdesk::clock::now() - chrono::Duration::days(2);
+    let since = bmsdesk_core::clock::now() - chrono::Duration::days(2);
     let recent = c
         .search_tickets(&TicketFilter {
             last_activity_update_from: Some(since),
@@ -306,7 +306,10 @@ async fn create_from_a_template_returns_the_full_ticket() {
     let locations = c.locations(account.id).await.unwrap();
     let main = locations.iter().find(|l| l.is_main == Some(true)).unwrap();
     let contacts = c.contacts(account.id, None).await.unwrap();
-    let statuses = c.lookup(bmsdesk::api::LookupKind::Statuses).await.unwrap();
+    let statuses = c
+        .lookup(bmsdesk_core::lookups::LookupKind::Statuses)
+        .await
+        .unwrap();
     let new = statuses.iter().find(|s| s.name == "New").unwrap();
     let over = TicketDraft {
         account_id: Some(account.id),
@@ -642,7 +645,7 @@ async fn assign_sets_fields_and_writes_the_note() {
             is_internal: true,
             type_id: 1,
             status_id: escalated,
-            note_date: bmsdesk::clock::now(),
+            note_date: bmsdesk_core::clock::now(),
             assignee_id: Some(sim::DEMO_USER_ID),
             queue_id: Some(tier2),
         },
@@ -749,7 +752,7 @@ async fn tenant_has_breached_soon_and_paused_open_tickets() {
         })
         .await
         .unwrap();
-    let now = bmsdesk::clock::now();
+    let now = bmsdesk_core::clock::now();
     // A target the server sent as null is unknown to the client.
     let breached = open
         .iter()
@@ -912,7 +915,7 @@ async fn a_server_capping_the_page_size_still_yields_every_ticket() {
     .await;
     let mut o = options(&h, sim::DEMO_USER);
     o.page_size = 2000;
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     let rows = c.search_tickets(&TicketFilter::default()).await.unwrap();
     let ids: HashSet<i64> = rows.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 2500, "rows lost to the server's page-size cap");

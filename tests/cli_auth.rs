@@ -67,16 +67,16 @@ fn no_credentials_and_no_token_is_an_auth_error_that_says_what_to_do() {
 #[test]
 fn mfa_user_needs_a_code() {
     let mut env = Env::new();
-    env.user = bmsdesk::sim::MFA_USER.into();
+    env.user = bmsdesk_sim::MFA_USER.into();
     let run = env.run(&["login"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.to_lowercase().contains("mfa"), "{}", run.stderr);
     let run = env.run(&["login", "--mfa-code", "000000"]);
     assert_eq!(run.code, 3, "wrong code refused: {}", run.stderr);
-    env.run(&["login", "--mfa-code", bmsdesk::sim::MFA_CODE])
+    env.run(&["login", "--mfa-code", bmsdesk_sim::MFA_CODE])
         .ok();
     let mut cmd = env.cmd(&["accounts", "--json"]);
-    cmd.env("BMS_MFA_CODE", bmsdesk::sim::MFA_CODE);
+    cmd.env("BMS_MFA_CODE", bmsdesk_sim::MFA_CODE);
     env.run_cmd(cmd).ok();
 }
 
@@ -136,7 +136,7 @@ fn tokens_never_reach_audit_log_cache_or_output() {
         .expect("created id")
         .to_string();
     let note = env.run(&["notes", "add", &id, "-m", "note text"]).ok();
-    let token = bmsdesk::api::TokenStore::new(find_token_file(&env))
+    let token = bmsdesk_bms::TokenStore::new(find_token_file(&env))
         .load()
         .expect("token saved");
     let everything_but_token: String = env
@@ -181,7 +181,7 @@ fn shell_quote(p: &std::path::Path) -> String {
 #[test]
 fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
     let mut env = Env::new();
-    env.user = bmsdesk::sim::MFA_USER.into();
+    env.user = bmsdesk_sim::MFA_USER.into();
     let seen = env.home().join("mfa-env.txt");
     // The MFA command runs while BMS_PASSWORD is set.
     let cfg = commands_config(
@@ -189,7 +189,7 @@ fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
         &format!(
             "mfa_command = \"env > {} ; echo {}\"\n",
             shell_quote(&seen),
-            bmsdesk::sim::MFA_CODE
+            bmsdesk_sim::MFA_CODE
         ),
     );
     let mut c = env.cmd(&["login"]);
@@ -209,13 +209,13 @@ fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
         &format!(
             "password_command = \"env > {} ; echo {}\"\n",
             shell_quote(&seen),
-            bmsdesk::sim::DEMO_PASSWORD
+            bmsdesk_sim::DEMO_PASSWORD
         ),
     );
     let mut c = env.cmd(&["login"]);
     c.env("BMS_CONFIG", &cfg)
         .env_remove("BMS_PASSWORD")
-        .env("BMS_MFA_CODE", bmsdesk::sim::MFA_CODE);
+        .env("BMS_MFA_CODE", bmsdesk_sim::MFA_CODE);
     env.run_cmd(c).ok();
     let text = std::fs::read_to_string(&seen).unwrap();
     assert!(!text.contains("BMS_MFA_CODE"), "{text}");
@@ -225,13 +225,13 @@ fn secret_commands_do_not_inherit_bms_password_or_mfa_code() {
 fn login_reads_the_mfa_code_from_stdin_when_given_a_dash() {
     use std::io::Write;
     let mut env = Env::new();
-    env.user = bmsdesk::sim::MFA_USER.into();
+    env.user = bmsdesk_sim::MFA_USER.into();
     let mut c = env.cmd(&["login", "--mfa-code", "-"]);
     c.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
-    writeln!(child.stdin.take().unwrap(), "{}", bmsdesk::sim::MFA_CODE).unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", bmsdesk_sim::MFA_CODE).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -290,7 +290,7 @@ fn a_password_command_whose_child_holds_stdout_is_killed_with_its_children() {
         &format!(
             "sleep 600 & echo $! > {}; echo {}",
             shell_quote(&pidfile),
-            bmsdesk::sim::DEMO_PASSWORD
+            bmsdesk_sim::DEMO_PASSWORD
         ),
     );
     assert_fails_saying(&r, &["did not finish within 1 s"]);

@@ -8,7 +8,7 @@ use crate::cli_support;
 
 use std::path::{Path, PathBuf};
 
-use bmsdesk::sim::{Faults, SimConfig};
+use bmsdesk_sim::{Faults, SimConfig};
 use cli_support::{Env, Run};
 
 fn small_env() -> Env {

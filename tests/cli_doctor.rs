@@ -4,7 +4,7 @@
 
 use crate::cli_support;
 
-use bmsdesk::sim::{self, Faults, SimConfig};
+use bmsdesk_sim::{self as sim, Faults, SimConfig};
 use cli_support::{Env, Run};
 use serde_json::Value;
 
@@ -390,7 +390,7 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
         let tz: chrono_tz::Tz = zone.parse().unwrap();
         let env = Env::with(SimConfig {
             tenant_zone: tz,
-            generated_at: Some(bmsdesk::clock::pin_for_tests()),
+            generated_at: Some(bmsdesk_core::clock::pin_for_tests()),
             ..small()
         });
         let c = env.cmd_in_zone(&["doctor", "--json"], "Europe/Berlin");
@@ -440,7 +440,7 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
             .into_iter()
             .find(|n| n.id == id)
             .expect("stored");
-        let now = bmsdesk::clock::now();
+        let now = bmsdesk_core::clock::now();
         let off = (stored.created_on.unwrap() - now).num_seconds().abs();
         assert!(off <= 5, "{zone}: the note's date is {off} s off");
     }
@@ -450,7 +450,7 @@ fn tenants_at_utc_minus_5_and_plus_10_are_measured_and_the_zone_is_used_when_use
 fn a_profile_zone_that_is_not_the_tenants_is_reported() {
     let env = Env::with(SimConfig {
         tenant_zone: chrono_tz::Australia::Brisbane,
-        generated_at: Some(bmsdesk::clock::pin_for_tests()),
+        generated_at: Some(bmsdesk_core::clock::pin_for_tests()),
         ..small()
     });
     let report = with_config(&env, "tenant_timezone = \"UTC\"\n", &["doctor", "--json"])

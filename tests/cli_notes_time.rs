@@ -111,9 +111,9 @@ fn note_text_from_stdin_and_empty_text_refused() {
 
 /// The UTC wall-clock time (`HH:MM:SS`) of the laptop's `hh_mm` today.
 fn on_the_tenants_clock(hh_mm: &str) -> String {
-    let day = bmsdesk::clock::local_now().date_naive();
+    let day = bmsdesk_core::clock::local_now().date_naive();
     let time = chrono::NaiveTime::parse_from_str(hh_mm, "%H:%M").expect("a test time");
-    bmsdesk::clock::from_local(day.and_time(time))
+    bmsdesk_core::clock::from_local(day.and_time(time))
         .format("%H:%M:%S")
         .to_string()
 }
@@ -254,7 +254,7 @@ fn time_add_lands_at_the_laptops_instant_on_a_tenant_in_another_zone() {
             ("2026-12-03", "00:30:00", "01:30:00"),
         ),
     ] {
-        let env = Env::with(bmsdesk::sim::SimConfig {
+        let env = Env::with(bmsdesk_sim::SimConfig {
             tenant_zone: zone,
             ..cli_support::config()
         });
@@ -327,7 +327,7 @@ fn the_profiles_note_type_stands_in_when_the_note_type_list_cannot_be_read() {
     let t = some_ticket(&env);
     let ts = t.to_string();
     // The note-type list is down (and not cached): no made-up type goes out.
-    env.sim.state().set_faults(bmsdesk::sim::Faults {
+    env.sim.state().set_faults(bmsdesk_sim::Faults {
         server_error: 1.0,
         path_contains: Some("/lookup/notetype".into()),
         ..Default::default()

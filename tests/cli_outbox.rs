@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bmsdesk::sim::Faults;
+use bmsdesk_sim::Faults;
 use cli_support::{Env, Run};
 use serde_json::Value;
 
@@ -356,7 +356,7 @@ fn kill_9_while_waiting_for_another_sender_loses_nothing() {
     run_in(&["login"]).ok();
     let t = ticket(&env, 4);
     // Another bmsdesk (here: this test) is busy sending the outbox.
-    let outbox = bmsdesk::store::outbox::Outbox::new(state.join("default/outbox"));
+    let outbox = bmsdesk_core::store::outbox::Outbox::new(state.join("default/outbox"));
     let held = outbox.try_lock().unwrap().expect("the lock is free");
     let mut c = cmd(
         &env,
@@ -457,8 +457,8 @@ fn a_status_change_during_an_outage_is_queued_with_a_warning_and_delivered_later
 
 #[test]
 fn outbox_retry_clears_the_draft_a_delivered_note_was_sent_from() {
-    use bmsdesk::store::drafts::{DraftStore, NoteDraft};
-    use bmsdesk::store::outbox::Outbox;
+    use bmsdesk_core::store::drafts::{DraftStore, NoteDraft};
+    use bmsdesk_core::store::outbox::Outbox;
     let (env, cfg) = env_with(3);
     run(&env, &cfg, &["login"]).ok();
     let t = ticket(&env, 4);

@@ -5,7 +5,7 @@
 
 use crate::cli_support;
 
-use bmsdesk::sim::{Named, SimConfig};
+use bmsdesk_sim::{Named, SimConfig};
 use cli_support::{Env, config};
 
 fn named(id: i64, name: &'static str, is_default: bool) -> Named {
@@ -20,7 +20,7 @@ fn some_ticket(env: &Env) -> i64 {
     env.sim.state().read(|t| t.tickets[3].id)
 }
 
-fn notes_with(env: &Env, ticket: i64, text: &str) -> Vec<bmsdesk::api::model::Note> {
+fn notes_with(env: &Env, ticket: i64, text: &str) -> Vec<bmsdesk_core::model::Note> {
     env.sim
         .state()
         .notes(ticket)

@@ -405,9 +405,9 @@ fn list_sorted_by_due_and_metrics_agree_with_the_list() {
 
 #[test]
 fn several_statuses_list_every_ticket_of_each_on_a_server_that_does_not_split_commas() {
-    let env = Env::with(bmsdesk::sim::SimConfig {
+    let env = Env::with(bmsdesk_sim::SimConfig {
         splits_commas: false,
-        ..bmsdesk::sim::SimConfig::default()
+        ..bmsdesk_sim::SimConfig::default()
     });
     let expected: std::collections::BTreeSet<i64> = env.sim.state().read(|t| {
         let ids = [t.refs.status_id("New"), t.refs.status_id("In Progress")];

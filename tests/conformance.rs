@@ -9,9 +9,10 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use bmsdesk::api::model::{AssignInput, NoteInput, PatchOp, TicketFilter, TimeLogInput};
-use bmsdesk::api::{Client, LookupKind, Secret, TicketDraft};
-use bmsdesk::sim::{self, Exchange};
+use bmsdesk_bms::client::Client;
+use bmsdesk_core::model::{AssignInput, NoteInput, PatchOp, TicketFilter, TimeLogInput};
+use bmsdesk_core::{draft::TicketDraft, lookups::LookupKind, secret::Secret};
+use bmsdesk_sim::{self as sim, Exchange};
 use chrono::NaiveDate;
 use common::spec::{self, Report, Side};
 use common::*;
@@ -490,7 +491,7 @@ async fn every_operation_of_the_client_conforms() {
         )
     });
     let row = c.ticket(worked).await.unwrap().row;
-    let now = bmsdesk::clock::now();
+    let now = bmsdesk_core::clock::now();
     let searches = [
         filter(),
         TicketFilter {

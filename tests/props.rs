@@ -3,12 +3,13 @@
 //! and arbitrary bytes; the config parser on arbitrary text and TOML-like text; stored outbox
 //! items; date and `Retry-After` parsing.
 
-use bmsdesk::api::model::*;
-use bmsdesk::api::ops::WriteOp;
-use bmsdesk::api::retry::parse_retry_after;
-use bmsdesk::api::wire::{decode, parse_datetime};
-use bmsdesk::config::{Config, Dirs};
-use bmsdesk::store::outbox::OutboxItem;
+use bmsdesk_bms::envelope::decode;
+use bmsdesk_core::config::{Config, Dirs};
+use bmsdesk_core::model::*;
+use bmsdesk_core::ops::WriteOp;
+use bmsdesk_core::retry::parse_retry_after;
+use bmsdesk_core::store::outbox::OutboxItem;
+use bmsdesk_core::wire::parse_datetime;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -303,19 +304,19 @@ proptest! {
 
     #[test]
     fn decoding_any_envelope_never_panics(status in status(), v in envelope()) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         decode_all(status, v.to_string().as_bytes());
     }
 
     #[test]
     fn decoding_any_json_never_panics(status in status(), v in json_value()) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         decode_all(status, v.to_string().as_bytes());
     }
 
     #[test]
     fn decoding_any_bytes_never_panics(status in status(), bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         decode_all(status, &bytes);
     }
 
@@ -327,7 +328,7 @@ proptest! {
         flip in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         let mut body = v.to_string().into_bytes();
         let cut_at = cut.index(body.len() + 1);
         body.truncate(cut_at);
@@ -341,25 +342,25 @@ proptest! {
 
     #[test]
     fn a_failed_reply_is_always_an_error(status in 300u16..1000, v in envelope()) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         prop_assert!(decode::<Value>(status, v.to_string().as_bytes()).is_err());
     }
 
     #[test]
     fn config_parser_never_panics_on_any_text(text in "\\PC{0,400}") {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         check_config(&text);
     }
 
     #[test]
     fn config_parser_never_panics_on_toml_like_text(text in toml_text()) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         check_config(&text);
     }
 
     #[test]
     fn stored_outbox_items_load_or_fail_cleanly(v in json_value()) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         let _ = serde_json::from_value::<WriteOp>(v.clone());
         let _ = serde_json::from_value::<OutboxItem>(v);
     }
@@ -368,26 +369,26 @@ proptest! {
     fn a_line_kept_as_clean_is_exactly_what_sanitizing_makes_of_it(
         s in r"[ -~]{0,30}|\PC{0,30}|[ \t\x1b\[a-z\u{202e}\u{a0}]{0,20}"
     ) {
-        bmsdesk::clock::pin_for_tests();
-        let clean = bmsdesk::text::sanitize_line(&s);
-        prop_assert_eq!(bmsdesk::text::is_clean_line(&s), clean == s, "{:?}", s);
-        prop_assert!(bmsdesk::text::is_clean_line(&clean), "{:?} -> {:?}", s, clean);
+        bmsdesk_core::clock::pin_for_tests();
+        let clean = bmsdesk_core::text::sanitize_line(&s);
+        prop_assert_eq!(bmsdesk_core::text::is_clean_line(&s), clean == s, "{:?}", s);
+        prop_assert!(bmsdesk_core::text::is_clean_line(&clean), "{:?} -> {:?}", s, clean);
     }
 
     #[test]
     fn dates_and_retry_after_parse_or_fail_cleanly(s in "\\PC{0,40}", pick in prop::sample::select(ODD_STRINGS)) {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         let _ = parse_datetime(&s);
         let _ = parse_datetime(pick);
-        let _ = parse_retry_after(&s, bmsdesk::clock::now());
-        let _ = parse_retry_after(pick, bmsdesk::clock::now());
-        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), bmsdesk::clock::now());
+        let _ = parse_retry_after(&s, bmsdesk_core::clock::now());
+        let _ = parse_retry_after(pick, bmsdesk_core::clock::now());
+        let _ = parse_retry_after(&format!("{s}, 01 Jan 9999 00:00:00 GMT"), bmsdesk_core::clock::now());
     }
 }
 
 #[test]
 fn the_generators_reach_real_fields() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     // A decoded ticket from a generated-looking reply: the generators are not all noise.
     let body = json!({"Success": true, "Result": {"Id": 7, "Title": "t", "IsSLAPaused": "1", "OpenDate": "2025-01-15"}});
     let t = decode::<Ticket>(200, body.to_string().as_bytes())

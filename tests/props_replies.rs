@@ -8,8 +8,9 @@
 //!
 //! Fixed seeds: a failure is the same failure on every run.
 
-use bmsdesk::api::model::*;
-use bmsdesk::api::wire::{decode, dotnet_camel};
+use bmsdesk_bms::envelope::decode;
+use bmsdesk_core::model::*;
+use bmsdesk_core::wire::dotnet_camel;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -56,7 +57,7 @@ fn one<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> Result<
 }
 
 fn tokens(body: &[u8]) -> Result<String, String> {
-    bmsdesk::api::auth::decode_token_reply(200, body)
+    bmsdesk_bms::auth::decode_token_reply(200, body)
         .map(|t| format!("{t:?}"))
         .map_err(|e| e.to_string())
 }
@@ -519,7 +520,7 @@ fn failures_in(reads: &[Read], nulls: Nulls, cases: u32, seed: u8) -> Vec<String
 
 #[test]
 fn a_decoder_that_gets_a_type_or_nullability_wrong_is_caught() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     // The properties can fail: a time log read with `Timespent` as an integer (the spec says
     // number), and one that requires `Timespent`, which the spec lets be null or absent.
     #[derive(Debug, serde::Deserialize)]
@@ -553,7 +554,7 @@ fn a_decoder_that_gets_a_type_or_nullability_wrong_is_caught() {
 
 #[test]
 fn every_read_is_in_the_spec() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let reads = reads();
     assert_eq!(reads.len(), READS.len());
     // The generator reaches nullable fields: the spec copy is the real one.
@@ -572,19 +573,19 @@ fn every_read_is_in_the_spec() {
 
 #[test]
 fn random_replies_with_random_nulls_decode_in_both_casings() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     run(Nulls::Random, 48, 1);
 }
 
 #[test]
 fn random_replies_with_every_nullable_field_null_decode_in_both_casings() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     run(Nulls::Every, 16, 101);
 }
 
 #[test]
 fn the_generator_makes_what_the_checker_accepts() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     // The generator and the conformance checker read the spec alike: every generated reply
     // conforms (so a decode failure above is the client's, not a generator's invention).
     let mut runner = TestRunner::new_with_rng(
@@ -617,7 +618,7 @@ fn the_generator_makes_what_the_checker_accepts() {
 
 #[test]
 fn each_nullable_field_of_a_row_alone_decodes() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     // Deterministic and exhaustive where the random runs sample: one full reply per read,
     // then each nullable field of its row set to null alone (in the middle of a list).
     let mut runner = TestRunner::new_with_rng(

@@ -5,13 +5,14 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use bmsdesk::actions::{Actions, Outcome, WriteOp, WriteResult};
-use bmsdesk::api::model::{AssignInput, Id, NoteInput, PatchOp, TicketInput, TimeLogInput};
-use bmsdesk::api::retry::worth_keeping;
-use bmsdesk::api::{ApiError, Client, ClientOptions};
-use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
-use bmsdesk::store::audit::AuditLog;
-use bmsdesk::store::outbox::{ItemState, Outbox, Receipt};
+use bmsdesk_bms::{client::Client, client::ClientOptions};
+use bmsdesk_core::actions::{Actions, Outcome, WriteOp, WriteResult};
+use bmsdesk_core::error::ApiError;
+use bmsdesk_core::model::{AssignInput, Id, NoteInput, PatchOp, TicketInput, TimeLogInput};
+use bmsdesk_core::retry::worth_keeping;
+use bmsdesk_core::store::audit::AuditLog;
+use bmsdesk_core::store::outbox::{ItemState, Outbox, Receipt};
+use bmsdesk_sim::{self as sim, Faults, SimConfig, SimHandle};
 use chrono::NaiveDate;
 use common::*;
 use serde_json::json;
@@ -73,7 +74,7 @@ impl Rig {
     }
     fn audit(&self) -> Vec<serde_json::Value> {
         let log = AuditLog::new(self.dir.path().join("audit"));
-        log.read_day(bmsdesk::clock::local_now().date_naive())
+        log.read_day(bmsdesk_core::clock::local_now().date_naive())
             .unwrap()
             .into_iter()
             .map(|e| serde_json::to_value(e).unwrap())
@@ -88,7 +89,7 @@ fn add_note(ticket: Id, marker: &str) -> WriteOp {
             details: format!("<p>{marker}</p>"),
             is_internal: true,
             type_id: 1,
-            note_date: bmsdesk::clock::now(),
+            note_date: bmsdesk_core::clock::now(),
             status_id: None,
         },
     }
@@ -106,7 +107,7 @@ fn create_op(h: &SimHandle, title: &str) -> WriteOp {
             priority_id: t.refs.priority_id("Low"),
             type_id: t.refs.ticket_type_id("Incident"),
             source_id: 0,
-            open_date: bmsdesk::clock::now(),
+            open_date: bmsdesk_core::clock::now(),
             contact_id: None,
             queue_id: Some(t.refs.queue_id("Help Desk")),
             assignee_id: None,
@@ -311,7 +312,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
         });
         let started = Instant::now();
         r.client
-            .lookup(bmsdesk::api::LookupKind::Priorities)
+            .lookup(bmsdesk_core::lookups::LookupKind::Priorities)
             .await
             .unwrap();
         let waited = started.elapsed();
@@ -343,7 +344,7 @@ async fn the_budget_counts_per_endpoint_and_a_429_empties_it() {
     });
     let err = r
         .client
-        .lookup(bmsdesk::api::LookupKind::Statuses)
+        .lookup(bmsdesk_core::lookups::LookupKind::Statuses)
         .await
         .unwrap_err();
     assert!(matches!(err, ApiError::Http { status: 429, .. }), "{err:?}");
@@ -823,7 +824,7 @@ async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
     let op = add_note(t, "crash-6f1");
     let mut item = ob.enqueue(op.clone()).unwrap();
     item.maybe_sent = true;
-    item.sent_at = Some(bmsdesk::clock::now());
+    item.sent_at = Some(bmsdesk_core::clock::now());
     item.attempts = 1;
     ob.save(&item).unwrap();
     op.execute(&r.client).await.unwrap();
@@ -840,7 +841,7 @@ async fn an_item_left_maybe_sent_by_a_crash_is_checked_before_it_is_sent() {
     let op = add_note(t, "crash-6f2");
     let mut item = ob.enqueue(op).unwrap();
     item.maybe_sent = true;
-    item.sent_at = Some(bmsdesk::clock::now());
+    item.sent_at = Some(bmsdesk_core::clock::now());
     ob.save(&item).unwrap();
     assert!(r.actions.flush_outbox().await[0].1.is_ok());
     assert_eq!(r.copies(t, "crash-6f2"), 1);
@@ -909,7 +910,7 @@ fn assign_op(r: &Rig, ticket: Id, marker: &str) -> WriteOp {
             is_internal: true,
             type_id: 1,
             status_id: status,
-            note_date: bmsdesk::clock::now(),
+            note_date: bmsdesk_core::clock::now(),
             assignee_id: None,
             queue_id: Some(queue),
         },
@@ -1069,7 +1070,7 @@ async fn under_read_lag_an_identical_note_written_again_still_lands_twice() {
 
 #[tokio::test]
 async fn whoever_delivers_a_note_clears_the_draft_it_was_sent_from() {
-    use bmsdesk::store::drafts::{DraftStore, NoteDraft};
+    use bmsdesk_core::store::drafts::{DraftStore, NoteDraft};
     let r = rig().await;
     let t = r.ticket(22);
     let drafts = DraftStore::new(r.dir.path().join("drafts"));
@@ -1086,7 +1087,7 @@ async fn whoever_delivers_a_note_clears_the_draft_it_was_sent_from() {
     r.outbox()
         .enqueue_from(
             add_note(other, "sent earlier"),
-            Some(bmsdesk::store::drafts::DraftKey {
+            Some(bmsdesk_core::store::drafts::DraftKey {
                 ticket_id: other,
                 saved_at: sent.updated_at,
             }),
@@ -1176,8 +1177,8 @@ async fn a_soft_failure_is_a_refusal_not_a_write_that_may_have_landed() {
         "{err:?}"
     );
     assert_eq!(
-        bmsdesk::api::retry::delivery(&err),
-        bmsdesk::api::retry::Delivery::Rejected
+        bmsdesk_core::retry::delivery(&err),
+        bmsdesk_core::retry::Delivery::Rejected
     );
     assert!(!worth_keeping(&err));
     assert!(r.outbox().list().is_empty(), "refused, not kept to resend");

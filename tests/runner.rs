@@ -8,8 +8,8 @@
 //!
 //! The modules share one process now. So a test must not change process-wide state that
 //! another could see: environment variables go to the child processes a test starts (never
-//! `std::env::set_var`), and every test that asks `bmsdesk::clock` the time pins it first
-//! (`bmsdesk::clock::pin_for_tests()`, which every rig in `common`/`cli_support` does):
+//! `std::env::set_var`), and every test that asks `bmsdesk_core::clock` the time pins it first
+//! (`bmsdesk_core::clock::pin_for_tests()`, which every rig in `common`/`cli_support` does):
 //! `pin_for_tests` refuses, loudly, once the process has read the wall clock unpinned.
 //!
 //! `Cargo.toml` sets `autotests = false`, so a test file not listed below would silently

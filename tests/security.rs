@@ -9,8 +9,9 @@ use crate::cli_support;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use bmsdesk::api::{ClientOptions, Credentials, Secret};
-use bmsdesk::sim::{self, Faults, SimConfig};
+use bmsdesk_bms::client::ClientOptions;
+use bmsdesk_core::{secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, Faults, SimConfig};
 use cli_support::{Env, Run};
 
 const PASSWORD: &str = "Vault-PW-9c41e7d2-aard-wolf-leak-canary";
@@ -271,14 +272,14 @@ fn debug_output_of_sign_in_types_hides_secrets() {
         _ => None,
     };
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = bmsdesk::config::Config::from_toml(
+    let cfg = bmsdesk_core::config::Config::from_toml(
         "api_base = \"us\"\n",
         None,
-        bmsdesk::config::Dirs::under(tmp.path()),
+        bmsdesk_core::config::Dirs::under(tmp.path()),
     )
     .unwrap();
     let profile = cfg.resolve(None, &env).unwrap();
-    let client = bmsdesk::api::Client::new(opts.clone()).unwrap();
+    let client = bmsdesk_bms::Client::new(opts.clone()).unwrap();
     for text in [
         format!("{creds:?}"),
         format!("{opts:?}"),
@@ -313,9 +314,9 @@ fn tls_verification_is_never_disabled() {
     }
     assert!(offenders.is_empty(), "{offenders:?}");
     // And plain http is refused except on loopback.
-    assert!(bmsdesk::api::resolve_base_url("http://bms.example.com").is_err());
-    assert!(bmsdesk::api::resolve_base_url("http://127.0.0.1:9").is_ok());
-    assert!(bmsdesk::api::resolve_base_url("https://bms.example.com").is_ok());
+    assert!(bmsdesk_core::base_url::resolve_base_url("http://bms.example.com").is_err());
+    assert!(bmsdesk_core::base_url::resolve_base_url("http://127.0.0.1:9").is_ok());
+    assert!(bmsdesk_core::base_url::resolve_base_url("https://bms.example.com").is_ok());
 }
 
 // ----- hostile server text never reaches the terminal raw -----

@@ -19,12 +19,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bmsdesk::actions::{Actions, Outcome, WriteOp};
-use bmsdesk::api::model::{Id, NoteInput, PatchOp, TicketInput, TimeLogInput};
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
-use bmsdesk::sim::{self, Faults, SimConfig, SimHandle};
-use bmsdesk::store::audit::AuditLog;
-use bmsdesk::store::outbox::Outbox;
+use bmsdesk_bms::{client::Client, client::ClientOptions};
+use bmsdesk_core::actions::{Actions, Outcome, WriteOp};
+use bmsdesk_core::model::{Id, NoteInput, PatchOp, TicketInput, TimeLogInput};
+use bmsdesk_core::store::audit::AuditLog;
+use bmsdesk_core::store::outbox::Outbox;
+use bmsdesk_core::{secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, Faults, SimConfig, SimHandle};
 use chrono::NaiveDate;
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -152,7 +153,7 @@ async fn writer(
                     details: format!("<p>{marker}</p>"),
                     is_internal: rng.bool(),
                     type_id: 1,
-                    note_date: bmsdesk::clock::now(),
+                    note_date: bmsdesk_core::clock::now(),
                     status_id: None,
                 },
             },
@@ -166,7 +167,7 @@ async fn writer(
                     priority_id: low,
                     type_id: incident,
                     source_id: 0,
-                    open_date: bmsdesk::clock::now(),
+                    open_date: bmsdesk_core::clock::now(),
                     contact_id: None,
                     queue_id: Some(desk),
                     assignee_id: None,

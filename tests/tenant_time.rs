@@ -4,9 +4,9 @@
 
 use crate::common;
 
-use bmsdesk::api::TenantZone;
-use bmsdesk::api::model::{NoteInput, TicketFilter, TicketRow};
-use bmsdesk::sim::{SimConfig, SimHandle};
+use bmsdesk_core::model::{NoteInput, TicketFilter, TicketRow};
+use bmsdesk_core::tenant_time::TenantZone;
+use bmsdesk_sim::{SimConfig, SimHandle};
 use chrono::{DateTime, Duration, SubsecRound as _, Utc};
 use chrono_tz::{America, Australia, Tz};
 
@@ -18,7 +18,7 @@ fn tenant_in(zone: Tz) -> SimConfig {
         tickets: 150,
         accounts: 8,
         tenant_zone: zone,
-        generated_at: Some(bmsdesk::clock::pin_for_tests()),
+        generated_at: Some(bmsdesk_core::clock::pin_for_tests()),
         null_rate: common::NULL_RATE,
         ..SimConfig::default()
     }
@@ -104,7 +104,7 @@ async fn ticket_times_are_the_servers_instants(zone: Tz) {
         assert_eq!(times(r), times(&as_sent(&h, zone, r.id)), "ticket {}", r.id);
     }
     // SLA "due in" and sort by due: the same targets, so the same order and the same time left.
-    let now = bmsdesk::clock::now();
+    let now = bmsdesk_core::clock::now();
     let by_due = |mut v: Vec<TicketRow>| {
         v.sort_by_key(|r| (r.resolution_target_time, r.id));
         v.iter()
@@ -137,7 +137,7 @@ async fn incremental_refresh_selects_the_servers_changes(zone: Tz) {
     let all = rows(&h, &TicketFilter::default()).await;
     // Whole seconds, as the wire carries them: the pinned clock runs on from its instant, and a
     // `since` with a fraction would be sent truncated, taking in a ticket changed on the second.
-    let since = (bmsdesk::clock::now() - Duration::hours(3)).trunc_subsecs(0);
+    let since = (bmsdesk_core::clock::now() - Duration::hours(3)).trunc_subsecs(0);
     let mut expected: Vec<i64> = all
         .iter()
         .filter(|r| {
@@ -178,7 +178,7 @@ async fn note_dates_agree_with_tenants_in_other_zones() {
         let h = common::start(tenant_in(zone)).await;
         let c = common::client(&h);
         let id = rows(&h, &TicketFilter::default()).await[0].id;
-        let at = bmsdesk::clock::now() - Duration::minutes(90);
+        let at = bmsdesk_core::clock::now() - Duration::minutes(90);
         let at = at - Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()));
         let input = NoteInput {
             details: "Called the user back".into(),
@@ -213,7 +213,7 @@ async fn the_zone_is_learnt_at_sign_in_and_the_token_expiry_read_in_it() {
     );
     let t = c.tokens().await.expect("tokens");
     assert_eq!(t.tenant_zone.as_deref(), Some("America/New_York"));
-    let left = t.access_token_expire_on - bmsdesk::clock::now();
+    let left = t.access_token_expire_on - bmsdesk_core::clock::now();
     assert!(
         (Duration::minutes(14)..=Duration::minutes(16)).contains(&left),
         "access token lives {left} (the simulator's is 15 min)"
@@ -224,7 +224,7 @@ async fn the_zone_is_learnt_at_sign_in_and_the_token_expiry_read_in_it() {
         Some("America/New_York")
     );
     // The offset New York has now (-5 in winter, -4 in summer): the pinned date may be either.
-    let hours_now = f64::from(offset_hours(NEW_YORK, bmsdesk::clock::now()));
+    let hours_now = f64::from(offset_hours(NEW_YORK, bmsdesk_core::clock::now()));
     assert_eq!(info.time_zone_value, Some(hours_now));
     // A second client from the saved sign-in knows the zone before any request.
     let again = common::client_with_store(&h, &dir.path().join("token.json"));
@@ -240,9 +240,9 @@ async fn the_zone_is_learnt_at_sign_in_and_the_token_expiry_read_in_it() {
 #[tokio::test]
 async fn the_profile_override_wins() {
     let h = common::start(tenant_in(NEW_YORK)).await;
-    let mut o = common::options(&h, bmsdesk::sim::DEMO_USER);
+    let mut o = common::options(&h, bmsdesk_sim::DEMO_USER);
     o.tenant_zone = Some(TenantZone::Named(BRISBANE));
-    let c = bmsdesk::api::Client::new(o).unwrap();
+    let c = bmsdesk_bms::Client::new(o).unwrap();
     assert_eq!(c.tenant_zone().await.unwrap(), TenantZone::Named(BRISBANE));
     let r = &c.search_tickets(&TicketFilter::default()).await.unwrap()[0];
     let (read, real) = (r.open_date.unwrap(), truth(&h, r.id).open_date.unwrap());

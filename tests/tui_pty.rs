@@ -10,9 +10,10 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bmsdesk::api::model::TicketFilter;
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
-use bmsdesk::sim::{self, SimConfig, SimHandle};
+use bmsdesk_bms::{client::Client, client::ClientOptions};
+use bmsdesk_core::model::TicketFilter;
+use bmsdesk_core::{secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, SimConfig, SimHandle};
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
 const ROWS: u16 = 40;
@@ -28,7 +29,7 @@ struct Tui {
 
 impl Tui {
     fn spawn(args: &[&str], env: &[(&str, String)]) -> Tui {
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         let home = tempfile::tempdir().unwrap();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -56,8 +57,8 @@ impl Tui {
         }
         cmd.env("TERM", "xterm-256color");
         // The binary runs on the test's pinned clock (and zone), whatever today's date is.
-        if let Some(now) = bmsdesk::clock::env_for_child() {
-            cmd.env(bmsdesk::clock::ENV, now);
+        if let Some(now) = bmsdesk_core::clock::env_for_child() {
+            cmd.env(bmsdesk_core::clock::ENV, now);
         }
         for (k, v) in env {
             cmd.env(k, v);
@@ -169,7 +170,7 @@ impl Drop for Tui {
 
 /// The simulator the end-to-end tests drive: small, so the binary loads it at once.
 async fn small_sim() -> SimHandle {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     spec::spawn_checked(SimConfig {
         tickets: 150,
         accounts: 8,
@@ -208,7 +209,7 @@ fn number_after(screen: &str, prefix: &str) -> String {
     screen[i..].split_whitespace().next().unwrap().to_string()
 }
 
-async fn find_ticket(c: &Client, number: &str) -> bmsdesk::api::model::TicketRow {
+async fn find_ticket(c: &Client, number: &str) -> bmsdesk_core::model::TicketRow {
     let rows = c
         .search_tickets(&TicketFilter {
             ticket_number: Some(number.into()),
@@ -309,7 +310,7 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
 async fn note_written_in_the_tui(
     type_it: fn(&mut Tui),
     marker: &'static str,
-) -> bmsdesk::api::model::Note {
+) -> bmsdesk_core::model::Note {
     let h = small_sim().await;
     let c = client(&h);
     let env = sim_env(&h);
@@ -399,7 +400,7 @@ async fn pasted_line_breaks_reach_the_server() {
     )
     .await;
     assert_eq!(
-        bmsdesk::domain::html::to_text(&note.details),
+        bmsdesk_core::text::html::to_text(&note.details),
         "paste-one\ntwo\nthree four\nfive\nsix",
         "{}",
         note.details

@@ -5,15 +5,16 @@
 // Every exchange with the simulators here is checked against the spec when they go.
 use crate::spec;
 
-use bmsdesk::api::model::{PatchOp, TicketFilter};
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret};
-use bmsdesk::sim::{self, SimConfig};
-use bmsdesk::tui::worker::changes_since;
+use bmsdesk_bms::{client::Client, client::ClientOptions};
+use bmsdesk_core::model::{PatchOp, TicketFilter};
+use bmsdesk_core::{secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, SimConfig};
+use bmsdesk_tui::worker::changes_since;
 use serde_json::json;
 
 #[tokio::test]
 async fn refresh_returns_only_what_changed() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let h = spec::spawn_checked(SimConfig {
         tickets: 1200,
         accounts: 10,
@@ -75,7 +76,7 @@ async fn refresh_returns_only_what_changed() {
 }
 
 /// A client signed in to `h`, with `caps` as what doctor measured.
-fn client_for(h: &sim::SimHandle, caps: bmsdesk::api::Capabilities) -> Client {
+fn client_for(h: &sim::SimHandle, caps: bmsdesk_core::capabilities::Capabilities) -> Client {
     let mut o = ClientOptions::new(h.base_url());
     o.credentials = Some(Credentials {
         tenant: sim::DEMO_TENANT.into(),
@@ -102,9 +103,9 @@ fn in_statuses(h: &sim::SimHandle, statuses: &[&str]) -> std::collections::BTree
 
 #[tokio::test]
 async fn a_multi_status_view_is_whole_whether_or_not_the_server_splits_commas() {
-    use bmsdesk::tui::settings::ViewDef;
-    use bmsdesk::tui::worker::view_filter;
-    bmsdesk::clock::pin_for_tests();
+    use bmsdesk_tui::settings::ViewDef;
+    use bmsdesk_tui::worker::view_filter;
+    bmsdesk_core::clock::pin_for_tests();
     let view = ViewDef {
         status: vec!["New".into(), "In Progress".into()],
         ..ViewDef::named("Active", 5)
@@ -149,7 +150,7 @@ async fn a_multi_status_view_is_whole_whether_or_not_the_server_splits_commas() 
 
 #[tokio::test]
 async fn a_tenant_measured_to_split_commas_gets_one_search() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let h = sim::spawn(SimConfig {
         tickets: 200,
         accounts: 10,
@@ -164,7 +165,7 @@ async fn a_tenant_measured_to_split_commas_gets_one_search() {
     };
     let c = client_for(
         &h,
-        bmsdesk::api::Capabilities {
+        bmsdesk_core::capabilities::Capabilities {
             splits_commas: Some(true),
             page_size_tried: Some(1000),
             ..Default::default()

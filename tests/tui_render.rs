@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use bmsdesk::api::model::{Note, Ticket, TimeLog, UserInfo};
-use bmsdesk::tui::app::Model;
-use bmsdesk::tui::protocol::{Cmd, Msg};
-use bmsdesk::tui::protocol::{DetailData, NoteView, Reply, Request};
-use bmsdesk::tui::testkit::*;
-use bmsdesk::tui::views;
-use bmsdesk::tui::worker::clean_row;
+use bmsdesk_core::model::{Note, Ticket, TimeLog, UserInfo};
+use bmsdesk_tui::app::Model;
+use bmsdesk_tui::protocol::{Cmd, Msg};
+use bmsdesk_tui::protocol::{DetailData, NoteView, Reply, Request};
+use bmsdesk_tui::testkit::*;
+use bmsdesk_tui::views;
+use bmsdesk_tui::worker::clean_row;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -101,7 +101,7 @@ fn open_detail(m: &mut Model) {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+            bmsdesk_tui::Cmd::Api(bmsdesk_tui::protocol::Request::Detail {
                 detail_gen: seq,
                 ..
             }) => Some(*seq),
@@ -118,7 +118,7 @@ fn open_detail(m: &mut Model) {
 
 #[test]
 fn list_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     let s = draw(&mut m, 80, 24);
     assert!(s.contains("T20250001"));
@@ -129,7 +129,7 @@ fn list_80x24() {
 
 #[test]
 fn list_filtered_and_marked_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     send(&mut m, [key(' ')]);
     send(&mut m, [key('/')]);
@@ -142,7 +142,7 @@ fn list_filtered_and_marked_80x24() {
 
 #[test]
 fn detail_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     open_detail(&mut m);
     let s = draw(&mut m, 80, 24);
@@ -159,7 +159,7 @@ fn detail_80x24() {
 
 #[test]
 fn list_and_detail_side_by_side_160x40() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.update(Msg::Resize(160, 40));
     open_detail(&mut m);
@@ -171,7 +171,7 @@ fn list_and_detail_side_by_side_160x40() {
 
 #[test]
 fn status_picker_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.update(key('s'));
     let s = draw(&mut m, 80, 24);
@@ -181,7 +181,7 @@ fn status_picker_80x24() {
 
 #[test]
 fn account_picker_narrowed_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     send(&mut m, [key('n'), code(KeyCode::Enter)]);
     send(&mut m, typed("cont"));
@@ -193,11 +193,11 @@ fn account_picker_narrowed_80x24() {
 
 #[test]
 fn new_ticket_form_and_review_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.data.locations.insert(
         100,
-        Ok(vec![bmsdesk::api::model::Location {
+        Ok(vec![bmsdesk_core::model::Location {
             id: 11,
             name: "Head office".into(),
             account_id: 100,
@@ -227,7 +227,7 @@ fn new_ticket_form_and_review_80x24() {
 
 #[test]
 fn note_editor_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.update(key('a'));
     send(&mut m, typed("Called the client, printer back online."));
@@ -240,7 +240,7 @@ fn note_editor_80x24() {
 
 #[test]
 fn help_80x24_and_120x40() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.update(key('?'));
     let small = draw(&mut m, 80, 24);
@@ -252,7 +252,7 @@ fn help_80x24_and_120x40() {
 
 #[test]
 fn palette_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     m.update(key(':'));
     send(&mut m, typed("note"));
@@ -271,7 +271,7 @@ fn triage(long_numbers: bool) -> Model {
 
 #[test]
 fn list_with_due_column_80x24_120x40_200x50() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = triage(true);
     let s = draw(&mut m, 80, 24);
     assert!(s.contains("T20250310.0008"), "numbers in full");
@@ -286,7 +286,7 @@ fn list_with_due_column_80x24_120x40_200x50() {
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+            bmsdesk_tui::Cmd::Api(bmsdesk_tui::protocol::Request::Detail {
                 detail_gen: seq,
                 ..
             }) => Some(*seq),
@@ -310,7 +310,7 @@ fn list_with_due_column_80x24_120x40_200x50() {
 
 #[test]
 fn dashboard_80x24_and_200x50() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = triage(false);
     m.update(key('D'));
     let s = draw(&mut m, 80, 24);
@@ -325,7 +325,7 @@ fn dashboard_80x24_and_200x50() {
 
 #[test]
 fn escalation_note_and_time_log_80x24() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = triage(false);
     statuses_with_escalation(&mut m);
     select(&mut m, 1);
@@ -354,7 +354,7 @@ fn escalation_note_and_time_log_80x24() {
 
 #[test]
 fn server_strings_cannot_reach_the_terminal() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     let mut evil = sample_rows()[0].clone();
     evil.id = 42;
@@ -378,7 +378,7 @@ fn server_strings_cannot_reach_the_terminal() {
 
 #[test]
 fn errors_show_in_the_status_bar() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut m = base();
     let cmds = m.update(key('r'));
     // `r` on a loaded list asks only for what changed.
@@ -402,7 +402,7 @@ fn errors_show_in_the_status_bar() {
 
 #[test]
 fn frames_only_build_visible_rows() {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     // 100k tickets: the frame draws the viewport, not the list.
     let mut m = base();
     let rows: Vec<_> = (1000..101_000)
@@ -424,7 +424,7 @@ fn frames_only_build_visible_rows() {
         total: Some(100_000),
     }));
     // Newest first, so the last rows are known.
-    m.list.sort = bmsdesk::tui::settings::Sort::default();
+    m.list.sort = bmsdesk_tui::settings::Sort::default();
     m.list.invalidate();
     m.prepare();
     let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
@@ -444,10 +444,10 @@ fn frames_only_build_visible_rows() {
 
 #[test]
 fn list_offline_with_pending_writes_80x24() {
-    bmsdesk::clock::pin_for_tests();
-    use bmsdesk::actions::WriteOp;
-    use bmsdesk::api::model::NoteInput;
-    use bmsdesk::store::outbox::OutboxItem;
+    bmsdesk_core::clock::pin_for_tests();
+    use bmsdesk_core::actions::WriteOp;
+    use bmsdesk_core::model::NoteInput;
+    use bmsdesk_core::store::outbox::OutboxItem;
     let mut m = base();
     m.list.from_cache = true;
     let cmds = m.update(key('r'));
@@ -485,16 +485,16 @@ fn list_offline_with_pending_writes_80x24() {
 /// (it used to sit below the server's notes, out of sight on a busy ticket).
 #[test]
 fn a_pending_note_is_visible_above_a_long_thread_120x40() {
-    bmsdesk::clock::pin_for_tests();
-    use bmsdesk::actions::WriteOp;
-    use bmsdesk::api::model::NoteInput;
-    use bmsdesk::store::outbox::OutboxItem;
+    bmsdesk_core::clock::pin_for_tests();
+    use bmsdesk_core::actions::WriteOp;
+    use bmsdesk_core::model::NoteInput;
+    use bmsdesk_core::store::outbox::OutboxItem;
     let mut m = base();
     let cmds = m.update(code(KeyCode::Enter));
     let seq = cmds
         .iter()
         .find_map(|c| match c {
-            bmsdesk::tui::Cmd::Api(bmsdesk::tui::protocol::Request::Detail {
+            bmsdesk_tui::Cmd::Api(bmsdesk_tui::protocol::Request::Detail {
                 detail_gen: seq,
                 ..
             }) => Some(*seq),

@@ -6,14 +6,15 @@ use crate::spec;
 
 use std::time::Duration;
 
-use bmsdesk::actions::Actions;
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TicketDraft};
-use bmsdesk::sim::{self, SimConfig, SimHandle};
-use bmsdesk::store::cache::Cache;
-use bmsdesk::store::drafts::DraftStore;
-use bmsdesk::store::outbox::ItemState;
-use bmsdesk::tui::event_loop::{EventLoop, NoHost};
-use bmsdesk::tui::{Model, Settings, worker};
+use bmsdesk_bms::{client::Client, client::ClientOptions};
+use bmsdesk_core::actions::Actions;
+use bmsdesk_core::store::cache::Cache;
+use bmsdesk_core::store::drafts::DraftStore;
+use bmsdesk_core::store::outbox::ItemState;
+use bmsdesk_core::{draft::TicketDraft, secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, SimConfig, SimHandle};
+use bmsdesk_tui::event_loop::{EventLoop, NoHost};
+use bmsdesk_tui::{Model, Settings, worker};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -47,7 +48,7 @@ struct Rig {
 
 /// A simulator with a small tenant (and the process clock pinned, as every test here).
 async fn small_sim() -> SimHandle {
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     spec::spawn_checked(SimConfig {
         tickets: 200,
         accounts: 10,
@@ -176,7 +177,7 @@ async fn creates_a_ticket_from_a_template_through_the_pickers() {
     let location = draft.location_id.expect("location picked");
     // Title came from the template (focus on details then); type the details.
     let mut keys = vec![];
-    if bmsdesk::tui::forms::text_of(&nt.title).is_empty() {
+    if bmsdesk_tui::forms::text_of(&nt.title).is_empty() {
         keys.extend(text("Scanner jams"));
         keys.push(code(KeyCode::Tab));
     }
@@ -331,10 +332,10 @@ fn fast_options(base_url: String) -> ClientOptions {
 fn tui_on(client: Client, dir: &std::path::Path) -> EventLoop<TestBackend> {
     let drafts = DraftStore::new(dir.join("drafts"));
     let actions = Actions::new(client, None)
-        .with_outbox(bmsdesk::store::outbox::Outbox::new(dir.join("outbox")))
+        .with_outbox(bmsdesk_core::store::outbox::Outbox::new(dir.join("outbox")))
         .with_drafts(drafts.clone());
     let cache = Cache::load(dir.join("cache.json"));
-    let start_view = &bmsdesk::tui::settings::default_views(&[])[0];
+    let start_view = &bmsdesk_tui::settings::default_views(&[])[0];
     let snapshot = worker::load_snapshot(&cache, start_view);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let w = worker::spawn_with(
@@ -378,7 +379,7 @@ async fn outbox_rig() -> OutboxRig {
 /// A new TUI on the state in `dir` while the server refuses every connection, run until it
 /// has noticed and settled.
 async fn restart_offline(sim: &SimHandle, dir: &std::path::Path) -> EventLoop<TestBackend> {
-    sim.state().set_faults(bmsdesk::sim::Faults {
+    sim.state().set_faults(bmsdesk_sim::Faults {
         reset: 1.0,
         ..Default::default()
     });
@@ -418,7 +419,7 @@ async fn a_note_written_during_an_outage_is_pending_then_lands_exactly_once() {
             .count()
     };
     // The server now refuses every connection.
-    r.sim.state().set_faults(bmsdesk::sim::Faults {
+    r.sim.state().set_faults(bmsdesk_sim::Faults {
         reset: 1.0,
         ..Default::default()
     });
@@ -470,7 +471,7 @@ async fn a_note_written_during_an_outage_is_pending_then_lands_exactly_once() {
         .unwrap();
     assert_eq!(count(&r.sim), 1);
     assert!(
-        bmsdesk::store::outbox::Outbox::new(r.dir.path().join("outbox"))
+        bmsdesk_core::store::outbox::Outbox::new(r.dir.path().join("outbox"))
             .list()
             .is_empty()
     );
@@ -493,7 +494,7 @@ async fn killed_while_sending(sim: &SimHandle, dir: &std::path::Path, text: &'st
             lp.run_until_idle([ch('2')], QUIET).await.unwrap();
             let id = lp.model.list.sel_id.unwrap();
             // The server acts, then holds the reply.
-            state.set_faults(bmsdesk::sim::Faults {
+            state.set_faults(bmsdesk_sim::Faults {
                 stall: 1.0,
                 stall_ms: 600_000,
                 limit: Some(1),
@@ -557,7 +558,7 @@ async fn a_note_refused_with_503_is_queued_and_delivered_once() {
     let mut r = outbox_rig().await;
     r.lp.run_until_idle([ch('2')], QUIET).await.unwrap();
     let id = r.lp.model.list.sel_id.unwrap();
-    r.sim.state().set_faults(bmsdesk::sim::Faults {
+    r.sim.state().set_faults(bmsdesk_sim::Faults {
         unavailable: 1.0,
         retry_after_secs: 0,
         methods: vec!["POST".into()],
@@ -646,13 +647,13 @@ async fn starts_offline_from_the_cache_and_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
-    use bmsdesk::actions::WriteOp;
-    use bmsdesk::api::model::TimeLogInput;
-    use bmsdesk::tui::Msg;
-    use bmsdesk::tui::protocol::{Reply, Request};
+    use bmsdesk_core::actions::WriteOp;
+    use bmsdesk_core::model::TimeLogInput;
+    use bmsdesk_tui::Msg;
+    use bmsdesk_tui::protocol::{Reply, Request};
     use chrono::NaiveDate;
 
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let sim = spec::spawn_checked(SimConfig {
         tickets: 50,
         accounts: 5,
@@ -723,7 +724,7 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
     assert_eq!(logs.len(), 2);
     assert!(
         logs.iter()
-            .all(|r| matches!(r, bmsdesk::actions::WriteResult::TimeLog(_))),
+            .all(|r| matches!(r, bmsdesk_core::actions::WriteResult::TimeLog(_))),
         "{logs:?}"
     );
     let on_server: Vec<String> = sim
@@ -744,7 +745,7 @@ async fn the_worker_logs_a_span_across_midnight_as_one_entry_per_day() {
 async fn a_sentence_typed_right_after_a_view_switch_goes_to_the_note_editor() {
     let mut r = outbox_rig().await;
     // A slow link: the view's first page takes a while.
-    r.sim.state().set_faults(bmsdesk::sim::Faults {
+    r.sim.state().set_faults(bmsdesk_sim::Faults {
         latency_ms: 700,
         path_contains: Some("tickets/search".into()),
         ..Default::default()
@@ -761,12 +762,12 @@ async fn a_sentence_typed_right_after_a_view_switch_goes_to_the_note_editor() {
     assert!(m.timer.is_none(), "T did not start a timer");
     assert!(m.new_ticket.is_none(), "n did not open a form");
     until(&mut r.lp, "the editor opened", |m| {
-        matches!(m.layers.last(), Some(bmsdesk::tui::app::Layer::Note(_)))
+        matches!(m.layers.last(), Some(bmsdesk_tui::app::Layer::Note(_)))
     })
     .await;
     r.sim.state().clear_faults();
     let m = &r.lp.model;
-    let Some(bmsdesk::tui::app::Layer::Note(e)) = m.layers.last() else {
+    let Some(bmsdesk_tui::app::Layer::Note(e)) = m.layers.last() else {
         unreachable!()
     };
     assert_eq!(e.text(), sentence);

@@ -46,8 +46,10 @@ pub struct GlobalOpts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the terminal UI on a simulated tenant (no account needed)
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Run the BMS simulator (the v2 REST API over a generated tenant) on loopback
+    #[cfg(feature = "demo")]
     Sim(SimArgs),
     /// Sign in, test the connection and store the token
     Login {

@@ -1,23 +1,25 @@
 //! What every command needs: the resolved profile, a signed-in client, audited actions and the
 //! lookup cache, plus name→id resolution through that cache.
 
+use bmsdesk_bms::ProfileExt;
 use std::io::IsTerminal;
 
 use super::args::GlobalOpts;
 use super::error::{CliError, CliResult, usage};
 use super::output;
 use super::resolve::{Resolved, resolve};
-use crate::actions::{Actions, Outcome, WriteOp, WriteResult};
-use crate::api::model::{Account, Id, Location, LookupItem, TicketRow, UserInfo};
-use crate::api::{ApiError, Client, Credentials, LookupKind, Secret};
-use crate::config::{self, Profile};
-use crate::domain::sla::SlaEngine;
-use crate::domain::sla_settings::SlaSettings;
-use crate::domain::workflow::{NoteKind, TransitionCheck, check_transition};
-use crate::store::audit::AuditLog;
-use crate::store::cache::Cache;
-use crate::store::drafts::DraftStore;
-use crate::store::outbox::Outbox;
+use bmsdesk_bms::client::Client;
+use bmsdesk_core::actions::{Actions, Outcome, WriteOp, WriteResult};
+use bmsdesk_core::config::{self, Profile};
+use bmsdesk_core::domain::sla::SlaEngine;
+use bmsdesk_core::domain::sla_settings::SlaSettings;
+use bmsdesk_core::domain::workflow::{NoteKind, TransitionCheck, check_transition};
+use bmsdesk_core::model::{Account, Id, Location, LookupItem, TicketRow, UserInfo};
+use bmsdesk_core::store::audit::AuditLog;
+use bmsdesk_core::store::cache::Cache;
+use bmsdesk_core::store::drafts::DraftStore;
+use bmsdesk_core::store::outbox::Outbox;
+use bmsdesk_core::{error::ApiError, lookups::LookupKind, secret::Credentials, secret::Secret};
 
 pub struct Ctx {
     pub config: config::Config,
@@ -136,7 +138,7 @@ impl Ctx {
         measuring: bool,
     ) -> CliResult<Ctx> {
         let local = |e: config::ConfigError| usage(e.to_string());
-        let saved_usable = profile.has_usable_token(crate::clock::now());
+        let saved_usable = profile.has_usable_token(bmsdesk_core::clock::now());
         let mut password = profile.password().map_err(local)?;
         let have_identity = profile.tenant.is_some() && profile.username.is_some();
         if password.is_none() && have_identity && (force_password || !saved_usable) && interactive {
@@ -156,7 +158,7 @@ impl Ctx {
         };
         let mut options = profile.client_options(credentials);
         if measuring {
-            options.capabilities = crate::api::Capabilities::default();
+            options.capabilities = bmsdesk_core::capabilities::Capabilities::default();
         }
         let client = Client::new(options)?;
         let mut secrets: Vec<Secret> = profile.known_secrets();
@@ -184,7 +186,7 @@ impl Ctx {
 
     async fn ensure_signed_in(&self) -> CliResult<()> {
         if let Some(t) = self.client.tokens().await {
-            let now = crate::clock::now();
+            let now = bmsdesk_core::clock::now();
             if !t.access_expiring(now) || t.refresh_usable(now) {
                 return Ok(());
             }
@@ -383,7 +385,12 @@ impl Ctx {
         match self.lookup_or_empty(kind).await {
             // A list built into the client (sources) is its guess, not the tenant's: an id
             // outside it is taken as given, for a tenant whose ids differ.
-            Ok(items) if matches!(kind.source(), crate::api::lookups::LookupSource::Fixed(_)) => {
+            Ok(items)
+                if matches!(
+                    bmsdesk_bms::lookups::source(kind),
+                    bmsdesk_bms::lookups::LookupSource::Fixed(_)
+                ) =>
+            {
                 match input.trim().parse::<Id>() {
                     Ok(id) => Ok(Resolved {
                         id,

@@ -1,6 +1,6 @@
 //! CLI errors and their exit codes: 0 ok, 1 API error, 2 usage error, 3 auth error.
 
-use crate::api::ApiError;
+use bmsdesk_core::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {

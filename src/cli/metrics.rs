@@ -5,13 +5,13 @@ use super::context::Ctx;
 use super::error::CliResult;
 use super::output::{self, Table};
 use super::tickets::build_filter;
-use crate::domain::metrics::{self, NameCount, Pulse};
+use bmsdesk_core::domain::metrics::{self, NameCount, Pulse};
 
 pub async fn run(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
     let filter = build_filter(ctx, &f).await?;
     let rows = ctx.client.search_tickets(&filter).await?;
     let engine = ctx.sla_engine().await?;
-    let states = engine.states(&rows, crate::clock::now());
+    let states = engine.states(&rows, bmsdesk_core::clock::now());
     let m = metrics::compute(&rows, &states, engine.calendar());
     if ctx.json {
         return output::json(&m);

@@ -12,6 +12,8 @@ pub mod output;
 pub mod reference;
 pub mod resolve;
 pub mod session;
+/// `demo` and `sim`: the built-in simulators (the default `demo` feature).
+#[cfg(feature = "demo")]
 pub mod simulate;
 pub mod text_input;
 pub mod tickets;
@@ -37,15 +39,17 @@ pub fn main() -> ExitCode {
     };
     // Logs go to a file, never the terminal (the TUI owns it). A broken config still logs to
     // the default place; the command itself then reports the config problem.
-    let log_file =
-        crate::config::Config::load(cli.global.config.as_deref(), &crate::config::process_env)
-            .ok()
-            .and_then(|c| c.log_file(&crate::config::process_env).ok());
-    let _log = crate::logging::init(log_file, "info").inspect_err(|e| {
+    let log_file = bmsdesk_core::config::Config::load(
+        cli.global.config.as_deref(),
+        &bmsdesk_core::config::process_env,
+    )
+    .ok()
+    .and_then(|c| c.log_file(&bmsdesk_core::config::process_env).ok());
+    let _log = bmsdesk_core::logging::init(log_file, "info").inspect_err(|e| {
         // A planted link or FIFO at the log path is refused: say so (other failures only
         // cost the log, as before).
-        if let crate::logging::LogError::Open { source, .. } = e
-            && crate::store::fsutil::is_refusal(source)
+        if let bmsdesk_core::logging::LogError::Open { source, .. } = e
+            && bmsdesk_core::store::fsutil::is_refusal(source)
         {
             eprintln!("warning: log file {source}; nothing is logged this run");
         }
@@ -64,7 +68,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Error messages quote the server: never raw on the terminal.
-            eprintln!("error: {}", crate::text::sanitize_text(&e.to_string()));
+            eprintln!(
+                "error: {}",
+                bmsdesk_core::text::sanitize_text(&e.to_string())
+            );
             ExitCode::from(e.exit_code())
         }
     }
@@ -76,7 +83,9 @@ pub async fn run(cli: Cli) -> CliResult<()> {
         return launch::tui_on_tenant(&global).await;
     };
     match command {
-        Command::Demo(args) => launch::demo(&global, &args).await,
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => simulate::demo(&global, &args).await,
+        #[cfg(feature = "demo")]
         Command::Sim(args) => simulate::sim(&args).await,
         Command::Login { mfa_code } => {
             let code = match mfa_code.as_deref() {

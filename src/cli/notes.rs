@@ -8,10 +8,10 @@ use super::error::{CliResult, usage};
 use super::output::{self, Table, when};
 use super::text_input::read_text;
 use super::tickets::note_type;
-use crate::actions::{WriteOp, WriteResult};
-use crate::api::model::{Note, NoteInput};
-use crate::api::{ApiError, LookupKind};
-use crate::domain::html;
+use bmsdesk_core::actions::{WriteOp, WriteResult};
+use bmsdesk_core::model::{Note, NoteInput};
+use bmsdesk_core::text::html;
+use bmsdesk_core::{error::ApiError, lookups::LookupKind};
 
 pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
     match cmd {
@@ -59,7 +59,7 @@ pub async fn run(ctx: &mut Ctx, cmd: NotesCmd) -> CliResult<()> {
                 let first = first.lines().next().unwrap_or("");
                 ctx.confirm(&format!(
                     "Delete note {note} on ticket {ticket} (\"{}\")?",
-                    crate::text::sanitize_line(first)
+                    bmsdesk_core::text::sanitize_line(first)
                 ))?;
             }
             ctx.write(WriteOp::DeleteNote {
@@ -125,9 +125,9 @@ fn show(n: &Note) -> CliResult<()> {
 async fn note_input(ctx: &mut Ctx, w: &NoteWriteArgs) -> CliResult<NoteInput> {
     let text = read_text(w.message.as_deref(), w.file.as_deref())?;
     let note_date = match &w.note_date {
-        Some(d) => crate::api::wire::parse_datetime(d)
+        Some(d) => bmsdesk_core::wire::parse_datetime(d)
             .ok_or_else(|| usage(format!("--note-date {d:?} is not a date")))?,
-        None => crate::clock::now(),
+        None => bmsdesk_core::clock::now(),
     };
     let status_id = match &w.status {
         Some(s) => {

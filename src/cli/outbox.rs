@@ -1,18 +1,20 @@
 //! `bmsdesk outbox list | retry [ID] | drop ID`: writes that wait to reach BMS.
 
+use bmsdesk_bms::ProfileExt;
 use serde_json::{Value, json};
 
 use super::args::{GlobalOpts, OutboxCmd};
 use super::context::{Ctx, load_profile};
 use super::error::{CliError, CliResult};
 use super::output::{self, Table, when};
-use crate::actions::{Actions, WriteResult};
-use crate::api::retry::worth_keeping;
-use crate::api::{ApiError, ApiResult, Client};
-use crate::config::Profile;
-use crate::store::audit::AuditLog;
-use crate::store::drafts::DraftStore;
-use crate::store::outbox::{ItemState, Outbox, OutboxItem};
+use bmsdesk_bms::client::Client;
+use bmsdesk_core::actions::{Actions, WriteResult};
+use bmsdesk_core::config::Profile;
+use bmsdesk_core::retry::worth_keeping;
+use bmsdesk_core::store::audit::AuditLog;
+use bmsdesk_core::store::drafts::DraftStore;
+use bmsdesk_core::store::outbox::{ItemState, Outbox, OutboxItem};
+use bmsdesk_core::{error::ApiError, error::ApiResult};
 
 pub async fn run(global: &GlobalOpts, cmd: OutboxCmd) -> CliResult<()> {
     match cmd {

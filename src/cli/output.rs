@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::error::{CliError, CliResult};
-use crate::text::{is_forbidden, sanitize_line, sanitize_text};
+use bmsdesk_core::text::{is_forbidden, sanitize_line, sanitize_text};
 
 /// Prints `value` as pretty JSON on stdout, terminal-safe (see [`to_json`]).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> CliResult<()> {
@@ -237,7 +237,7 @@ pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 pub fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| {
-        crate::clock::to_local(t)
+        bmsdesk_core::clock::to_local(t)
             .format("%Y-%m-%d %H:%M")
             .to_string()
     })
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn ages() {
-        let now = crate::clock::now();
+        let now = bmsdesk_core::clock::now();
         assert_eq!(age(Some(now - chrono::Duration::minutes(5)), now), "5m");
         assert_eq!(age(Some(now - chrono::Duration::hours(5)), now), "5h");
         assert_eq!(age(Some(now - chrono::Duration::days(3)), now), "3d");

@@ -4,8 +4,8 @@ use super::args::{ListOnly, TemplatesCmd, TicketTemplatesCmd};
 use super::context::Ctx;
 use super::error::{CliResult, usage};
 use super::output::{self, Table, opt};
-use crate::api::LookupKind;
-use crate::domain::html;
+use bmsdesk_core::lookups::LookupKind;
+use bmsdesk_core::text::html;
 
 pub async fn accounts(ctx: &mut Ctx, search: Option<String>) -> CliResult<()> {
     let mut accounts = ctx.accounts().await?;

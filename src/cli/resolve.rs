@@ -1,7 +1,7 @@
 //! Names accepted where ids are: `--status Open`, `--assignee "Jane Doe"`, `--account Contoso`.
 
 use super::error::{CliResult, usage};
-use crate::api::model::{
+use bmsdesk_core::model::{
     Account, Contact, Id, Location, LookupItem, NoteTemplate, TicketTemplateSummary,
     TimeLogTemplate,
 };

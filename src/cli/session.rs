@@ -1,5 +1,6 @@
 //! `bmsdesk login | logout | whoami`
 
+use bmsdesk_bms::ProfileExt;
 use std::io::{BufRead, Read};
 
 use serde_json::json;
@@ -31,7 +32,9 @@ pub async fn login(global: &GlobalOpts, mfa_code: Option<String>) -> CliResult<(
     // a note written later while the server cannot be reached still gets one.
     if ctx.profile.note_type.is_none()
         && ctx.client.capabilities().lookups.note_types != Some(false)
-        && let Err(e) = ctx.lookup(crate::api::LookupKind::NoteTypes).await
+        && let Err(e) = ctx
+            .lookup(bmsdesk_core::lookups::LookupKind::NoteTypes)
+            .await
     {
         tracing::info!(error = %e, "note types not cached at sign-in");
     }

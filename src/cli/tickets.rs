@@ -8,12 +8,12 @@ use super::context::Ctx;
 use super::error::{CliError, CliResult, usage};
 use super::output::{self, Table, age, opt, when};
 use super::text_input::read_text;
-use crate::actions::{WriteOp, WriteResult};
-use crate::api::ApiError;
-use crate::api::model::{AssignInput, NoteInput, PatchOp, Ticket, TicketFilter, TicketRow};
-use crate::api::{LookupKind, TicketDraft};
-use crate::domain::html;
-use crate::domain::sla::breach_order;
+use bmsdesk_core::actions::{WriteOp, WriteResult};
+use bmsdesk_core::domain::sla::breach_order;
+use bmsdesk_core::error::ApiError;
+use bmsdesk_core::model::{AssignInput, NoteInput, PatchOp, Ticket, TicketFilter, TicketRow};
+use bmsdesk_core::text::html;
+use bmsdesk_core::{draft::TicketDraft, lookups::LookupKind};
 
 pub async fn run(ctx: &mut Ctx, cmd: TicketsCmd) -> CliResult<()> {
     match cmd {
@@ -72,7 +72,7 @@ async fn list(ctx: &mut Ctx, f: TicketFilterArgs) -> CliResult<()> {
         }
         _ => ctx.client.search_tickets(&filter).await?,
     };
-    let now = crate::clock::now();
+    let now = bmsdesk_core::clock::now();
     let engine = ctx.sla_engine().await?;
     let states = engine.states(&rows, now);
     let mut order: Vec<usize> = if by_due {
@@ -165,7 +165,7 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
                 "\n── note {} · {} · {} · {}\n{}",
                 n.id,
                 when(n.created_on),
-                crate::text::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
+                bmsdesk_core::text::sanitize_line(n.created_by_name.as_deref().unwrap_or("")),
                 vis,
                 html::to_text(&n.details)
             ))?;
@@ -175,7 +175,7 @@ async fn get(ctx: &mut Ctx, id: i64, with_notes: bool) -> CliResult<()> {
 }
 
 fn parse_date(what: &str, s: &str) -> CliResult<DateTime<Utc>> {
-    crate::api::wire::parse_datetime(s).ok_or_else(|| {
+    bmsdesk_core::wire::parse_datetime(s).ok_or_else(|| {
         usage(format!(
             "{what} {s:?} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)"
         ))
@@ -283,7 +283,7 @@ async fn create(ctx: &mut Ctx, a: CreateArgs) -> CliResult<()> {
         "created ticket {} (id {}): {}",
         ticket.row.ticket_number,
         ticket.row.id,
-        crate::text::sanitize_line(&ticket.row.title)
+        bmsdesk_core::text::sanitize_line(&ticket.row.title)
     ))
 }
 
@@ -405,7 +405,7 @@ async fn assign(ctx: &mut Ctx, a: AssignArgs) -> CliResult<()> {
         is_internal: !a.external,
         type_id,
         status_id,
-        note_date: crate::clock::now(),
+        note_date: bmsdesk_core::clock::now(),
         assignee_id,
         queue_id,
     };
@@ -453,7 +453,7 @@ async fn escalate(ctx: &mut Ctx, id: i64, reason: &str, status: Option<&str>) ->
         details: html::from_text(reason),
         is_internal: true,
         type_id: note_type(ctx, None).await?,
-        note_date: crate::clock::now(),
+        note_date: bmsdesk_core::clock::now(),
         status_id: Some(to.id),
     };
     let note = ctx
@@ -500,7 +500,7 @@ async fn reread(ctx: &mut Ctx, id: i64, done: &str) -> Option<Ticket> {
 /// the one rule of `domain::note_type` (the profile's `note_type`, the tenant's list); a
 /// tenant whose note types are unknown refuses the note with what to do (exit 2).
 pub async fn note_type(ctx: &mut Ctx, input: Option<&str>) -> CliResult<i64> {
-    use crate::domain::note_type::{NoteTypes, pick};
+    use bmsdesk_core::domain::note_type::{NoteTypes, pick};
     if let Some(t) = input {
         return Ok(ctx.resolve_lookup(LookupKind::NoteTypes, t).await?.id);
     }
@@ -540,7 +540,7 @@ async fn delete(ctx: &mut Ctx, id: i64, yes: bool) -> CliResult<()> {
                 ctx.confirm(&format!(
                     "Delete ticket {} \"{}\"?",
                     ticket.row.ticket_number,
-                    crate::text::sanitize_line(&ticket.row.title)
+                    bmsdesk_core::text::sanitize_line(&ticket.row.title)
                 ))?;
             }
             ticket.row.ticket_number

@@ -7,10 +7,10 @@ use super::context::Ctx;
 use super::error::{CliResult, usage};
 use super::output::{self, Table, opt};
 use super::resolve::resolve;
-use crate::api::LookupKind;
-use crate::api::model::Id;
-use crate::domain::html;
-use crate::domain::timelog::{self, TimeEntry};
+use bmsdesk_core::domain::timelog::{self, TimeEntry};
+use bmsdesk_core::lookups::LookupKind;
+use bmsdesk_core::model::Id;
+use bmsdesk_core::text::html;
 
 pub async fn run(ctx: &mut Ctx, cmd: TimeCmd) -> CliResult<()> {
     match cmd {
@@ -109,7 +109,7 @@ async fn default_item(ctx: &mut Ctx, kind: LookupKind) -> CliResult<Option<Id>> 
 }
 
 async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
-    let now = crate::clock::local_now();
+    let now = bmsdesk_core::clock::local_now();
     let date = match &a.date {
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| usage(format!("--date {d:?} is not a date (YYYY-MM-DD)")))?,
@@ -152,7 +152,7 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
     let me = ctx.me().await?;
     // The span is the laptop's wall clock; the server's is the tenant's.
     let zone = ctx.client.tenant_zone().await?;
-    let on_server = |n| zone.to_naive(crate::clock::from_local(n));
+    let on_server = |n| zone.to_naive(bmsdesk_core::clock::from_local(n));
     let (start, end) = (on_server(start), on_server(end));
     // The API takes one day per entry: a span across midnight is one entry per day.
     let parts = timelog::day_parts(start, end);
@@ -172,14 +172,14 @@ async fn add(ctx: &mut Ctx, a: TimeAddArgs) -> CliResult<()> {
         let hours = entry.hours();
         let input = entry.input().map_err(|e| usage(e.to_string()))?;
         let written = ctx
-            .write(crate::actions::WriteOp::AddTimeLog {
+            .write(bmsdesk_core::actions::WriteOp::AddTimeLog {
                 ticket_id: a.ticket,
                 input: input.clone(),
             })
             .await;
         let log = match written {
             Ok(r) => r.time_log().ok_or_else(|| {
-                crate::api::ApiError::Decode("the server returned no time log".into())
+                bmsdesk_core::error::ApiError::Decode("the server returned no time log".into())
             })?,
             Err(e) if n > 0 => {
                 output::note(format!(

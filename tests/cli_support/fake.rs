@@ -117,7 +117,7 @@ async fn handle(
 /// Serves `respond` on a free loopback port in the current runtime.
 pub async fn spawn(respond: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> FakeServer {
     // Replies carry dates: the same pinned clock as the client under test.
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .expect("bind");
@@ -136,7 +136,7 @@ pub async fn spawn(respond: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> F
 
 /// A sign-in reply with these tokens, valid for an hour.
 pub fn token_reply(access: &str, refresh: &str) -> Reply {
-    let until = (bmsdesk::clock::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let until = (bmsdesk_core::clock::now() + chrono::Duration::hours(1)).to_rfc3339();
     Reply::json(
         200,
         serde_json::json!({"success": true, "result": {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use bmsdesk::sim::{self, SimConfig, SimHandle};
+use bmsdesk_sim::{self as sim, SimConfig, SimHandle};
 
 pub mod fake;
 pub(crate) use crate::spec;
@@ -53,7 +53,7 @@ impl Env {
 
     pub fn with(cfg: SimConfig) -> Env {
         // The simulator and every binary these tests start share one pinned clock.
-        bmsdesk::clock::pin_for_tests();
+        bmsdesk_core::clock::pin_for_tests();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -90,8 +90,8 @@ impl Env {
                 c.env_remove(k);
             }
         }
-        if let Some(now) = bmsdesk::clock::env_for_child() {
-            c.env(bmsdesk::clock::ENV, now);
+        if let Some(now) = bmsdesk_core::clock::env_for_child() {
+            c.env(bmsdesk_core::clock::ENV, now);
         }
         let h = self.home();
         c.env("HOME", h)
@@ -111,8 +111,8 @@ impl Env {
     /// [`Env::cmd`] with the laptop's zone set to `zone` (IANA): the same pinned instant.
     pub fn cmd_in_zone(&self, args: &[&str], zone: &str) -> Command {
         let mut c = self.cmd(args);
-        let at = bmsdesk::clock::now().to_rfc3339();
-        c.env(bmsdesk::clock::ENV, format!("{at} {zone}"));
+        let at = bmsdesk_core::clock::now().to_rfc3339();
+        c.env(bmsdesk_core::clock::ENV, format!("{at} {zone}"));
         c
     }
 
@@ -130,15 +130,15 @@ impl Env {
     }
 
     /// A client signed in to the simulator, for checking what the CLI did.
-    pub fn client(&self) -> bmsdesk::api::Client {
-        let mut opts = bmsdesk::api::ClientOptions::new(self.sim.base_url());
-        opts.credentials = Some(bmsdesk::api::Credentials {
+    pub fn client(&self) -> bmsdesk_bms::client::Client {
+        let mut opts = bmsdesk_bms::ClientOptions::new(self.sim.base_url());
+        opts.credentials = Some(bmsdesk_core::secret::Credentials {
             tenant: sim::DEMO_TENANT.into(),
             username: sim::DEMO_USER.into(),
-            password: bmsdesk::api::Secret::new(sim::DEMO_PASSWORD),
+            password: bmsdesk_core::secret::Secret::new(sim::DEMO_PASSWORD),
             mfa_code: None,
         });
-        bmsdesk::api::Client::new(opts).expect("client")
+        bmsdesk_bms::Client::new(opts).expect("client")
     }
 
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {

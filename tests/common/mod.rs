@@ -14,8 +14,9 @@ pub(crate) use crate::spec;
 use std::path::Path;
 use std::time::Duration;
 
-use bmsdesk::api::{Client, ClientOptions, Credentials, Secret, TokenStore};
-use bmsdesk::sim::{self, SimConfig, SimHandle};
+use bmsdesk_bms::{auth::TokenStore, client::Client, client::ClientOptions};
+use bmsdesk_core::{secret::Credentials, secret::Secret};
+use bmsdesk_sim::{self as sim, SimConfig, SimHandle};
 use serde_json::Value;
 
 /// The share of nullable reply fields the simulator sends as `null` in these tests: a real
@@ -35,7 +36,7 @@ pub fn small() -> SimConfig {
 pub async fn start(cfg: SimConfig) -> SimHandle {
     // Every test runs at a pinned instant (BMSDESK_NOW, else clock::TEST_INSTANT), never
     // at today's date.
-    bmsdesk::clock::pin_for_tests();
+    bmsdesk_core::clock::pin_for_tests();
     let mut h = sim::spawn(SimConfig {
         record: true,
         ..cfg
@@ -147,8 +148,8 @@ pub fn message(v: &Value) -> String {
 pub fn sent_row(
     h: &SimHandle,
     schema: &str,
-    mut r: bmsdesk::api::model::TicketRow,
-) -> bmsdesk::api::model::TicketRow {
+    mut r: bmsdesk_core::model::TicketRow,
+) -> bmsdesk_core::model::TicketRow {
     let id = r.id;
     let st = h.state();
     let gone = |field: &str| st.nulled(schema, id, field);
@@ -179,9 +180,9 @@ pub fn sent_row(
 }
 
 /// [`sent_row`] for a whole ticket (`TicketOutputDto`).
-pub fn sent_ticket(h: &SimHandle, t: bmsdesk::api::model::Ticket) -> bmsdesk::api::model::Ticket {
+pub fn sent_ticket(h: &SimHandle, t: bmsdesk_core::model::Ticket) -> bmsdesk_core::model::Ticket {
     const S: &str = "TicketOutputDto";
-    let mut t = bmsdesk::api::model::Ticket {
+    let mut t = bmsdesk_core::model::Ticket {
         row: sent_row(h, S, t.row),
         ..t
     };
@@ -203,7 +204,7 @@ pub fn sent_ticket(h: &SimHandle, t: bmsdesk::api::model::Ticket) -> bmsdesk::ap
 }
 
 /// [`sent_row`] for a note (`TicketNoteOutputDto`).
-pub fn sent_note(h: &SimHandle, mut n: bmsdesk::api::model::Note) -> bmsdesk::api::model::Note {
+pub fn sent_note(h: &SimHandle, mut n: bmsdesk_core::model::Note) -> bmsdesk_core::model::Note {
     let st = h.state();
     let gone = |field: &str| st.nulled("TicketNoteOutputDto", n.id, field);
     macro_rules! clear {
@@ -221,8 +222,8 @@ pub fn sent_note(h: &SimHandle, mut n: bmsdesk::api::model::Note) -> bmsdesk::ap
 /// [`sent_row`] for a time entry (`TicketTimeEntryOutputDto`).
 pub fn sent_time_log(
     h: &SimHandle,
-    mut l: bmsdesk::api::model::TimeLog,
-) -> bmsdesk::api::model::TimeLog {
+    mut l: bmsdesk_core::model::TimeLog,
+) -> bmsdesk_core::model::TimeLog {
     let st = h.state();
     let gone = |field: &str| st.nulled("TicketTimeEntryOutputDto", l.id, field);
     macro_rules! clear {

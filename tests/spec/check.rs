@@ -8,7 +8,7 @@
 //! Reply side: the status is documented, a 200 documented without content has an empty
 //! body, otherwise the content type is documented and the body follows its schema.
 
-use bmsdesk::sim::Exchange;
+use bmsdesk_sim::Exchange;
 use serde_json::{Map, Value, json};
 
 use super::schema::{Checker, Finding, Side, is_date_time};

@@ -1,5 +1,5 @@
 //! Conformance to `tests/data/bms-openapi.json` (a copy of the BMS v2 OpenAPI document):
-//! `check.rs` checks one recorded exchange (`bmsdesk::sim::Exchange`, recorded by a
+//! `check.rs` checks one recorded exchange (`bmsdesk_sim::Exchange`, recorded by a
 //! simulator started with `SimConfig::record`), `schema.rs` one JSON value against a schema,
 //! `divergences.rs` lists the known divergences with their reasons.
 //!
@@ -15,7 +15,7 @@ pub mod schema;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use bmsdesk::sim::Exchange;
+use bmsdesk_sim::Exchange;
 
 pub use check::{Divergence, Spec};
 pub use schema::Side;
@@ -50,10 +50,8 @@ pub struct Report {
 
 /// `sim::spawn` with every exchange recorded and checked by [`check_recording`] when the
 /// handle goes: what each test rig starts its simulator with.
-pub async fn spawn_checked(
-    cfg: bmsdesk::sim::SimConfig,
-) -> std::io::Result<bmsdesk::sim::SimHandle> {
-    let mut h = bmsdesk::sim::spawn(bmsdesk::sim::SimConfig {
+pub async fn spawn_checked(cfg: bmsdesk_sim::SimConfig) -> std::io::Result<bmsdesk_sim::SimHandle> {
+    let mut h = bmsdesk_sim::spawn(bmsdesk_sim::SimConfig {
         record: true,
         ..cfg
     })
@@ -65,7 +63,7 @@ pub async fn spawn_checked(
 /// The check a test rig runs when its simulator goes (`SimHandle::on_drop`): every
 /// recorded exchange, failing the test on a divergence no list explains (unless the test is
 /// failing already: a second panic would abort).
-pub fn check_recording(st: &bmsdesk::sim::SimState) {
+pub fn check_recording(st: &bmsdesk_sim::SimState) {
     let exchanges = st.take_exchanges();
     if std::thread::panicking() {
         return;

@@ -6,15 +6,18 @@ use serde_json::{Value, json};
 
 use super::SIGN_IN;
 use super::report::{Check, Mark, Report};
-use crate::api::auth::REFRESH_MARGIN_SECS;
-use crate::api::capabilities::LookupTables;
-use crate::api::guesses::{HOURLY_LIMIT, TICKET_SOURCES};
-use crate::text::thousands;
+use bmsdesk_bms::auth::REFRESH_MARGIN_SECS;
+use bmsdesk_core::capabilities::LookupTables;
+use bmsdesk_core::guesses::{HOURLY_LIMIT, TICKET_SOURCES};
+use bmsdesk_core::text::thousands;
 
-use crate::api::measure::{self, CommaVerdict, PageProbe, SortVerdict, Table};
-use crate::api::model::{Id, LookupItem, Ticket, UserInfo};
-use crate::api::{ApiError, Capabilities, Client, LookupKind, TenantZone};
 use crate::cli::context::Ctx;
+use bmsdesk_bms::client::Client;
+use bmsdesk_bms::measure::{self, CommaVerdict, PageProbe, SortVerdict, Table};
+use bmsdesk_core::model::{Id, LookupItem, Ticket, UserInfo};
+use bmsdesk_core::{
+    capabilities::Capabilities, error::ApiError, lookups::LookupKind, tenant_time::TenantZone,
+};
 
 const TIME: &str = "Time";
 const LOOKUPS: &str = "Lookups";
@@ -116,7 +119,7 @@ async fn token(client: &Client, r: &mut Report, caps: &mut Capabilities) {
     let Some(t) = client.tokens().await else {
         return;
     };
-    let server_now = client.server_time(crate::clock::now());
+    let server_now = client.server_time(bmsdesk_core::clock::now());
     let secs = (t.access_token_expire_on - server_now).num_seconds();
     let mut check = if secs <= 2 * REFRESH_MARGIN_SECS {
         Check::new(
@@ -214,7 +217,7 @@ async fn time(
         .time_zone_value
         .map(|v| format!("TimeZoneValue {v}"))
         .unwrap_or_else(|| "no TimeZoneValue".into());
-    let server_now = client.server_time(crate::clock::now());
+    let server_now = client.server_time(bmsdesk_core::clock::now());
     let values = json!({
         "olson_time_zone_name": me.olson_time_zone_name,
         "time_zone_name": me.time_zone_name,
@@ -226,7 +229,7 @@ async fn time(
             let offset = TenantZone::Named(tz).offset_at(server_now).local_minus_utc();
             let agrees = me
                 .time_zone_value
-                .is_some_and(|v| (v * crate::api::guesses::TIME_ZONE_VALUE_SECS).round() as i32 == offset);
+                .is_some_and(|v| (v * bmsdesk_core::guesses::TIME_ZONE_VALUE_SECS).round() as i32 == offset);
             let note = if me.time_zone_value.is_none() || agrees {
                 format!("{value} agrees")
             } else {
@@ -779,7 +782,7 @@ pub fn budget(ctx: &Ctx, r: &mut Report, sign_ins: u32) {
             thousands(u64::from(HOURLY_LIMIT))
         ),
     ));
-    let plan = crate::tui::polling::plan(&crate::tui::worker::WorkerOptions::default());
+    let plan = bmsdesk_tui::polling::plan(&bmsdesk_tui::worker::WorkerOptions::default());
     let text: Vec<String> = plan
         .iter()
         .map(|p| format!("{} ~{}/h ({})", p.endpoint, p.per_hour, p.when))

@@ -9,13 +9,14 @@ mod checks;
 mod report;
 mod write_test;
 
+use bmsdesk_bms::ProfileExt;
 use serde_json::json;
 
 use super::args::{DoctorArgs, GlobalOpts};
 use super::context::Ctx;
 use super::error::{CliError, CliResult};
 use super::output;
-use crate::api::{ApiError, Capabilities, Secret};
+use bmsdesk_core::{capabilities::Capabilities, error::ApiError, secret::Secret};
 use report::{Check, Mark, Report};
 
 pub(crate) const SIGN_IN: &str = "Sign-in";
@@ -37,7 +38,7 @@ pub async fn run(global: &GlobalOpts, args: DoctorArgs) -> CliResult<()> {
         ))?;
     }
     let mut caps = Capabilities {
-        measured_at: Some(crate::clock::now()),
+        measured_at: Some(bmsdesk_core::clock::now()),
         api_base: Some(ctx.client.base_url().to_string()),
         tenant: ctx.profile.tenant.clone(),
         ..Capabilities::default()
@@ -137,7 +138,7 @@ async fn sign_in(ctx: &Ctx, code: Option<String>, r: &mut Report) -> Result<u32,
         code_given = true;
     }
     if !client.has_credentials().await {
-        if ctx.profile.has_usable_token(crate::clock::now()) {
+        if ctx.profile.has_usable_token(bmsdesk_core::clock::now()) {
             r.add(
                 Check::new(
                     SIGN_IN,
@@ -163,7 +164,7 @@ async fn sign_in(ctx: &Ctx, code: Option<String>, r: &mut Report) -> Result<u32,
     let mut requests = 1;
     let outcome = match client.login().await {
         Err(ApiError::MfaRequired) if ctx.interactive => {
-            match crate::config::prompt_password("MFA code: ") {
+            match bmsdesk_core::config::prompt_password("MFA code: ") {
                 Ok(code) => {
                     client.set_mfa_code(Some(code)).await;
                     requests += 1;

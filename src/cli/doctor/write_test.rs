@@ -7,12 +7,12 @@ use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use serde_json::json;
 
 use super::report::{Check, Mark, Report};
-use crate::api::WriteOp;
-use crate::api::measure::zone_like_offset;
-use crate::api::model::{Id, LookupItem, NoteInput, UserInfo};
-use crate::api::{ApiError, WriteResult};
 use crate::cli::context::Ctx;
-use crate::domain::note_type::{NoteTypes, pick};
+use bmsdesk_bms::measure::zone_like_offset;
+use bmsdesk_core::domain::note_type::{NoteTypes, pick};
+use bmsdesk_core::model::{Id, LookupItem, NoteInput, UserInfo};
+use bmsdesk_core::ops::WriteOp;
+use bmsdesk_core::{error::ApiError, ops::WriteResult};
 
 const WRITE: &str = "Write test";
 
@@ -68,7 +68,7 @@ pub async fn run(
     };
 
     // Whole seconds: what the wire carries, so the date can be compared exactly.
-    let sent: DateTime<Utc> = crate::clock::now().trunc_subsecs(0);
+    let sent: DateTime<Utc> = bmsdesk_core::clock::now().trunc_subsecs(0);
     let marker = format!(
         "bmsdesk doctor write test at {}: checks that notes can be written; deleted again at once",
         sent.format("%Y-%m-%d %H:%M:%S UTC")
@@ -76,7 +76,7 @@ pub async fn run(
     let add = WriteOp::AddNote {
         ticket_id,
         input: NoteInput {
-            details: crate::domain::html::from_text(&marker),
+            details: bmsdesk_core::text::html::from_text(&marker),
             is_internal: true,
             type_id,
             note_date: sent,
@@ -245,7 +245,7 @@ async fn read_back(
         }
     };
     let mut problems = Vec::new();
-    if !crate::domain::html::to_text(&note.details).contains(marker) {
+    if !bmsdesk_core::text::html::to_text(&note.details).contains(marker) {
         problems.push("its text came back changed".to_string());
     }
     if note.is_internal == Some(false) {
@@ -263,7 +263,7 @@ async fn read_back(
     }
     author(r, note.created_by, note.created_by_email.as_deref(), me);
 
-    let server_now = client.server_time(crate::clock::now());
+    let server_now = client.server_time(bmsdesk_core::clock::now());
     let mut dates = Vec::new();
     let mut wrong_zone = false;
     let mut judge =
