@@ -278,8 +278,9 @@ async fn a_rate_limit_storm_is_ridden_out() {
         limit: Some(40),
         ..Default::default()
     });
-    let Outcome::Queued { seq, reason, .. } =
-        r.actions.submit(add_note(t, "storm-2a8")).await.unwrap()
+    let Outcome::Queued {
+        item: seq, reason, ..
+    } = r.actions.submit(add_note(t, "storm-2a8")).await.unwrap()
     else {
         panic!("expected queued");
     };
@@ -516,7 +517,9 @@ async fn an_outage_queues_writes_and_a_flush_delivers_them_in_order() {
             .await
             .unwrap()
         {
-            Outcome::Queued { seq, reason, .. } => {
+            Outcome::Queued {
+                item: seq, reason, ..
+            } => {
                 assert!(
                     reason.contains("cannot reach") || reason.contains("waiting for"),
                     "{reason}"
@@ -615,8 +618,8 @@ async fn a_conflict_is_kept_with_the_server_message_until_dropped() {
         .await
         .unwrap();
     assert!(
-        matches!(q1, Outcome::Queued { seq: 1, .. })
-            && matches!(q2, Outcome::Queued { seq: 2, .. })
+        matches!(q1, Outcome::Queued { item: 1, .. })
+            && matches!(q2, Outcome::Queued { item: 2, .. })
     );
     r.h.state().clear_faults();
     // Meanwhile someone deletes the first ticket.
@@ -689,7 +692,7 @@ async fn a_second_sender_queues_behind_the_first() {
         .clone()
         .with_outbox_lock_wait(Duration::from_millis(200));
     let out = actions.submit(add_note(t, "behind-1")).await.unwrap();
-    assert!(matches!(out, Outcome::Queued { seq: 1, .. }), "{out:?}");
+    assert!(matches!(out, Outcome::Queued { item: 1, .. }), "{out:?}");
     assert_eq!(r.copies(t, "behind-1"), 0);
     assert!(
         actions.flush_outbox().await.is_empty(),

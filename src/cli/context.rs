@@ -226,7 +226,7 @@ impl Ctx {
         match self.actions.submit(op.clone()).await? {
             Outcome::Done(r) => Ok(r),
             Outcome::Queued {
-                seq,
+                item: seq,
                 reason,
                 needs_sign_in,
             } => {

@@ -34,11 +34,11 @@ use reconcile::{Scope, SendState};
 pub enum Outcome {
     /// The server confirmed it.
     Done(WriteResult),
-    /// Not delivered yet; stored as outbox item `seq` (shown as "pending"), for
+    /// Not delivered yet; stored as outbox item number `item` (shown as "pending"), for
     /// [`Actions::flush_outbox`] or `bmsdesk outbox retry`. `reason` says why;
     /// `needs_sign_in`: it waits for a fresh sign-in rather than for the link or the server.
     Queued {
-        seq: u64,
+        item: u64,
         reason: String,
         needs_sign_in: bool,
     },
@@ -302,7 +302,7 @@ impl Actions {
                 let reason = e.to_string();
                 record_queued(&item, &reason);
                 return Ok(Outcome::Queued {
-                    seq: item.seq,
+                    item: item.seq,
                     reason,
                     needs_sign_in: false,
                 });
@@ -313,7 +313,7 @@ impl Actions {
             let reason = "another bmsdesk is sending the outbox; queued behind it".to_string();
             record_queued(&item, &reason);
             return Ok(Outcome::Queued {
-                seq: item.seq,
+                item: item.seq,
                 reason,
                 needs_sign_in: false,
             });
@@ -337,7 +337,7 @@ impl Actions {
             }
             record_queued(item, &reason);
             Outcome::Queued {
-                seq: item.seq,
+                item: item.seq,
                 reason,
                 needs_sign_in,
             }

@@ -126,7 +126,7 @@ impl Shared {
                 Some(Ok(clean_result(res)))
             }
             Ok(Outcome::Queued {
-                seq: item,
+                item,
                 reason,
                 needs_sign_in,
             }) => {
