@@ -116,8 +116,8 @@ pub struct NewTicket {
     /// The initial chain of pickers is over: the form is showing.
     pub form_open: bool,
     pub review: bool,
-    pub error: Option<String>,
-    pub sending: Option<u64>,
+    /// Being created, or why the last try failed: one at a time.
+    pub state: EditorState,
     /// Started by a call on a new ticket (`C`): the call timer binds to it once created.
     pub call: bool,
 }
@@ -139,8 +139,7 @@ impl NewTicket {
             focus: FormFocus::Title,
             form_open: false,
             review: false,
-            error: None,
-            sending: None,
+            state: EditorState::Editing,
             call: false,
         }
     }
@@ -283,15 +282,47 @@ pub struct NoteEditor {
     pub notice: Option<String>,
 }
 
-/// A note editor's text is being edited, sent (the first request of it: its answer closes
-/// the editor), or was refused (why, shown until the next edit or send). One flag for what
-/// were `sending` and `error`.
+/// A form's input (a note, a new ticket, a time entry) is being edited, sent (the request
+/// it waits for: its answer closes the form), or was refused (why, shown until the next edit
+/// or send). One value for what were a `sending` and an `error` flag, so "sending and
+/// failed" cannot be represented.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum EditorState {
     #[default]
     Editing,
     Sending(u64),
     Error(String),
+}
+
+impl EditorState {
+    /// The request the form waits for.
+    pub fn sending(&self) -> Option<u64> {
+        match self {
+            EditorState::Sending(req) => Some(*req),
+            _ => None,
+        }
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            EditorState::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Something went wrong: said in the form (a send under way is not forgotten).
+    pub fn fail(&mut self, msg: impl Into<String>) {
+        if self.sending().is_none() {
+            *self = EditorState::Error(msg.into());
+        }
+    }
+
+    /// The problem shown is no longer news (the input changed, or it is sent again).
+    pub fn clear_error(&mut self) {
+        if self.error().is_some() {
+            *self = EditorState::Editing;
+        }
+    }
 }
 
 impl NoteEditor {
@@ -330,31 +361,21 @@ impl NoteEditor {
 
     /// The request the editor waits for.
     pub fn sending(&self) -> Option<u64> {
-        match self.state {
-            EditorState::Sending(req) => Some(req),
-            _ => None,
-        }
+        self.state.sending()
     }
 
     pub fn error(&self) -> Option<&str> {
-        match &self.state {
-            EditorState::Error(e) => Some(e),
-            _ => None,
-        }
+        self.state.error()
     }
 
     /// Something went wrong: said in the editor (a send under way is not forgotten).
     pub fn fail(&mut self, msg: impl Into<String>) {
-        if self.sending().is_none() {
-            self.state = EditorState::Error(msg.into());
-        }
+        self.state.fail(msg)
     }
 
     /// The problem shown is no longer news (the text changed, or it is sent again).
     pub fn clear_error(&mut self) {
-        if self.error().is_some() {
-            self.state = EditorState::Editing;
-        }
+        self.state.clear_error()
     }
 
     pub fn draft(&self, now: DateTime<Utc>) -> NoteDraft {
@@ -412,9 +433,9 @@ pub struct TimeLogForm {
     pub role_id: Option<Id>,
     pub notes: TextArea<'static>,
     pub focus: LogFocus,
-    pub error: Option<String>,
+    /// Being sent, or why the last try failed: one at a time.
+    pub state: EditorState,
     pub notice: Option<String>,
-    pub sending: Option<u64>,
 }
 
 impl TimeLogForm {
@@ -429,9 +450,8 @@ impl TimeLogForm {
             role_id: None,
             notes: textarea(""),
             focus: LogFocus::Notes,
-            error: None,
+            state: EditorState::Editing,
             notice: None,
-            sending: None,
         }
     }
 

@@ -571,7 +571,14 @@ fn new_ticket_refuses_missing_fields_with_the_reason() {
     send(&mut m, [ctrl('s')]);
     let cmds = m.update(code(KeyCode::Enter));
     assert!(apis(&cmds).is_empty(), "nothing is sent");
-    let err = m.new_ticket.as_ref().unwrap().error.clone().unwrap();
+    let err = m
+        .new_ticket
+        .as_ref()
+        .unwrap()
+        .state
+        .error()
+        .map(str::to_string)
+        .unwrap();
     assert_eq!(err, "cannot create the ticket: missing details");
     // Back to the form, add details, create.
     m.update(code(KeyCode::Esc));

@@ -209,7 +209,7 @@ impl Model {
         match (key.code, ctrl) {
             (KeyCode::Char('s'), true) | (KeyCode::F(2), _) => {
                 nt.review = true;
-                nt.error = None;
+                nt.state.clear_error();
                 return Vec::new();
             }
             (KeyCode::Esc, _) => {
@@ -276,12 +276,12 @@ impl Model {
         let Some(nt) = self.new_ticket.as_mut() else {
             return Vec::new();
         };
-        if nt.sending.is_some() {
+        if nt.state.sending().is_some() {
             return Vec::new();
         }
         let missing = nt.missing();
         if !missing.is_empty() {
-            nt.error = Some(format!(
+            nt.state.fail(format!(
                 "cannot create the ticket: missing {}",
                 missing.join(", ")
             ));
@@ -292,7 +292,7 @@ impl Model {
         let input = match draft.validate() {
             Ok(input) => input,
             Err(e) => {
-                nt.error = Some(format!(
+                nt.state.fail(format!(
                     "the server refused the ticket: {}",
                     sanitize_line(&e.to_string())
                 ));
@@ -305,8 +305,8 @@ impl Model {
             WriteOp::CreateTicket { input },
         ));
         let nt = self.new_ticket.as_mut().expect("new ticket");
-        nt.sending = Some(req);
-        nt.error = None;
+        nt.state = crate::forms::EditorState::Sending(req);
+        nt.state.clear_error();
         vec![cmd]
     }
 
@@ -408,10 +408,10 @@ impl Model {
         let Some(nt) = self.new_ticket.as_mut() else {
             return Vec::new();
         };
-        if nt.sending != Some(req) {
+        if nt.state.sending() != Some(req) {
             return Vec::new();
         }
-        nt.sending = None;
+        nt.state = crate::forms::EditorState::Editing;
         match result {
             Ok(t) => {
                 let account = nt.draft.account_id;
@@ -450,7 +450,7 @@ impl Model {
                 return cmds;
             }
             Err(e) => {
-                nt.error = Some(format!("the server refused the ticket: {e}"));
+                nt.state.fail(format!("the server refused the ticket: {e}"));
                 nt.review = true;
             }
         }

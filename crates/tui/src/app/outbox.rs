@@ -202,7 +202,7 @@ impl Model {
                 self.close_editor_for(req);
             }
             WriteOp::CreateTicket { .. } => {
-                if self.new_ticket.as_ref().and_then(|n| n.sending) == Some(req) {
+                if self.new_ticket.as_ref().and_then(|n| n.state.sending()) == Some(req) {
                     self.new_ticket = None;
                     self.layers.retain(|l| !matches!(l, Layer::Form));
                 }
@@ -210,7 +210,7 @@ impl Model {
             }
             WriteOp::AddTimeLog { ticket_id, .. } => {
                 self.layers
-                    .retain(|l| !matches!(l, Layer::TimeLog(f) if f.sending == Some(req)));
+                    .retain(|l| !matches!(l, Layer::TimeLog(f) if f.state.sending() == Some(req)));
                 if self
                     .timer
                     .as_ref()

@@ -115,7 +115,7 @@ impl Model {
             (LogFocus::Role, PickKey::Id(id)) => f.role_id = Some(id),
             _ => {}
         }
-        f.error = None;
+        f.state.clear_error();
         Vec::new()
     }
 
@@ -151,7 +151,7 @@ impl Model {
         let Some(Layer::TimeLog(f)) = self.layers.last_mut() else {
             return Vec::new();
         };
-        if f.sending.is_some() {
+        if f.state.sending().is_some() {
             return Vec::new();
         }
         let step = |f: &mut TimeLogForm, d: isize| {
@@ -183,7 +183,7 @@ impl Model {
             }
             _ => {}
         }
-        f.error = None;
+        f.state.clear_error();
         match f.focus {
             LogFocus::Notes => {
                 crate::forms::multiline_input(&mut f.notes, ev);
@@ -221,12 +221,12 @@ impl Model {
             return Vec::new();
         };
         let Some(minutes) = f.minutes() else {
-            f.error = Some("minutes must be a whole number above 0".into());
+            f.state.fail("minutes must be a whole number above 0");
             f.focus = LogFocus::Minutes;
             return Vec::new();
         };
         if minutes > MAX_ENTRY_MINUTES {
-            f.error = Some(format!(
+            f.state.fail(format!(
                 "at most {} h at once; log longer work in parts",
                 MAX_ENTRY_MINUTES / 60
             ));
@@ -236,9 +236,8 @@ impl Model {
         // The server takes the tenant's wall clock: without its zone the entry would be hours
         // off, so it waits until the zone is known.
         let Some(zone) = zone else {
-            f.error = Some(
-                "the tenant's time zone is not known yet (signing in); try again in a moment"
-                    .into(),
+            f.state.fail(
+                "the tenant's time zone is not known yet (signing in); try again in a moment",
             );
             return Vec::new();
         };
@@ -269,11 +268,11 @@ impl Model {
         let inputs = match inputs {
             Ok(i) => i,
             Err(e) => {
-                f.error = Some(e.to_string());
+                f.state.fail(e.to_string());
                 return Vec::new();
             }
         };
-        f.error = None;
+        f.state.clear_error();
         let ticket_id = f.ticket_id;
         let desc = format!(
             "logging {} on {}",
@@ -288,7 +287,7 @@ impl Model {
         };
         let (req, cmd) = self.send_write(Write::new(desc, first).then(ops.collect()));
         if let Some(f) = self.timelog_form_mut() {
-            f.sending = Some(req);
+            f.state = crate::forms::EditorState::Sending(req);
         }
         vec![cmd]
     }
@@ -344,7 +343,7 @@ impl Model {
         let pos = self
             .layers
             .iter()
-            .position(|l| matches!(l, Layer::TimeLog(f) if f.sending == Some(req)));
+            .position(|l| matches!(l, Layer::TimeLog(f) if f.state.sending() == Some(req)));
         match result {
             Ok(logs) => {
                 let label = match pos.map(|p| self.layers.remove(p)) {
@@ -379,8 +378,8 @@ impl Model {
             Err(e) => {
                 let msg = format!("time not logged: {e} — ctrl-s tries again");
                 if let Some(Layer::TimeLog(f)) = pos.and_then(|p| self.layers.get_mut(p)) {
-                    f.sending = None;
-                    f.error = Some(msg.clone());
+                    f.state = crate::forms::EditorState::Editing;
+                    f.state.fail(msg.clone());
                 }
                 self.error(msg);
                 Vec::new()

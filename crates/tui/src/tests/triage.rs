@@ -553,9 +553,9 @@ fn time_across_midnight_is_logged_as_one_entry_per_day() {
         panic!()
     };
     assert!(
-        f.error.as_deref().unwrap().contains("at most 16 h"),
+        f.state.error().unwrap().contains("at most 16 h"),
         "{:?}",
-        f.error
+        f.state
     );
 }
 
@@ -572,7 +572,7 @@ fn time_log_form_needs_a_work_type_and_asks_before_discarding() {
     let Some(Layer::TimeLog(f)) = m.layers.last() else {
         panic!()
     };
-    assert!(f.error.as_deref().unwrap().contains("work type and a role"));
+    assert!(f.state.error().unwrap().contains("work type and a role"));
     // Work types arrive: the defaults fill in.
     timelog_refdata(&mut m);
     let Some(Layer::TimeLog(f)) = m.layers.last() else {
@@ -681,7 +681,7 @@ fn call_on_a_new_ticket_binds_when_created_and_ends_if_abandoned() {
     m.update(key('C'));
     let req = 99;
     let nt = m.new_ticket.as_mut().unwrap();
-    nt.sending = Some(req);
+    nt.state = crate::forms::EditorState::Sending(req);
     let mut created = bmsdesk_core::model::Ticket {
         row: row(
             42,

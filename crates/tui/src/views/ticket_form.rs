@@ -188,7 +188,7 @@ pub fn render(m: &Model, f: &mut Frame, area: Rect) {
     }
     f.render_widget(&ta, ti);
     f.render_widget(&da, di);
-    let message = match &nt.error {
+    let message = match nt.state.error() {
         Some(e) => Span::styled(format!("✗ {e}"), t.error),
         None => {
             let missing = nt.missing();
@@ -240,7 +240,7 @@ fn render_review(m: &Model, nt: &NewTicket, f: &mut Frame, area: Rect) {
     }
     lines.push(Line::raw(""));
     let missing = nt.missing();
-    if let Some(e) = &nt.error {
+    if let Some(e) = nt.state.error() {
         lines.push(Line::from(Span::styled(format!("✗ {e}"), t.error)));
     } else if !missing.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -248,7 +248,7 @@ fn render_review(m: &Model, nt: &NewTicket, f: &mut Frame, area: Rect) {
             t.error,
         )));
     }
-    if nt.sending.is_some() {
+    if nt.state.sending().is_some() {
         lines.push(Line::from(Span::styled("creating…", t.info)));
     } else {
         lines.push(Line::from(vec![

@@ -143,9 +143,9 @@ pub fn render(m: &Model, fm: &TimeLogForm, f: &mut Frame, area: Rect) {
         notes.height,
     );
     f.render_widget(&fm.notes, notes_area);
-    let st = if fm.sending.is_some() {
+    let st = if fm.state.sending().is_some() {
         Span::styled("sending…", t.info)
-    } else if let Some(e) = &fm.error {
+    } else if let Some(e) = fm.state.error() {
         Span::styled(format!("✗ {e}"), t.error)
     } else if let Some(n) = &fm.notice {
         Span::styled(n.clone(), t.info)
